@@ -1,0 +1,110 @@
+"""Article files of every supported kind -> :class:`~newsreader.model.Article`.
+
+:func:`extract_file` picks the extractor by file suffix. Every expected failure
+(empty, binary, undecodable, too big, not a feed) is an :class:`ExtractError`
+with a reason fit to show the user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsreader.extract.decode import BINARY_MAGIC, UnreadableFile, decode_text
+from newsreader.model import Article
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+TEXT_SUFFIXES = frozenset({".txt", ".text"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES
+
+
+class ExtractError(Exception):
+    """A file that cannot be imported; the message says why."""
+
+
+def is_supported(path: Path) -> bool:
+    """Whether a file's suffix names a format newsreader reads."""
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def extract_file(path: Path, *, categories: tuple[str, ...] = ()) -> list[Article]:
+    """Read one file and extract its articles (one, or one per feed entry).
+
+    Args:
+        path: The file.
+        categories: Category path for articles that carry none of their own.
+
+    Raises:
+        ExtractError: the file cannot be read or holds no article.
+    """
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ExtractError(f"file too large (over {MAX_FILE_BYTES // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except OSError as error:
+        raise ExtractError(error.strerror or str(error)) from error
+    return extract_bytes(data, path, categories=categories)
+
+
+def extract_bytes(data: bytes, path: Path, *, categories: tuple[str, ...] = ()) -> list[Article]:
+    """Extract articles from a file's bytes; ``path`` decides the format and names it."""
+    suffix = path.suffix.lower()
+    source = str(path)
+    fallback_title = path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+    try:
+        if suffix in FEED_SUFFIXES:
+            return _feed(data, source, categories)
+        text = decode_text(data)
+        if suffix in MARKDOWN_SUFFIXES:
+            from newsreader.extract.markdown import extract_markdown
+
+            article = extract_markdown(
+                text, source=source, guid=source, fallback_title=fallback_title
+            )
+        elif suffix in HTML_SUFFIXES:
+            from newsreader.extract.webpage import NoArticleFound, extract_web_page
+
+            try:
+                article = extract_web_page(
+                    text, source=source, guid=source, fallback_title=fallback_title
+                )
+            except NoArticleFound as error:
+                raise ExtractError(str(error)) from error
+        elif suffix in TEXT_SUFFIXES:
+            from newsreader.extract.plaintext import extract_plain_text
+
+            article = extract_plain_text(
+                text, source=source, guid=source, fallback_title=fallback_title
+            )
+        else:
+            raise ExtractError(f"unsupported file type {suffix or '(none)'}")
+    except UnreadableFile as error:
+        raise ExtractError(str(error)) from error
+    if not article.paragraphs and not article.sections:
+        raise ExtractError("no article text found")
+    if categories and not article.categories:
+        article = _with_categories(article, categories)
+    return [article]
+
+
+def _feed(data: bytes, source: str, categories: tuple[str, ...]) -> list[Article]:
+    from newsreader.extract.feed import NotAFeed, parse_feed
+
+    if not data.strip():
+        raise ExtractError("empty file")
+    if data.startswith(BINARY_MAGIC):
+        raise ExtractError("binary file, not a feed")
+    try:
+        parsed = parse_feed(data, source=source, categories=categories)
+    except NotAFeed as error:
+        raise ExtractError(str(error)) from error
+    return parsed.articles
+
+
+def _with_categories(article: Article, categories: tuple[str, ...]) -> Article:
+    from dataclasses import replace
+
+    return replace(article, categories=categories)

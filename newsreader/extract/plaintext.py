@@ -1,0 +1,524 @@
+"""Plain-text articles scraped from news sites -> :class:`Article`.
+
+The format (see the project's FORMAT notes): an optional breadcrumb run into a
+title line, the title, then one paragraph per line (blank lines between, or not),
+with short title-like lines as section headings, image captions (sometimes twice)
+followed by a credit line, and related-article lines ("Read Also: ...").
+
+Extraction runs in passes over the body's non-blank lines ("units"):
+
+1. header: breadcrumb, title, a URL line, repeated title lines;
+2. related links and figures are taken out of the flow;
+3. fragments (a line cut mid-sentence whose rest starts in lower case) are joined;
+4. what is left is headings and paragraphs, which make the sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
+from newsreader.model import Article, Figure, Link, LinkKind, Section
+from newsreader.sanitize import clean_line
+from newsreader.textnorm import fold, typographic_score
+
+MAX_HEADING_CHARS = 100
+MAX_HEADING_WORDS = 14
+MAX_CAPTION_CHARS = 300
+MAX_CAPTION_AFTER_BLANK = 200
+MAX_RELATED_TITLE_CHARS = 160
+MAX_TITLE_CHARS = 250
+HEADER_LINES = 6
+
+_TRAILING_READ_MORE = re.compile(r"\s+read more\s*$", re.IGNORECASE)
+_CREDIT = re.compile(
+    r"^(?:source|sources|photo|photos|photograph|image|images|picture|pictures|credit|credits"
+    r"|photo credit|image credit|image copyright|image source)\s*:\s*\S",
+    re.IGNORECASE,
+)
+_EMBEDDED_COPYRIGHT = re.compile(r"\s*image copyright\s*:?\s*", re.IGNORECASE)
+_IMAGE_CAPTION_LABEL = re.compile(r"^image caption\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+_IMAGE_COPYRIGHT = re.compile(r"^image copyright\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\d{1,3}[.)]\s|\(\w\)\s)")
+_FIXTURE = re.compile(r"\s(?:v|vs\.?)\s", re.IGNORECASE)
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
+_BARE_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_CRUMB_SEPARATORS = re.compile(r"\s*[>»›/|]\s*")
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[a-z]{4}[.!?])\s+(?=[A-Z0-9\"“‘'])")
+TERMINAL_PUNCTUATION = ".,;:!?\"”’'…"
+CRUMB_ROOTS = ("home", "news")
+PAGE_FURNITURE = frozenset({"share", "tweet", "share this", "share this video", "advertisement"})
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A non-blank body line and what the passes decided about it."""
+
+    text: str
+    blank_before: bool
+    consumed: bool = False
+    boundary_before: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    title: str | None
+    categories: tuple[str, ...]
+    url: str | None
+    body_start: int
+
+
+def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str) -> Article:
+    """Extract an article from cleaned plain text.
+
+    Args:
+        text: The decoded, cleaned text (see :func:`newsreader.extract.decode.decode_text`).
+        source: Where it came from (the file path).
+        guid: Its identity within the source.
+        fallback_title: The title when neither the text nor its first sentence gives one.
+    """
+    lines = [clean_line(line) for line in text.split("\n")]
+    header = _parse_header(lines)
+    units = _units(lines, header.body_start)
+    links = _take_related_links(units)
+    figures_at = _take_figures(units)
+    _join_fragments(units)
+    sections, figures = _build_sections(units, figures_at)
+    links.extend(_inline_links(sections))
+    title = header.title or _title_from_body(sections, fallback_title)
+    return Article(
+        title=title,
+        source=source,
+        guid=guid,
+        url=header.url,
+        categories=header.categories,
+        sections=tuple(sections),
+        figures=tuple(figures),
+        links=tuple(links),
+    )
+
+
+def _parse_header(lines: list[str]) -> _Header:
+    """Find breadcrumb, title and URL in the first lines."""
+    first = [(i, line) for i, line in enumerate(lines) if line][:HEADER_LINES]
+    while first and first[0][1].casefold() in PAGE_FURNITURE:
+        first.pop(0)
+    if not first:
+        return _Header(None, (), None, len(lines))
+    categories: tuple[str, ...] = ()
+    title: str | None = None
+    title_index = -1
+    crumb_index = -1
+    for a, long_line in first:
+        for b, short_line in first:
+            if a == b or len(short_line) >= len(long_line) or not long_line.endswith(short_line):
+                continue
+            crumbs = _split_crumbs(long_line[: -len(short_line)])
+            if crumbs is not None:
+                categories, title, title_index, crumb_index = crumbs, short_line, b, a
+                break
+        if title is not None:
+            break
+    if title is None:
+        index, line = first[0]
+        if not _looks_like_title(line):
+            return _Header(None, (), None, index)
+        title, title_index, crumb_index = line, index, index
+    body_start = max(title_index, crumb_index) + 1
+    url: str | None = None
+    folded_title = fold(title)
+    # Skip what scrapers repeat after the title: the title again (or with a kicker
+    # run into it), and a bare URL line.
+    for index, line in first:
+        if index < body_start:
+            if _BARE_URL_LINE.match(line) and url is None:
+                url = line if line.lower().startswith("http") else f"https://{line}"
+            continue
+        if index > body_start + 3:
+            break
+        if _BARE_URL_LINE.match(line) and url is None:
+            url = line if line.lower().startswith("http") else f"https://{line}"
+        elif fold(line) == folded_title or (
+            fold(line).startswith(folded_title) and len(line) - len(title) <= 80
+        ):
+            pass
+        else:
+            break
+        body_start = index + 1
+    return _Header(title, categories, url, body_start)
+
+
+def _split_crumbs(prefix: str) -> tuple[str, ...] | None:
+    """Split a breadcrumb ("Home Updates Politics", "HomePolitics", "Home > World").
+
+    Returns the categories with the site root dropped, or None if the prefix is
+    not a breadcrumb.
+    """
+    prefix = prefix.strip(" >»›/|-")
+    if not prefix:
+        return None
+    if _CRUMB_SEPARATORS.search(prefix):
+        crumbs = [c for c in _CRUMB_SEPARATORS.split(prefix) if c]
+    elif " " in prefix:
+        crumbs = prefix.split()
+    else:
+        crumbs = _CAMEL_BOUNDARY.sub(" ", prefix).split()
+    if not crumbs or crumbs[0].casefold() not in CRUMB_ROOTS or len(crumbs) > 4:
+        return None
+    if crumbs[0].casefold() == "home":
+        crumbs = crumbs[1:]
+    return tuple(crumbs)
+
+
+def _looks_like_title(line: str) -> bool:
+    """A first line is a title unless it reads like a body paragraph or a label."""
+    if len(line) > MAX_TITLE_CHARS or len(line.split()) > 35 or line.endswith(":"):
+        return False
+    return not (len(line) > 120 and line.endswith("."))
+
+
+def _units(lines: list[str], start: int) -> list[_Unit]:
+    units: list[_Unit] = []
+    blank = True
+    for line in lines[start:]:
+        if not line:
+            blank = True
+            continue
+        units.append(_Unit(line, blank_before=blank))
+        blank = False
+    return units
+
+
+def _consume(units: list[_Unit], index: int) -> None:
+    """Take a unit out of the flow; the next one then starts a new block."""
+    units[index].consumed = True
+    if index + 1 < len(units):
+        units[index + 1].boundary_before = True
+
+
+def _take_related_links(units: list[_Unit]) -> list[Link]:
+    """Take out related-article lines in all three shapes and return them as links."""
+    links: list[Link] = []
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        match = RELATED_LABEL.match(unit.text)
+        rest = match.group("rest").strip() if match else ""
+        if match and rest and match.group("sep"):
+            _consume(units, index)
+            links.append(_related_link(rest))
+        elif match and not rest and _bare_guardian_label(unit.text) and index > 0:
+            # "<title>" then " Read more": the line before is the link.
+            _consume(units, index)
+            previous = units[index - 1]
+            if not previous.consumed and _is_related_title(previous.text):
+                _consume(units, index - 1)
+                links.append(_related_link(previous.text))
+        elif match and not rest:
+            _consume(units, index)
+            index = _take_listed_titles(units, index + 1, links) - 1
+        index += 1
+    _take_trailing_titles(units, links)
+    return links
+
+
+def _bare_guardian_label(text: str) -> bool:
+    return text.strip().casefold() == "read more"
+
+
+def _take_listed_titles(units: list[_Unit], start: int, links: list[Link]) -> int:
+    """Titles listed after a label line, up to the next blank line; returns the stop index."""
+    index = start
+    while index < len(units):
+        unit = units[index]
+        if index > start and unit.blank_before:
+            break
+        if not _is_related_title(unit.text) or RELATED_LABEL.match(unit.text):
+            break
+        if _EMBEDDED_COPYRIGHT.search(unit.text) or _IMAGE_CAPTION_LABEL.match(unit.text):
+            break
+        following = units[index + 1] if index + 1 < len(units) else None
+        if (
+            following is not None
+            and not following.blank_before
+            and len(following.text) > MAX_RELATED_TITLE_CHARS
+            and index > start
+            and len(unit.text.split()) <= 5
+        ):
+            break  # a few words leading straight into a paragraph are its heading
+        _consume(units, index)
+        links.append(_related_link(unit.text))
+        index += 1
+    return index
+
+
+def _take_trailing_titles(units: list[_Unit], links: list[Link]) -> None:
+    """Bare titles after the last related line, at the very end, are related links too."""
+    if not links:
+        return
+    last_consumed = max((i for i, u in enumerate(units) if u.consumed), default=-1)
+    tail = units[last_consumed + 1 :]
+    if not tail or len(tail) > 5 or not all(_is_related_title(u.text) for u in tail):
+        return
+    if any(u.text.endswith(".") for u in tail):
+        return
+    for offset, unit in enumerate(tail):
+        _consume(units, last_consumed + 1 + offset)
+        links.append(_related_link(unit.text))
+
+
+def _is_related_title(text: str) -> bool:
+    return len(text) <= MAX_RELATED_TITLE_CHARS and text[-1] not in ":."
+
+
+def _related_link(text: str) -> Link:
+    text = _TRAILING_READ_MORE.sub("", _BULLET.sub("", text)).strip()
+    url_match = _URL.search(text)
+    if url_match and url_match.group(0) == text:
+        return Link(LinkKind.READ_ALSO, text, text)
+    return Link(LinkKind.READ_ALSO, text, url_match.group(0) if url_match else None)
+
+
+def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
+    """Take out captions (single or repeated) with their credit lines.
+
+    Returns the figures keyed by the index of the unit they stood before, so that
+    they can be placed in the right section.
+    """
+    figures: dict[int, list[Figure]] = {}
+    index = 0
+    while index < len(units):
+        unit = units[index]
+        if unit.consumed:
+            index += 1
+            continue
+        embedded = _EMBEDDED_COPYRIGHT.search(unit.text)
+        if embedded and embedded.start() > 0 and len(unit.text) <= MAX_CAPTION_CHARS:
+            # BBC: "<alt text>.Image copyrightGETTY IMAGES" / "Image caption" / caption.
+            caption, copyright_holder = unit.text[: embedded.start()], unit.text[embedded.end() :]
+            taken = [index]
+            if index + 2 < len(units) and _IMAGE_CAPTION_LABEL.fullmatch(units[index + 1].text):
+                caption = units[index + 2].text
+                taken += [index + 1, index + 2]
+            for i in taken:
+                _consume(units, i)
+            figures.setdefault(index, []).append(
+                Figure(
+                    caption,
+                    f"Image copyright: {copyright_holder}" if copyright_holder else None,
+                )
+            )
+            index = taken[-1] + 1
+            continue
+        if _is_credit(unit.text):
+            captions = _caption_lines_before(units, index)
+            caption = _merge_captions([units[i].text for i in captions])
+            for i in [*captions, index]:
+                _consume(units, i)
+            first = captions[0] if captions else index
+            figures.setdefault(first, []).append(Figure(caption, _credit_text(unit.text)))
+        elif (
+            index + 1 < len(units)
+            and not units[index + 1].consumed
+            and not units[index + 1].blank_before
+            and _same_caption(unit.text, units[index + 1].text)
+        ):
+            # A caption printed twice; a credit line may follow the pair.
+            pair = [index, index + 1]
+            credit: str | None = None
+            caption = _merge_captions([unit.text, units[index + 1].text])
+            inline = INLINE_CREDIT.search(caption)
+            if inline:
+                credit, caption = inline.group("credit").strip(), caption[: inline.start()]
+            following = index + 2
+            if following < len(units) and _is_credit(units[following].text) and credit is None:
+                credit = _credit_text(units[following].text)
+                pair.append(following)
+            for i in pair:
+                _consume(units, i)
+            figures.setdefault(index, []).append(Figure(caption, credit))
+            index = pair[-1]
+        index += 1
+    return figures
+
+
+def _is_credit(text: str) -> bool:
+    return len(text) <= 150 and bool(_CREDIT.match(text) or _IMAGE_COPYRIGHT.match(text))
+
+
+def _credit_text(text: str) -> str:
+    copyright_match = _IMAGE_COPYRIGHT.match(text)
+    if copyright_match and copyright_match.group("rest"):
+        return f"Image copyright: {copyright_match.group('rest')}"
+    return text
+
+
+def _caption_lines_before(units: list[_Unit], credit_index: int) -> list[int]:
+    """The caption lines that a credit line belongs to: the line (or duplicated pair)
+    directly above it, when short enough to be a caption."""
+    indices: list[int] = []
+    index = credit_index
+    while index > 0 and len(indices) < 2:
+        if units[index].blank_before and index != credit_index:
+            break
+        candidate = index - 1
+        if units[candidate].consumed or len(units[candidate].text) > MAX_CAPTION_CHARS:
+            break
+        if indices and not _same_caption(units[candidate].text, units[indices[0]].text):
+            break
+        if (
+            units[index].blank_before
+            and index == credit_index
+            and len(units[candidate].text) > MAX_CAPTION_AFTER_BLANK
+        ):
+            break  # a credit after a blank line takes only a short caption above it
+        indices.insert(0, candidate)
+        index = candidate
+    return indices
+
+
+def _same_caption(first: str, second: str) -> bool:
+    """Two lines are one caption if equal after folding, or one extends the other."""
+    if len(first) > MAX_CAPTION_CHARS or len(second) > MAX_CAPTION_CHARS:
+        return False
+    a, b = fold(first), fold(second)
+    if not a or not b:
+        return False
+    return a == b or (len(a) >= 20 and (b.startswith(a) or a.startswith(b)))
+
+
+def _merge_captions(texts: list[str]) -> str:
+    """One caption from duplicate lines: the longest, then the most typographic."""
+    if not texts:
+        return ""
+    return max(texts, key=lambda text: (len(fold(text)), typographic_score(text)))
+
+
+def _join_fragments(units: list[_Unit]) -> None:
+    """Join a line cut mid-sentence to the line that continues it.
+
+    Scrapers that drop linked words leave "Furry recyclers" / "have already had
+    ...": the second part starts in lower case (or with punctuation).
+    """
+    live = [i for i, u in enumerate(units) if not u.consumed]
+    for position in range(len(live) - 1, 0, -1):
+        current, previous = units[live[position]], units[live[position - 1]]
+        if current.boundary_before and not current.blank_before:
+            continue
+        if previous.text[-1] in TERMINAL_PUNCTUATION:
+            continue
+        head = current.text[0]
+        if head.islower():
+            previous.text = f"{previous.text} {current.text}"
+        elif head in ".,;:)":
+            previous.text = f"{previous.text}{current.text}"
+        else:
+            continue
+        current.consumed = True
+
+
+def _build_sections(
+    units: list[_Unit], figures_at: dict[int, list[Figure]]
+) -> tuple[list[Section], list[Figure]]:
+    live = [i for i, u in enumerate(units) if not u.consumed]
+    headings = {i for position, i in enumerate(live) if _is_heading(units, live, position)}
+    sections: list[tuple[str | None, list[str]]] = [(None, [])]
+    figures: list[Figure] = []
+    for index, unit in enumerate(units):
+        for figure in figures_at.get(index, []):
+            figures.append(Figure(figure.caption, figure.credit, len(sections) - 1))
+        if unit.consumed:
+            continue
+        if index in headings:
+            sections.append((unit.text, []))
+        else:
+            sections[-1][1].append(unit.text)
+    result = [Section(heading, tuple(paragraphs)) for heading, paragraphs in sections]
+    if result and result[0].heading is None and not result[0].paragraphs and len(result) > 1:
+        result = result[1:]
+        figures = [Figure(f.caption, f.credit, max(0, f.section - 1)) for f in figures]
+    return result, figures
+
+
+def _is_heading(units: list[_Unit], live: list[int], position: int) -> bool:
+    """Decide whether a line is a section heading (see the module docs for the rules)."""
+    unit = units[live[position]]
+    if not _heading_shaped(unit.text):
+        return False
+    if position + 1 >= len(live):
+        return False
+    following = units[live[position + 1]].text
+    if len(following) <= len(unit.text) or len(following) < 40:
+        return False
+    if not (following[0].isupper() or following[0].isdigit() or following[0] in "\"“‘'("):
+        return False
+    if position > 0:
+        previous = units[live[position - 1]]
+        if not (
+            unit.blank_before
+            or unit.boundary_before
+            or previous.text[-1] in TERMINAL_PUNCTUATION
+            or previous.text[-1] == ")"
+        ):
+            return False
+        # One of a run of short lines is a list item, not a heading.
+        if (
+            position > 1
+            and _short_line(previous.text)
+            and _short_line(units[live[position - 2]].text)
+        ):
+            return False
+    return True
+
+
+def _heading_shaped(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS:
+        return False
+    if not (text[-1].isalnum() or text[-1] == ")"):
+        return False
+    if not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if len(words) == 1 and not text[0].isupper():
+        return False
+    if _BULLET.match(text) or _FIXTURE.search(text) or _URL.search(text):
+        return False
+    if "@" in text or "#" in text or text.startswith("By "):
+        return False
+    if RELATED_LABEL.match(text) or _is_credit(text) or _EMBEDDED_COPYRIGHT.search(text):
+        return False
+    return not _IMAGE_CAPTION_LABEL.match(text)
+
+
+def _short_line(text: str) -> bool:
+    return len(text) <= MAX_HEADING_CHARS and text[-1] not in ".!?"
+
+
+def _inline_links(sections: list[Section]) -> list[Link]:
+    """Bare URLs in the body are inline links."""
+    links: list[Link] = []
+    seen: set[str] = set()
+    for section in sections:
+        for paragraph in section.paragraphs:
+            for match in _URL.finditer(paragraph):
+                url = match.group(0)
+                if url not in seen:
+                    seen.add(url)
+                    links.append(Link(LinkKind.INLINE, url, url))
+    return links
+
+
+def _title_from_body(sections: list[Section], fallback: str) -> str:
+    """A title for text that has none: the start of its first sentence."""
+    for section in sections:
+        for paragraph in section.paragraphs or ((section.heading,) if section.heading else ()):
+            if paragraph.endswith(":") or len(paragraph.split()) < 3:
+                continue
+            sentence = _SENTENCE_END.split(paragraph, maxsplit=1)[0]
+            if len(sentence) <= 100:
+                return sentence.rstrip(".")
+            cut = sentence[:100].rsplit(" ", 1)[0]
+            return f"{cut}…"
+    return fallback

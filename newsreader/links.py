@@ -1,0 +1,95 @@
+"""Links between articles: normalising URLs and titles, and resolving a link.
+
+Resolution happens when a link is read, not when it is stored, so an article
+imported later still resolves. The lookup is handed in (the store provides one),
+which keeps this module free of any storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from newsreader.model import Link
+from newsreader.textnorm import fold
+
+_TRACKING_PREFIXES = ("utm_", "mc_")
+_TRACKING_KEYS = frozenset({"fbclid", "gclid", "ref", "cmpid", "ocid"})
+
+
+def normalise_url(url: str) -> str:
+    """Normalise a URL so that two spellings of one address compare equal.
+
+    Scheme and host are lower-cased, default ports, fragments, tracking
+    parameters and a trailing slash dropped; ``http`` and ``https`` are one.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    scheme = parts.scheme.lower()
+    if scheme == "http":
+        scheme = "https"
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    query = urlencode(
+        sorted(
+            (key, value)
+            for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if not key.lower().startswith(_TRACKING_PREFIXES) and key.lower() not in _TRACKING_KEYS
+        )
+    )
+    path = parts.path.rstrip("/") or ""
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def normalise_title(title: str) -> str:
+    """Fold a title for matching (case, whitespace, quotes, apostrophes, dashes)."""
+    return fold(title)
+
+
+class ArticleLookup(Protocol):
+    """What resolving needs from the cache: article ids, newest first."""
+
+    def ids_by_title(self, normalised_title: str) -> Sequence[int]:
+        """Articles whose normalised title is exactly this."""
+        ...
+
+    def ids_by_title_prefix(self, normalised_prefix: str) -> Sequence[int]:
+        """Articles whose normalised title starts with this (for shortened link text)."""
+        ...
+
+    def ids_by_url(self, normalised_url: str) -> Sequence[int]:
+        """Articles whose normalised url or guid is this."""
+        ...
+
+
+MIN_PREFIX_CHARS = 20
+
+
+def resolve(link: Link, lookup: ArticleLookup) -> list[int]:
+    """Return the cached articles a link points to, best (newest) first.
+
+    A URL resolves by the article's url or guid; a title (a read-also link's
+    text) by its normalised title, then by title prefix when the link text was
+    shortened. An empty list means the target is not in the cache.
+    """
+    if link.url:
+        found = list(lookup.ids_by_url(normalise_url(link.url)))
+        if found:
+            return found
+    title = normalise_title(link.text)
+    if not title:
+        return []
+    found = list(lookup.ids_by_title(title))
+    if not found and len(title) >= MIN_PREFIX_CHARS:
+        found = list(lookup.ids_by_title_prefix(title))
+    return found

@@ -1,0 +1,196 @@
+"""The shapes every layer shares: articles and their parts, as frozen dataclasses.
+
+Nothing here does I/O. Every source (plain text, Markdown, HTML, feeds) produces
+an :class:`Article`; the store keeps it and hands back :class:`StoredArticle`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class LinkKind(StrEnum):
+    """What a link is for."""
+
+    READ_ALSO = "read-also"
+    """A related-article line ("Read Also:", "Related:", "See also:" ...)."""
+    INLINE = "inline"
+    """A link inside the body text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run of paragraphs under an optional heading.
+
+    Attributes:
+        heading: The section heading, or None for the lead before any heading.
+        paragraphs: The paragraphs, in order.
+    """
+
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """An image caption and its credit line.
+
+    Attributes:
+        caption: What the picture shows.
+        credit: Who it is from ("Source: Web", "Photo: AP"), or None.
+        section: Index of the section the figure appeared in.
+    """
+
+    caption: str
+    credit: str | None = None
+    section: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link in an article.
+
+    Attributes:
+        kind: What the link is for.
+        text: The visible text; for a read-also link, usually a title.
+        url: Where it points, or None when the link is only a title.
+    """
+
+    kind: LinkKind
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, whatever it came from.
+
+    Attributes:
+        title: The headline.
+        source: Where it came from: a file path, or a feed URL.
+        guid: Identity of the article within its source (a feed entry id, a file path).
+        url: The article's own web address, if known.
+        published: When it was published, if known (timezone-aware).
+        author: The byline, if known.
+        categories: Category path, outermost first (`("Updates", "Politics")`).
+        sections: The body, as sections.
+        figures: Image captions with their credits.
+        links: Related and inline links.
+        summary: A short plain-text summary, if the source gave one.
+    """
+
+    title: str
+    source: str
+    guid: str
+    url: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+    categories: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    links: tuple[Link, ...] = ()
+    summary: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Every paragraph of the body, in order."""
+        return [p for section in self.sections for p in section.paragraphs]
+
+    def body_text(self) -> str:
+        """The body as plain text: headings, paragraphs and captions, for search."""
+        parts: list[str] = []
+        for section in self.sections:
+            if section.heading:
+                parts.append(section.heading)
+            parts.extend(section.paragraphs)
+        parts.extend(figure.caption for figure in self.figures)
+        return "\n".join(parts)
+
+    def content_hash(self) -> str:
+        """A hash of what a reader sees: title, body, figures and links.
+
+        Two imports of the same text give the same hash whatever their line ends,
+        encoding or file name, which is what duplicate detection needs.
+        """
+        payload = json.dumps(
+            [self.title, body_to_json(self), self.url, self.author],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the cache holds it, with its id and reading state."""
+
+    id: int
+    article: Article
+    read: bool
+    starred: bool
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """One row of an article list: what a list needs, without the body."""
+
+    id: int
+    title: str
+    source: str
+    categories: tuple[str, ...]
+    published: datetime | None
+    read: bool
+    starred: bool
+    sort_key: float
+
+
+@dataclass(slots=True)
+class CategoryNode:
+    """A node of the category tree, with counts that include its descendants."""
+
+    name: str
+    path: tuple[str, ...]
+    total_count: int = 0
+    unread_count: int = 0
+    children: dict[str, CategoryNode] = field(default_factory=dict)
+
+
+def body_to_json(article: Article) -> dict[str, Any]:
+    """The body parts of an article as JSON-ready data."""
+    return {
+        "sections": [
+            {"heading": section.heading, "paragraphs": list(section.paragraphs)}
+            for section in article.sections
+        ],
+        "figures": [
+            {"caption": figure.caption, "credit": figure.credit, "section": figure.section}
+            for figure in article.figures
+        ],
+        "links": [
+            {"kind": link.kind.value, "text": link.text, "url": link.url} for link in article.links
+        ],
+    }
+
+
+def body_from_json(
+    data: dict[str, Any],
+) -> tuple[tuple[Section, ...], tuple[Figure, ...], tuple[Link, ...]]:
+    """The inverse of :func:`body_to_json`."""
+    sections = tuple(
+        Section(item["heading"], tuple(item["paragraphs"])) for item in data.get("sections", [])
+    )
+    figures = tuple(
+        Figure(item["caption"], item.get("credit"), item.get("section", 0))
+        for item in data.get("figures", [])
+    )
+    links = tuple(
+        Link(LinkKind(item["kind"]), item["text"], item.get("url"))
+        for item in data.get("links", [])
+    )
+    return sections, figures, links

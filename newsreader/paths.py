@@ -1,0 +1,64 @@
+"""Where newsreader keeps things: the only module that asks platformdirs.
+
+Order of precedence, for each location: the command-line option, then the
+environment variable, then the platform's user directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "newsreader"
+CONFIG_ENV = "NEWSREADER_CONFIG"
+DATA_DIR_ENV = "NEWSREADER_DATA_DIR"
+CONFIG_FILE_NAME = "feeds.toml"
+CACHE_FILE_NAME = "cache.sqlite3"
+
+
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """The files newsreader reads and writes."""
+
+    config_file: Path
+    data_dir: Path
+
+    @property
+    def cache_file(self) -> Path:
+        """The SQLite cache."""
+        return self.data_dir / CACHE_FILE_NAME
+
+
+def resolve_locations(
+    config: str | None = None,
+    data_dir: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Locations:
+    """Work out the locations from options, environment and platform defaults."""
+    env = os.environ if environ is None else environ
+    config_value = config or env.get(CONFIG_ENV)
+    data_value = data_dir or env.get(DATA_DIR_ENV)
+    if config_value:
+        config_file = Path(config_value).expanduser()
+    else:
+        import platformdirs
+
+        config_file = platformdirs.user_config_path(APP_NAME, appauthor=False) / CONFIG_FILE_NAME
+    if data_value:
+        data_path = Path(data_value).expanduser()
+    else:
+        import platformdirs
+
+        data_path = platformdirs.user_data_path(APP_NAME, appauthor=False)
+    return Locations(config_file=config_file, data_dir=data_path)
+
+
+def bundled_config() -> Path:
+    """The default ``feeds.toml`` shipped with the package."""
+    packaged = Path(__file__).parent / "data" / CONFIG_FILE_NAME
+    if packaged.exists():
+        return packaged
+    # An editable install runs from the source tree, where the file is at the top.
+    return Path(__file__).parent.parent / CONFIG_FILE_NAME

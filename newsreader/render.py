@@ -1,0 +1,139 @@
+"""Articles for the command line: rich text for a terminal, JSON for programs.
+
+All text passes through :mod:`newsreader.sanitize` again on its way out and is
+built as rich ``Text`` (never parsed as markup), so nothing in an article can
+style, move or hijack the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.rule import Rule
+from rich.text import Text
+
+from newsreader.links import ArticleLookup, resolve
+from newsreader.model import ArticleSummary, Link, StoredArticle
+from newsreader.sanitize import clean_line, clean_text
+
+BREADCRUMB_SEPARATOR = " › "
+
+
+def iso(value: datetime | None) -> str | None:
+    """A datetime as ISO 8601, or None."""
+    return value.isoformat() if value else None
+
+
+def link_targets(links: Sequence[Link], lookup: ArticleLookup) -> list[list[int]]:
+    """Resolve each link to the cached articles it points at."""
+    return [resolve(link, lookup) for link in links]
+
+
+def article_json(stored: StoredArticle, targets: list[list[int]]) -> dict[str, Any]:
+    """The stable JSON shape of ``show --json``."""
+    article = stored.article
+    return {
+        "id": stored.id,
+        "title": clean_line(article.title),
+        "categories": [clean_line(c) for c in article.categories],
+        "source": clean_line(article.source),
+        "url": article.url,
+        "published": iso(article.published),
+        "author": clean_line(article.author) if article.author else None,
+        "sections": [
+            {
+                "heading": clean_line(section.heading) if section.heading else None,
+                "paragraphs": [clean_text(p) for p in section.paragraphs],
+            }
+            for section in article.sections
+        ],
+        "figures": [
+            {"caption": clean_line(f.caption), "credit": clean_line(f.credit) if f.credit else None}
+            for f in article.figures
+        ],
+        "links": [
+            {
+                "kind": link.kind.value,
+                "text": clean_line(link.text),
+                "url": link.url,
+                "target": found[0] if found else None,
+                "candidates": found,
+            }
+            for link, found in zip(article.links, targets, strict=True)
+        ],
+        "read": stored.read,
+        "starred": stored.starred,
+        "content_hash": stored.content_hash,
+    }
+
+
+def summary_json(summary: ArticleSummary) -> dict[str, Any]:
+    """One row of ``list --json``."""
+    return {
+        "id": summary.id,
+        "title": clean_line(summary.title),
+        "categories": [clean_line(c) for c in summary.categories],
+        "source": clean_line(summary.source),
+        "published": iso(summary.published),
+        "read": summary.read,
+        "starred": summary.starred,
+    }
+
+
+def summary_line(summary: ArticleSummary) -> str:
+    """One row of ``list`` as plain text: marker, id, date, title, category."""
+    marker = ("*" if summary.starred else " ") + (" " if summary.read else "N")
+    date = summary.published.strftime("%Y-%m-%d") if summary.published else "          "
+    category = BREADCRUMB_SEPARATOR.join(clean_line(c) for c in summary.categories)
+    suffix = f"  [{category}]" if category else ""
+    return f"{marker} {summary.id:>7}  {date}  {clean_line(summary.title)}{suffix}"
+
+
+def article_renderable(stored: StoredArticle, targets: list[list[int]]) -> RenderableType:
+    """The article as rich renderables: title, meta line, sections, figures, links."""
+    article = stored.article
+    parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
+    meta = [clean_line(article.source)]
+    if article.published:
+        meta.append(article.published.strftime("%Y-%m-%d %H:%M"))
+    if article.author:
+        meta.append(clean_line(article.author))
+    if article.categories:
+        meta.append(BREADCRUMB_SEPARATOR.join(clean_line(c) for c in article.categories))
+    parts.append(Text(" · ".join(meta), style="dim"))
+    figures_by_section: dict[int, list[int]] = {}
+    for index, figure in enumerate(article.figures):
+        figures_by_section.setdefault(figure.section, []).append(index)
+    for number, section in enumerate(article.sections):
+        if section.heading:
+            parts.append(Text(""))
+            parts.append(Text(clean_line(section.heading), style="bold underline"))
+        for paragraph in section.paragraphs:
+            parts.append(Text(""))
+            parts.append(Text(clean_text(paragraph)))
+        for index in figures_by_section.get(number, []):
+            figure = article.figures[index]
+            caption = Text("  ▣ " + clean_line(figure.caption), style="italic")
+            if figure.credit:
+                caption.append(f"  ({clean_line(figure.credit)})", style="dim")
+            parts.append(Text(""))
+            parts.append(caption)
+    if article.links:
+        parts.append(Text(""))
+        parts.append(Rule("Links", style="dim"))
+        for number, (link, found) in enumerate(zip(article.links, targets, strict=True), 1):
+            line = Text(f"[{number}] ", style="bold")
+            line.append(clean_line(link.text))
+            if link.kind.value == "read-also":
+                line.append("  read also", style="dim")
+            if found:
+                line.append(f"  → article {found[0]}", style="green")
+            elif link.url:
+                line.append(f"  {clean_line(link.url)}", style="dim")
+            else:
+                line.append("  (not in cache)", style="dim")
+            parts.append(line)
+    return Group(*parts)

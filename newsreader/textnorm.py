@@ -1,0 +1,52 @@
+"""Loose text comparison: the folding used to match titles and duplicate captions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+    }
+)
+_SPACE = re.compile(r"\s+")
+_SPACED_DASH = re.compile(r"\s*-\s*")
+_TRAILING = re.compile(r"[\s.,;:!?'\"…]+$")
+
+
+def fold(text: str) -> str:
+    """Fold text for loose comparison.
+
+    Case, runs of whitespace, the style of quotes, apostrophes and dashes, spaces
+    around dashes and trailing punctuation are all ignored:
+    ``fold("Wang Yi’s Meeting — Ties.") == fold("wang yi's meeting-ties")``.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
+    text = _SPACED_DASH.sub("-", _SPACE.sub(" ", text))
+    return _TRAILING.sub("", text).strip()
+
+
+def typographic_score(text: str) -> int:
+    """How many typographic quotes and dashes a text has: the nicer of two copies wins."""
+    return sum(1 for ch in text if ch in "\u2018\u2019\u201c\u201d\u2013\u2014")

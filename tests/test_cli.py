@@ -1,0 +1,176 @@
+"""The command line, run in-process against temporary config and data dirs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTICLES, BAD, SEED, CliRunner
+
+SHOW_KEYS = {
+    "id", "title", "categories", "source", "url", "published", "sections", "figures", "links",
+    "read", "starred",
+}  # fmt: skip
+
+
+def test_import_reports_counts_and_is_idempotent(cli: CliRunner) -> None:
+    first = cli("import", str(ARTICLES))
+    assert first.code == 0, first.err
+    assert first.out.strip() == "8 new, 0 updated, 0 unchanged, 0 duplicate, 0 failed"
+    again = cli("import", str(ARTICLES))
+    assert again.out.strip() == "0 new, 0 updated, 8 unchanged, 0 duplicate, 0 failed"
+
+
+def test_folders_become_categories_unless_the_article_has_a_breadcrumb(cli: CliRunner) -> None:
+    cli("import", str(ARTICLES))
+    rows = [json.loads(line) for line in cli("list", "--json", "--limit", "100").out.splitlines()]
+    by_title = {row["title"]: row for row in rows}
+    assert by_title["Tram Line Extension Opens to the Northern Suburbs"]["categories"] == ["world"]
+    # The breadcrumb (World > Europe) wins over the folder (world/europe).
+    harbour = by_title["Harbour Ferries Return to the Old Port After a Decade Away"]
+    assert harbour["categories"] == ["World", "Europe"]
+    # Markdown front matter categories win too.
+    assert by_title["Solar Kiosks Bring Charging to Rural Markets"]["categories"] == [
+        "Technology",
+        "Energy",
+    ]
+    assert by_title["Bridge Repairs Finish Early"]["categories"] == ["world"]
+
+
+def test_bad_files_are_named_with_a_reason_and_the_rest_imports(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(BAD, folder)
+    shutil.copy(ARTICLES / "world" / "tram-line.txt", folder)
+    unreadable = folder / "locked.txt"
+    unreadable.write_text("Locked\n\nYou cannot read me.\n")
+    unreadable.chmod(0)
+    result = cli("import", str(folder))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    errors = [line.removeprefix("newsreader: ").split(": ", 1) for line in result.err.splitlines()]
+    reasons = {Path(path).name: reason for path, reason in errors}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.txt"] == "empty file"
+    assert reasons["binary.txt"].startswith("binary file")
+    assert reasons["squashed.xml"] == "binary file, not a feed"
+    assert reasons["notafeed.xml"] == "not a feed (XML error at line 2: syntax error)"
+    if os.geteuid() != 0:  # root reads everything
+        assert reasons["locked.txt"] == "Permission denied"
+    readable_by_us = 2 if os.geteuid() == 0 else 1
+    assert result.out.startswith(f"{readable_by_us} new")
+
+
+def test_missing_path_and_bad_usage(cli: CliRunner) -> None:
+    missing = cli("import", "/nonexistent/folder")
+    assert missing.code == 1 and "no such file or folder" in missing.err
+    assert cli("list", "--limit", "0").code == 2
+    assert cli("frobnicate").code == 2
+
+
+def test_show_json_contract(cli: CliRunner) -> None:
+    cli("import", str(ARTICLES))
+    rows = [json.loads(line) for line in cli("list", "--json").out.splitlines()]
+    harbour = next(r for r in rows if r["title"].startswith("Harbour Ferries"))
+    tram = next(r for r in rows if r["title"].startswith("Tram Line"))
+    shown = cli("show", str(harbour["id"]), "--json")
+    assert shown.code == 0
+    data = json.loads(shown.out)
+    assert set(data) >= SHOW_KEYS
+    assert data["sections"][1] == {
+        "heading": "A Quiet Crossing - Electric Boats Replace the Diesel Fleet",
+        "paragraphs": data["sections"][1]["paragraphs"],
+    }
+    assert len(data["sections"][1]["paragraphs"]) == 2
+    assert data["figures"] == [
+        {"caption": "Ferry at the Old Port Quay on Its First Morning",
+         "credit": "Photo: City Transport Office"}
+    ]  # fmt: skip
+    [link] = data["links"]
+    assert (link["kind"], link["target"]) == ("read-also", tram["id"])
+    assert data["source"].endswith("harbour-ferries.txt")
+    assert data["read"] is False
+
+
+def test_show_renders_headings_figures_and_numbered_links(cli: CliRunner) -> None:
+    cli("import", str(ARTICLES / "world"))
+    rows = [json.loads(line) for line in cli("list", "--json").out.splitlines()]
+    harbour = next(r for r in rows if r["title"].startswith("Harbour Ferries"))
+    out = cli("show", str(harbour["id"])).out
+    lines = out.splitlines()
+    assert lines[0] == "Harbour Ferries Return to the Old Port After a Decade Away"
+    assert "World › Europe" in lines[1]
+    assert "Commuters Welcome the Shorter Journey" in lines
+    assert any("Ferry at the Old Port Quay" in line and "Photo: City" in line for line in lines)
+    assert any(line.startswith("[1] Tram Line Extension") for line in lines)
+    assert cli("show", "999999").code == 1
+
+
+def test_list_filters_and_search(cli: CliRunner) -> None:
+    cli("import", str(ARTICLES))
+    rows = [
+        json.loads(line) for line in cli("list", "--json", "--category", "World").out.splitlines()
+    ]
+    assert {r["title"] for r in rows} == {
+        "Harbour Ferries Return to the Old Port After a Decade Away"
+    }
+    found = [
+        json.loads(x) for x in cli("list", "--json", "--search", "valve machine").out.splitlines()
+    ]
+    assert [r["title"] for r in found] == ["Museum Reopens With a Hall of Old Computers"]
+    assert cli("read", str(found[0]["id"])).code == 0
+    unread = [json.loads(x) for x in cli("list", "--json", "--unread").out.splitlines()]
+    assert found[0]["id"] not in {r["id"] for r in unread}
+    assert len(unread) == 7
+    plain = cli("list", "--search", "valve").out
+    assert "Museum Reopens" in plain
+
+
+def test_dirs_honours_options_and_environment(cli: CliRunner, tmp_path: Path) -> None:
+    out = cli("dirs").out
+    assert f"config: {tmp_path / 'feeds.toml'}" in out
+    assert f"cache:  {tmp_path / 'data' / 'cache.sqlite3'}" in out
+    other = cli("--data-dir", str(tmp_path / "elsewhere"), "dirs").out
+    assert str(tmp_path / "elsewhere" / "cache.sqlite3") in other
+
+
+def test_seed_round_trip_through_the_cache(cli: CliRunner) -> None:
+    if not SEED.exists():
+        pytest.skip("shared corpus not available")
+    cli("import", str(SEED))
+    [row] = [json.loads(x) for x in cli("list", "--json").out.splitlines()]
+    data = json.loads(cli("show", str(row["id"]), "--json").out)
+    assert data["categories"] == ["Updates", "Politics"]
+    assert [len(s["paragraphs"]) for s in data["sections"]] == [1, 2, 3, 3, 3]
+    assert data["links"][0]["target"] is None
+
+
+def test_installed_command_runs(tmp_path: Path) -> None:
+    """Smoke test of the installed console script, as a user would run it."""
+    command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
+    assert command is not None, "the newsreader command is not installed"
+    env = {
+        **os.environ,
+        "NEWSREADER_DATA_DIR": str(tmp_path),
+        "NEWSREADER_CONFIG": str(tmp_path / "f.toml"),
+    }
+    version = subprocess.run(
+        [command, "--version"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert version.returncode == 0 and version.stdout.startswith("newsreader ")
+    imported = subprocess.run(
+        [command, "import", str(ARTICLES / "world")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("4 new")

@@ -1,0 +1,78 @@
+"""Normalising and resolving links against a real cache."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from newsreader.links import normalise_title, normalise_url, resolve
+from newsreader.model import Article, Link, LinkKind, Section
+from newsreader.store import Store
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Wang Yi's Meeting", "wang yi’s meeting"),
+        ("Sign of Ties – Talks", "Sign of Ties - Talks"),
+        ("Sign of Ties—Talks", "sign of ties - talks"),
+        ("  Many   spaces here ", "many spaces here"),
+        ("“Quoted” title.", '"quoted" title'),
+    ],
+)
+def test_titles_that_fold_together(a: str, b: str) -> None:
+    assert normalise_title(a) == normalise_title(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("HTTP://WWW.Example.org/a/", "https://example.org/a"),
+        ("https://example.org/a?utm_source=x&b=2&a=1#top", "https://example.org/a?a=1&b=2"),
+        ("https://example.org:443/a", "https://example.org/a"),
+    ],
+)
+def test_urls_that_normalise_together(a: str, b: str) -> None:
+    assert normalise_url(a) == normalise_url(b)
+
+
+def article(title: str, day: int, url: str | None = None) -> Article:
+    return Article(
+        title=title,
+        source="test",
+        guid=f"{title}-{day}",
+        url=url,
+        published=datetime(2024, 1, day, tzinfo=UTC),
+        sections=(Section(None, (f"{title} body {day}",)),),
+    )
+
+
+def test_title_link_resolves_loosely_and_newest_first(store: Store) -> None:
+    [(_, older), (_, newer), _] = store.store_articles(
+        [
+            article("Russian Offensive in Ukraine Prompts Logistics Race", 1),
+            article("Russian Offensive in Ukraine Prompts Logistics Race", 9),
+            article("Unrelated", 5),
+        ]
+    )
+    link = Link(LinkKind.READ_ALSO, "russian offensive in ukraine prompts logistics race")
+    assert resolve(link, store) == [newer, older]
+
+
+def test_resolution_happens_at_read_time(store: Store) -> None:
+    link = Link(LinkKind.READ_ALSO, "A Story Imported Later")
+    assert resolve(link, store) == []
+    [(_, later)] = store.store_articles([article("A Story Imported Later", 3)])
+    assert resolve(link, store) == [later]
+
+
+def test_shortened_link_text_resolves_by_prefix(store: Store) -> None:
+    [(_, target)] = store.store_articles([article("Tram Line Extension Opens to the Suburbs", 2)])
+    assert resolve(Link(LinkKind.READ_ALSO, "Tram Line Extension Opens"), store) == [target]
+    assert resolve(Link(LinkKind.READ_ALSO, "Tram"), store) == []  # too short to guess
+
+
+def test_url_link_resolves_by_url(store: Store) -> None:
+    [(_, target)] = store.store_articles([article("By Address", 4, url="https://ex.org/a")])
+    assert resolve(Link(LinkKind.INLINE, "here", "http://www.ex.org/a/"), store) == [target]

@@ -1,0 +1,150 @@
+"""The SQLite cache on real files: idempotence, state, duplicates, migration, search."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsreader.model import Article, Link, LinkKind, Section
+from newsreader.store import MIGRATIONS, SCHEMA_VERSION, Cursor, Outcome, Store, StoreError
+
+
+def make_article(number: int, **changes: object) -> Article:
+    article = Article(
+        title=f"Story number {number}",
+        source="feed:test",
+        guid=f"guid-{number}",
+        url=f"https://example.org/story/{number}",
+        published=datetime(2024, 1, 1 + number % 28, tzinfo=UTC),
+        categories=("World", "Europe") if number % 2 else ("Tech",),
+        sections=(Section(None, (f"Body of story {number} about harbours and ferries.",)),),
+    )
+    return replace(article, **changes)  # type: ignore[arg-type]
+
+
+def test_schema_is_created_at_the_latest_version_in_wal_mode(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.sqlite3") as store:
+        assert store.schema_version == SCHEMA_VERSION
+    db = sqlite3.connect(tmp_path / "c.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_storing_again_changes_nothing(store: Store) -> None:
+    first = store.store_articles([make_article(1), make_article(2)])
+    again = store.store_articles([make_article(1), make_article(2)])
+    assert [o for o, _ in first] == [Outcome.NEW, Outcome.NEW]
+    assert [o for o, _ in again] == [Outcome.UNCHANGED, Outcome.UNCHANGED]
+    assert [i for _, i in first] == [i for _, i in again]
+    assert store.article_count() == 2
+
+
+def test_changed_article_is_updated_in_place_keeping_state(store: Store) -> None:
+    [(_, article_id)] = store.store_articles([make_article(1)])
+    store.set_read(article_id)
+    store.set_starred(article_id)
+    changed = make_article(1, sections=(Section("New", ("Rewritten body about trams.",)),))
+    assert store.store_articles([changed]) == [(Outcome.UPDATED, article_id)]
+    stored = store.get_article(article_id)
+    assert stored is not None
+    assert stored.read and stored.starred
+    assert stored.article.sections[0].heading == "New"
+    assert [s.id for s in store.search("trams")] == [article_id]
+    assert store.search("harbours") == []  # the old text left the index
+
+
+def test_duplicates_by_content_hash_and_by_url(store: Store) -> None:
+    [(_, original)] = store.store_articles([make_article(1)])
+    moved = make_article(1, source="elsewhere.txt", guid="elsewhere.txt")
+    same_url = make_article(1, source="other-feed", guid="x", title="Another Title")
+    assert store.store_articles([moved, same_url]) == [
+        (Outcome.DUPLICATE, original),
+        (Outcome.DUPLICATE, original),
+    ]
+    assert store.article_count() == 1
+
+
+def test_migration_from_the_first_schema_keeps_articles_and_makes_them_searchable(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute(
+        "INSERT INTO articles (source, guid, title, title_norm, sort_key, body, content_hash,"
+        " read, starred, added, updated) VALUES ('s', 'g', 'Old Story', 'old story', 1, ?, 'h',"
+        " 1, 1, 1, 1)",
+        ('{"sections":[{"heading":null,"paragraphs":["Lighthouse keepers remember."]}]}',),
+    )
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        [hit] = store.search("lighthouse")
+        assert hit.title == "Old Story" and hit.read and hit.starred
+
+
+def test_newer_schema_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    with pytest.raises(StoreError, match="newer newsreader"):
+        Store(path)
+
+
+def test_corrupt_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="damaged or not a cache"):
+        Store(path)
+
+
+def test_search_matches_words_and_prefixes_and_is_safe(store: Store) -> None:
+    ids = [i for _, i in store.store_articles([make_article(n) for n in range(1, 6)])]
+    assert {s.id for s in store.search("harbours ferries")} == set(ids)
+    assert [s.id for s in store.search("number 3")] == [ids[2]]
+    assert {s.id for s in store.search("harb")} == set(ids)
+    for hostile in ['"', "AND OR NOT", "title:x", "(", "*", "NEAR(a b)"]:
+        assert isinstance(store.search(hostile), list)
+    assert store.search("   ") == []
+
+
+def test_list_pages_newest_first_within_a_category(store: Store) -> None:
+    store.store_articles([make_article(n) for n in range(1, 21)])
+    europe = store.list_articles(("World",), limit=4)
+    assert all(row.categories == ("World", "Europe") for row in europe)
+    keys = [(row.sort_key, row.id) for row in europe]
+    assert keys == sorted(keys, reverse=True)
+    last = europe[-1]
+    following = store.list_articles(("World",), limit=100, after=Cursor(last.sort_key, last.id))
+    assert len(europe) + len(following) == 10
+    assert not {r.id for r in europe} & {r.id for r in following}
+    assert store.list_articles(("Wor",)) == []  # a prefix of a name is not the category
+
+
+def test_category_tree_counts_unread_including_descendants(store: Store) -> None:
+    ids = [i for _, i in store.store_articles([make_article(n) for n in range(1, 7)])]
+    store.set_read(ids[0])  # story 1: World/Europe
+    tree = store.category_tree()
+    world = tree.children["World"]
+    assert (world.total_count, world.unread_count) == (3, 2)
+    assert (world.children["Europe"].total_count, world.children["Europe"].unread_count) == (3, 2)
+    assert (tree.children["Tech"].total_count, tree.children["Tech"].unread_count) == (3, 3)
+    assert (tree.total_count, tree.unread_count) == (6, 5)
+
+
+def test_unread_and_starred_filters(store: Store) -> None:
+    ids = [i for _, i in store.store_articles([make_article(n) for n in range(1, 5)])]
+    store.set_read(ids[0])
+    store.set_starred(ids[1])
+    assert ids[0] not in {r.id for r in store.list_articles(unread_only=True)}
+    assert [r.id for r in store.list_articles(starred_only=True)] == [ids[1]]
+
+
+def test_links_survive_the_round_trip(store: Store) -> None:
+    links = (Link(LinkKind.READ_ALSO, "Other Story"), Link(LinkKind.INLINE, "x", "https://x.org/"))
+    [(_, article_id)] = store.store_articles([make_article(1, links=links)])
+    stored = store.get_article(article_id)
+    assert stored is not None and stored.article.links == links
