@@ -7,8 +7,10 @@ cannot be read is reported with its reason and skipped; the rest go on.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from newsreader.model import Article
 from newsreader.store import Outcome, Store
 
 BATCH_SIZE = 500
+POOL_THRESHOLD = 200
+"""Fewer files than this are extracted in-process: a pool costs more than it saves."""
+POOL_CHUNK = 32
 
 
 @dataclass(slots=True)
@@ -69,38 +74,67 @@ def import_paths(
     *,
     categories: tuple[str, ...] = (),
     progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import files and folders into the store, in batched transactions.
+
+    Extraction is CPU work, so a large import spreads it over a process pool
+    while this process writes to the store; a small one stays in-process.
 
     Args:
         store: Where articles go.
         paths: Files and folders.
         categories: Category path put before the folders' own.
         progress: Called with each file after it is handled.
+        workers: Extraction processes (default: one per CPU; 0 or 1: none).
     """
     report = ImportReport()
-    pending: list[tuple[Article, float]] = []
+    jobs: list[tuple[Path, tuple[str, ...]]] = []
     for root in paths:
         if not root.exists():
             report.failures.append((root, "no such file or folder"))
             continue
-        for path, path_categories in iter_files(root.resolve(), categories):
-            try:
-                mtime = path.stat().st_mtime
-                articles = extract_file(path, categories=path_categories)
-            except ExtractError as error:
-                report.failures.append((path, str(error)))
-                continue
-            except OSError as error:
-                report.failures.append((path, error.strerror or str(error)))
-                continue
-            pending.extend((article, mtime) for article in articles)
-            if progress:
-                progress(path)
-            if len(pending) >= BATCH_SIZE:
-                _flush(store, pending, report)
+        jobs.extend(iter_files(root.resolve(), categories))
+    worker_count = (os.cpu_count() or 1) if workers is None else workers
+    pending: list[tuple[Article, float]] = []
+    for path, articles, mtime, error in _extracted(jobs, worker_count):
+        if error is not None:
+            report.failures.append((path, error))
+            continue
+        pending.extend((article, mtime) for article in articles)
+        if progress:
+            progress(path)
+        if len(pending) >= BATCH_SIZE:
+            _flush(store, pending, report)
     _flush(store, pending, report)
     return report
+
+
+_Extracted = tuple[Path, list[Article], float, str | None]
+
+
+def _extract_one(job: tuple[Path, tuple[str, ...]]) -> _Extracted:
+    """Extract one file; every expected failure becomes a reason, never an exception."""
+    path, categories = job
+    try:
+        mtime = path.stat().st_mtime
+        return path, extract_file(path, categories=categories), mtime, None
+    except ExtractError as error:
+        return path, [], 0.0, str(error)
+    except OSError as error:
+        return path, [], 0.0, error.strerror or str(error)
+
+
+def _extracted(jobs: list[tuple[Path, tuple[str, ...]]], workers: int) -> Iterator[_Extracted]:
+    """Extraction results in job order, from a process pool when it pays off."""
+    if workers < 2 or len(jobs) < POOL_THRESHOLD:
+        yield from map(_extract_one, jobs)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts workers without re-importing anything; the parent holds no threads here.
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_extract_one, jobs, chunksize=POOL_CHUNK)
 
 
 def _flush(store: Store, pending: list[tuple[Article, float]], report: ImportReport) -> None:

@@ -111,16 +111,21 @@ class Article:
         parts.extend(figure.caption for figure in self.figures)
         return "\n".join(parts)
 
-    def content_hash(self) -> str:
-        """A hash of what a reader sees: title, body, figures and links.
+    def body_json(self) -> str:
+        """The body (sections, figures, links) as compact JSON, as the store keeps it."""
+        return json.dumps(body_to_json(self), ensure_ascii=False, separators=(",", ":"))
+
+    def content_hash(self, body_json: str | None = None) -> str:
+        """A hash of what a reader sees: title, body, figures, links, url and author.
 
         Two imports of the same text give the same hash whatever their line ends,
         encoding or file name, which is what duplicate detection needs.
+
+        Args:
+            body_json: :meth:`body_json`, when the caller has it already.
         """
-        payload = json.dumps(
-            [self.title, body_to_json(self), self.url, self.author],
-            ensure_ascii=False,
-            separators=(",", ":"),
+        payload = "\x00".join(
+            [self.title, body_json or self.body_json(), self.url or "", self.author or ""]
         )
         return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 

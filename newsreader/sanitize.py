@@ -30,8 +30,8 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
     "\ufeff\ufff9-\ufffb\ud800-\udfff]"
 )
-_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_ESCAPE_START = re.compile("[\x1b\x90-\x9f]")
+_LINE_BREAKS = re.compile("[\r\u2028\u2029\x85\x0b\x0c]")
 
 SAFE_URL_SCHEMES = frozenset({"http", "https"})
 """Link schemes that may be followed or opened; everything else is shown as text."""
@@ -43,15 +43,23 @@ def clean_text(text: str) -> str:
     Line breaks of every kind become ``\\n`` and tabs become spaces; nothing else
     visible is changed.
     """
-    text = _LINE_BREAKS.sub("\n", text)
-    if "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text):
+    text = _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n"))
+    if _ESCAPE_START.search(text):
         text = _ESCAPE_SEQUENCE.sub("", text)
     return _INVISIBLE.sub("", text.replace("\t", " "))
 
 
 def clean_line(text: str) -> str:
     """Return text fit for one line: cleaned, with all whitespace runs as one space."""
-    return _HORIZONTAL_SPACE.sub(" ", clean_text(text).replace("\n", " ")).strip()
+    return collapse_spaces(clean_text(text).replace("\n", " "))
+
+
+def collapse_spaces(text: str) -> str:
+    """Turn every run of horizontal whitespace into one space and trim the ends.
+
+    For text that :func:`clean_text` has already cleaned.
+    """
+    return " ".join(text.split())
 
 
 def escape_markup(text: str) -> str:

@@ -27,11 +27,12 @@ from newsreader.model import (
     CategoryNode,
     StoredArticle,
     body_from_json,
-    body_to_json,
 )
 
 CATEGORY_SEPARATOR = "/"
 BUSY_TIMEOUT_SECONDS = 30.0
+CACHE_KIB = 32 * 1024
+"""SQLite page cache per connection: enough to keep the indexes hot during an import."""
 
 
 class StoreError(Exception):
@@ -57,14 +58,8 @@ class Cursor:
 
 def _body_text(title: str, body_json: str) -> str:
     """The searchable body text, derived from the stored body (so it can be deleted)."""
-    sections, figures, _links = body_from_json(json.loads(body_json))
-    parts: list[str] = []
-    for section in sections:
-        if section.heading:
-            parts.append(section.heading)
-        parts.extend(section.paragraphs)
-    parts.extend(figure.caption for figure in figures)
-    return "\n".join(parts)
+    sections, figures, links = body_from_json(json.loads(body_json))
+    return Article(title, "", "", sections=sections, figures=figures, links=links).body_text()
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -111,8 +106,8 @@ def _migrate_1(db: sqlite3.Connection) -> None:
 def _migrate_2(db: sqlite3.Connection) -> None:
     """Full-text search over title and body, filled from the articles already stored."""
     db.execute(
-        "CREATE VIRTUAL TABLE articles_fts USING fts5("
-        "title, body, content='', tokenize='unicode61 remove_diacritics 2')"
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', "
+        "detail='column', tokenize='unicode61 remove_diacritics 2')"
     )
     rows = db.execute("SELECT id, title, body FROM articles").fetchall()
     db.executemany(
@@ -206,6 +201,7 @@ class Store:
         try:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as error:
@@ -266,12 +262,12 @@ class Store:
             return [self._store_one(article, now, fallback) for article, fallback in items]
 
     def _store_one(self, article: Article, now: float, fallback_time: float) -> tuple[Outcome, int]:
-        content_hash = article.content_hash()
+        body = article.body_json()
+        content_hash = article.content_hash(body)
         existing = self._db.execute(
             "SELECT id, content_hash, title, body FROM articles WHERE source = ? AND guid = ?",
             (article.source, article.guid),
         ).fetchone()
-        body = json.dumps(body_to_json(article), ensure_ascii=False, separators=(",", ":"))
         url_norm = _url_key(article)
         published = article.published.timestamp() if article.published else None
         sort_key = published if published is not None else fallback_time
@@ -302,7 +298,7 @@ class Store:
                 f"UPDATE articles SET {assignments}, updated = :now WHERE id = :id",
                 {**values, "now": now, "id": article_id},
             )
-            self._index(int(article_id), article.title, body)
+            self._index(int(article_id), article.title, article.body_text())
             return Outcome.UPDATED, int(article_id)
         duplicate = self._db.execute(
             "SELECT id FROM articles WHERE content_hash = ? "
@@ -324,13 +320,13 @@ class Store:
             },
         )
         article_id = int(cursor.lastrowid or 0)
-        self._index(article_id, article.title, body)
+        self._index(article_id, article.title, article.body_text())
         return Outcome.NEW, article_id
 
-    def _index(self, article_id: int, title: str, body_json: str) -> None:
+    def _index(self, article_id: int, title: str, body_text: str) -> None:
         self._db.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (article_id, title, _body_text(title, body_json)),
+            (article_id, title, body_text),
         )
 
     def set_read(self, article_id: int, read: bool = True) -> None:
@@ -410,20 +406,46 @@ class Store:
         return [_summary(row) for row in rows]
 
     def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
-        """Articles matching every word of ``text`` (title matches weigh most)."""
+        """Articles matching every word of ``text``: title matches first, then the rest.
+
+        Within each group the most recently stored come first. Ranking every match
+        by relevance (bm25) would cost time in proportion to the number of matches,
+        which on a large cache is most of it; this costs only the page asked for.
+        """
         query = fts_query(text)
         if not query:
             return []
+        title_query = f"{{title}} : ({query})"
+        tiers = (title_query, f"({query}) NOT ({title_query})")
+        ids: list[int] = []
+        skip = offset
         try:
-            rows = self._db.execute(
-                f"SELECT {', '.join('a.' + c.strip() for c in _SUMMARY_COLUMNS.split(','))} "
-                "FROM articles_fts JOIN articles AS a ON a.id = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ? OFFSET ?",
-                (query, limit, offset),
-            ).fetchall()
+            for tier in tiers:
+                wanted = skip + limit - len(ids)
+                rows = self._db.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                    "ORDER BY rowid DESC LIMIT ?",
+                    (tier, wanted),
+                ).fetchall()
+                found = [int(row[0]) for row in rows]
+                ids.extend(found[skip:])
+                skip = max(0, skip - len(found))
+                if len(ids) >= limit:
+                    break
         except sqlite3.OperationalError:
             return []
-        return [_summary(row) for row in rows]
+        return self._summaries(ids[:limit])
+
+    def _summaries(self, ids: Sequence[int]) -> list[ArticleSummary]:
+        """Summaries of these articles, in the order given."""
+        if not ids:
+            return []
+        placeholders = ", ".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE id IN ({placeholders})", list(ids)
+        ).fetchall()
+        by_id = {row[0]: _summary(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
 
     def category_tree(self) -> CategoryNode:
         """The category tree; every node's counts include its descendants."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from newsreader.sanitize import clean_text
 
@@ -63,5 +64,7 @@ def _control_ratio(text: str) -> float:
     sample = text[:8192]
     if not sample:
         return 0.0
-    controls = sum(1 for ch in sample if (ch < " " and ch not in "\n\r\t\f") or ch == "\ufffd")
-    return controls / len(sample)
+    return len(_NOT_TEXT.findall(sample)) / len(sample)
+
+
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")

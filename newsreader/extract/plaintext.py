@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Article, Figure, Link, LinkKind, Section
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import collapse_spaces
 from newsreader.textnorm import fold, typographic_score
 
 MAX_HEADING_CHARS = 100
@@ -37,7 +37,7 @@ _CREDIT = re.compile(
     r"|photo credit|image credit|image copyright|image source)\s*:\s*\S",
     re.IGNORECASE,
 )
-_EMBEDDED_COPYRIGHT = re.compile(r"\s*image copyright\s*:?\s*", re.IGNORECASE)
+_EMBEDDED_COPYRIGHT = re.compile(r"image copyright\s*:?\s*", re.IGNORECASE)
 _IMAGE_CAPTION_LABEL = re.compile(r"^image caption\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _IMAGE_COPYRIGHT = re.compile(r"^image copyright\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\d{1,3}[.)]\s|\(\w\)\s)")
@@ -79,7 +79,7 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
         guid: Its identity within the source.
         fallback_title: The title when neither the text nor its first sentence gives one.
     """
-    lines = [clean_line(line) for line in text.split("\n")]
+    lines = [collapse_spaces(line) for line in text.split("\n")]
     header = _parse_header(lines)
     units = _units(lines, header.body_start)
     links = _take_related_links(units)
@@ -294,10 +294,11 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
         if unit.consumed:
             index += 1
             continue
-        embedded = _EMBEDDED_COPYRIGHT.search(unit.text)
-        if embedded and embedded.start() > 0 and len(unit.text) <= MAX_CAPTION_CHARS:
+        embedded = len(unit.text) <= MAX_CAPTION_CHARS and _EMBEDDED_COPYRIGHT.search(unit.text)
+        if embedded and embedded.start() > 0:
             # BBC: "<alt text>.Image copyrightGETTY IMAGES" / "Image caption" / caption.
-            caption, copyright_holder = unit.text[: embedded.start()], unit.text[embedded.end() :]
+            caption = unit.text[: embedded.start()].rstrip()
+            copyright_holder = unit.text[embedded.end() :]
             taken = [index]
             if index + 2 < len(units) and _IMAGE_CAPTION_LABEL.fullmatch(units[index + 1].text):
                 caption = units[index + 2].text
@@ -502,6 +503,8 @@ def _inline_links(sections: list[Section]) -> list[Link]:
     seen: set[str] = set()
     for section in sections:
         for paragraph in section.paragraphs:
+            if "http" not in paragraph:
+                continue
             for match in _URL.finditer(paragraph):
                 url = match.group(0)
                 if url not in seen:
