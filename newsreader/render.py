@@ -40,7 +40,7 @@ def article_json(stored: StoredArticle, targets: list[list[int]]) -> dict[str, A
         "title": clean_line(article.title),
         "categories": [clean_line(c) for c in article.categories],
         "source": clean_line(article.source),
-        "url": article.url,
+        "url": clean_line(article.url) if article.url else None,
         "published": iso(article.published),
         "author": clean_line(article.author) if article.author else None,
         "sections": [
@@ -58,7 +58,7 @@ def article_json(stored: StoredArticle, targets: list[list[int]]) -> dict[str, A
             {
                 "kind": link.kind.value,
                 "text": clean_line(link.text),
-                "url": link.url,
+                "url": clean_line(link.url) if link.url else None,
                 "target": found[0] if found else None,
                 "candidates": found,
             }

@@ -107,7 +107,7 @@ def _migrate_2(db: sqlite3.Connection) -> None:
     """Full-text search over title and body, filled from the articles already stored."""
     db.execute(
         "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='', "
-        "detail='column', tokenize='unicode61 remove_diacritics 2')"
+        "detail='column', tokenize='porter unicode61 remove_diacritics 2')"
     )
     rows = db.execute("SELECT id, title, body FROM articles").fetchall()
     db.executemany(

@@ -148,3 +148,8 @@ def test_links_survive_the_round_trip(store: Store) -> None:
     [(_, article_id)] = store.store_articles([make_article(1, links=links)])
     stored = store.get_article(article_id)
     assert stored is not None and stored.article.links == links
+
+
+def test_search_matches_other_forms_of_a_word(store: Store) -> None:
+    [(_, article_id)] = store.store_articles([make_article(1)])  # "... harbours and ferries."
+    assert [s.id for s in store.search("ferry harbour")] == [article_id]

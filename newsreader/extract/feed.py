@@ -87,7 +87,8 @@ def _not_a_feed_reason(error: object) -> str:
 def _safe_link(href: object, base: str | None) -> str | None:
     if not isinstance(href, str) or not href.strip():
         return None
-    url = urljoin(base, href.strip()) if base else href.strip()
+    href = clean_line(href)
+    url = urljoin(base, href) if base else href
     return url if is_safe_url(url) else None
 
 

@@ -190,7 +190,7 @@ class _Builder(HTMLParser):
     def _resolve(self, href: str | None) -> str | None:
         if not href:
             return ""
-        href = href.strip()
+        href = clean_line(href)
         if self.base_url:
             try:
                 href = urljoin(self.base_url, href)
