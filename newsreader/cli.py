@@ -18,6 +18,8 @@ from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locati
 from newsreader.sanitize import clean_line
 
 if TYPE_CHECKING:
+    from newsreader.config import Config
+    from newsreader.refresh import FeedResult, RefreshReport
     from newsreader.store import Store
 
 EXIT_OK = 0
@@ -38,7 +40,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", metavar="DIR", help=f"where the cache lives (env {DATA_DIR_ENV})"
     )
+    parser.add_argument(
+        "--offline", action="store_true", help="use the cache only; touch no network"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    refresh_cmd = commands.add_parser("refresh", help="refresh feeds and local sources")
+    refresh_cmd.add_argument("--json", action="store_true", help="print a JSON summary")
+    refresh_cmd.add_argument("--offline", action="store_true", help="import local sources only")
+
+    add_cmd = commands.add_parser("add", help="add a feed (or a site's feed) to feeds.toml")
+    add_cmd.add_argument("url", metavar="URL")
+    add_cmd.add_argument("--name", metavar="NAME")
+    add_cmd.add_argument("--category", metavar="A/B")
+
+    opml_cmd = commands.add_parser("opml", help="import or export feeds as OPML")
+    opml_actions = opml_cmd.add_subparsers(dest="opml_action", metavar="ACTION", required=True)
+    opml_import = opml_actions.add_parser("import", help="add the feeds of an OPML file")
+    opml_import.add_argument("file", type=Path, metavar="FILE")
+    opml_export = opml_actions.add_parser("export", help="write the feeds as OPML")
+    opml_export.add_argument("file", type=Path, nargs="?", metavar="FILE")
 
     import_cmd = commands.add_parser("import", help="import article files or folders")
     import_cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -82,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    locations = resolve_locations(args.config, args.data_dir)
+    locations = resolve_locations(args.config, args.data_dir, offline=args.offline)
     try:
         return _dispatch(args, locations)
     except BrokenPipeError:
@@ -92,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.config import ConfigError
     from newsreader.store import StoreError
 
     if args.command is None:
@@ -100,6 +122,12 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
     if args.command == "dirs":
         return _dirs(locations)
     try:
+        if args.command == "refresh":
+            return _refresh(args, locations)
+        if args.command == "add":
+            return _add(args, locations)
+        if args.command == "opml":
+            return _opml(args, locations)
         if args.command == "import":
             return _import(args, locations)
         if args.command == "list":
@@ -109,6 +137,8 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _mark(args, locations)
     except StoreError as error:
         return _fail(str(error))
+    except ConfigError as error:
+        return _fail(str(error), EXIT_USAGE)
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -120,6 +150,159 @@ def _open_store(locations: Locations) -> Store:
     from newsreader.store import Store
 
     return Store(locations.cache_file)
+
+
+def _load_config(locations: Locations) -> Config:
+    """The user's config; on first run, a copy of the bundled default (and say so)."""
+    from newsreader.config import load_config, write_atomically
+    from newsreader.paths import bundled_config
+
+    path = locations.config_file
+    if not path.exists() and not locations.config_given:
+        write_atomically(path, bundled_config().read_text(encoding="utf-8"))
+        print(f"newsreader: created {path} from the bundled default", file=sys.stderr)
+    config = load_config(path)
+    for warning in config.warnings:
+        print(f"newsreader: warning: {clean_line(warning)}", file=sys.stderr)
+    return config
+
+
+def _refresh(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.refresh import refresh
+
+    config = _load_config(locations)
+    offline = args.offline or locations.offline
+    with _open_store(locations) as store:
+        if args.json:
+            report = refresh(config, store, offline=offline)
+        elif sys.stderr.isatty():
+            report = _refresh_with_bar(config, store, offline)
+        else:
+            report = refresh(config, store, offline=offline, progress=_print_feed_line)
+    if args.json:
+        print(json.dumps(_refresh_json(report), ensure_ascii=False, indent=2))
+    else:
+        for path, reason in report.local.failures:
+            print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
+        failed = len(report.failed_feeds)
+        new = sum(result.new for result in report.feeds) + report.local.new
+        print(
+            f"{len(report.feeds)} feeds ({failed} failed), {new} new articles, "
+            f"{report.pruned} removed, in {report.seconds:.1f} s"
+        )
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
+    detail = f"{result.new} new" if result.status == "updated" else ""
+    if result.error:
+        detail = result.error
+    print(
+        f"{result.status:<12} {clean_line(result.name)}  {clean_line(detail)}".rstrip(), flush=True
+    )
+
+
+def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from newsreader.refresh import refresh
+
+    failures = 0
+    with Progress(
+        TextColumn("Refreshing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("refresh", total=len([f for f in config.feeds if f.enabled]), failed=0)
+
+        def advance(result: FeedResult, done: int, total: int) -> None:
+            nonlocal failures
+            if result.failed:
+                failures += 1
+                bar.console.print(
+                    f"failed: {clean_line(result.name)}: {clean_line(result.error or '')}",
+                    markup=False,
+                    highlight=False,
+                )
+            bar.update(task, completed=done, failed=failures)
+
+        return refresh(config, store, offline=offline, progress=advance)
+
+
+def _refresh_json(report: RefreshReport) -> dict[str, object]:
+    return {
+        "feeds": [
+            {
+                "url": result.url,
+                "name": clean_line(result.name),
+                "status": result.status.value,
+                "new": result.new,
+                "updated": result.updated,
+                "error": clean_line(result.error) if result.error else None,
+            }
+            for result in report.feeds
+        ],
+        "local": {
+            "new": report.local.new,
+            "updated": report.local.updated,
+            "unchanged": report.local.unchanged,
+            "failures": [
+                {"path": str(path), "reason": reason} for path, reason in report.local.failures
+            ],
+        },
+        "failed": len(report.failed_feeds) + len(report.local.failures),
+        "pruned": report.pruned,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def _add(args: argparse.Namespace, locations: Locations) -> int:
+    import asyncio
+
+    from newsreader.config import FeedConfig, add_feeds, parse_category
+    from newsreader.sources.discover import discover_feed
+
+    _load_config(locations)
+    url = args.url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return _fail(f"not an http or https address: {url}", EXIT_USAGE)
+    if not locations.offline:
+        found = asyncio.run(discover_feed(url))
+        if found.error:
+            print(f"newsreader: warning: {clean_line(found.error)}; adding the address as given",
+                  file=sys.stderr)  # fmt: skip
+        elif found.feed_url != url:
+            print(f"found the feed {found.feed_url}")
+        url = found.feed_url
+    feed = FeedConfig(url=url, name=args.name, category=parse_category(args.category or ""))
+    if not add_feeds(locations.config_file, [feed]):
+        return _fail(f"{url} is already in {locations.config_file}")
+    print(f"added {url} to {locations.config_file}")
+    return EXIT_OK
+
+
+def _opml(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.config import add_feeds, write_atomically
+    from newsreader.opml import OpmlError, read_opml, write_opml
+
+    config = _load_config(locations)
+    if args.opml_action == "export":
+        document = write_opml(list(config.feeds))
+        if args.file:
+            write_atomically(args.file, document)
+            print(f"wrote {len(config.feeds)} feeds to {args.file}", file=sys.stderr)
+        else:
+            sys.stdout.write(document)
+        return EXIT_OK
+    try:
+        feeds = read_opml(args.file)
+    except OpmlError as error:
+        return _fail(str(error))
+    added = add_feeds(locations.config_file, feeds)
+    print(f"added {len(added)} feeds, {len(feeds) - len(added)} already there")
+    return EXIT_OK
 
 
 def _dirs(locations: Locations) -> int:
@@ -166,10 +349,11 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
 
 
 def _show(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.reading import open_article
     from newsreader.render import article_json, article_renderable, link_targets
 
     with _open_store(locations) as store:
-        stored = store.get_article(args.id)
+        stored = open_article(store, args.id)
         if stored is None:
             return _fail(f"no article with id {args.id}")
         targets = link_targets(stored.article.links, store)

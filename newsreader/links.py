@@ -24,10 +24,11 @@ def normalise_url(url: str) -> str:
     Scheme and host are lower-cased, default ports, fragments, tracking
     parameters and a trailing slash dropped; ``http`` and ``https`` are one.
     """
+    url = url.strip()
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:
-        return url.strip()
+        return url
     scheme = parts.scheme.lower()
     if scheme == "http":
         scheme = "https"
@@ -40,11 +41,16 @@ def normalise_url(url: str) -> str:
         port = None
     if port and port not in (80, 443):
         host = f"{host}:{port}"
-    query = urlencode(
-        sorted(
-            (key, value)
-            for key, value in parse_qsl(parts.query, keep_blank_values=True)
-            if not key.lower().startswith(_TRACKING_PREFIXES) and key.lower() not in _TRACKING_KEYS
+    query = (
+        ""
+        if not parts.query
+        else urlencode(
+            sorted(
+                (key, value)
+                for key, value in parse_qsl(parts.query, keep_blank_values=True)
+                if not key.lower().startswith(_TRACKING_PREFIXES)
+                and key.lower() not in _TRACKING_KEYS
+            )
         )
     )
     path = parts.path.rstrip("/") or ""

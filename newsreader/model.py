@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from newsreader.textnorm import strip_tags
+
 
 class LinkKind(StrEnum):
     """What a link is for."""
@@ -82,6 +84,8 @@ class Article:
         figures: Image captions with their credits.
         links: Related and inline links.
         summary: A short plain-text summary, if the source gave one.
+        body_html: The body as the feed sent it, when it has not been converted to
+            sections yet (a refresh leaves that until the article is opened).
     """
 
     title: str
@@ -95,6 +99,7 @@ class Article:
     figures: tuple[Figure, ...] = ()
     links: tuple[Link, ...] = ()
     summary: str | None = None
+    body_html: str | None = None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -103,6 +108,8 @@ class Article:
 
     def body_text(self) -> str:
         """The body as plain text: headings, paragraphs and captions, for search."""
+        if self.body_html is not None:
+            return strip_tags(self.body_html)
         parts: list[str] = []
         for section in self.sections:
             if section.heading:
@@ -155,6 +162,42 @@ class ArticleSummary:
     sort_key: float
 
 
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the cache knows about one feed from its last refreshes.
+
+    Attributes:
+        url: The feed's address as configured.
+        title: The feed's own title, from its last successful download.
+        etag: The ETag header exactly as last received.
+        last_modified: The Last-Modified header exactly as last received.
+        body_hash: Hash of the last body parsed (to skip parsing an unchanged body).
+        permanent_url: Where a permanent redirect said the feed now lives.
+        last_attempt: When it was last tried (epoch seconds).
+        last_success: When it last succeeded.
+        last_error: Why the last attempt failed, or None if it succeeded.
+        item_count: How many entries its last parsed body had.
+        retry_after: Not to be fetched before this time (the server's Retry-After).
+    """
+
+    url: str
+    title: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    permanent_url: str | None = None
+    last_attempt: float | None = None
+    last_success: float | None = None
+    last_error: str | None = None
+    item_count: int = 0
+    retry_after: float | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the last attempt failed."""
+        return self.last_error is not None
+
+
 @dataclass(slots=True)
 class CategoryNode:
     """A node of the category tree, with counts that include its descendants."""
@@ -168,6 +211,13 @@ class CategoryNode:
 
 def body_to_json(article: Article) -> dict[str, Any]:
     """The body parts of an article as JSON-ready data."""
+    if article.body_html is not None:
+        return {"html": article.body_html, **parts_to_json(article)}
+    return parts_to_json(article)
+
+
+def parts_to_json(article: Article) -> dict[str, Any]:
+    """Sections, figures and links as JSON-ready data (without any unconverted HTML)."""
     return {
         "sections": [
             {"heading": section.heading, "paragraphs": list(section.paragraphs)}
@@ -186,6 +236,7 @@ def body_to_json(article: Article) -> dict[str, Any]:
 def body_from_json(
     data: dict[str, Any],
 ) -> tuple[tuple[Section, ...], tuple[Figure, ...], tuple[Link, ...]]:
+    """The sections, figures and links of a stored body (see :func:`body_to_json`)."""
     """The inverse of :func:`body_to_json`."""
     sections = tuple(
         Section(item["heading"], tuple(item["paragraphs"])) for item in data.get("sections", [])

@@ -24,6 +24,10 @@ class Locations:
 
     config_file: Path
     data_dir: Path
+    config_given: bool = False
+    """Whether the config was named (option or environment) rather than defaulted."""
+    offline: bool = False
+    """Whether to stay off the network."""
 
     @property
     def cache_file(self) -> Path:
@@ -35,6 +39,8 @@ def resolve_locations(
     config: str | None = None,
     data_dir: str | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    offline: bool = False,
 ) -> Locations:
     """Work out the locations from options, environment and platform defaults."""
     env = os.environ if environ is None else environ
@@ -52,7 +58,12 @@ def resolve_locations(
         import platformdirs
 
         data_path = platformdirs.user_data_path(APP_NAME, appauthor=False)
-    return Locations(config_file=config_file, data_dir=data_path)
+    return Locations(config_file, data_path, config_given=bool(config_value), offline=offline)
+
+
+def bundled_data_dir() -> Path:
+    """The package's own data: sample articles (and, in a wheel, the default config)."""
+    return Path(__file__).parent / "data"
 
 
 def bundled_config() -> Path:

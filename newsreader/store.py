@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,8 +25,10 @@ from newsreader.model import (
     Article,
     ArticleSummary,
     CategoryNode,
+    FeedState,
     StoredArticle,
     body_from_json,
+    parts_to_json,
 )
 
 CATEGORY_SEPARATOR = "/"
@@ -58,8 +60,11 @@ class Cursor:
 
 def _body_text(title: str, body_json: str) -> str:
     """The searchable body text, derived from the stored body (so it can be deleted)."""
-    sections, figures, links = body_from_json(json.loads(body_json))
-    return Article(title, "", "", sections=sections, figures=figures, links=links).body_text()
+    data = json.loads(body_json)
+    sections, figures, links = body_from_json(data)
+    return Article(
+        title, "", "", sections=sections, figures=figures, links=links, body_html=data.get("html")
+    ).body_text()
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -127,13 +132,41 @@ def _migrate_3(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_4(db: sqlite3.Connection) -> None:
+    """Per-feed state: validators, body hash, last success and error, item count."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE feeds (
+            url TEXT PRIMARY KEY,
+            title TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            permanent_url TEXT,
+            last_attempt REAL,
+            last_success REAL,
+            last_error TEXT,
+            item_count INTEGER NOT NULL DEFAULT 0,
+            retry_after REAL
+        );
+        CREATE INDEX articles_by_source ON articles (source, sort_key DESC)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
     _migrate_3,
+    _migrate_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+_FEED_COLUMNS = (
+    "url, title, etag, last_modified, body_hash, permanent_url, last_attempt, last_success, "
+    "last_error, item_count, retry_after"
+)
 _SUMMARY_COLUMNS = "id, title, source, category, published, read, starred, sort_key"
 
 
@@ -256,72 +289,124 @@ class Store:
         return self.store_dated((article, fallback_time or now) for article in articles)
 
     def store_dated(self, items: Iterable[tuple[Article, float]]) -> list[tuple[Outcome, int]]:
-        """Like :meth:`store_articles`, with a fallback sort time for each article."""
-        now = time.time()
-        with self.transaction():
-            return [self._store_one(article, now, fallback) for article, fallback in items]
+        """Like :meth:`store_articles`, with a fallback sort time for each article.
 
-    def _store_one(self, article: Article, now: float, fallback_time: float) -> tuple[Outcome, int]:
-        body = article.body_json()
-        content_hash = article.content_hash(body)
-        existing = self._db.execute(
-            "SELECT id, content_hash, title, body FROM articles WHERE source = ? AND guid = ?",
-            (article.source, article.guid),
-        ).fetchone()
-        url_norm = _url_key(article)
-        published = article.published.timestamp() if article.published else None
-        sort_key = published if published is not None else fallback_time
-        values = {
-            "url": article.url,
-            "url_norm": url_norm,
-            "title": article.title,
-            "title_norm": normalise_title(article.title),
-            "author": article.author,
-            "published": published,
-            "sort_key": sort_key,
-            "category": join_category(article.categories),
-            "body": body,
-            "summary": article.summary,
-            "content_hash": content_hash,
-        }
-        if existing is not None:
-            article_id, old_hash, old_title, old_body = existing
-            if old_hash == content_hash:
-                return Outcome.UNCHANGED, int(article_id)
-            self._db.execute(
-                "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
-                "VALUES ('delete', ?, ?, ?)",
-                (article_id, old_title, _body_text(old_title, old_body)),
-            )
-            assignments = ", ".join(f"{column} = :{column}" for column in values)
-            self._db.execute(
-                f"UPDATE articles SET {assignments}, updated = :now WHERE id = :id",
-                {**values, "now": now, "id": article_id},
-            )
-            self._index(int(article_id), article.title, article.body_text())
-            return Outcome.UPDATED, int(article_id)
-        duplicate = self._db.execute(
-            "SELECT id FROM articles WHERE content_hash = ? "
-            "UNION ALL SELECT id FROM articles WHERE url_norm = ? LIMIT 1",
-            (content_hash, url_norm),
-        ).fetchone()
-        if duplicate is not None:
-            return Outcome.DUPLICATE, int(duplicate[0])
-        columns = ["source", "guid", *values, "added", "updated"]
-        cursor = self._db.execute(
-            f"INSERT INTO articles ({', '.join(columns)}) "
-            f"VALUES ({', '.join(':' + c for c in columns)})",
-            {
-                **values,
-                "source": article.source,
-                "guid": article.guid,
-                "added": now,
-                "updated": now,
-            },
+        Works in bulk: one query finds which articles are already stored, one
+        which are duplicates, and the new ones go in with ``executemany``.
+        """
+        return self.store_prepared(
+            [prepare_article(article, fallback) for article, fallback in items]
         )
-        article_id = int(cursor.lastrowid or 0)
-        self._index(article_id, article.title, article.body_text())
-        return Outcome.NEW, article_id
+
+    def store_prepared(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
+        """Store articles already prepared with :func:`prepare_article`, in one transaction."""
+        if not rows:
+            return []
+        with self.transaction():
+            return self._store_rows(rows, time.time())
+
+    def _store_rows(self, rows: list[PreparedArticle], now: float) -> list[tuple[Outcome, int]]:
+        existing = self._existing(rows)
+        duplicates = self._duplicates(rows)
+        next_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
+        results: list[tuple[Outcome, int]] = []
+        inserts: list[dict[str, object]] = []
+        index_rows: list[tuple[int, str, str]] = []
+        pending: dict[tuple[object, object], int] = {}
+        for row in rows:
+            key = (row.values["source"], row.values["guid"])
+            found = existing.get(key)
+            if found is not None:
+                article_id, old_hash = found
+                if old_hash == row.values["content_hash"]:
+                    results.append((Outcome.UNCHANGED, article_id))
+                elif key in pending:
+                    # The same entry twice in one batch: the later copy wins.
+                    position = pending[key]
+                    inserts[position] = {**inserts[position], **row.values}
+                    index_rows[position] = (article_id, str(row.values["title"]), row.search_text)
+                    existing[key] = (article_id, str(row.values["content_hash"]))
+                    results.append((Outcome.UPDATED, article_id))
+                else:
+                    self._update(article_id, row, now)
+                    existing[key] = (article_id, str(row.values["content_hash"]))
+                    results.append((Outcome.UPDATED, article_id))
+                continue
+            duplicate = duplicates.get(str(row.values["content_hash"])) or (
+                duplicates.get(f"url:{row.values['url_norm']}") if row.values["url_norm"] else None
+            )
+            if duplicate is not None:
+                results.append((Outcome.DUPLICATE, duplicate))
+                continue
+            next_id += 1
+            pending[key] = len(inserts)
+            inserts.append({**row.values, "id": next_id, "added": now, "updated": now})
+            index_rows.append((next_id, str(row.values["title"]), row.search_text))
+            existing[key] = (next_id, str(row.values["content_hash"]))
+            duplicates[str(row.values["content_hash"])] = next_id
+            if row.values["url_norm"]:
+                duplicates[f"url:{row.values['url_norm']}"] = next_id
+            results.append((Outcome.NEW, next_id))
+        if inserts:
+            columns = list(inserts[0])
+            self._db.executemany(
+                f"INSERT INTO articles ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + c for c in columns)})",
+                inserts,
+            )
+            self._db.executemany(
+                "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", index_rows
+            )
+        return results
+
+    def _existing(
+        self, rows: list[PreparedArticle]
+    ) -> dict[tuple[object, object], tuple[int, str]]:
+        """(source, guid) -> (id, content hash) for the rows already stored."""
+        found: dict[tuple[object, object], tuple[int, str]] = {}
+        by_source: dict[object, list[object]] = {}
+        for row in rows:
+            by_source.setdefault(row.values["source"], []).append(row.values["guid"])
+        for source, guids in by_source.items():
+            for chunk in _chunks(guids):
+                for guid, article_id, content_hash in self._db.execute(
+                    "SELECT guid, id, content_hash FROM articles WHERE source = ? "
+                    f"AND guid IN ({', '.join('?' * len(chunk))})",
+                    (source, *chunk),
+                ):
+                    found[(source, guid)] = (int(article_id), content_hash)
+        return found
+
+    def _duplicates(self, rows: list[PreparedArticle]) -> dict[str, int]:
+        """Content hashes (and ``url:`` + normalised URLs) already stored -> article id."""
+        found: dict[str, int] = {}
+        hashes = [row.values["content_hash"] for row in rows]
+        urls = [row.values["url_norm"] for row in rows if row.values["url_norm"]]
+        for column, values, prefix in (("content_hash", hashes, ""), ("url_norm", urls, "url:")):
+            for chunk in _chunks(values):
+                marks = ", ".join("?" * len(chunk))
+                query = f"SELECT {column}, id FROM articles WHERE {column} IN ({marks})"
+                for value, article_id in self._db.execute(query, chunk):
+                    found.setdefault(f"{prefix}{value}", int(article_id))
+        return found
+
+    def _update(self, article_id: int, row: PreparedArticle, now: float) -> None:
+        """Replace a changed article's content, keeping its id and reading state."""
+        old_title, old_body = self._db.execute(
+            "SELECT title, body FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        self._db.execute(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
+            "VALUES ('delete', ?, ?, ?)",
+            (article_id, old_title, _body_text(old_title, old_body)),
+        )
+        values = {k: v for k, v in row.values.items() if k not in ("source", "guid")}
+        assignments = ", ".join(f"{column} = :{column}" for column in values)
+        self._db.execute(
+            f"UPDATE articles SET {assignments}, updated = :now WHERE id = :id",
+            {**values, "now": now, "id": article_id},
+        )
+        self._index(article_id, str(row.values["title"]), row.search_text)
 
     def _index(self, article_id: int, title: str, body_text: str) -> None:
         self._db.execute(
@@ -354,7 +439,8 @@ class Store:
             return None
         (id_, source, guid, url, title, author, published, category, body, summary, read,
          starred, content_hash) = row  # fmt: skip
-        sections, figures, links = body_from_json(json.loads(body))
+        data = json.loads(body)
+        sections, figures, links = body_from_json(data)
         article = Article(
             title=title,
             source=source,
@@ -367,8 +453,26 @@ class Store:
             figures=figures,
             links=links,
             summary=summary,
+            body_html=data.get("html") if not sections else None,
         )
         return StoredArticle(int(id_), article, bool(read), bool(starred), content_hash)
+
+    def save_converted_body(self, article_id: int, converted: Article) -> None:
+        """Keep the sections made from an article's feed HTML, so they are made once.
+
+        The HTML stays too: search text and the content hash are derived from it.
+        """
+        row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return
+        data = json.loads(row[0])
+        if "html" not in data:
+            return
+        data.update(parts_to_json(converted))
+        self._db.execute(
+            "UPDATE articles SET body = ? WHERE id = ?",
+            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), article_id),
+        )
 
     def list_articles(
         self,
@@ -467,6 +571,78 @@ class Store:
                 node = child
         return root
 
+    # Feeds
+
+    def feed_state(self, url: str) -> FeedState:
+        """What is known about a feed (an empty state for a feed never refreshed)."""
+        row = self._db.execute(
+            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)
+        ).fetchone()
+        return FeedState(*row) if row else FeedState(url)
+
+    def feed_states(self) -> dict[str, FeedState]:
+        """Every feed's state, by URL."""
+        rows = self._db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds").fetchall()
+        return {row[0]: FeedState(*row) for row in rows}
+
+    def save_feed_state(self, state: FeedState) -> None:
+        """Store a feed's state, replacing what was there."""
+        columns = _FEED_COLUMNS.split(", ")
+        self._db.execute(
+            f"INSERT OR REPLACE INTO feeds ({_FEED_COLUMNS}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            tuple(getattr(state, column) for column in columns),
+        )
+
+    def prune(self, source: str, *, older_than: float | None, keep_newest: int | None) -> int:
+        """Remove a source's old articles; starred articles are never removed.
+
+        Args:
+            source: The feed URL (or file) whose articles to prune.
+            older_than: Remove articles sorted before this time (epoch seconds).
+            keep_newest: Keep at most this many of the source's newest articles.
+
+        Returns:
+            How many articles were removed.
+        """
+        doomed: set[int] = set()
+        if older_than is not None:
+            rows = self._db.execute(
+                "SELECT id FROM articles WHERE source = ? AND starred = 0 AND sort_key < ?",
+                (source, older_than),
+            ).fetchall()
+            doomed.update(row[0] for row in rows)
+        if keep_newest is not None:
+            rows = self._db.execute(
+                "SELECT id FROM articles WHERE source = ? AND starred = 0 "
+                "AND id NOT IN (SELECT id FROM articles WHERE source = ? "
+                "ORDER BY sort_key DESC, id DESC LIMIT ?)",
+                (source, source, keep_newest),
+            ).fetchall()
+            doomed.update(row[0] for row in rows)
+        if not doomed:
+            return 0
+        with self.transaction():
+            for article_id in doomed:
+                row = self._db.execute(
+                    "SELECT title, body FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                self._db.execute(
+                    "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
+                    "VALUES ('delete', ?, ?, ?)",
+                    (article_id, row[0], _body_text(row[0], row[1])),
+                )
+                self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return len(doomed)
+
+    def source_article_count(self, source: str) -> int:
+        """How many articles of one source (a feed URL or a file) the cache holds."""
+        return int(
+            self._db.execute(
+                "SELECT COUNT(*) FROM articles WHERE source = ?", (source,)
+            ).fetchone()[0]
+        )
+
     # The lookup that links.resolve needs
 
     def ids_by_title(self, normalised_title: str) -> Sequence[int]:
@@ -493,6 +669,49 @@ class Store:
             (normalised_url,),
         ).fetchall()
         return [int(row[0]) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An article turned into column values, ready to write.
+
+    Made by :func:`prepare_article`, which needs no database, so that the CPU
+    work of storing (JSON, hashes, search text) can run in another process.
+    """
+
+    values: dict[str, object]
+    search_text: str
+
+
+def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
+    """Column values for an article; ``fallback_time`` sorts it when it has no date."""
+    body = article.body_json()
+    published = article.published.timestamp() if article.published else None
+    values: dict[str, object] = {
+        "source": article.source,
+        "guid": article.guid,
+        "url": article.url,
+        "url_norm": _url_key(article),
+        "title": article.title,
+        "title_norm": normalise_title(article.title),
+        "author": article.author,
+        "published": published,
+        "sort_key": published if published is not None else fallback_time,
+        "category": join_category(article.categories),
+        "body": body,
+        "summary": article.summary,
+        "content_hash": article.content_hash(body),
+    }
+    return PreparedArticle(values, article.body_text())
+
+
+_MAX_VARIABLES = 500
+
+
+def _chunks(values: list[object]) -> Iterator[list[object]]:
+    """Slices small enough for one statement's parameters."""
+    for start in range(0, len(values), _MAX_VARIABLES):
+        yield values[start : start + _MAX_VARIABLES]
 
 
 def _url_key(article: Article) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -50,3 +51,28 @@ def fold(text: str) -> str:
 def typographic_score(text: str) -> int:
     """How many typographic quotes and dashes a text has: the nicer of two copies wins."""
     return sum(1 for ch in text if ch in "\u2018\u2019\u201c\u201d\u2013\u2014")
+
+
+_SKIPPED_ELEMENTS = re.compile(
+    r"<(script|style|template|noscript|svg|math)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|h[1-6]|tr|blockquote|section|article|figure)\b[^>]*>", re.I
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def strip_tags(markup: str) -> str:
+    """The text of an HTML fragment, cheaply: for search and summaries, not display.
+
+    Scripts and styles go with their content, other tags become spaces, entities
+    are decoded. The result is not cleaned: pass it through ``sanitize`` before
+    showing it.
+    """
+    if "<" not in markup:
+        return html.unescape(markup) if "&" in markup else markup
+    lowered = markup.lower()
+    if "<script" in lowered or "<style" in lowered or "<template" in lowered:
+        markup = _SKIPPED_ELEMENTS.sub(" ", markup)
+    text = _TAG.sub(" ", markup)
+    return html.unescape(text) if "&" in text else text

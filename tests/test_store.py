@@ -153,3 +153,15 @@ def test_links_survive_the_round_trip(store: Store) -> None:
 def test_search_matches_other_forms_of_a_word(store: Store) -> None:
     [(_, article_id)] = store.store_articles([make_article(1)])  # "... harbours and ferries."
     assert [s.id for s in store.search("ferry harbour")] == [article_id]
+
+
+def test_the_same_entry_twice_in_one_batch_is_stored_once(store: Store) -> None:
+    first = make_article(1)
+    second = make_article(1, sections=(Section(None, ("A corrected body.",)),))
+    results = store.store_articles([first, second])
+    assert [outcome for outcome, _ in results] == [Outcome.NEW, Outcome.UPDATED]
+    assert results[0][1] == results[1][1]
+    stored = store.get_article(results[0][1])
+    assert stored is not None and stored.article.paragraphs == ["A corrected body."]
+    assert [s.id for s in store.search("corrected")] == [results[0][1]]
+    assert store.article_count() == 1

@@ -1,0 +1,345 @@
+"""``feeds.toml``: the feed list, local article sources and settings.
+
+Read with ``tomllib`` and checked key by key; every problem is a
+:class:`ConfigError` that names the file, the line and the key. Unknown keys are
+warnings, not errors. Edits (``newsreader add``, OPML import) go through
+``tomlkit`` so the user's comments and order survive, and are written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsreader.links import normalise_url
+from newsreader.paths import bundled_data_dir
+from newsreader.sanitize import clean_line
+
+
+class ConfigError(Exception):
+    """A problem in a config file, located by line and key."""
+
+    def __init__(self, path: Path, line: int | None, key: str | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.key = key
+        self.message = message
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One ``[[feeds]]`` entry."""
+
+    url: str
+    name: str | None = None
+    category: tuple[str, ...] = ()
+    enabled: bool = True
+    full_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSource:
+    """One ``[[local]]`` entry: a file or folder of articles."""
+
+    path: Path
+    category: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The ``[settings]`` table."""
+
+    concurrency: int = 64
+    """Feeds downloaded at once."""
+    per_host: int = 4
+    """Connections to any one host at once."""
+    timeout: float = 20.0
+    """Seconds for a whole response."""
+    connect_timeout: float = 10.0
+    """Seconds to connect."""
+    max_bytes: int = 20 * 1024 * 1024
+    """Largest response body accepted."""
+    keep_days: int = 0
+    """Articles older than this many days are removed (0: keep all; starred always kept)."""
+    keep_per_feed: int = 0
+    """At most this many articles per feed are kept (0: no limit; starred always kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A parsed ``feeds.toml``."""
+
+    path: Path
+    feeds: tuple[FeedConfig, ...] = ()
+    local: tuple[LocalSource, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    warnings: tuple[str, ...] = ()
+
+
+_TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+
+_SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool], str]] = {
+    "concurrency": (int, lambda v: 1 <= v <= 256, "an integer from 1 to 256"),
+    "per_host": (int, lambda v: 1 <= v <= 64, "an integer from 1 to 64"),
+    "timeout": ((int, float), lambda v: 0 < v <= 600, "a number of seconds from 0 to 600"),
+    "connect_timeout": ((int, float), lambda v: 0 < v <= 600, "a number of seconds from 0 to 600"),
+    "max_bytes": (int, lambda v: 1024 <= v <= 1024**3, "a number of bytes from 1024 to 1 GiB"),
+    "keep_days": (int, lambda v: v >= 0, "a whole number of days, 0 or more"),
+    "keep_per_feed": (int, lambda v: v >= 0, "a whole number, 0 or more"),
+}
+_FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
+_LOCAL_KEYS = frozenset({"path", "category"})
+_TOP_KEYS = frozenset({"settings", "feeds", "local"})
+
+
+class _LineIndex:
+    """Finds the line of a key in TOML text (tomllib reports no positions).
+
+    Tracks ``[table]`` and ``[[array]]`` headers, counting array entries, and
+    the ``key =`` lines under each.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[tuple[str, int, str | None], int] = {}
+        counts: dict[str, int] = {}
+        table, index = "", 0
+        for number, line in enumerate(text.splitlines(), start=1):
+            header = _HEADER.match(line)
+            if header:
+                table = header.group(2)
+                if header.group(1) == "[[":
+                    index = counts.get(table, 0)
+                    counts[table] = index + 1
+                else:
+                    index = 0
+                self._lines.setdefault((table, index, None), number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                self._lines.setdefault((table, index, key.group(1).strip('"')), number)
+
+    def line(self, table: str, index: int = 0, key: str | None = None) -> int | None:
+        """The line of ``key`` in entry ``index`` of ``table`` (or of its header)."""
+        return self._lines.get((table, index, key)) or self._lines.get((table, index, None))
+
+
+def parse_category(value: str) -> tuple[str, ...]:
+    """``"World/Europe"`` -> ``("World", "Europe")``; empty parts are dropped."""
+    return tuple(part for part in (clean_line(p) for p in value.split("/")) if part)
+
+
+def load_config(path: Path) -> Config:
+    """Read and check a ``feeds.toml``.
+
+    Raises:
+        ConfigError: the file cannot be read, is not TOML, or has a bad value.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise ConfigError(path, None, None, "no such file") from error
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigError(path, None, None, f"cannot read: {reason or error}") from error
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Check the TOML text of a config; ``path`` names it in errors and anchors relative paths."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        match = _TOML_ERROR_LINE.search(message)
+        line = int(match.group(1)) if match else None
+        reason = _TOML_ERROR_LINE.sub("", message).strip()
+        raise ConfigError(path, line, None, f"not valid TOML: {reason}") from error
+    lines = _LineIndex(text)
+    warnings: list[str] = []
+
+    def fail(table: str, index: int, key: str | None, message: str) -> ConfigError:
+        return ConfigError(path, lines.line(table, index, key), key, message)
+
+    def warn_unknown(
+        table: str, index: int, entry: Mapping[str, Any], known: frozenset[str]
+    ) -> None:
+        for key in entry:
+            if key not in known:
+                line = lines.line(table, index, key)
+                where = f"{path}:{line}" if line else str(path)
+                warnings.append(f"{where}: unknown key {key!r} ignored")
+
+    warn_unknown("", 0, data, _TOP_KEYS)
+    settings = _settings(data.get("settings", {}), fail, warn_unknown)
+    feeds = _feeds(data.get("feeds", []), fail, warn_unknown)
+    local = _local(data.get("local", []), path, fail, warn_unknown)
+    return Config(path, feeds, local, settings, tuple(warnings))
+
+
+_Fail = Callable[[str, int, str | None, str], ConfigError]
+_Warn = Callable[[str, int, Mapping[str, Any], frozenset[str]], None]
+
+
+def _settings(value: object, fail: _Fail, warn: _Warn) -> Settings:
+    if not isinstance(value, dict):
+        raise fail("settings", 0, None, "settings must be a table")
+    warn("settings", 0, value, frozenset(_SETTINGS_RULES))
+    chosen: dict[str, Any] = {}
+    for key, (kind, valid, description) in _SETTINGS_RULES.items():
+        if key not in value:
+            continue
+        item: Any = value[key]
+        if isinstance(item, bool) or not isinstance(item, kind) or not valid(item):
+            raise fail("settings", 0, key, f"{key} must be {description}")
+        chosen[key] = item
+    return Settings(**chosen)
+
+
+def _string(entry: Mapping[str, Any], key: str, table: str, index: int, fail: _Fail) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise fail(table, index, key, f"{key} must be a string")
+    return value
+
+
+def _bool(
+    entry: Mapping[str, Any], key: str, default: bool, table: str, index: int, fail: _Fail
+) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise fail(table, index, key, f"{key} must be true or false")
+    return value
+
+
+def _entries(value: object, table: str, fail: _Fail) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise fail(table, 0, None, f"{table} must be tables written [[{table}]]")
+    return value
+
+
+def _feeds(value: object, fail: _Fail, warn: _Warn) -> tuple[FeedConfig, ...]:
+    feeds: list[FeedConfig] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(_entries(value, "feeds", fail)):
+        warn("feeds", index, entry, _FEED_KEYS)
+        url = _string(entry, "url", "feeds", index, fail)
+        if not url or not url.strip():
+            raise fail("feeds", index, "url", "a feed needs a url")
+        url = url.strip()
+        if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+            raise fail("feeds", index, "url", f"url must be an http or https address, not {url!r}")
+        key = normalise_url(url)
+        if key in seen:
+            raise fail("feeds", index, "url", f"duplicate feed {url} (also feed {seen[key] + 1})")
+        seen[key] = index
+        category = _string(entry, "category", "feeds", index, fail)
+        name = _string(entry, "name", "feeds", index, fail)
+        feeds.append(
+            FeedConfig(
+                url=url,
+                name=clean_line(name) or None if name else None,
+                category=parse_category(category) if category else (),
+                enabled=_bool(entry, "enabled", True, "feeds", index, fail),
+                full_text=_bool(entry, "full_text", False, "feeds", index, fail),
+            )
+        )
+    return tuple(feeds)
+
+
+def _local(value: object, config_path: Path, fail: _Fail, warn: _Warn) -> tuple[LocalSource, ...]:
+    sources: list[LocalSource] = []
+    for index, entry in enumerate(_entries(value, "local", fail)):
+        warn("local", index, entry, _LOCAL_KEYS)
+        raw_path = _string(entry, "path", "local", index, fail)
+        if not raw_path:
+            raise fail("local", index, "path", "a local source needs a path")
+        path = Path(raw_path).expanduser()
+        if not path.is_absolute():
+            beside_config = config_path.parent / path
+            bundled = bundled_data_dir() / path
+            # "samples" in the default config means the samples shipped with the package.
+            path = bundled if not beside_config.exists() and bundled.exists() else beside_config
+        category = _string(entry, "category", "local", index, fail)
+        sources.append(LocalSource(path, parse_category(category) if category else ()))
+    return tuple(sources)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a file's content all at once: a crash leaves the old or the new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        Path(temporary).chmod(mode)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def add_feeds(path: Path, feeds: list[FeedConfig]) -> list[FeedConfig]:
+    """Append feeds to a config file, keeping its comments and order.
+
+    Feeds already in the file (same normalised URL) are skipped. The file is
+    read, checked, edited and written atomically; if it changed on disk while
+    being edited, the edit is redone on the new content.
+
+    Returns:
+        The feeds that were added.
+
+    Raises:
+        ConfigError: the file is not a valid config, or cannot be written.
+    """
+    import tomlkit
+
+    for _attempt in range(3):
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        before = path.stat().st_mtime_ns if path.exists() else None
+        current = parse_config(text, path)
+        known = {normalise_url(feed.url) for feed in current.feeds}
+        document = tomlkit.parse(text)
+        added: list[FeedConfig] = []
+        array = document.get("feeds")
+        if array is None:
+            array = tomlkit.aot()
+            document.append("feeds", array)
+        for feed in feeds:
+            key = normalise_url(feed.url)
+            if key in known:
+                continue
+            known.add(key)
+            table = tomlkit.table()
+            table.add("url", feed.url)
+            if feed.name:
+                table.add("name", feed.name)
+            if feed.category:
+                table.add("category", "/".join(feed.category))
+            array.append(table)
+            added.append(feed)
+        if not added:
+            return []
+        now = path.stat().st_mtime_ns if path.exists() else None
+        if now != before:
+            continue  # someone else wrote the file meanwhile: start again from theirs
+        try:
+            write_atomically(path, tomlkit.dumps(document))
+        except OSError as error:
+            raise ConfigError(path, None, None, f"cannot write: {error.strerror}") from error
+        return added
+    raise ConfigError(path, None, None, "the file keeps changing; try again")

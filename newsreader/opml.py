@@ -1,0 +1,107 @@
+"""OPML 2.0 subscription lists, in and out: categories are nested outlines.
+
+Readers disagree on how to write categories: nested outlines (NetNewsWire,
+Feedly, newsreader) or a ``category="/A/B"`` attribute (some others). Reading
+accepts both; writing nests.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from email.utils import formatdate
+from pathlib import Path
+
+from newsreader.config import FeedConfig, parse_category
+from newsreader.sanitize import clean_line
+
+MAX_OPML_BYTES = 10 * 1024 * 1024
+
+
+class OpmlError(Exception):
+    """A file that is not a usable OPML subscription list."""
+
+
+def read_opml(path: Path) -> list[FeedConfig]:
+    """The feeds of an OPML file, each with its category path.
+
+    Raises:
+        OpmlError: unreadable, not XML, or not OPML.
+    """
+    try:
+        if path.stat().st_size > MAX_OPML_BYTES:
+            raise OpmlError(f"{path}: file too large")
+        data = path.read_bytes()
+    except OSError as error:
+        raise OpmlError(f"{path}: {error.strerror or error}") from error
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        # Entities are never needed in a subscription list and are how XML bombs work.
+        raise OpmlError(f"{path}: entity declarations are not accepted")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        raise OpmlError(f"{path}: not valid XML ({error})") from error
+    if root.tag.lower() != "opml" or root.find("body") is None:
+        raise OpmlError(f"{path}: not an OPML file")
+    feeds: list[FeedConfig] = []
+    seen: set[str] = set()
+    body = root.find("body")
+    assert body is not None
+    _walk(body, (), feeds, seen, depth=0)
+    return feeds
+
+
+MAX_DEPTH = 32
+
+
+def _walk(
+    element: ElementTree.Element,
+    path: tuple[str, ...],
+    feeds: list[FeedConfig],
+    seen: set[str],
+    depth: int,
+) -> None:
+    if depth > MAX_DEPTH:
+        return
+    for outline in element.findall("outline"):
+        text = clean_line(outline.get("title") or outline.get("text") or "")
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if url:
+            if url in seen or not url.lower().startswith(("http://", "https://")):
+                continue
+            seen.add(url)
+            category = path
+            attribute = outline.get("category")
+            if not category and attribute:
+                category = parse_category(attribute.split(",")[0])
+            feeds.append(FeedConfig(url=url, name=text or None, category=category))
+        else:
+            _walk(outline, (*path, text) if text else path, feeds, seen, depth + 1)
+
+
+def write_opml(feeds: list[FeedConfig], title: str = "newsreader subscriptions") -> str:
+    """An OPML 2.0 document of the feeds, categories as nested outlines."""
+    root = ElementTree.Element("opml", version="2.0")
+    head = ElementTree.SubElement(root, "head")
+    ElementTree.SubElement(head, "title").text = title
+    ElementTree.SubElement(head, "dateCreated").text = formatdate(usegmt=True)
+    body = ElementTree.SubElement(root, "body")
+    folders: dict[tuple[str, ...], ElementTree.Element] = {(): body}
+    for feed in feeds:
+        parent = body
+        for depth in range(1, len(feed.category) + 1):
+            key = feed.category[:depth]
+            if key not in folders:
+                folders[key] = ElementTree.SubElement(
+                    folders[key[:-1]], "outline", text=key[-1], title=key[-1]
+                )
+            parent = folders[key]
+        name = feed.name or feed.url
+        ElementTree.SubElement(
+            parent, "outline", type="rss", text=name, title=name, xmlUrl=feed.url
+        )
+    ElementTree.indent(root)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )

@@ -1,0 +1,24 @@
+"""Opening an article for reading: the one step that finishes what a refresh left.
+
+A refresh stores feed entries with their HTML unconverted (converting 50,000
+entries would dominate a cold refresh); the first time one is opened its HTML
+becomes sections, figures and links, and the result is kept in the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from newsreader.extract.feed import convert_body
+from newsreader.model import StoredArticle
+from newsreader.store import Store
+
+
+def open_article(store: Store, article_id: int) -> StoredArticle | None:
+    """An article ready to read (sections made from its HTML if need be), or None."""
+    stored = store.get_article(article_id)
+    if stored is None or stored.article.body_html is None:
+        return stored
+    converted = convert_body(stored.article)
+    store.save_converted_body(article_id, converted)
+    return replace(stored, article=converted)

@@ -1,0 +1,312 @@
+"""A refresh: config -> fetch -> parse -> store, one feed's failure touching only that feed.
+
+Downloads run concurrently on one asyncio loop (bounded overall and per host by
+:class:`~newsreader.sources.http.Fetcher`); feedparser runs in a process pool,
+because parsing is nearly all of a cold refresh's CPU and threads would not
+spread it over cores; storing happens on the loop's thread, which owns the one
+SQLite connection. A semaphore covers a feed from download to store, so bodies
+never pile up in memory faster than they are parsed.
+
+Nothing is parsed for a 304, nor for a 200 whose body hash equals the last one.
+Progress is reported through a plain callback, so the command line and the UI
+can each show it their own way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from newsreader.config import Config, FeedConfig, Settings
+from newsreader.extract.feed import NotAFeed, parse_feed
+from newsreader.importer import ImportReport, import_paths
+from newsreader.model import FeedState
+from newsreader.sources.http import Fetcher, FetchError, Validators
+from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
+
+DAY = 86_400.0
+
+
+class FeedStatus(StrEnum):
+    """What happened to one feed in a refresh."""
+
+    UPDATED = "updated"
+    """Downloaded and parsed; new or changed articles may have been stored."""
+    NOT_MODIFIED = "not-modified"
+    """The server answered 304: nothing downloaded, nothing parsed."""
+    UNCHANGED = "unchanged"
+    """Downloaded, but the body was the same as last time: nothing parsed."""
+    DEFERRED = "deferred"
+    """Not fetched: the server asked us (Retry-After) to wait."""
+    FAILED = "failed"
+    """The fetch or the parse failed; the feed's cached articles are untouched."""
+    OFFLINE = "offline"
+    """Not fetched: offline mode."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    """One feed's outcome."""
+
+    url: str
+    name: str
+    status: FeedStatus
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the feed failed."""
+        return self.status is FeedStatus.FAILED
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    """What a refresh did."""
+
+    feeds: list[FeedResult] = field(default_factory=list)
+    local: ImportReport = field(default_factory=ImportReport)
+    pruned: int = 0
+    seconds: float = 0.0
+
+    @property
+    def failed_feeds(self) -> list[FeedResult]:
+        """The feeds that failed."""
+        return [result for result in self.feeds if result.failed]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every feed and every local file went through."""
+        return not self.failed_feeds and not self.local.failures
+
+
+Progress = Callable[[FeedResult, int, int], None]
+"""Called after each feed with its result, the number done and the total."""
+
+
+def refresh(
+    config: Config,
+    store: Store,
+    *,
+    offline: bool = False,
+    progress: Progress | None = None,
+    parse_workers: int | None = None,
+) -> RefreshReport:
+    """Refresh every enabled feed and local source of a config into the store.
+
+    Args:
+        config: The feeds, local sources and settings.
+        store: The cache (used from this thread only).
+        offline: Touch no network: feeds are skipped, local sources still imported.
+        progress: Called after each feed.
+        parse_workers: Processes for parsing (default one per CPU; 0: parse in-process).
+    """
+    started = time.monotonic()
+    report = RefreshReport()
+    feeds = [feed for feed in config.feeds if feed.enabled]
+    if offline:
+        for done, feed in enumerate(feeds, 1):
+            result = FeedResult(feed.url, _name(feed, None), FeedStatus.OFFLINE, error="offline")
+            report.feeds.append(result)
+            if progress:
+                progress(result, done, len(feeds))
+    elif feeds:
+        workers = (os.cpu_count() or 1) if parse_workers is None else parse_workers
+        with _parse_pool(workers) as pool:
+            report.feeds = asyncio.run(
+                _refresh_feeds(feeds, config.settings, store, pool, progress)
+            )
+    for source in config.local:
+        if source.path.exists():
+            partial = import_paths(store, [source.path], categories=source.category)
+        else:
+            partial = ImportReport(failures=[(source.path, "no such file or folder")])
+        _merge(report.local, partial)
+    report.pruned = _apply_retention(store, feeds, config.settings)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _name(feed: FeedConfig, state: FeedState | None) -> str:
+    return feed.name or (state.title if state and state.title else None) or feed.url
+
+
+def _merge(total: ImportReport, partial: ImportReport) -> None:
+    total.new += partial.new
+    total.updated += partial.updated
+    total.unchanged += partial.unchanged
+    total.duplicate += partial.duplicate
+    total.failures.extend(partial.failures)
+    total.article_ids.extend(partial.article_ids)
+
+
+class _InProcess(Executor):
+    """An executor that runs jobs at once, in this process (no pool wanted)."""
+
+    def __enter__(self) -> _InProcess:
+        return self
+
+
+def _parse_pool(workers: int) -> Executor:
+    """A process pool for parsing, with its workers started now.
+
+    Workers are forked before the event loop and its resolver threads exist: a
+    fork copies only the forking thread, so forking later could copy a held lock.
+    """
+    if workers < 1:
+        return _InProcess()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    for future in [pool.submit(int) for _ in range(workers)]:
+        future.result()
+    return pool
+
+
+@dataclass(frozen=True, slots=True)
+class _ParsedBody:
+    """What a parse worker sends back: the feed's title and its articles, ready to write."""
+
+    title: str
+    rows: list[PreparedArticle]
+
+
+def _parse_job(
+    body: bytes,
+    headers: Mapping[str, str],
+    source: str,
+    categories: tuple[str, ...],
+    base: str,
+    fallback_time: float,
+) -> _ParsedBody:
+    """Parse one feed body and prepare its articles for the store (runs in a pool worker)."""
+    parsed = parse_feed(
+        body,
+        source=source,
+        categories=categories,
+        headers=headers,
+        base_url=base,
+        convert_html=False,
+    )
+    return _ParsedBody(
+        parsed.title, [prepare_article(article, fallback_time) for article in parsed.articles]
+    )
+
+
+async def _refresh_feeds(
+    feeds: list[FeedConfig],
+    settings: Settings,
+    store: Store,
+    pool: Executor,
+    progress: Progress | None,
+) -> list[FeedResult]:
+    states = store.feed_states()
+    in_flight = asyncio.Semaphore(settings.concurrency)
+    loop = asyncio.get_running_loop()
+    results: list[FeedResult] = []
+
+    async def one(feed: FeedConfig, fetcher: Fetcher) -> FeedResult:
+        state = states.get(feed.url) or FeedState(feed.url)
+        async with in_flight:
+            return await _refresh_one(feed, state, fetcher, store, pool, loop)
+
+    async with Fetcher(
+        concurrency=settings.concurrency,
+        per_host=settings.per_host,
+        timeout=settings.timeout,
+        connect_timeout=settings.connect_timeout,
+        max_bytes=settings.max_bytes,
+    ) as fetcher:
+        tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
+        for done, finished in enumerate(asyncio.as_completed(tasks), 1):
+            result = await finished
+            results.append(result)
+            if progress:
+                progress(result, done, len(feeds))
+    order = {feed.url: index for index, feed in enumerate(feeds)}
+    return sorted(results, key=lambda result: order[result.url])
+
+
+async def _refresh_one(
+    feed: FeedConfig,
+    state: FeedState,
+    fetcher: Fetcher,
+    store: Store,
+    pool: Executor,
+    loop: asyncio.AbstractEventLoop,
+) -> FeedResult:
+    now = time.time()
+    name = _name(feed, state)
+    if state.retry_after and state.retry_after > now:
+        wait = time.strftime("%H:%M:%S", time.localtime(state.retry_after))
+        return FeedResult(
+            feed.url, name, FeedStatus.DEFERRED, error=f"server asked to wait until {wait}"
+        )
+    attempt = replace(state, last_attempt=now, retry_after=None)
+    try:
+        response = await fetcher.fetch(
+            state.permanent_url or feed.url,
+            Validators(state.etag, state.last_modified),
+            accept="application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8",
+        )
+    except FetchError as error:
+        return _failed(store, attempt, name, str(error), error.retry_after)
+    succeeded = replace(attempt, last_success=now, last_error=None)
+    if response.not_modified:
+        store.save_feed_state(succeeded)
+        return FeedResult(feed.url, name, FeedStatus.NOT_MODIFIED)
+    succeeded = replace(
+        succeeded,
+        etag=response.validators.etag,
+        last_modified=response.validators.last_modified,
+        permanent_url=response.permanent_url or state.permanent_url,
+    )
+    body_hash = hashlib.blake2b(response.body, digest_size=16).hexdigest()
+    if body_hash == state.body_hash:
+        store.save_feed_state(succeeded)
+        return FeedResult(feed.url, name, FeedStatus.UNCHANGED)
+    try:
+        job = (response.body, response.headers, feed.url, feed.category, response.final_url, now)
+        if isinstance(pool, _InProcess):
+            parsed = _parse_job(*job)
+        else:
+            parsed = await loop.run_in_executor(pool, _parse_job, *job)
+    except NotAFeed as error:
+        return _failed(store, attempt, name, str(error), None)
+    except BrokenProcessPool:
+        return _failed(store, attempt, name, "the parser crashed on this feed", None)
+    except (ValueError, TypeError, RecursionError, MemoryError) as error:
+        return _failed(store, attempt, name, f"cannot parse: {type(error).__name__}", None)
+    outcomes = store.store_prepared(parsed.rows)
+    store.save_feed_state(
+        replace(succeeded, title=parsed.title, body_hash=body_hash, item_count=len(parsed.rows))
+    )
+    new = sum(1 for outcome, _ in outcomes if outcome is Outcome.NEW)
+    updated = sum(1 for outcome, _ in outcomes if outcome is Outcome.UPDATED)
+    return FeedResult(feed.url, feed.name or parsed.title, FeedStatus.UPDATED, new, updated)
+
+
+def _failed(
+    store: Store, state: FeedState, name: str, message: str, retry_after: float | None
+) -> FeedResult:
+    store.save_feed_state(replace(state, last_error=message, retry_after=retry_after))
+    return FeedResult(state.url, name, FeedStatus.FAILED, error=message)
+
+
+def _apply_retention(store: Store, feeds: list[FeedConfig], settings: Settings) -> int:
+    if not settings.keep_days and not settings.keep_per_feed:
+        return 0
+    older_than = time.time() - settings.keep_days * DAY if settings.keep_days else None
+    keep_newest = settings.keep_per_feed or None
+    return sum(
+        store.prune(feed.url, older_than=older_than, keep_newest=keep_newest) for feed in feeds
+    )

@@ -1,0 +1,1 @@
+"""Where articles come from over the network: HTTP fetching and feed discovery."""

@@ -1,0 +1,87 @@
+"""Finding a site's feed from one of its web pages (``<link rel="alternate">``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+from newsreader.sanitize import is_safe_url
+
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+)
+
+
+class _AlternateLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link":
+            return
+        attributes = {name.lower(): (value or "") for name, value in attrs}
+        rel = attributes.get("rel", "").lower().split()
+        kind = attributes.get("type", "").lower().split(";")[0].strip()
+        if "alternate" in rel and kind in FEED_TYPES and attributes.get("href"):
+            self.found.append((attributes["href"], kind))
+
+
+def feed_links(html: str, base_url: str) -> list[str]:
+    """The feed addresses a page advertises, RSS and Atom first, resolved and safe."""
+    parser = _AlternateLinks()
+    parser.feed(html[:2_000_000])
+    ranked = sorted(parser.found, key=lambda item: FEED_TYPES.index(item[1]))
+    links: list[str] = []
+    for href, _kind in ranked:
+        url = urljoin(base_url, href.strip())
+        if is_safe_url(url) and url not in links:
+            links.append(url)
+    return links
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The result of looking for a feed at an address."""
+
+    feed_url: str
+    title: str | None = None
+    error: str | None = None
+
+
+async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
+    """The feed at ``url``: the address itself if it is a feed, else the page's feed.
+
+    An address that cannot be fetched, or a page without a feed, comes back with
+    ``error`` set and the address unchanged.
+    """
+    from newsreader.extract.feed import NotAFeed, parse_feed
+    from newsreader.sources.http import Fetcher, FetchError
+
+    async with Fetcher(timeout=timeout) as fetcher:
+        try:
+            response = await fetcher.fetch(url)
+        except FetchError as error:
+            return Discovery(url, error=f"cannot fetch {url}: {error}")
+        try:
+            parsed = parse_feed(response.body, source=url, headers=response.headers)
+            if parsed.articles or parsed.title != url:
+                return Discovery(response.permanent_url or url, parsed.title)
+        except NotAFeed:
+            pass
+        text = response.body.decode("utf-8", errors="replace")
+        links = feed_links(text, response.final_url)
+        if not links:
+            return Discovery(url, error=f"{url} is neither a feed nor a page that names one")
+        try:
+            feed_response = await fetcher.fetch(links[0])
+            title = parse_feed(feed_response.body, source=links[0]).title
+        except (FetchError, NotAFeed) as error:
+            return Discovery(links[0], error=f"the page names {links[0]}, which failed: {error}")
+        return Discovery(links[0], title)
