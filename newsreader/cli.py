@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh_cmd = commands.add_parser("refresh", help="refresh feeds and local sources")
     refresh_cmd.add_argument("--json", action="store_true", help="print a JSON summary")
-    refresh_cmd.add_argument("--offline", action="store_true", help="import local sources only")
+    refresh_cmd.add_argument(
+        "--offline", dest="refresh_offline", action="store_true", help="import local sources only"
+    )
 
     add_cmd = commands.add_parser("add", help="add a feed (or a site's feed) to feeds.toml")
     add_cmd.add_argument("url", metavar="URL")
@@ -171,7 +173,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.refresh import refresh
 
     config = _load_config(locations)
-    offline = args.offline or locations.offline
+    offline = args.refresh_offline or locations.offline
     with _open_store(locations) as store:
         if args.json:
             report = refresh(config, store, offline=offline)
@@ -203,6 +205,7 @@ def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
 
 
 def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshReport:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from newsreader.refresh import refresh
@@ -214,6 +217,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
         MofNCompleteColumn(),
         TextColumn("{task.fields[failed]} failed"),
         transient=True,
+        console=Console(stderr=True),
     ) as bar:
         task = bar.add_task("refresh", total=len([f for f in config.feeds if f.enabled]), failed=0)
 

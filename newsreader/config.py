@@ -129,8 +129,15 @@ class _LineIndex:
                 self._lines.setdefault((table, index, key.group(1).strip('"')), number)
 
     def line(self, table: str, index: int = 0, key: str | None = None) -> int | None:
-        """The line of ``key`` in entry ``index`` of ``table`` (or of its header)."""
-        return self._lines.get((table, index, key)) or self._lines.get((table, index, None))
+        """The line of ``key`` in entry ``index`` of ``table`` (or of its header).
+
+        A table written inline at the top (``feeds = ...``) is found as a key there.
+        """
+        return (
+            self._lines.get((table, index, key))
+            or self._lines.get((table, index, None))
+            or self._lines.get(("", 0, table))
+        )
 
 
 def parse_category(value: str) -> tuple[str, ...]:

@@ -108,7 +108,7 @@ class Article:
 
     def body_text(self) -> str:
         """The body as plain text: headings, paragraphs and captions, for search."""
-        if self.body_html is not None:
+        if self.body_html is not None and not self.sections:
             return strip_tags(self.body_html)
         parts: list[str] = []
         for section in self.sections:

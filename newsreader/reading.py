@@ -20,5 +20,5 @@ def open_article(store: Store, article_id: int) -> StoredArticle | None:
     if stored is None or stored.article.body_html is None:
         return stored
     converted = convert_body(stored.article)
-    store.save_converted_body(article_id, converted)
+    store.replace_sections(article_id, converted)
     return replace(stored, article=converted)

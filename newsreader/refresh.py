@@ -26,9 +26,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from newsreader.config import Config, FeedConfig, Settings
+from newsreader.extract.decode import UnreadableFile, decode_text
 from newsreader.extract.feed import NotAFeed, parse_feed
+from newsreader.extract.webpage import NoArticleFound, extract_web_page
 from newsreader.importer import ImportReport, import_paths
-from newsreader.model import FeedState
+from newsreader.model import Article, FeedState
+from newsreader.sanitize import is_safe_url
 from newsreader.sources.http import Fetcher, FetchError, Validators
 from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
@@ -287,12 +290,64 @@ async def _refresh_one(
     except (ValueError, TypeError, RecursionError, MemoryError) as error:
         return _failed(store, attempt, name, f"cannot parse: {type(error).__name__}", None)
     outcomes = store.store_prepared(parsed.rows)
+    if feed.full_text:
+        await _add_full_text(parsed.rows, outcomes, fetcher, store, pool, loop)
     store.save_feed_state(
         replace(succeeded, title=parsed.title, body_hash=body_hash, item_count=len(parsed.rows))
     )
     new = sum(1 for outcome, _ in outcomes if outcome is Outcome.NEW)
     updated = sum(1 for outcome, _ in outcomes if outcome is Outcome.UPDATED)
     return FeedResult(feed.url, feed.name or parsed.title, FeedStatus.UPDATED, new, updated)
+
+
+FULL_TEXT_MIN_CHARS = 600
+"""An entry with less text than this is taken for a summary when ``full_text`` is on."""
+FULL_TEXT_PARALLEL = 4
+
+
+async def _add_full_text(
+    rows: list[PreparedArticle],
+    outcomes: list[tuple[Outcome, int]],
+    fetcher: Fetcher,
+    store: Store,
+    pool: Executor,
+    loop: asyncio.AbstractEventLoop,
+) -> None:
+    """Fetch the linked page of new summary-only entries and keep its article text.
+
+    A page that cannot be fetched or holds no article leaves the summary as it was.
+    """
+    limit = asyncio.Semaphore(FULL_TEXT_PARALLEL)
+
+    async def one(url: str, article_id: int) -> None:
+        async with limit:
+            try:
+                response = await fetcher.fetch(url, accept="text/html,application/xhtml+xml")
+            except FetchError:
+                return
+        if isinstance(pool, _InProcess):
+            article = _page_job(response.body, response.final_url)
+        else:
+            article = await loop.run_in_executor(pool, _page_job, response.body, response.final_url)
+        if article is not None:
+            store.replace_sections(article_id, article)
+
+    wanted = [
+        (str(row.values["url"]), article_id)
+        for row, (outcome, article_id) in zip(rows, outcomes, strict=True)
+        if outcome is Outcome.NEW
+        and len(row.search_text) < FULL_TEXT_MIN_CHARS
+        and is_safe_url(str(row.values["url"]))
+    ]
+    await asyncio.gather(*(one(url, article_id) for url, article_id in wanted))
+
+
+def _page_job(body: bytes, url: str) -> Article | None:
+    """Extract the article of a fetched page (runs in a pool worker); None if there is none."""
+    try:
+        return extract_web_page(decode_text(body), source=url, guid=url, fallback_title="", url=url)
+    except (UnreadableFile, NoArticleFound):
+        return None
 
 
 def _failed(

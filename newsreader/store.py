@@ -457,22 +457,29 @@ class Store:
         )
         return StoredArticle(int(id_), article, bool(read), bool(starred), content_hash)
 
-    def save_converted_body(self, article_id: int, converted: Article) -> None:
-        """Keep the sections made from an article's feed HTML, so they are made once.
+    def replace_sections(self, article_id: int, converted: Article) -> None:
+        """Keep sections made for an article (from its feed HTML, or its full page).
 
-        The HTML stays too: search text and the content hash are derived from it.
+        The feed's HTML stays, and with it the content hash, so the next refresh
+        sees the entry as unchanged; the search index moves to the new text.
         """
-        row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT title, body FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
         if row is None:
             return
-        data = json.loads(row[0])
-        if "html" not in data:
-            return
+        title, old_body = row
+        data = json.loads(old_body)
         data.update(parts_to_json(converted))
-        self._db.execute(
-            "UPDATE articles SET body = ? WHERE id = ?",
-            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), article_id),
-        )
+        new_body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
+                "VALUES ('delete', ?, ?, ?)",
+                (article_id, title, _body_text(title, old_body)),
+            )
+            self._db.execute("UPDATE articles SET body = ? WHERE id = ?", (new_body, article_id))
+            self._index(article_id, title, _body_text(title, new_body))
 
     def list_articles(
         self,

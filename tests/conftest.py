@@ -11,6 +11,7 @@ import pytest
 
 from newsreader.cli import main
 from newsreader.store import Store
+from tests.loopback import LoopbackServer
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -70,3 +71,23 @@ def cli(
     monkeypatch.setenv("NEWSREADER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEWSREADER_CONFIG", str(tmp_path / "feeds.toml"))
     return CliRunner(capsys, tmp_path / "data")
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A real HTTP server on 127.0.0.1, stopped after the test."""
+    loopback = LoopbackServer()
+    loopback.start()
+    try:
+        yield loopback
+    finally:
+        loopback.stop()
+
+
+def write_config(path: Path, feeds: list[str], settings: str = "", extra: str = "") -> Path:
+    """Write a feeds.toml with these feed URLs (and optional settings lines)."""
+    lines = ["[settings]", settings or "timeout = 3", ""]
+    for url in feeds:
+        lines += ["[[feeds]]", f'url = "{url}"', 'category = "Test/Loopback"', ""]
+    path.write_text("\n".join(lines) + extra, encoding="utf-8")
+    return path

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLES, BAD, SEED, CliRunner
+from newsreader.config import load_config
+from newsreader.paths import bundled_config
+from tests.conftest import ARTICLES, BAD, SEED, CliRunner, write_config
+from tests.loopback import LoopbackServer, rss, static
 
 SHOW_KEYS = {
     "id", "title", "categories", "source", "url", "published", "sections", "figures", "links",
@@ -174,3 +177,73 @@ def test_installed_command_runs(tmp_path: Path) -> None:
     )
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("4 new")
+
+
+def test_config_errors_exit_2_with_one_line(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nurl = "https://a.org/"\ncategory = 3\n')
+    result = cli("refresh")
+    assert result.code == 2
+    assert result.err == f"newsreader: {config}:3: category must be a string\n"
+
+
+def test_refresh_lines_json_and_exit_codes(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/good.xml"] = static(rss("Good", [("g1", "Fine Story", "<p>Fine.</p>")]))
+    write_config(tmp_path / "feeds.toml", [server.url("good.xml"), server.url("missing.xml")])
+    result = cli("refresh")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert any(line.startswith("updated") and "Good" in line and "1 new" in line for line in lines)
+    assert any(line.startswith("failed") and "HTTP 404 Not Found" in line for line in lines)
+    assert lines[-1].startswith("2 feeds (1 failed), 1 new articles")
+    summary = json.loads(cli("refresh", "--json").out)
+    assert [feed["status"] for feed in summary["feeds"]] == ["unchanged", "failed"]
+    assert summary["failed"] == 1
+    offline = cli("--offline", "refresh")
+    assert offline.code == 0 and "2 feeds (0 failed)" in offline.out
+
+
+def test_first_run_creates_the_config_from_the_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsreader.cli import main
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("NEWSREADER_CONFIG", raising=False)
+    monkeypatch.setenv("NEWSREADER_DATA_DIR", str(tmp_path / "data"))
+    assert main(["--offline", "refresh"]) == 0
+    created = home / "config" / "newsreader" / "feeds.toml"
+    assert created.read_text() == bundled_config().read_text()
+    assert f"created {created}" in capsys.readouterr().err
+
+
+def test_add_discovers_the_feed_of_a_page(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text("# my feeds\n")
+    server.routes["/feed.xml"] = static(rss("Site News", [("s1", "Hello", "<p>Hi.</p>")]))
+    page = '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>'
+    server.routes["/"] = static(page.encode(), "text/html")
+    result = cli("add", server.url("/"), "--category", "Sites/Mine")
+    assert result.code == 0, result.err
+    assert f"found the feed {server.url('feed.xml')}" in result.out
+    text = config.read_text()
+    assert text.startswith("# my feeds\n") and server.url("feed.xml") in text
+    again = cli("add", server.url("feed.xml"))
+    assert again.code == 1 and "already in" in again.err
+
+
+def test_opml_export_and_import_through_the_cli(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nurl = "https://a.org/rss"\ncategory = "World/Europe"\n')
+    exported = cli("opml", "export")
+    assert exported.code == 0 and 'xmlUrl="https://a.org/rss"' in exported.out
+    opml = tmp_path / "in.opml"
+    opml.write_text(exported.out.replace("https://a.org/rss", "https://b.org/rss"))
+    imported = cli("opml", "import", str(opml))
+    assert imported.out.strip() == "added 1 feeds, 0 already there"
+    assert [f.category for f in load_config(config).feeds] == [("World", "Europe")] * 2

@@ -18,6 +18,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 
+from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
@@ -67,8 +68,9 @@ def parse_feed(
         NotAFeed: nothing in the document is a feed entry or a feed title.
     """
     install_xml_driver()
+    document, lifted = lift_bodies(data)
     parsed = feedparser.parse(
-        io.BytesIO(data),
+        io.BytesIO(document),
         response_headers=dict(headers or {}),
         sanitize_html=False,
         resolve_relative_uris=False,
@@ -82,9 +84,12 @@ def parse_feed(
     base = feed_link or base_url
     feed_title = clean_line(feed_info.get("title", "")) or source
     # Plain dicts: FeedParserDict's key aliasing makes every lookup cost a microsecond.
-    articles = [
-        _entry_article(dict(entry), source, categories, base, convert_html) for entry in entries
-    ]
+    plain = [dict(entry) for entry in entries]
+    if lifted:
+        encoding = str(parsed.get("encoding") or "utf-8")
+        for entry in plain:
+            lifted.restore_entry(entry, encoding)
+    articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
     return ParsedFeed(feed_title, feed_link, articles)
 
 

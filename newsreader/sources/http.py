@@ -150,7 +150,7 @@ class Fetcher:
             headers["If-Modified-Since"] = validators.last_modified
         try:
             async with self._session.get(
-                url, headers=headers, allow_redirects=True, max_redirects=MAX_REDIRECTS
+                url, headers=headers, allow_redirects=True, max_redirects=MAX_REDIRECTS + 1
             ) as response:
                 return await self._read(url, response)
         except FetchError:

@@ -1,0 +1,153 @@
+"""feeds.toml: exact error messages, warnings, edits that keep comments, OPML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsreader.config import ConfigError, FeedConfig, add_feeds, load_config, parse_config
+from newsreader.opml import OpmlError, read_opml, write_opml
+from newsreader.paths import bundled_config
+
+GOOD = """\
+# My feeds
+[settings]
+concurrency = 8   # polite
+
+[[feeds]]
+url = "https://example.org/rss"
+name = "Example"
+category = "World/Europe"
+
+[[feeds]]
+url = "https://example.com/atom"
+enabled = false
+"""
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, Path("feeds.toml"))
+    return str(caught.value)
+
+
+def test_a_good_config(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(GOOD)
+    config = load_config(path)
+    assert config.settings.concurrency == 8
+    assert [(f.url, f.name, f.category, f.enabled) for f in config.feeds] == [
+        ("https://example.org/rss", "Example", ("World", "Europe"), True),
+        ("https://example.com/atom", None, (), False),
+    ]
+    assert config.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[feeds]]\nurl = "https://a.org/"\ncategory = 3\n', "feeds.toml:3: category must be a string"),
+        ('[[feeds]]\nurl = "https://a.org/"\n\n[[feeds]]\nname = "x"\n', "feeds.toml:4: a feed needs a url"),
+        ('[[feeds]]\nurl = "ftp://a.org/"\n', "feeds.toml:2: url must be an http or https address, not 'ftp://a.org/'"),
+        ('[[feeds]]\nurl = "https://a.org/"\n[[feeds]]\nurl = "https://A.org"\n',
+         "feeds.toml:4: duplicate feed https://A.org (also feed 1)"),
+        ('[[feeds]]\nurl = "https://a.org/"\nenabled = "yes"\n', "feeds.toml:3: enabled must be true or false"),
+        ("[settings]\n\nconcurrency = 0\n", "feeds.toml:3: concurrency must be an integer from 1 to 256"),
+        ("[settings]\ntimeout = true\n", "feeds.toml:2: timeout must be a number of seconds from 0 to 600"),
+        ('[[feeds]]\nurl = "https://a.org/\n', "feeds.toml:2: not valid TOML: Illegal character '\\n'"),
+        ('feeds = "not a list"\n', "feeds.toml:1: feeds must be tables written [[feeds]]"),
+        ("[[local]]\ncategory = 'x'\n", "feeds.toml:1: a local source needs a path"),
+    ],
+)  # fmt: skip
+def test_errors_name_file_line_and_key(text: str, message: str) -> None:
+    assert error_of(text) == message
+
+
+def test_unknown_keys_are_warnings(tmp_path: Path) -> None:
+    config = parse_config('[[feeds]]\nurl = "https://a.org/"\ncolour = "red"\n', Path("feeds.toml"))
+    assert config.warnings == ("feeds.toml:3: unknown key 'colour' ignored",)
+    assert len(config.feeds) == 1
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "missing.toml")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match="cannot read: not UTF-8 text"):
+        load_config(binary)
+
+
+def test_the_bundled_default_is_valid() -> None:
+    config = load_config(bundled_config())
+    assert len(config.feeds) >= 4
+    assert len({feed.category[0] for feed in config.feeds}) >= 3
+    assert config.warnings == ()
+    assert all(source.path.exists() for source in config.local)
+
+
+def test_add_keeps_comments_and_order_and_refuses_duplicates(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(GOOD)
+    added = add_feeds(path, [FeedConfig("https://new.example/feed", "New", ("Tech",))])
+    assert [f.url for f in added] == ["https://new.example/feed"]
+    text = path.read_text()
+    assert text.startswith(GOOD)  # everything before is untouched, comments included
+    assert text.count("# polite") == 1
+    assert load_config(path).feeds[-1] == FeedConfig("https://new.example/feed", "New", ("Tech",))
+    assert add_feeds(path, [FeedConfig("https://NEW.example/feed/")]) == []
+    assert path.read_text() == text
+
+
+def test_add_refuses_to_edit_a_broken_file(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text("[[feeds]\nbroken")
+    with pytest.raises(ConfigError):
+        add_feeds(path, [FeedConfig("https://x.org/")])
+    assert path.read_text() == "[[feeds]\nbroken"
+
+
+def test_opml_round_trip_keeps_every_feed_and_category(tmp_path: Path) -> None:
+    feeds = [
+        FeedConfig("https://a.org/rss", "A", ("World", "Europe")),
+        FeedConfig("https://b.org/rss", "B", ("World",)),
+        FeedConfig("https://c.org/rss", "C & Co <news>", ()),
+        FeedConfig("https://d.org/rss", "D", ("Tech", "AI", "Papers")),
+    ]
+    opml = tmp_path / "subs.opml"
+    opml.write_text(write_opml(feeds))
+    assert read_opml(opml) == feeds
+    config = tmp_path / "feeds.toml"
+    add_feeds(config, read_opml(opml))
+    assert list(load_config(config).feeds) == feeds
+
+
+def test_opml_from_other_readers(tmp_path: Path) -> None:
+    opml = tmp_path / "other.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="1.0"><head/><body>'
+        '<outline text="News"><outline text="BBC" type="rss" xmlUrl="https://bbc.example/rss"/></outline>'
+        '<outline text="Flat" type="rss" xmlUrl="https://flat.example/rss" category="/Sci/Space"/>'
+        '<outline text="Bad" type="rss" xmlUrl="javascript:alert(1)"/>'
+        "</body></opml>"
+    )
+    assert read_opml(opml) == [
+        FeedConfig("https://bbc.example/rss", "BBC", ("News",)),
+        FeedConfig("https://flat.example/rss", "Flat", ("Sci", "Space")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not xml at all",
+        b"<html><body/></html>",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><opml><body/></opml>',
+    ],
+)
+def test_bad_opml_is_refused(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.opml"
+    path.write_bytes(content)
+    with pytest.raises(OpmlError):
+        read_opml(path)
