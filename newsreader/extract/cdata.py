@@ -1,28 +1,33 @@
-"""Keeping large CDATA bodies out of feedparser's per-character work.
+"""Keeping large entry bodies out of feedparser's per-character work.
 
 feedparser handles element text in Python, character by character in places
 (a Windows-1252 repair, entity decoding, copies of the content parameters), so
-an entry's HTML body costs more than the rest of the entry together. Bodies
-written as CDATA are opaque to XML: nothing in them needs parsing. Before
-feedparser runs, each large CDATA body of a ``description``, ``content`` or
-``summary`` element is swapped for a short token; afterwards the entries' summary
+an entry's HTML body costs more than the rest of the entry together. A body
+written as CDATA, or as escaped HTML with no markup of its own, needs no XML
+parsing. Before feedparser runs, each large such body of a ``description``,
+``content`` or ``summary`` element is swapped for a short token; afterwards the entries' summary
 and content values get their text back, decoded in the document's encoding and
-given the same treatment the parser would have given it (line ends made LF,
-trimmed, C1 controls read as Windows-1252). Documents in encodings that are not ASCII-compatible are
+given the same treatment the parser would have given it (entities decoded,
+line ends made LF, trimmed, C1 controls read as Windows-1252). Documents in encodings that are not ASCII-compatible are
 left alone. feedparser still parses every document.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from typing import Any
 
 MIN_LIFT_BYTES = 256
+_BODY_ELEMENTS = rb"(?:description|content:encoded|content|summary|atom:content|atom:summary)"
 _BODY_CDATA = re.compile(
-    rb"(<(?:description|content:encoded|content|summary|atom:content|atom:summary)\b[^>]*>\s*)"
-    rb"<!\[CDATA\[(.*?)\]\]>",
+    rb"(<" + _BODY_ELEMENTS + rb"\b[^>]*>\s*)<!\[CDATA\[(.*?)\]\]>",
     re.DOTALL,
+)
+# Escaped HTML ("&lt;p&gt;...") written as the element's whole text.
+_BODY_ESCAPED = re.compile(
+    rb"(<(" + _BODY_ELEMENTS + rb")\b(?:[^>/]|/(?!>))*>)([^<]{%d,})(?=</\2>)" % 256,
 )
 _C1 = re.compile("[\x80-\x9f]")
 # What feedparser maps C1 controls to: the Windows-1252 characters at those bytes.
@@ -36,7 +41,7 @@ _CP1252 = {
 class LiftedBodies:
     """CDATA bodies taken out of a document, and how to put them back."""
 
-    def __init__(self, bodies: list[bytes], nonce: str) -> None:
+    def __init__(self, bodies: list[tuple[bytes, bool]], nonce: str) -> None:
         self._bodies = bodies
         self._token = re.compile(rf"nrlift{nonce}x(\d+)x")
 
@@ -49,8 +54,10 @@ class LiftedBodies:
             return text
 
         def body(match: re.Match[str]) -> str:
-            raw = self._bodies[int(match.group(1))]
+            raw, escaped = self._bodies[int(match.group(1))]
             decoded = raw.decode(encoding or "utf-8", errors="replace")
+            if escaped:
+                decoded = html.unescape(decoded)
             # An XML parser turns CRLF and CR into LF, in CDATA too.
             decoded = decoded.replace("\r\n", "\n").replace("\r", "\n").strip()
             return _C1.sub(lambda c: _CP1252.get(ord(c.group(0)), c.group(0)), decoded)
@@ -69,16 +76,25 @@ class LiftedBodies:
 def lift_bodies(data: bytes) -> tuple[bytes, LiftedBodies]:
     """Swap large CDATA bodies for tokens; returns the new document and the bodies."""
     head = data[:4]
-    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<![CDATA[" not in data:
+    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data, LiftedBodies([], "")
     nonce = secrets.token_hex(4)
-    bodies: list[bytes] = []
+    bodies: list[tuple[bytes, bool]] = []
 
-    def swap(match: re.Match[bytes]) -> bytes:
+    def token() -> bytes:
+        return b"nrlift" + nonce.encode() + b"x%dx" % (len(bodies) - 1)
+
+    def swap_cdata(match: re.Match[bytes]) -> bytes:
         content = match.group(2)
         if len(content) < MIN_LIFT_BYTES:
             return match.group(0)
-        bodies.append(content)
-        return match.group(1) + b"<![CDATA[nrlift" + nonce.encode() + b"x%dx]]>" % (len(bodies) - 1)
+        bodies.append((content, False))
+        return match.group(1) + b"<![CDATA[" + token() + b"]]>"
 
-    return _BODY_CDATA.sub(swap, data), LiftedBodies(bodies, nonce)
+    def swap_escaped(match: re.Match[bytes]) -> bytes:
+        bodies.append((match.group(3), True))
+        return match.group(1) + token()
+
+    data = _BODY_CDATA.sub(swap_cdata, data) if b"<![CDATA[" in data else data
+    data = _BODY_ESCAPED.sub(swap_escaped, data)
+    return data, LiftedBodies(bodies, nonce)
