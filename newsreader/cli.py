@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", dest="refresh_offline", action="store_true", help="import local sources only"
     )
 
+    feeds_cmd = commands.add_parser("feeds", help="list feeds and how their last refresh went")
+    feeds_cmd.add_argument("--json", action="store_true", help="one JSON object per feed")
+
     add_cmd = commands.add_parser("add", help="add a feed (or a site's feed) to feeds.toml")
     add_cmd.add_argument("url", metavar="URL")
     add_cmd.add_argument("--name", metavar="NAME")
@@ -126,6 +129,8 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
     try:
         if args.command == "refresh":
             return _refresh(args, locations)
+        if args.command == "feeds":
+            return _feeds(args, locations)
         if args.command == "add":
             return _add(args, locations)
         if args.command == "opml":
@@ -260,6 +265,39 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
         "pruned": report.pruned,
         "seconds": round(report.seconds, 3),
     }
+
+
+def _feeds(args: argparse.Namespace, locations: Locations) -> int:
+    from datetime import datetime
+
+    config = _load_config(locations)
+    with _open_store(locations) as store:
+        states = store.feed_states()
+        counts = {feed.url: store.source_article_count(feed.url) for feed in config.feeds}
+    for feed in config.feeds:
+        state = states.get(feed.url)
+        name = clean_line(feed.name or (state.title if state and state.title else feed.url))
+        success = state.last_success if state else None
+        error = state.last_error if state else None
+        if args.json:
+            record = {
+                "url": feed.url,
+                "name": name,
+                "categories": list(feed.category),
+                "enabled": feed.enabled,
+                "articles": counts[feed.url],
+                "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
+                "last_error": clean_line(error) if error else None,
+            }
+            print(json.dumps(record, ensure_ascii=False))
+            continue
+        status = "off" if not feed.enabled else "FAILED" if error else "ok" if success else "new"
+        when = datetime.fromtimestamp(success).strftime("%Y-%m-%d %H:%M") if success else "never"
+        category = "/".join(feed.category)
+        print(f"{status:<6} {counts[feed.url]:>6}  {when:<16}  {name}  [{category}]".rstrip())
+        if error:
+            print(f"{'':<6} {clean_line(error)}")
+    return EXIT_OK
 
 
 def _add(args: argparse.Namespace, locations: Locations) -> int:

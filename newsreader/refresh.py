@@ -175,6 +175,60 @@ def _parse_pool(workers: int) -> Executor:
     return pool
 
 
+class _BatchWriter:
+    """Stores several feeds' articles in one transaction.
+
+    Each commit makes SQLite's full-text index write a new segment and merge
+    older ones; a transaction per feed spent more time committing than
+    inserting. Rows wait at most ``MAX_DELAY`` seconds, or until ``MAX_ROWS``
+    have gathered.
+    """
+
+    MAX_ROWS = 500
+    MAX_DELAY = 0.1
+
+    def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
+        self._store = store
+        self._loop = loop
+        self._waiting: list[
+            tuple[list[PreparedArticle], asyncio.Future[list[tuple[Outcome, int]]]]
+        ] = []
+        self._rows = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def store(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
+        """Store rows with the next batch; returns their outcomes once written."""
+        future: asyncio.Future[list[tuple[Outcome, int]]] = self._loop.create_future()
+        self._waiting.append((rows, future))
+        self._rows += len(rows)
+        if self._rows >= self.MAX_ROWS:
+            self.flush()
+        elif self._timer is None:
+            self._timer = self._loop.call_later(self.MAX_DELAY, self.flush)
+        return await future
+
+    def flush(self) -> None:
+        """Write everything waiting, in one transaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        waiting, self._waiting, self._rows = self._waiting, [], 0
+        if not waiting:
+            return
+        try:
+            outcomes = self._store.store_prepared([row for rows, _ in waiting for row in rows])
+        except Exception as error:
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        start = 0
+        for rows, future in waiting:
+            if not future.done():
+                future.set_result(outcomes[start : start + len(rows)])
+            start += len(rows)
+
+
 @dataclass(frozen=True, slots=True)
 class _ParsedBody:
     """What a parse worker sends back: the feed's title and its articles, ready to write."""
@@ -215,12 +269,13 @@ async def _refresh_feeds(
     states = store.feed_states()
     in_flight = asyncio.Semaphore(settings.concurrency)
     loop = asyncio.get_running_loop()
+    writer = _BatchWriter(store, loop)
     results: list[FeedResult] = []
 
     async def one(feed: FeedConfig, fetcher: Fetcher) -> FeedResult:
         state = states.get(feed.url) or FeedState(feed.url)
         async with in_flight:
-            return await _refresh_one(feed, state, fetcher, store, pool, loop)
+            return await _refresh_one(feed, state, fetcher, store, writer, pool, loop)
 
     async with Fetcher(
         concurrency=settings.concurrency,
@@ -230,11 +285,19 @@ async def _refresh_feeds(
         max_bytes=settings.max_bytes,
     ) as fetcher:
         tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
-        for done, finished in enumerate(asyncio.as_completed(tasks), 1):
-            result = await finished
-            results.append(result)
-            if progress:
-                progress(result, done, len(feeds))
+        try:
+            for done, finished in enumerate(asyncio.as_completed(tasks), 1):
+                result = await finished
+                results.append(result)
+                if progress:
+                    progress(result, done, len(feeds))
+        except BaseException:
+            # The cache failed (disk full, say) or the user interrupted: stop every
+            # feed cleanly rather than leave them running against a closed session.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
     order = {feed.url: index for index, feed in enumerate(feeds)}
     return sorted(results, key=lambda result: order[result.url])
 
@@ -244,6 +307,7 @@ async def _refresh_one(
     state: FeedState,
     fetcher: Fetcher,
     store: Store,
+    writer: _BatchWriter,
     pool: Executor,
     loop: asyncio.AbstractEventLoop,
 ) -> FeedResult:
@@ -287,9 +351,10 @@ async def _refresh_one(
         return _failed(store, attempt, name, str(error), None)
     except BrokenProcessPool:
         return _failed(store, attempt, name, "the parser crashed on this feed", None)
-    except (ValueError, TypeError, RecursionError, MemoryError) as error:
+    except Exception as error:
+        # fails that feed, with the reason; the refresh goes on with the others.
         return _failed(store, attempt, name, f"cannot parse: {type(error).__name__}", None)
-    outcomes = store.store_prepared(parsed.rows)
+    outcomes = await writer.store(parsed.rows)
     if feed.full_text:
         await _add_full_text(parsed.rows, outcomes, fetcher, store, pool, loop)
     store.save_feed_state(

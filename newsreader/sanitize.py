@@ -43,6 +43,10 @@ def clean_text(text: str) -> str:
     Line breaks of every kind become ``\\n`` and tabs become spaces; nothing else
     visible is changed.
     """
+    if text.isprintable() or text.replace("\n", "").isprintable():
+        # Nothing to strip: controls, format characters (bidi, zero-width) and
+        # escapes are all non-printable. The common case, and much the cheapest.
+        return text
     text = _LINE_BREAKS.sub("\n", text.replace("\r\n", "\n"))
     if _ESCAPE_START.search(text):
         text = _ESCAPE_SEQUENCE.sub("", text)
@@ -51,6 +55,8 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """Return text fit for one line: cleaned, with all whitespace runs as one space."""
+    if text.isprintable():
+        return " ".join(text.split())
     return collapse_spaces(clean_text(text).replace("\n", " "))
 
 

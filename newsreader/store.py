@@ -10,6 +10,7 @@ store removes an article's old terms itself when the article changes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -487,6 +488,7 @@ class Store:
         *,
         unread_only: bool = False,
         starred_only: bool = False,
+        source: str | None = None,
         limit: int = 50,
         after: Cursor | None = None,
     ) -> list[ArticleSummary]:
@@ -501,6 +503,9 @@ class Store:
             conditions.append("(category = ? OR (category >= ? AND category < ?))")
             # Every sub-category sorts between "A/" and "A0" ("0" follows "/").
             params += [prefix, prefix + CATEGORY_SEPARATOR, prefix + "0"]
+        if source is not None:
+            conditions.append("source = ?")
+            params.append(source)
         if unread_only:
             conditions.append("read = 0")
         if starred_only:
@@ -642,6 +647,40 @@ class Store:
                 self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         return len(doomed)
 
+    def source_counts(self) -> dict[str, tuple[int, int]]:
+        """Per source (feed URL or file): (articles, unread articles)."""
+        rows = self._db.execute(
+            "SELECT source, COUNT(*), SUM(read = 0) FROM articles GROUP BY source"
+        ).fetchall()
+        return {source: (int(total), int(unread)) for source, total, unread in rows}
+
+    def special_counts(self) -> tuple[int, int, int]:
+        """(all, unread, starred) article counts, for the tree's virtual nodes."""
+        row = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(read = 0), 0), COALESCE(SUM(starred), 0) FROM articles"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    def mark_all_read(
+        self, category: Sequence[str] = (), *, source: str | None = None, starred_only: bool = False
+    ) -> int:
+        """Mark every article of a category (and below), a source, or all, read."""
+        conditions = ["read = 0"]
+        params: list[object] = []
+        if category:
+            prefix = join_category(category)
+            conditions.append("(category = ? OR (category >= ? AND category < ?))")
+            params += [prefix, prefix + CATEGORY_SEPARATOR, prefix + "0"]
+        if source is not None:
+            conditions.append("source = ?")
+            params.append(source)
+        if starred_only:
+            conditions.append("starred = 1")
+        cursor = self._db.execute(
+            f"UPDATE articles SET read = 1 WHERE {' AND '.join(conditions)}", params
+        )
+        return cursor.rowcount
+
     def source_article_count(self, source: str) -> int:
         """How many articles of one source (a feed URL or a file) the cache holds."""
         return int(
@@ -737,10 +776,27 @@ class _Transaction:
         self._db = db
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot write to the cache: {error}") from error
 
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, error: BaseException | None, *_: object
+    ) -> None:
         if exc_type is None:
-            self._db.execute("COMMIT")
-        else:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as commit_error:
+                self._rollback()
+                raise StoreError(f"cannot write to the cache: {commit_error}") from commit_error
+            return
+        self._rollback()
+        if isinstance(error, sqlite3.Error):
+            # Disk full, read-only file, locked past the timeout: nothing was half-written.
+            raise StoreError(f"cannot write to the cache: {error}") from error
+
+    def _rollback(self) -> None:
+        # After some errors SQLite has already rolled back, and ROLLBACK then fails.
+        with contextlib.suppress(sqlite3.Error):
             self._db.execute("ROLLBACK")

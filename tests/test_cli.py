@@ -247,3 +247,20 @@ def test_opml_export_and_import_through_the_cli(cli: CliRunner, tmp_path: Path) 
     imported = cli("opml", "import", str(opml))
     assert imported.out.strip() == "added 1 feeds, 0 already there"
     assert [f.category for f in load_config(config).feeds] == [("World", "Europe")] * 2
+
+
+def test_feeds_lists_status_and_errors(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/good.xml"] = static(rss("Good", [("g1", "Fine Story", "<p>Fine.</p>")]))
+    write_config(tmp_path / "feeds.toml", [server.url("good.xml"), server.url("missing.xml")])
+    assert cli("feeds").out.split()[0] == "new"
+    cli("refresh")
+    rows = [json.loads(line) for line in cli("feeds", "--json").out.splitlines()]
+    assert [(r["name"], r["articles"], r["last_error"]) for r in rows] == [
+        ("Good", 1, None),
+        (server.url("missing.xml"), 0, "HTTP 404 Not Found"),
+    ]
+    lines = cli("feeds").out.splitlines()
+    assert lines[0].startswith("ok") and lines[1].startswith("FAILED")
+    assert lines[2].strip() == "HTTP 404 Not Found"

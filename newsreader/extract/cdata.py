@@ -8,8 +8,9 @@ parsing. Before feedparser runs, each large such body of a ``description``,
 ``content`` or ``summary`` element is swapped for a short token; afterwards the entries' summary
 and content values get their text back, decoded in the document's encoding and
 given the same treatment the parser would have given it (entities decoded,
-line ends made LF, trimmed, C1 controls read as Windows-1252). Documents in encodings that are not ASCII-compatible are
-left alone. feedparser still parses every document.
+line ends made LF, trimmed, C1 controls read as Windows-1252). Documents in
+encodings that are not ASCII-compatible are left alone. feedparser still parses
+every document.
 """
 
 from __future__ import annotations

@@ -1,0 +1,32 @@
+"""The README documents every command, and its test command is the one CI runs."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from newsreader.cli import build_parser
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_is_in_the_readme() -> None:
+    parser = build_parser()
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(commands.choices) >= 10
+    for name in commands.choices:
+        assert re.search(rf"newsreader {name}\b", README), f"`newsreader {name}` is not in README"
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"```sh\n(.+?)\n```", quick_start)
+    assert len(commands) == 2
+    install_and_launch, install_and_test = commands
+    assert install_and_launch.endswith("newsreader")
+    assert "pytest" in install_and_test
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert 'grep -m1 -E "^python3 -m venv \\.venv && .*pytest" README.md' in ci
+    assert re.match(r"^python3 -m venv \.venv && .*pytest", install_and_test)
