@@ -122,8 +122,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.store import StoreError
 
     if args.command is None:
-        print("newsreader: the reader's screen is not built yet; see `newsreader --help`.")
-        return EXIT_OK
+        return _run_reader(locations)
     if args.command == "dirs":
         return _dirs(locations)
     try:
@@ -146,6 +145,22 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _fail(str(error))
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE)
+
+
+def _run_reader(locations: Locations) -> int:
+    """Open the terminal reader on the user's config and cache."""
+    from newsreader.config import ConfigError
+    from newsreader.store import StoreError
+
+    try:
+        config = _load_config(locations)
+        from newsreader.ui.app import NewsReaderApp
+
+        app = NewsReaderApp(locations, config, offline=locations.offline)
+    except (ConfigError, StoreError) as error:
+        return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
+    app.run()
+    return EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:

@@ -1,0 +1,1 @@
+"""The reader's widgets, one module per screen area."""

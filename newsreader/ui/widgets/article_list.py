@@ -1,0 +1,143 @@
+"""The list of articles for the chosen node, newest first, loaded a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+
+from newsreader.model import ArticleSummary
+from newsreader.sanitize import clean_line
+from newsreader.store import Cursor, Store
+from newsreader.tree import NodeKind, Selection
+
+PAGE_SIZE = 100
+LOAD_AHEAD = 20
+"""Load the next page when the cursor is this close to the last row."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What the list shows: a tree node's articles, or search results."""
+
+    selection: Selection
+    search: str | None = None
+
+
+class ArticleList(DataTable[Text]):
+    """Articles as rows: unread/starred marks, title, source, date."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class ArticleChosen(Message):
+        """The reader opened an article from the list."""
+
+        def __init__(self, article_id: int) -> None:
+            super().__init__()
+            self.article_id = article_id
+
+    def __init__(
+        self, store: Store, source_name: Callable[[str], str], *, id: str | None = None
+    ) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, id=id)
+        self._store = store
+        self._source_name = source_name
+        self.list_query: ListQuery = ListQuery(Selection(NodeKind.ALL))
+        self.summaries: list[ArticleSummary] = []
+        self._exhausted = False
+
+    def on_mount(self) -> None:
+        # The title goes last, so that a narrow terminal cuts titles, not dates.
+        self.add_column(" ", key="mark", width=2)
+        self.add_column("Date", key="date", width=10)
+        self.add_column("Source", key="source", width=16)
+        self.add_column("Title", key="title")
+
+    def load(self, query: ListQuery, keep_article: int | None = None) -> None:
+        """Show a query's first page (and, to keep the reader's place, up to an article)."""
+        self.list_query = query
+        self.summaries = []
+        self._exhausted = False
+        self.clear()
+        self._load_page()
+        if keep_article is not None:
+            while not any(s.id == keep_article for s in self.summaries) and not self._exhausted:
+                self._load_page()
+            self.select_article(keep_article)
+
+    def select_article(self, article_id: int) -> None:
+        """Move the cursor to an article's row, if it is loaded."""
+        for index, summary in enumerate(self.summaries):
+            if summary.id == article_id:
+                self.move_cursor(row=index)
+                return
+
+    def _page(self) -> list[ArticleSummary]:
+        query = self.list_query
+        if query.search:
+            return self._store.search(query.search, limit=PAGE_SIZE, offset=len(self.summaries))
+        last = self.summaries[-1] if self.summaries else None
+        after = Cursor(last.sort_key, last.id) if last else None
+        selection = query.selection
+        return self._store.list_articles(
+            selection.path if selection.kind is NodeKind.CATEGORY else (),
+            unread_only=selection.kind is NodeKind.UNREAD,
+            starred_only=selection.kind is NodeKind.STARRED,
+            source=selection.feed_url,
+            limit=PAGE_SIZE,
+            after=after,
+        )
+
+    def _load_page(self) -> None:
+        if self._exhausted:
+            return
+        page = self._page()
+        if len(page) < PAGE_SIZE:
+            self._exhausted = True
+        self.summaries.extend(page)
+        self.add_rows(self._cells(summary) for summary in page)
+
+    def _cells(self, summary: ArticleSummary) -> list[Text]:
+        mark = Text("★" if summary.starred else "●" if not summary.read else " ",
+                    style="yellow" if summary.starred else "bold cyan")  # fmt: skip
+        title = Text(clean_line(summary.title), style="" if summary.read else "bold", no_wrap=True)
+        source = Text(clean_line(self._source_name(summary.source)), style="dim", no_wrap=True)
+        date = Text(
+            summary.published.strftime("%Y-%m-%d") if summary.published else "", style="dim"
+        )
+        return [mark, date, source, title]
+
+    def redraw_article(self, article_id: int) -> None:
+        """Redraw one article's marks after its read or starred state changed."""
+        stored = self._store.get_article(article_id)
+        for index, summary in enumerate(self.summaries):
+            if summary.id == article_id and stored is not None:
+                updated = replace(summary, read=stored.read, starred=stored.starred)
+                self.summaries[index] = updated
+                for column, cell in enumerate(self._cells(updated)):
+                    self.update_cell_at(Coordinate(index, column), cell)
+                return
+
+    @property
+    def current_article(self) -> int | None:
+        """The article under the cursor."""
+        if 0 <= self.cursor_row < len(self.summaries):
+            return self.summaries[self.cursor_row].id
+        return None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self.summaries) - LOAD_AHEAD:
+            self._load_page()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if 0 <= event.cursor_row < len(self.summaries):
+            self.post_message(self.ArticleChosen(self.summaries[event.cursor_row].id))

@@ -1,0 +1,194 @@
+"""The article pane: title, meta line, sections with real headings, figures, links.
+
+Every piece of article text is given to widgets as rich ``Text`` built from
+sanitized strings, never as markup. Links are numbered (as in newsboat) and a
+link cursor marks the selected one; Enter follows it, digits follow link N.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.events import Click
+from textual.message import Message
+from textual.widgets import Static
+
+from newsreader.model import Link, LinkKind, StoredArticle
+from newsreader.render import BREADCRUMB_SEPARATOR
+from newsreader.sanitize import clean_line, clean_text
+
+MAX_NUMBERED_KEYS = 9
+
+
+class LinkLine(Static):
+    """One numbered link at the foot of the article; clicking it follows it."""
+
+    def __init__(self, number: int, link: Link, target: list[int]) -> None:
+        label = Text(f"[{number}] ", style="bold")
+        label.append(clean_line(link.text) or clean_line(link.url or ""))
+        if link.kind is LinkKind.READ_ALSO:
+            label.append("  read also", style="dim")
+        if target:
+            label.append("  → in cache", style="green")
+        elif link.url:
+            label.append(f"  {clean_line(link.url)}", style="dim")
+        else:
+            label.append("  (not in cache)", style="dim")
+        super().__init__(label, classes="link")
+        self.number = number
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        view = self.ancestors[0] if self.ancestors else None
+        if isinstance(view, ArticleView):
+            view.select_link(self.number - 1)
+            view.action_follow_link()
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """Shows one article; owns the link cursor and section jumps."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("]", "next_link", "Next link"),
+        Binding("[", "previous_link", "Prev link", show=False),
+        Binding("enter", "follow_link", "Follow"),
+        Binding("}", "next_section", "Next section", show=False),
+        Binding("{", "previous_section", "Prev section", show=False),
+        *(
+            Binding(str(n), f"follow_number({n})", f"Follow link {n}", show=False)
+            for n in range(1, MAX_NUMBERED_KEYS + 1)
+        ),
+    ]
+
+    class LinkFollowed(Message):
+        """The reader followed a link in the article."""
+
+        def __init__(self, link: Link, targets: list[int]) -> None:
+            super().__init__()
+            self.link = link
+            self.targets = targets
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article: StoredArticle | None = None
+        self.targets: list[list[int]] = []
+        self.link_index: int | None = None
+        self.headings: list[str] = []
+
+    def show(self, stored: StoredArticle, targets: list[list[int]]) -> None:
+        """Render an article (replacing what was shown) at the top of the pane."""
+        self.article = stored
+        self.targets = targets
+        self.link_index = None
+        self.remove_children()
+        article = stored.article
+        widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
+        meta = [clean_line(article.source)]
+        if article.published:
+            meta.append(article.published.strftime("%Y-%m-%d %H:%M"))
+        if article.author:
+            meta.append(clean_line(article.author))
+        if article.categories:
+            meta.append(BREADCRUMB_SEPARATOR.join(clean_line(c) for c in article.categories))
+        widgets.append(Static(Text(" · ".join(meta)), classes="meta"))
+        self.headings = []
+        for number, section in enumerate(article.sections):
+            if section.heading:
+                self.headings.append(clean_line(section.heading))
+                widgets.append(Static(Text(clean_line(section.heading)), classes="heading"))
+            widgets.extend(
+                Static(Text(clean_text(paragraph)), classes="paragraph")
+                for paragraph in section.paragraphs
+            )
+            for figure in article.figures:
+                if figure.section == number:
+                    caption = Text("▣ " + clean_line(figure.caption), style="italic")
+                    if figure.credit:
+                        caption.append(f"  {clean_line(figure.credit)}", style="dim")
+                    widgets.append(Static(caption, classes="figure"))
+        if article.links:
+            widgets.append(Static(Text("Links"), classes="links-heading"))
+            widgets.extend(
+                LinkLine(number, link, target)
+                for number, (link, target) in enumerate(
+                    zip(article.links, targets, strict=True), start=1
+                )
+            )
+        self.mount_all(widgets)
+        self.scroll_home(animate=False)
+
+    def clear_article(self) -> None:
+        """Show nothing."""
+        self.article = None
+        self.remove_children()
+
+    @property
+    def link_lines(self) -> list[LinkLine]:
+        """The numbered link widgets, in order."""
+        return list(self.query(LinkLine))
+
+    def select_link(self, index: int | None) -> None:
+        """Move the link cursor (None: no link selected) and keep it in view."""
+        lines = self.link_lines
+        if not lines:
+            self.link_index = None
+            return
+        if index is not None:
+            index = max(0, min(index, len(lines) - 1))
+        for number, line in enumerate(lines):
+            line.set_class(number == index, "-selected")
+        self.link_index = index
+        if index is not None:
+            self.scroll_to_widget(lines[index], animate=False)
+
+    def action_next_link(self) -> None:
+        """Select the next link."""
+        self.select_link(0 if self.link_index is None else self.link_index + 1)
+
+    def action_previous_link(self) -> None:
+        """Select the previous link."""
+        self.select_link(0 if self.link_index is None else self.link_index - 1)
+
+    def action_follow_link(self) -> None:
+        """Follow the selected link."""
+        if self.article is None or self.link_index is None:
+            return
+        link = self.article.article.links[self.link_index]
+        self.post_message(self.LinkFollowed(link, self.targets[self.link_index]))
+
+    def action_follow_number(self, number: int) -> None:
+        """Follow link N directly (the numbered hints)."""
+        if self.article is not None and 1 <= number <= len(self.article.article.links):
+            self.select_link(number - 1)
+            self.action_follow_link()
+
+    def _section_offsets(self) -> list[int]:
+        return [
+            widget.virtual_region.y
+            for widget in self.query(".heading")
+            if isinstance(widget, Static)
+        ]
+
+    def scroll_to_section(self, index: int) -> None:
+        """Scroll so that heading ``index`` is at the top."""
+        headings = list(self.query(".heading"))
+        if 0 <= index < len(headings):
+            self.scroll_to_widget(headings[index], animate=False, top=True)
+
+    def action_next_section(self) -> None:
+        """Jump to the next section heading."""
+        for index, offset in enumerate(self._section_offsets()):
+            if offset > self.scroll_y + 1:
+                self.scroll_to_section(index)
+                return
+
+    def action_previous_section(self) -> None:
+        """Jump to the previous section heading (or the top)."""
+        earlier = [i for i, offset in enumerate(self._section_offsets()) if offset < self.scroll_y]
+        if earlier:
+            self.scroll_to_section(earlier[-1])
+        else:
+            self.scroll_home(animate=False)

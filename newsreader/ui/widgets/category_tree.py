@@ -1,0 +1,76 @@
+"""The tree of categories and feeds on the left, with unread counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from newsreader.sanitize import clean_line
+from newsreader.tree import NodeKind, Selection, TreeItem
+
+
+class CategoryTree(Tree[Selection]):
+    """Categories, feeds and the All / Unread / Starred views."""
+
+    BINDINGS = [("j", "cursor_down", "Down"), ("k", "cursor_up", "Up")]
+
+    class SelectionChosen(Message):
+        """The reader picked a node: show its articles."""
+
+        def __init__(self, selection: Selection) -> None:
+            super().__init__()
+            self.selection = selection
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("newsreader", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+
+    def show(self, items: list[TreeItem]) -> None:
+        """Redraw the tree from items, keeping which nodes are open and the cursor."""
+        expanded = {
+            node.data for node in self._all_nodes() if node.data is not None and node.is_expanded
+        }
+        selected = self.cursor_node.data if self.cursor_node is not None else None
+        self.clear()
+        for item in items:
+            self._add(self.root, item, expanded)
+        self.root.expand()
+        for node in self._all_nodes():
+            if node.data == selected:
+                self.move_cursor(node)
+                break
+
+    def _add(self, parent: TreeNode[Selection], item: TreeItem, expanded: set[Selection]) -> None:
+        label = self._label(item)
+        if item.children:
+            node = parent.add(label, data=item.selection, expand=item.selection in expanded)
+            for child in item.children:
+                self._add(node, child, expanded)
+        else:
+            parent.add_leaf(label, data=item.selection)
+
+    @staticmethod
+    def _label(item: TreeItem) -> Text:
+        label = Text(clean_line(item.label), style="bold" if item.unread_count else "")
+        if item.selection.kind is NodeKind.FEED and item.failed:
+            label.append(" ✗", style="bold red")
+        if item.unread_count:
+            label.append(f" ({item.unread_count})", style="dim")
+        return label
+
+    def _all_nodes(self) -> list[TreeNode[Selection]]:
+        found: list[TreeNode[Selection]] = []
+        stack = list(self.root.children)
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(node.children)
+        return found
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Selection]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.SelectionChosen(event.node.data))

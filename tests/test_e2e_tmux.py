@@ -1,0 +1,125 @@
+"""End to end: the installed ``newsreader`` in a real terminal (tmux), driven by keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEED
+
+TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
+SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"
+TARGET = f"""Home World Europe {TARGET_TITLE}
+
+{TARGET_TITLE}
+
+Supply lines stretched across eastern Europe as allied planners raced to move equipment toward the front, officials said on Thursday.
+
+Rail Yards Work Through the Night
+
+Freight yards near the border ran around the clock, loading armoured vehicles and fuel onto trains bound for the east.
+"""
+WAIT_SECONDS = 20.0
+
+
+def _tmux(*args: str) -> str:
+    result = subprocess.run(["tmux", *args], capture_output=True, text=True, timeout=30)
+    return result.stdout
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[str]:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    if not SEED.exists():
+        pytest.skip("shared corpus not available")
+    command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
+    assert command is not None, "the newsreader command is not installed"
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    shutil.copy(SEED, articles / SEED.name)
+    (articles / "logistics-race.txt").write_text(TARGET, encoding="utf-8")
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[[local]]\npath = "{articles}"\n', encoding="utf-8")
+    env = {
+        **os.environ,
+        "NEWSREADER_CONFIG": str(config),
+        "NEWSREADER_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+    }
+    subprocess.run(
+        [command, "import", str(articles)], env=env, check=True, capture_output=True, timeout=60
+    )
+    session = f"newsreader-e2e-{os.getpid()}"
+    socket = str(tmp_path / "tmux.sock")
+    launch = " ".join(f"{k}='{v}'" for k, v in env.items() if k.startswith(("NEWSREADER_", "TERM")))
+    _tmux("-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+          f"env {launch} {command} --offline")  # fmt: skip
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
+    try:
+        yield f"{socket}|{session}"
+    finally:
+        _tmux("-S", socket, "kill-session", "-t", session)
+
+
+def screen(terminal: str) -> str:
+    socket, session = terminal.split("|")
+    return _tmux("-S", socket, "capture-pane", "-p", "-t", session)
+
+
+def keys(terminal: str, *names: str) -> None:
+    socket, session = terminal.split("|")
+    for name in names:
+        _tmux("-S", socket, "send-keys", "-t", session, name)
+        time.sleep(0.15)
+
+
+def wait_for(terminal: str, text: str) -> str:
+    deadline = time.monotonic() + WAIT_SECONDS
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen(terminal)
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+
+
+def pane(shown: str) -> str:
+    """The article pane: what is below the list's bottom border."""
+    lines = shown.splitlines()
+    border = max(i for i, line in enumerate(lines) if "────────" in line)
+    return "\n".join(lines[border + 1 :])
+
+
+def test_open_the_seed_follow_read_also_and_go_back(terminal: str) -> None:
+    shown = wait_for(terminal, "China & Russia")
+    rows = [
+        line
+        for line in shown.splitlines()
+        if "China & Russia" in line or "Russian Offensive" in line
+    ]
+    # The list has focus with its cursor on the first row; move to the seed's.
+    if "China & Russia" not in rows[0]:
+        keys(terminal, "Down")
+    keys(terminal, "Enter")
+    shown = wait_for(terminal, "Updates › Politics")
+    assert SEED_TITLE in pane(shown)
+    keys(terminal, "]", "Enter")
+    shown = wait_for(terminal, "Rail Yards Work Through the Night")
+    assert TARGET_TITLE in pane(shown)
+    keys(terminal, "BSpace")
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline and "Rail Yards" in screen(terminal):
+        time.sleep(0.2)
+    shown = screen(terminal)
+    # The seed is back, scrolled to where the reader left it (its link list).
+    assert SEED_TITLE in pane(shown) and "Rail Yards Work Through the Night" not in shown
+    assert "[1] Russian Offensive" in pane(shown)

@@ -1,0 +1,272 @@
+"""The reader, driven through Textual's pilot against a real cache and real files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList
+
+from newsreader.config import load_config
+from newsreader.importer import import_paths
+from newsreader.paths import Locations
+from newsreader.prefs import load_prefs
+from newsreader.store import Store
+from newsreader.tree import NodeKind
+from newsreader.ui.app import NewsReaderApp
+from newsreader.ui.widgets.article_list import ArticleList
+from newsreader.ui.widgets.article_view import ArticleView
+from newsreader.ui.widgets.category_tree import CategoryTree
+from tests.conftest import ARTICLES, write_config
+from tests.loopback import LoopbackServer, rss, static
+
+HARBOUR = "Harbour Ferries Return to the Old Port After a Decade Away"
+TRAM = "Tram Line Extension Opens to the Northern Suburbs"
+ORPHAN = """Orphan Story About Lighthouses
+
+Lighthouse keepers met on Tuesday to talk about the future of the old towers on the coast.
+
+Read Also: A Story That Was Never Written
+"""
+
+
+def make_app(
+    tmp_path: Path, feeds: list[str] | None = None, offline: bool = False
+) -> NewsReaderApp:
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES, articles)
+    (articles / "orphan.txt").write_text(ORPHAN)
+    config_path = write_config(tmp_path / "feeds.toml", feeds or [])
+    locations = Locations(config_path, tmp_path / "data", config_given=True, offline=offline)
+    with Store(locations.cache_file) as store:
+        report = import_paths(store, [articles], workers=0)
+        assert not report.failures
+    return NewsReaderApp(
+        locations, load_config(config_path), offline=offline, refresh_on_start=False
+    )
+
+
+def titles(app: NewsReaderApp) -> list[str]:
+    return [summary.title for summary in app.query_one(ArticleList).summaries]
+
+
+async def open_titled(app: NewsReaderApp, pilot, title: str) -> None:  # type: ignore[no-untyped-def]
+    article_list = app.query_one(ArticleList)
+    article_list.focus()
+    article_list.move_cursor(row=titles(app).index(title))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def shown_title(app: NewsReaderApp) -> str | None:
+    view = app.query_one(ArticleView)
+    return view.article.article.title if view.article else None
+
+
+async def test_select_a_category_and_open_an_article(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tree = app.query_one(CategoryTree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert labels[:3] == ["All (9)", "Unread (9)", "Starred"]
+        world = next(n for n in tree.root.children if str(n.label).startswith("World"))
+        tree.select_node(world)
+        await pilot.pause()
+        assert set(titles(app)) == {HARBOUR}
+        await open_titled(app, pilot, HARBOUR)
+        assert shown_title(app) == HARBOUR
+        article_id = app.query_one(ArticleView).article.id  # type: ignore[union-attr]
+        stored = app.store.get_article(article_id)
+        assert stored is not None and stored.read
+        assert str(app.query_one(CategoryTree).root.children[1].label) == "Unread (8)"
+
+
+async def test_outline_lists_headings_and_jumps_to_a_section(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_titled(app, pilot, HARBOUR)
+        await pilot.press("t")
+        outline = app.query_one("#outline", OptionList)
+        assert outline.display
+        headings = [str(outline.get_option_at_index(i).prompt) for i in range(outline.option_count)]
+        assert headings == [
+            "A Quiet Crossing - Electric Boats Replace the Diesel Fleet",
+            "Commuters Welcome the Shorter Journey",
+        ]
+        view = app.query_one(ArticleView)
+        assert view.scroll_y == 0
+        outline.highlighted = 1
+        await pilot.press("enter")
+        await pilot.pause()
+        second = view.query(".heading")[1]
+        assert view.scroll_y == pytest.approx(second.virtual_region.y, abs=1)
+        await pilot.press("{")
+        await pilot.pause()
+        assert view.scroll_y < second.virtual_region.y
+
+
+async def test_follow_read_also_then_back_and_forward(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_titled(app, pilot, HARBOUR)
+        await pilot.press("]")
+        assert app.query_one(ArticleView).link_index == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown_title(app) == TRAM
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert shown_title(app) == HARBOUR
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert shown_title(app) == TRAM
+        await pilot.press("backspace")
+        await pilot.press("1")  # numbered hint: follow link 1 directly
+        await pilot.pause()
+        assert shown_title(app) == TRAM
+        assert not app.history.can_go_forward
+
+
+async def test_back_restores_the_scroll_position(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await open_titled(app, pilot, HARBOUR)
+        view = app.query_one(ArticleView)
+        await pilot.press("]")  # the link is at the end: the pane scrolls to it
+        await pilot.pause()
+        where = view.scroll_y
+        assert where > 5
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown_title(app) == TRAM and view.scroll_y == 0
+        await pilot.press("backspace")
+        await pilot.pause()
+        await pilot.pause()
+        assert shown_title(app) == HARBOUR and view.scroll_y == where
+
+
+async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_titled(app, pilot, "Orphan Story About Lighthouses")
+        await pilot.press("1")
+        await pilot.pause()
+        assert shown_title(app) == "Orphan Story About Lighthouses"
+        messages = [notification.message for notification in app._notifications]
+        assert any(
+            "A Story That Was Never Written" in m and "not in the cache" in m for m in messages
+        )
+        assert len(app.history) == 1
+
+
+async def test_search_and_escape(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        everything = titles(app)
+        await pilot.press("slash")
+        assert app.query_one("#search", Input).has_focus
+        await pilot.press(*"valve", "enter")
+        await pilot.pause()
+        assert titles(app) == ["Museum Reopens With a Hall of Old Computers"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert titles(app) == everything
+        assert not app.query_one("#search", Input).display
+
+
+async def test_star_and_toggle_read(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_titled(app, pilot, TRAM)
+        article_id = app.query_one(ArticleView).article.id  # type: ignore[union-attr]
+        await pilot.press("s")
+        await pilot.press("m")
+        await pilot.pause()
+        stored = app.store.get_article(article_id)
+        assert stored is not None and stored.starred and not stored.read
+        tree = app.query_one(CategoryTree)
+        assert str(tree.root.children[2].label) == "Starred"
+        starred = tree.root.children[2]
+        tree.select_node(starred)
+        await pilot.pause()
+        assert titles(app) == [TRAM]
+
+
+async def test_next_unread_walks_the_list(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first_unread = titles(app)[1]
+        app.query_one(ArticleList).move_cursor(row=0)
+        await pilot.press("n")
+        await pilot.pause()
+        assert shown_title(app) == first_unread
+
+
+async def test_refresh_with_one_failing_feed(tmp_path: Path, server: LoopbackServer) -> None:
+    server.routes["/good.xml"] = static(
+        rss("Good News", [("g1", "Fresh From The Wire", "<p>New.</p>")])
+    )
+    app = make_app(tmp_path, feeds=[server.url("good.xml"), server.url("gone.xml")])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        status = str(app.query_one("#status-text").render())
+        assert "Fresh From The Wire" in titles(app), (
+            status,
+            [n.message for n in app._notifications],
+        )
+        tree = app.query_one(CategoryTree)
+        labels = [str(node.label) for node in tree._all_nodes()]
+        assert any(label.startswith(server.url("gone.xml")) and "✗" in label for label in labels)
+        assert any(label.startswith("Good News") and "✗" not in label for label in labels)
+        messages = [notification.message for notification in app._notifications]
+        assert any("HTTP 404" in m for m in messages)
+
+
+async def test_offline_start_shows_the_cache_and_fetches_nothing(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/good.xml"] = static(rss("Good News", [("g1", "Fresh", "<p>New.</p>")]))
+    app = make_app(tmp_path, feeds=[server.url("good.xml")], offline=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert HARBOUR in titles(app)
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert server.requests == []
+
+
+async def test_narrow_terminal_stacks_the_panes(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-narrow")
+        assert (
+            not app.query_one(CategoryTree).display or app.query_one(CategoryTree).region.width == 0
+        )
+        article_list = app.query_one(ArticleList)
+        view = app.query_one(ArticleView)
+        assert article_list.region.width >= 78 and view.region.width >= 70
+        assert article_list.region.y < view.region.y
+
+
+async def test_help_and_theme_is_remembered(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        app.theme = "nord"
+        await pilot.pause()
+    assert load_prefs(tmp_path / "data")["theme"] == "nord"
+    again = NewsReaderApp(app.locations, app.config, refresh_on_start=False)
+    async with again.run_test(size=(120, 40)):
+        assert again.theme == "nord"
+
+
+def test_the_tree_selection_kinds_cover_the_virtual_nodes() -> None:
+    assert {kind.value for kind in NodeKind} >= {"all", "unread", "starred", "category", "feed"}
