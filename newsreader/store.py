@@ -35,6 +35,8 @@ from newsreader.model import (
 CATEGORY_SEPARATOR = "/"
 BUSY_TIMEOUT_SECONDS = 30.0
 CACHE_KIB = 32 * 1024
+WAL_CHECKPOINT_PAGES = 8192
+"""Checkpoint the WAL every 32 MiB rather than 4: a bulk write fsyncs the database less often."""
 """SQLite page cache per connection: enough to keep the indexes hot during an import."""
 
 
@@ -156,11 +158,17 @@ def _migrate_4(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_5(db: sqlite3.Connection) -> None:
+    """Merge full-text segments less eagerly: writes cheaper, searches as fast."""
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
     _migrate_3,
     _migrate_4,
+    _migrate_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -236,6 +244,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as error:
