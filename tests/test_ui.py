@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,9 @@ def make_app(
     articles = tmp_path / "articles"
     shutil.copytree(ARTICLES, articles)
     (articles / "orphan.txt").write_text(ORPHAN)
+    # Files without dates sort by modification time: make it fixed, not checkout order.
+    for number, path in enumerate(sorted(articles.rglob("*"))):
+        os.utime(path, (1_700_000_000 + number * 60, 1_700_000_000 + number * 60))
     config_path = write_config(tmp_path / "feeds.toml", feeds or [])
     locations = Locations(config_path, tmp_path / "data", config_given=True, offline=offline)
     with Store(locations.cache_file) as store:

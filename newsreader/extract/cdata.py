@@ -39,6 +39,23 @@ _CP1252 = {
 }
 
 
+_OTHER_REFERENCE = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)")
+
+
+def _xml_unescape(text: str) -> str:
+    """Decode the references of escaped text: the five XML ones by plain replacing
+    (most bodies have only those, thousands of them), anything else the slow way."""
+    if _OTHER_REFERENCE.search(text):
+        return html.unescape(text)
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
 class LiftedBodies:
     """CDATA bodies taken out of a document, and how to put them back."""
 
@@ -58,7 +75,7 @@ class LiftedBodies:
             raw, escaped = self._bodies[int(match.group(1))]
             decoded = raw.decode(encoding or "utf-8", errors="replace")
             if escaped:
-                decoded = html.unescape(decoded)
+                decoded = _xml_unescape(decoded)
             # An XML parser turns CRLF and CR into LF, in CDATA too.
             decoded = decoded.replace("\r\n", "\n").replace("\r", "\n").strip()
             return _C1.sub(lambda c: _CP1252.get(ord(c.group(0)), c.group(0)), decoded)

@@ -19,7 +19,7 @@ from xml.sax import SAXParseException
 import feedparser
 
 from newsreader.extract.cdata import lift_bodies
-from newsreader.extract.dates import from_struct_time
+from newsreader.extract.dates import from_struct_time, install_date_handler
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.links import normalise_url
@@ -68,6 +68,7 @@ def parse_feed(
         NotAFeed: nothing in the document is a feed entry or a feed title.
     """
     install_xml_driver()
+    install_date_handler()
     document, lifted = lift_bodies(data)
     parsed = feedparser.parse(
         io.BytesIO(document),
@@ -103,7 +104,8 @@ def _safe_link(href: object, base: str | None) -> str | None:
     if not isinstance(href, str) or not href.strip():
         return None
     href = clean_line(href)
-    url = urljoin(base, href) if base else href
+    absolute = href.startswith(("http://", "https://"))
+    url = urljoin(base, href) if base and not absolute else href
     return url if is_safe_url(url) else None
 
 

@@ -218,7 +218,11 @@ class NewsReaderApp(App[None]):
         if not stored.read:
             self.store.set_read(article_id)
         view = self.article_view
-        view.show(stored, link_targets(stored.article.links, self.store))
+        view.show(
+            stored,
+            link_targets(stored.article.links, self.store),
+            self.source_name(stored.article.source),
+        )
         if scroll_y:
             self.call_after_refresh(view.scroll_to, y=scroll_y, animate=False)
         self._fill_outline(view.headings)

@@ -78,7 +78,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link_index: int | None = None
         self.headings: list[str] = []
 
-    def show(self, stored: StoredArticle, targets: list[list[int]]) -> None:
+    def show(self, stored: StoredArticle, targets: list[list[int]], source_label: str) -> None:
         """Render an article (replacing what was shown) at the top of the pane."""
         self.article = stored
         self.targets = targets
@@ -86,7 +86,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.remove_children()
         article = stored.article
         widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
-        meta = [clean_line(article.source)]
+        meta = [clean_line(source_label)]
         if article.published:
             meta.append(article.published.strftime("%Y-%m-%d %H:%M"))
         if article.author:

@@ -1,0 +1,28 @@
+"""A few pictures of the reader (SVG snapshots): kept few, they change with Textual."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_ui import HARBOUR, make_app, titles
+
+
+def test_main_screen(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(tmp_path), terminal_size=(120, 32))
+
+
+def test_article_pane_with_outline_and_link_cursor(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(tmp_path)
+
+    async def open_harbour(pilot) -> None:  # type: ignore[no-untyped-def]
+        app.article_list.move_cursor(row=titles(app).index(HARBOUR))
+        await pilot.press("enter", "t")
+        app.article_view.focus()
+        await pilot.press("]")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_harbour)
+
+
+def test_narrow_terminal(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24))
