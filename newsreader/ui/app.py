@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
 from newsreader.config import Config
@@ -37,6 +38,7 @@ from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
 
 NARROW_WIDTH = 100
+TREE_RELOAD_DELAY = 0.25
 WEB_CATEGORY = ("Web",)
 
 
@@ -110,6 +112,7 @@ class NewsReaderApp(App[None]):
         self._feed_names = {feed.url: feed for feed in config.feeds}
         self._previous_query: ListQuery | None = None
         self._refreshing = False
+        self._tree_timer: Timer | None = None
 
     # Layout
 
@@ -228,8 +231,22 @@ class NewsReaderApp(App[None]):
         self._fill_outline(view.headings)
         self.article_list.redraw_article(article_id)
         self.article_list.select_article(article_id)
-        self.reload_tree()
+        self.schedule_tree_reload()
         return True
+
+    def schedule_tree_reload(self) -> None:
+        """Redraw the tree's counts shortly, once, however many articles change meanwhile.
+
+        Counting a 100,000-article cache takes tens of milliseconds: kept off the
+        path from a key press to the next article on screen.
+        """
+        if self._tree_timer is not None:
+            self._tree_timer.stop()
+        self._tree_timer = self.set_timer(TREE_RELOAD_DELAY, self._reload_tree_now)
+
+    def _reload_tree_now(self) -> None:
+        self._tree_timer = None
+        self.reload_tree()
 
     def _fill_outline(self, headings: list[str]) -> None:
         outline = self.query_one("#outline", OptionList)
@@ -336,7 +353,7 @@ class NewsReaderApp(App[None]):
             return
         self.store.set_starred(stored.id, not stored.starred)
         self.article_list.redraw_article(stored.id)
-        self.reload_tree()
+        self.schedule_tree_reload()
         self.notify("Starred" if not stored.starred else "Unstarred", timeout=1.5)
 
     def action_toggle_read(self) -> None:
@@ -347,7 +364,7 @@ class NewsReaderApp(App[None]):
             return
         self.store.set_read(stored.id, not stored.read)
         self.article_list.redraw_article(stored.id)
-        self.reload_tree()
+        self.schedule_tree_reload()
 
     def action_mark_all_read(self) -> None:
         """Mark every article of the chosen node read."""
