@@ -16,7 +16,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from newsreader.links import ArticleLookup, resolve
-from newsreader.model import ArticleSummary, Link, StoredArticle
+from newsreader.model import Article, ArticleSummary, Link, StoredArticle
 from newsreader.sanitize import clean_line, clean_text
 
 BREADCRUMB_SEPARATOR = " › "
@@ -92,18 +92,23 @@ def summary_line(summary: ArticleSummary) -> str:
     return f"{marker} {summary.id:>7}  {date}  {clean_line(summary.title)}{suffix}"
 
 
-def article_renderable(stored: StoredArticle, targets: list[list[int]]) -> RenderableType:
-    """The article as rich renderables: title, meta line, sections, figures, links."""
-    article = stored.article
-    parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
-    meta = [clean_line(article.source)]
+def meta_line(article: Article, source_label: str) -> str:
+    """The line under a title: source, date, author, category breadcrumb (cleaned)."""
+    meta = [clean_line(source_label)]
     if article.published:
         meta.append(article.published.strftime("%Y-%m-%d %H:%M"))
     if article.author:
         meta.append(clean_line(article.author))
     if article.categories:
         meta.append(BREADCRUMB_SEPARATOR.join(clean_line(c) for c in article.categories))
-    parts.append(Text(" · ".join(meta), style="dim"))
+    return " · ".join(meta)
+
+
+def article_renderable(stored: StoredArticle, targets: list[list[int]]) -> RenderableType:
+    """The article as rich renderables: title, meta line, sections, figures, links."""
+    article = stored.article
+    parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
+    parts.append(Text(meta_line(article, article.source), style="dim"))
     figures_by_section: dict[int, list[int]] = {}
     for index, figure in enumerate(article.figures):
         figures_by_section.setdefault(figure.section, []).append(index)

@@ -205,6 +205,35 @@ def _datetime(timestamp: object) -> datetime | None:
     return datetime.fromtimestamp(float(timestamp), tz=UTC)  # type: ignore[arg-type]
 
 
+_CATEGORY_AND_BELOW = "(category = ? OR (category >= ? AND category < ?))"
+
+
+def _category_bounds(category: Sequence[str]) -> list[object]:
+    """Parameters of ``_CATEGORY_AND_BELOW``: every sub-category of "A" sorts
+    between "A/" and "A0" ("0" follows "/")."""
+    prefix = join_category(category)
+    return [prefix, prefix + CATEGORY_SEPARATOR, prefix + "0"]
+
+
+def _filters(
+    category: Sequence[str], source: str | None, unread_only: bool, starred_only: bool
+) -> tuple[list[str], list[object]]:
+    """WHERE conditions and parameters for a category (and below), a source, unread, starred."""
+    conditions: list[str] = []
+    params: list[object] = []
+    if category:
+        conditions.append(_CATEGORY_AND_BELOW)
+        params += _category_bounds(category)
+    if source is not None:
+        conditions.append("source = ?")
+        params.append(source)
+    if unread_only:
+        conditions.append("read = 0")
+    if starred_only:
+        conditions.append("starred = 1")
+    return conditions, params
+
+
 def join_category(path: Sequence[str]) -> str:
     """Store a category path as one string (``Updates/Politics``)."""
     return CATEGORY_SEPARATOR.join(part.replace(CATEGORY_SEPARATOR, "-") for part in path)
@@ -511,20 +540,7 @@ class Store:
 
         Pass the last row's :class:`Cursor` as ``after`` for the next page.
         """
-        conditions: list[str] = []
-        params: list[object] = []
-        if category:
-            prefix = join_category(category)
-            conditions.append("(category = ? OR (category >= ? AND category < ?))")
-            # Every sub-category sorts between "A/" and "A0" ("0" follows "/").
-            params += [prefix, prefix + CATEGORY_SEPARATOR, prefix + "0"]
-        if source is not None:
-            conditions.append("source = ?")
-            params.append(source)
-        if unread_only:
-            conditions.append("read = 0")
-        if starred_only:
-            conditions.append("starred = 1")
+        conditions, params = _filters(category, source, unread_only, starred_only)
         if after is not None:
             conditions.append("(sort_key, id) < (?, ?)")
             params += [after.sort_key, after.id]
@@ -681,17 +697,7 @@ class Store:
         self, category: Sequence[str] = (), *, source: str | None = None, starred_only: bool = False
     ) -> int:
         """Mark every article of a category (and below), a source, or all, read."""
-        conditions = ["read = 0"]
-        params: list[object] = []
-        if category:
-            prefix = join_category(category)
-            conditions.append("(category = ? OR (category >= ? AND category < ?))")
-            params += [prefix, prefix + CATEGORY_SEPARATOR, prefix + "0"]
-        if source is not None:
-            conditions.append("source = ?")
-            params.append(source)
-        if starred_only:
-            conditions.append("starred = 1")
+        conditions, params = _filters(category, source, True, starred_only)
         cursor = self._db.execute(
             f"UPDATE articles SET read = 1 WHERE {' AND '.join(conditions)}", params
         )

@@ -13,7 +13,7 @@ def parse_date(value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    parsed: datetime | None
+    parsed: datetime
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -21,9 +21,7 @@ def parse_date(value: str) -> datetime | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def from_struct_time(value: time.struct_time | None) -> datetime | None:
@@ -43,20 +41,8 @@ def _fast_feed_date(value: str) -> time.struct_time | None:
     nearly every feed uses are tried here first. None hands the value on to
     feedparser's own handlers.
     """
-    value = value.strip()
-    if value[:1].isdigit():
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    else:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.utctimetuple()
+    parsed = parse_date(value)
+    return parsed.utctimetuple() if parsed else None
 
 
 _installed = False

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from newsreader.model import Link, LinkKind, StoredArticle
-from newsreader.render import BREADCRUMB_SEPARATOR
+from newsreader.render import meta_line
 from newsreader.sanitize import clean_line, clean_text
 
 MAX_NUMBERED_KEYS = 9
@@ -86,14 +86,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.remove_children()
         article = stored.article
         widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
-        meta = [clean_line(source_label)]
-        if article.published:
-            meta.append(article.published.strftime("%Y-%m-%d %H:%M"))
-        if article.author:
-            meta.append(clean_line(article.author))
-        if article.categories:
-            meta.append(BREADCRUMB_SEPARATOR.join(clean_line(c) for c in article.categories))
-        widgets.append(Static(Text(" · ".join(meta)), classes="meta"))
+        widgets.append(Static(Text(meta_line(article, source_label)), classes="meta"))
         self.headings = []
         for number, section in enumerate(article.sections):
             if section.heading:
