@@ -258,6 +258,15 @@ async def test_narrow_terminal_stacks_the_panes(tmp_path: Path) -> None:
         view = app.query_one(ArticleView)
         assert article_list.region.width >= 78 and view.region.width >= 70
         assert article_list.region.y < view.region.y
+        await pilot.press("c")
+        await pilot.pause()
+        tree = app.query_one(CategoryTree)
+        assert tree.has_focus and tree.region.width >= 78
+        world = next(n for n in tree.root.children if str(n.label).startswith("World"))
+        tree.select_node(world)
+        await pilot.pause()
+        assert set(titles(app)) == {HARBOUR}
+        assert tree.region.width == 0 and article_list.region.width >= 78
 
 
 async def test_help_and_theme_is_remembered(tmp_path: Path) -> None:

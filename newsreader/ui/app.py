@@ -66,6 +66,7 @@ class NewsReaderApp(App[None]):
         Binding("m", "toggle_read", "Read/unread", show=False),
         Binding("A", "mark_all_read", "Mark all read", show=False),
         Binding("t", "toggle_outline", "Outline"),
+        Binding("c", "toggle_tree", "Categories", show=False),
         Binding("o", "open_in_browser", "Browser", show=False),
         Binding("backspace", "history_back", "Back"),
         Binding("shift+backspace,alt+right", "history_forward", "Forward", show=False),
@@ -194,8 +195,27 @@ class NewsReaderApp(App[None]):
 
     # Choosing and opening
 
+    def action_toggle_tree(self) -> None:
+        """Show or hide the category tree (on a narrow terminal it is hidden)."""
+        tree = self.query_one(CategoryTree)
+        if self.screen.has_class("-narrow"):
+            self.screen.toggle_class("-tree-open")
+        else:
+            tree.display = not tree.display
+        if tree.display and tree.region.width:
+            tree.focus()
+        self.call_after_refresh(self._focus_tree_if_shown)
+
+    def _focus_tree_if_shown(self) -> None:
+        tree = self.query_one(CategoryTree)
+        if tree.region.width:
+            tree.focus()
+        else:
+            self.article_list.focus()
+
     @on(CategoryTree.SelectionChosen)
     def _show_selection(self, event: CategoryTree.SelectionChosen) -> None:
+        self.screen.remove_class("-tree-open")
         self._close_search()
         self.article_list.load(ListQuery(event.selection))
         self.article_list.focus()

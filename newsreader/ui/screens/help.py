@@ -17,7 +17,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         ("n / p", "next / previous unread article"), ("s", "star or unstar"),
         ("m", "toggle read"), ("A", "mark everything in the node read"),
         ("backspace / alt+left", "back"), ("shift+backspace / alt+right", "forward"),
-        ("t", "outline of the article's sections"), ("o", "open link or article in the browser"),
+        ("t", "outline of the article's sections"), ("c", "show or hide the categories"),
+        ("o", "open link or article in the browser"),
     ]),
     ("Tree and list", [
         ("↑ ↓ / j k", "move"), ("enter", "open the node or the article"),
