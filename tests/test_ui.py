@@ -286,3 +286,53 @@ async def test_help_and_theme_is_remembered(tmp_path: Path) -> None:
 
 def test_the_tree_selection_kinds_cover_the_virtual_nodes() -> None:
     assert {kind.value for kind in NodeKind} >= {"all", "unread", "starred", "category", "feed"}
+
+
+async def test_a_web_link_not_in_the_cache_is_fetched_extracted_and_shown(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    paragraphs = [
+        f"Paragraph {n} of a page that no feed carried, long enough to be article text."
+        for n in range(4)
+    ]
+    page = (
+        "<html><head><title>A Page From The Web</title></head><body><nav>Home | About</nav><article>"
+        "<h1>A Page From The Web</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    server.routes["/page.html"] = static(page.encode(), "text/html")
+    app = make_app(tmp_path)
+    (tmp_path / "linker.md").write_text(f"# Linker\n\nSee [the page]({server.url('page.html')}).\n")
+    with Store(app.locations.cache_file) as store:
+        import_paths(store, [tmp_path / "linker.md"], workers=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.article_list.load(app.article_list.list_query)
+        await open_titled(app, pilot, "Linker")
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert shown_title(app) == "A Page From The Web"
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.article.paragraphs == paragraphs
+        assert view.article.article.categories == ("Web",)
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert shown_title(app) == "Linker"
+        await pilot.press("1")  # now cached: opens without fetching again
+        await pilot.pause()
+        assert shown_title(app) == "A Page From The Web"
+        assert len(server.requests_to("/page.html")) == 1
+
+
+async def test_first_offline_start_imports_the_local_sources(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES / "world", articles)
+    config_path = tmp_path / "feeds.toml"
+    config_path.write_text(f'[[local]]\npath = "{articles}"\n')
+    locations = Locations(config_path, tmp_path / "data", config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config_path), offline=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert TRAM in titles(app) and HARBOUR in titles(app)

@@ -145,10 +145,12 @@ class NewsReaderApp(App[None]):
         self.article_list.load(ListQuery(Selection(NodeKind.ALL)))
         self.article_list.focus()
         self._apply_width(self.size.width)
+        if self.refresh_on_start:
+            # Offline, this imports the local sources only (the bundled samples on
+            # a first run), touching no network.
+            self.action_refresh()
         if self.offline:
             self.set_status("Offline: reading the cache")
-        elif self.refresh_on_start:
-            self.action_refresh()
 
     def on_resize(self) -> None:
         self._apply_width(self.size.width)
