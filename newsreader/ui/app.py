@@ -247,9 +247,8 @@ class NewsReaderApp(App[None]):
             stored,
             link_targets(stored.article.links, self.store),
             self.source_name(stored.article.source),
+            scroll_y,
         )
-        if scroll_y:
-            self.call_after_refresh(view.scroll_to, y=scroll_y, animate=False)
         self._fill_outline(view.headings)
         self.article_list.redraw_article(article_id)
         self.article_list.select_article(article_id)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.events import Click
 from textual.message import Message
+from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from newsreader.model import Link, LinkKind, StoredArticle
@@ -78,8 +79,14 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.link_index: int | None = None
         self.headings: list[str] = []
 
-    def show(self, stored: StoredArticle, targets: list[list[int]], source_label: str) -> None:
-        """Render an article (replacing what was shown) at the top of the pane."""
+    def show(
+        self,
+        stored: StoredArticle,
+        targets: list[list[int]],
+        source_label: str,
+        scroll_y: float = 0.0,
+    ) -> None:
+        """Render an article (replacing what was shown), scrolled to ``scroll_y``."""
         self.article = stored
         self.targets = targets
         self.link_index = None
@@ -110,8 +117,15 @@ class ArticleView(VerticalScroll, can_focus=True):
                     zip(article.links, targets, strict=True), start=1
                 )
             )
-        self.mount_all(widgets)
+        mounted = self.mount_all(widgets)
         self.scroll_home(animate=False)
+        if scroll_y:
+            self.call_later(self._scroll_when_laid_out, mounted, scroll_y)
+
+    async def _scroll_when_laid_out(self, mounted: AwaitMount, scroll_y: float) -> None:
+        """Restore a scroll position once the article's widgets exist and have a size."""
+        await mounted
+        self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False)
 
     def clear_article(self) -> None:
         """Show nothing."""
