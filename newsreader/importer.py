@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsreader.extract import ExtractError, extract_file, is_supported
-from newsreader.model import Article
-from newsreader.store import Outcome, Store
+from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 BATCH_SIZE = 500
 POOL_THRESHOLD = 200
@@ -96,12 +95,12 @@ def import_paths(
             continue
         jobs.extend(iter_files(root.resolve(), categories))
     worker_count = (os.cpu_count() or 1) if workers is None else workers
-    pending: list[tuple[Article, float]] = []
-    for path, articles, mtime, error in _extracted(jobs, worker_count):
+    pending: list[PreparedArticle] = []
+    for path, rows, error in _extracted(jobs, worker_count):
         if error is not None:
             report.failures.append((path, error))
             continue
-        pending.extend((article, mtime) for article in articles)
+        pending.extend(rows)
         if progress:
             progress(path)
         if len(pending) >= BATCH_SIZE:
@@ -110,19 +109,24 @@ def import_paths(
     return report
 
 
-_Extracted = tuple[Path, list[Article], float, str | None]
+_Extracted = tuple[Path, list[PreparedArticle], str | None]
 
 
 def _extract_one(job: tuple[Path, tuple[str, ...]]) -> _Extracted:
-    """Extract one file; every expected failure becomes a reason, never an exception."""
+    """Extract one file and prepare its rows (in a pool worker, for a large import).
+
+    Every expected failure becomes a reason, never an exception. Files without a
+    date sort by their modification time.
+    """
     path, categories = job
     try:
         mtime = path.stat().st_mtime
-        return path, extract_file(path, categories=categories), mtime, None
+        articles = extract_file(path, categories=categories)
     except ExtractError as error:
-        return path, [], 0.0, str(error)
+        return path, [], str(error)
     except OSError as error:
-        return path, [], 0.0, error.strerror or str(error)
+        return path, [], error.strerror or str(error)
+    return path, [prepare_article(article, mtime) for article in articles], None
 
 
 def _extracted(jobs: list[tuple[Path, tuple[str, ...]]], workers: int) -> Iterator[_Extracted]:
@@ -137,7 +141,7 @@ def _extracted(jobs: list[tuple[Path, tuple[str, ...]]], workers: int) -> Iterat
         yield from pool.map(_extract_one, jobs, chunksize=POOL_CHUNK)
 
 
-def _flush(store: Store, pending: list[tuple[Article, float]], report: ImportReport) -> None:
-    for outcome, article_id in store.store_dated(pending):
+def _flush(store: Store, pending: list[PreparedArticle], report: ImportReport) -> None:
+    for outcome, article_id in store.store_prepared(pending):
         report.count(outcome, article_id)
     pending.clear()
