@@ -337,23 +337,21 @@ class NewsReaderApp(App[None]):
 
     def action_history_back(self) -> None:
         """Go back to the previous article, where the reader had scrolled to."""
-        current = self.history.current
-        if current is None or not self.history.can_go_back:
-            self.notify("Nothing to go back to.")
-            return
-        self.history.replace_current(Visit(current.article_id, self.article_view.scroll_y))
-        visit = self.history.back()
-        if visit is not None:
-            self.show_article(visit.article_id, remember=False, scroll_y=visit.scroll_y)
+        self._step_history(forward=False)
 
     def action_history_forward(self) -> None:
         """Go forward again after going back."""
+        self._step_history(forward=True)
+
+    def _step_history(self, *, forward: bool) -> None:
         current = self.history.current
-        if current is None or not self.history.can_go_forward:
-            self.notify("Nothing to go forward to.")
+        possible = self.history.can_go_forward if forward else self.history.can_go_back
+        if current is None or not possible:
+            self.notify(f"Nothing to go {'forward' if forward else 'back'} to.")
             return
+        # Remember where the reader is, to come back to the same place.
         self.history.replace_current(Visit(current.article_id, self.article_view.scroll_y))
-        visit = self.history.forward()
+        visit = self.history.forward() if forward else self.history.back()
         if visit is not None:
             self.show_article(visit.article_id, remember=False, scroll_y=visit.scroll_y)
 
