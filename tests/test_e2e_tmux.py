@@ -100,6 +100,7 @@ def pane(shown: str) -> str:
 
 
 def test_open_the_seed_follow_read_also_and_go_back(terminal: str) -> None:
+    wait_for(terminal, "feeds failed")  # the start-up refresh (local files only) is done
     shown = wait_for(terminal, "China & Russia")
     rows = [
         line

@@ -266,6 +266,8 @@ class NewsReaderApp(App[None]):
         self._tree_timer = self.set_timer(TREE_RELOAD_DELAY, self._reload_tree_now)
 
     def _reload_tree_now(self) -> None:
+        if self._tree_timer is None:
+            return  # stopped: the app is closing
         self._tree_timer = None
         self.reload_tree()
 
@@ -576,4 +578,7 @@ class NewsReaderApp(App[None]):
         self.article_list.load(self.article_list.list_query, keep_article=keep)
 
     def on_unmount(self) -> None:
+        if self._tree_timer is not None:
+            self._tree_timer.stop()
+            self._tree_timer = None
         self.store.close()
