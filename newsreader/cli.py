@@ -125,22 +125,17 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _run_reader(locations)
     if args.command == "dirs":
         return _dirs(locations)
+    handlers = {
+        "refresh": _refresh,
+        "feeds": _feeds,
+        "add": _add,
+        "opml": _opml,
+        "import": _import,
+        "list": _list,
+        "show": _show,
+    }
     try:
-        if args.command == "refresh":
-            return _refresh(args, locations)
-        if args.command == "feeds":
-            return _feeds(args, locations)
-        if args.command == "add":
-            return _add(args, locations)
-        if args.command == "opml":
-            return _opml(args, locations)
-        if args.command == "import":
-            return _import(args, locations)
-        if args.command == "list":
-            return _list(args, locations)
-        if args.command == "show":
-            return _show(args, locations)
-        return _mark(args, locations)
+        return handlers.get(args.command, _mark)(args, locations)
     except StoreError as error:
         return _fail(str(error))
     except ConfigError as error:
@@ -288,10 +283,11 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
     config = _load_config(locations)
     with _open_store(locations) as store:
         states = store.feed_states()
-        counts = {feed.url: store.source_article_count(feed.url) for feed in config.feeds}
+        counts = store.source_counts()
     for feed in config.feeds:
         state = states.get(feed.url)
         name = clean_line(feed.name or (state.title if state and state.title else feed.url))
+        articles = counts.get(feed.url, (0, 0))[0]
         success = state.last_success if state else None
         error = state.last_error if state else None
         if args.json:
@@ -300,7 +296,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
                 "name": name,
                 "categories": list(feed.category),
                 "enabled": feed.enabled,
-                "articles": counts[feed.url],
+                "articles": articles,
                 "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
                 "last_error": clean_line(error) if error else None,
             }
@@ -309,7 +305,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         status = "off" if not feed.enabled else "FAILED" if error else "ok" if success else "new"
         when = datetime.fromtimestamp(success).strftime("%Y-%m-%d %H:%M") if success else "never"
         category = "/".join(feed.category)
-        print(f"{status:<6} {counts[feed.url]:>6}  {when:<16}  {name}  [{category}]".rstrip())
+        print(f"{status:<6} {articles:>6}  {when:<16}  {name}  [{category}]".rstrip())
         if error:
             print(f"{'':<6} {clean_line(error)}")
     return EXIT_OK

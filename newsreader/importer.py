@@ -32,9 +32,8 @@ class ImportReport:
     unchanged: int = 0
     duplicate: int = 0
     failures: list[tuple[Path, str]] = field(default_factory=list)
-    article_ids: list[int] = field(default_factory=list)
 
-    def count(self, outcome: Outcome, article_id: int) -> None:
+    def count(self, outcome: Outcome) -> None:
         """Record one stored article."""
         if outcome is Outcome.NEW:
             self.new += 1
@@ -44,7 +43,6 @@ class ImportReport:
             self.unchanged += 1
         else:
             self.duplicate += 1
-        self.article_ids.append(article_id)
 
 
 def iter_files(
@@ -142,6 +140,6 @@ def _extracted(jobs: list[tuple[Path, tuple[str, ...]]], workers: int) -> Iterat
 
 
 def _flush(store: Store, pending: list[PreparedArticle], report: ImportReport) -> None:
-    for outcome, article_id in store.store_prepared(pending):
-        report.count(outcome, article_id)
+    for outcome, _article_id in store.store_prepared(pending):
+        report.count(outcome)
     pending.clear()

@@ -20,10 +20,11 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from newsreader.config import Config, FeedConfig, Settings
 from newsreader.extract.decode import UnreadableFile, decode_text
@@ -36,6 +37,7 @@ from newsreader.sources.http import Fetcher, FetchError, Validators
 from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 DAY = 86_400.0
+T = TypeVar("T")
 
 
 class FeedStatus(StrEnum):
@@ -149,14 +151,18 @@ def _merge(total: ImportReport, partial: ImportReport) -> None:
     total.unchanged += partial.unchanged
     total.duplicate += partial.duplicate
     total.failures.extend(partial.failures)
-    total.article_ids.extend(partial.article_ids)
 
 
 class _InProcess(Executor):
-    """An executor that runs jobs at once, in this process (no pool wanted)."""
+    """An executor that runs each job at once, in this process (no pool wanted)."""
 
-    def __enter__(self) -> _InProcess:
-        return self
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
 
 
 def _parse_pool(workers: int) -> Executor:
@@ -343,10 +349,7 @@ async def _refresh_one(
         return FeedResult(feed.url, name, FeedStatus.UNCHANGED)
     try:
         job = (response.body, response.headers, feed.url, feed.category, response.final_url, now)
-        if isinstance(pool, _InProcess):
-            parsed = _parse_job(*job)
-        else:
-            parsed = await loop.run_in_executor(pool, _parse_job, *job)
+        parsed = await loop.run_in_executor(pool, _parse_job, *job)
     except NotAFeed as error:
         return _failed(store, attempt, name, str(error), None)
     except BrokenProcessPool:
@@ -390,10 +393,7 @@ async def _add_full_text(
                 response = await fetcher.fetch(url, accept="text/html,application/xhtml+xml")
             except FetchError:
                 return
-        if isinstance(pool, _InProcess):
-            article = _page_job(response.body, response.final_url)
-        else:
-            article = await loop.run_in_executor(pool, _page_job, response.body, response.final_url)
+        article = await loop.run_in_executor(pool, _page_job, response.body, response.final_url)
         if article is not None:
             store.replace_sections(article_id, article)
 

@@ -331,16 +331,8 @@ class Store:
                 (a file's modification time); defaults to now.
         """
         now = time.time()
-        return self.store_dated((article, fallback_time or now) for article in articles)
-
-    def store_dated(self, items: Iterable[tuple[Article, float]]) -> list[tuple[Outcome, int]]:
-        """Like :meth:`store_articles`, with a fallback sort time for each article.
-
-        Works in bulk: one query finds which articles are already stored, one
-        which are duplicates, and the new ones go in with ``executemany``.
-        """
         return self.store_prepared(
-            [prepare_article(article, fallback) for article, fallback in items]
+            [prepare_article(article, fallback_time or now) for article in articles]
         )
 
     def store_prepared(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
@@ -702,16 +694,6 @@ class Store:
             f"UPDATE articles SET read = 1 WHERE {' AND '.join(conditions)}", params
         )
         return cursor.rowcount
-
-    def source_article_count(self, source: str) -> int:
-        """How many articles of one source (a feed URL or a file) the cache holds."""
-        return int(
-            self._db.execute(
-                "SELECT COUNT(*) FROM articles WHERE source = ?", (source,)
-            ).fetchone()[0]
-        )
-
-    # The lookup that links.resolve needs
 
     def ids_by_title(self, normalised_title: str) -> Sequence[int]:
         """Articles with exactly this normalised title, newest first."""

@@ -158,3 +158,12 @@ def rss(title: str, items: list[tuple[str, str, str]], encoding: str = "utf-8") 
         f"<link>https://example.org/</link>{entries}</channel></rss>"
     )
     return document.encode(encoding)
+
+
+def article_page(title: str, paragraphs: list[str]) -> bytes:
+    """A web page with navigation around one article (for extraction tests)."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (
+        f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a> | About</nav>"
+        f"<article><h1>{title}</h1>{body}</article><footer>Copyright</footer></body></html>"
+    ).encode()

@@ -16,6 +16,7 @@ from tests.conftest import CORPUS, write_config
 from tests.loopback import (
     LoopbackServer,
     Reply,
+    article_page,
     conditional,
     gzipped,
     redirect,
@@ -325,13 +326,7 @@ def test_full_text_fetches_the_page_of_summary_only_items(
         f"Paragraph {n} of the whole story, long enough to count as article text for the extractor."
         for n in range(1, 6)
     ]
-    page = (
-        "<html><head><title>Whole Story</title></head><body><nav><a href='/'>Home</a></nav>"
-        "<article><h1>Whole Story</h1>"
-        + "".join(f"<p>{p}</p>" for p in page_paragraphs)
-        + "</article><footer>Copyright</footer></body></html>"
-    )
-    server.routes["/story.html"] = static(page.encode(), "text/html")
+    server.routes["/story.html"] = static(article_page("Whole Story", page_paragraphs), "text/html")
     feed = (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>'
         f"<item><guid>t1</guid><title>Whole Story</title><link>{server.url('story.html')}</link>"

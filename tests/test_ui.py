@@ -20,7 +20,7 @@ from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
 from tests.conftest import ARTICLES, write_config
-from tests.loopback import LoopbackServer, rss, static
+from tests.loopback import LoopbackServer, article_page, rss, static
 
 HARBOUR = "Harbour Ferries Return to the Old Port After a Decade Away"
 TRAM = "Tram Line Extension Opens to the Northern Suburbs"
@@ -284,8 +284,41 @@ async def test_help_and_theme_is_remembered(tmp_path: Path) -> None:
         assert again.theme == "nord"
 
 
-def test_the_tree_selection_kinds_cover_the_virtual_nodes() -> None:
-    assert {kind.value for kind in NodeKind} >= {"all", "unread", "starred", "category", "feed"}
+def test_build_tree_puts_feeds_under_their_categories_with_counts_and_marks() -> None:
+    from newsreader.config import FeedConfig
+    from newsreader.model import CategoryNode, FeedState
+    from newsreader.tree import build_tree
+
+    root = CategoryNode("", ())
+    world = CategoryNode("World", ("World",), total_count=5, unread_count=3)
+    root.children["World"] = world
+    feeds = [
+        FeedConfig("https://a.example/rss", "Alpha", ("World",)),
+        FeedConfig("https://b.example/rss", None, ("Science", "Space")),
+    ]
+    states = {
+        "https://b.example/rss": FeedState(
+            "https://b.example/rss", title="Beta", last_error="HTTP 500"
+        )
+    }
+    items = build_tree(root, feeds, {"https://a.example/rss": (5, 3)}, states, (7, 4, 1))
+    assert [(i.label, i.unread_count, i.total_count) for i in items[:3]] == [
+        ("All", 4, 7),
+        ("Unread", 4, 4),
+        ("Starred", 0, 1),
+    ]
+    science, world_item = sorted(items[3:], key=lambda i: i.label)
+    assert (world_item.label, world_item.unread_count) == ("World", 3)
+    [alpha] = world_item.children
+    assert (alpha.label, alpha.selection.kind, alpha.unread_count, alpha.failed) == (
+        "Alpha",
+        NodeKind.FEED,
+        3,
+        False,
+    )
+    [space] = science.children  # a category that has no articles yet still appears
+    [beta] = space.children
+    assert (beta.label, beta.failed, beta.error) == ("Beta", True, "HTTP 500")
 
 
 async def test_a_web_link_not_in_the_cache_is_fetched_extracted_and_shown(
@@ -295,13 +328,9 @@ async def test_a_web_link_not_in_the_cache_is_fetched_extracted_and_shown(
         f"Paragraph {n} of a page that no feed carried, long enough to be article text."
         for n in range(4)
     ]
-    page = (
-        "<html><head><title>A Page From The Web</title></head><body><nav>Home | About</nav><article>"
-        "<h1>A Page From The Web</h1>"
-        + "".join(f"<p>{p}</p>" for p in paragraphs)
-        + "</article></body></html>"
+    server.routes["/page.html"] = static(
+        article_page("A Page From The Web", paragraphs), "text/html"
     )
-    server.routes["/page.html"] = static(page.encode(), "text/html")
     app = make_app(tmp_path)
     (tmp_path / "linker.md").write_text(f"# Linker\n\nSee [the page]({server.url('page.html')}).\n")
     with Store(app.locations.cache_file) as store:
@@ -336,3 +365,23 @@ async def test_first_offline_start_imports_the_local_sources(tmp_path: Path) -> 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert TRAM in titles(app) and HARBOUR in titles(app)
+
+
+async def test_o_opens_the_selected_link_in_the_system_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    # No browser can run here: record what would have been opened.
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_titled(app, pilot, "Solar Kiosks Bring Charging to Rural Markets")
+        await pilot.press("o")  # no link selected: the article's own address
+        await pilot.press("]", "o")  # the first link
+        await open_titled(app, pilot, TRAM)
+        await pilot.press("o")  # a plain-text article has no address
+        await pilot.pause()
+    assert opened == ["https://example.org/news/solar-kiosks", "https://example.org/report.pdf"]
+    assert any("No web address" in n.message for n in app._notifications)

@@ -406,11 +406,8 @@ class NewsReaderApp(App[None]):
         start = articles.cursor_row
         index = start + step
         while True:
-            if index >= len(articles.summaries):
-                before = len(articles.summaries)
-                articles._load_page()
-                if len(articles.summaries) == before:
-                    break
+            if index >= len(articles.summaries) and not articles.load_more():
+                break
             if not 0 <= index < len(articles.summaries):
                 break
             if not articles.summaries[index].read:

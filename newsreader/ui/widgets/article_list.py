@@ -67,10 +67,10 @@ class ArticleList(DataTable[Text]):
         self.summaries = []
         self._exhausted = False
         self.clear()
-        self._load_page()
+        self.load_more()
         if keep_article is not None:
             while not any(s.id == keep_article for s in self.summaries) and not self._exhausted:
-                self._load_page()
+                self.load_more()
             self.select_article(keep_article)
 
     def select_article(self, article_id: int) -> None:
@@ -96,14 +96,16 @@ class ArticleList(DataTable[Text]):
             after=after,
         )
 
-    def _load_page(self) -> None:
+    def load_more(self) -> bool:
+        """Load the next page; returns False when there is none."""
         if self._exhausted:
-            return
+            return False
         page = self._page()
         if len(page) < PAGE_SIZE:
             self._exhausted = True
         self.summaries.extend(page)
         self.add_rows(self._cells(summary) for summary in page)
+        return bool(page)
 
     def _cells(self, summary: ArticleSummary) -> list[Text]:
         mark = Text("★" if summary.starred else "●" if not summary.read else " ",
@@ -135,7 +137,7 @@ class ArticleList(DataTable[Text]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= len(self.summaries) - LOAD_AHEAD:
-            self._load_page()
+            self.load_more()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
