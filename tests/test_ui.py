@@ -373,8 +373,13 @@ async def test_o_opens_the_selected_link_in_the_system_browser(
     import webbrowser
 
     opened: list[str] = []
+
     # No browser can run here: record what would have been opened.
-    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    def record(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", record)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_titled(app, pilot, "Solar Kiosks Bring Charging to Rural Markets")
