@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
         mark_cmd.add_argument("ids", nargs="+", type=int, metavar="ID")
 
     commands.add_parser("dirs", help="show where config and cache live")
+
+    cache_cmd = commands.add_parser("cache", help="check the cache, or set it aside")
+    cache_actions = cache_cmd.add_subparsers(dest="cache_action", metavar="ACTION", required=True)
+    cache_actions.add_parser("check", help="run SQLite's integrity check on the cache")
+    cache_actions.add_parser(
+        "reset", help="move the cache aside (kept, with a timestamp) and start a new one"
+    )
     return parser
 
 
@@ -125,6 +133,8 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _run_reader(locations)
     if args.command == "dirs":
         return _dirs(locations)
+    if args.command == "cache" and args.cache_action == "reset":
+        return _cache_reset(locations)
     handlers = {
         "refresh": _refresh,
         "feeds": _feeds,
@@ -133,11 +143,18 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         "import": _import,
         "list": _list,
         "show": _show,
+        "cache": _cache_check,
     }
     try:
         return handlers.get(args.command, _mark)(args, locations)
     except StoreError as error:
         return _fail(str(error))
+    except sqlite3.DatabaseError as error:
+        # A read that met a damaged page (writes become StoreError in the store).
+        return _fail(
+            f"the cache {locations.cache_file} cannot be read ({error}); "
+            "`newsreader cache check` tells more, `newsreader cache reset` starts a new cache"
+        )
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE)
 
@@ -149,6 +166,7 @@ def _run_reader(locations: Locations) -> int:
 
     try:
         config = _load_config(locations)
+        _open_store(locations).close()  # a damaged cache is set aside before the app starts
         from newsreader.ui.app import NewsReaderApp
 
         app = NewsReaderApp(locations, config, offline=locations.offline)
@@ -164,9 +182,49 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
 
 
 def _open_store(locations: Locations) -> Store:
+    from newsreader.store import open_cache
+
+    store, moved_to = open_cache(locations.cache_file)
+    if moved_to is not None:
+        print(
+            f"newsreader: the cache was damaged; it was moved to {moved_to} "
+            "and a new cache was started",
+            file=sys.stderr,
+        )
+    return store
+
+
+def _cache_check(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.store import Store
 
-    return Store(locations.cache_file)
+    if not locations.cache_file.exists():
+        print(f"no cache yet at {locations.cache_file}")
+        return EXIT_OK
+    with Store(locations.cache_file) as store:
+        problems = store.integrity_problems()
+    if problems:
+        for problem in problems:
+            _fail(problem)
+        return _fail(
+            f"the cache {locations.cache_file} is damaged; "
+            "`newsreader cache reset` moves it aside and starts a new one"
+        )
+    print(f"{locations.cache_file}: ok")
+    return EXIT_OK
+
+
+def _cache_reset(locations: Locations) -> int:
+    from newsreader.store import move_aside
+
+    if not locations.cache_file.exists():
+        print(f"no cache at {locations.cache_file}; nothing to move")
+        return EXIT_OK
+    try:
+        moved_to = move_aside(locations.cache_file, "reset")
+    except OSError as error:
+        return _fail(f"cannot move the cache aside: {error}")
+    print(f"moved the cache to {moved_to}; the next command starts a new one")
+    return EXIT_OK
 
 
 def _load_config(locations: Locations) -> Config:

@@ -7,11 +7,12 @@ becomes sections, figures and links, and the result is kept in the cache.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 from newsreader.extract.feed import convert_body
 from newsreader.model import StoredArticle
-from newsreader.store import Store
+from newsreader.store import Store, StoreError
 
 
 def open_article(store: Store, article_id: int) -> StoredArticle | None:
@@ -20,5 +21,8 @@ def open_article(store: Store, article_id: int) -> StoredArticle | None:
     if stored is None or stored.article.body_html is None:
         return stored
     converted = convert_body(stored.article)
-    store.replace_sections(article_id, converted)
+    with contextlib.suppress(StoreError):
+        # Keeping the sections only saves converting again next time; reading
+        # must not fail because another process holds the cache or the disk is full.
+        store.replace_sections(article_id, converted)
     return replace(stored, article=converted)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,6 +43,17 @@ WAL_CHECKPOINT_PAGES = 8192
 
 class StoreError(Exception):
     """The cache cannot be opened or used (corrupt, too new, unwritable)."""
+
+
+class CacheDamaged(StoreError):
+    """The cache file is not an SQLite database, or SQLite found it corrupt."""
+
+
+class CacheTooNew(StoreError):
+    """The cache was written by a newer newsreader, with a schema this one does not know."""
+
+
+_DAMAGE_ERRORS = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 
 class Outcome(StrEnum):
@@ -270,6 +282,12 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the cache folder {path.parent}: {error}") from error
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            # SQLite needs to create its -wal and -shm files next to the cache.
+            raise StoreError(f"the cache folder {path.parent} is not writable")
+        try:
             self._db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=True
             )
@@ -282,17 +300,23 @@ class Store:
             self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+        except StoreError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as error:
             self._db.close()
-            raise StoreError(f"the cache {path} is damaged or not a cache: {error}") from error
+            if is_damage(error):
+                message = f"the cache {path} is damaged or not a cache: {error}"
+                raise CacheDamaged(message) from error
+            raise StoreError(f"cannot open the cache {path}: {error}") from error
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
-            self._db.close()
-            raise StoreError(
+            raise CacheTooNew(
                 f"the cache {self.path} was written by a newer newsreader "
-                f"(schema {version}, this version knows {SCHEMA_VERSION})"
+                f"(schema {version}, this version knows {SCHEMA_VERSION}); upgrade newsreader, "
+                "or run `newsreader cache reset` to move it aside and start a new cache"
             )
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
@@ -309,9 +333,18 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def integrity_problems(self, limit: int = 20) -> list[str]:
+        """What ``PRAGMA integrity_check`` finds wrong; empty when the file is sound."""
+        try:
+            rows = self._db.execute(f"PRAGMA integrity_check({int(limit)})").fetchall()
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+        problems = [str(row[0]) for row in rows]
+        return [] if problems == ["ok"] else problems
+
     def transaction(self) -> _Transaction:
         """A write transaction (``with store.transaction(): ...``), committed on success."""
-        return _Transaction(self._db)
+        return _Transaction(self._db, self.path)
 
     @property
     def schema_version(self) -> int:
@@ -453,11 +486,15 @@ class Store:
 
     def set_read(self, article_id: int, read: bool = True) -> None:
         """Mark an article read or unread."""
-        self._db.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+        with self.transaction():
+            self._db.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
 
     def set_starred(self, article_id: int, starred: bool = True) -> None:
         """Star or unstar an article."""
-        self._db.execute("UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id))
+        with self.transaction():
+            self._db.execute(
+                "UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id)
+            )
 
     # Reading
 
@@ -623,11 +660,12 @@ class Store:
     def save_feed_state(self, state: FeedState) -> None:
         """Store a feed's state, replacing what was there."""
         columns = _FEED_COLUMNS.split(", ")
-        self._db.execute(
-            f"INSERT OR REPLACE INTO feeds ({_FEED_COLUMNS}) "
-            f"VALUES ({', '.join('?' * len(columns))})",
-            tuple(getattr(state, column) for column in columns),
-        )
+        with self.transaction():
+            self._db.execute(
+                f"INSERT OR REPLACE INTO feeds ({_FEED_COLUMNS}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                tuple(getattr(state, column) for column in columns),
+            )
 
     def prune(self, source: str, *, older_than: float | None, keep_newest: int | None) -> int:
         """Remove a source's old articles; starred articles are never removed.
@@ -690,9 +728,10 @@ class Store:
     ) -> int:
         """Mark every article of a category (and below), a source, or all, read."""
         conditions, params = _filters(category, source, True, starred_only)
-        cursor = self._db.execute(
-            f"UPDATE articles SET read = 1 WHERE {' AND '.join(conditions)}", params
-        )
+        with self.transaction():
+            cursor = self._db.execute(
+                f"UPDATE articles SET read = 1 WHERE {' AND '.join(conditions)}", params
+            )
         return cursor.rowcount
 
     def ids_by_title(self, normalised_title: str) -> Sequence[int]:
@@ -773,17 +812,81 @@ def _url_key(article: Article) -> str | None:
     return None
 
 
+def is_damage(error: BaseException) -> bool:
+    """True when an SQLite error says the file is corrupt or not a database."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(_DAMAGE_ERRORS)
+
+
+def move_aside(path: Path, label: str) -> Path:
+    """Rename the cache (and its -wal and -shm files) to ``<name>.<label>-<timestamp>``.
+
+    Nothing is deleted: the user can inspect or restore the old file.
+    """
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{counter}")
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(target.with_name(target.name + suffix))
+    path.rename(target)
+    return target
+
+
+def open_cache(path: Path) -> tuple[Store, Path | None]:
+    """Open the cache; a damaged one is moved aside and a new one started.
+
+    Returns the store and, when the old file was moved aside, where it went.
+    A cache from a newer version is never moved without the user asking
+    (:class:`CacheTooNew` is raised).
+    """
+    try:
+        return Store(path), None
+    except CacheDamaged as damage:
+        try:
+            moved = move_aside(path, "damaged")
+        except OSError as error:
+            raise StoreError(f"{damage}; it could not be moved aside: {error}") from error
+        return Store(path), moved
+
+
+def write_error(path: Path, error: sqlite3.Error) -> StoreError:
+    """A StoreError that says in plain words why a write to the cache failed."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_FULL"):
+        reason = "the disk is full"
+    elif name.startswith("SQLITE_IOERR"):
+        reason = f"the disk refused the write, full or over a size limit ({error})"
+    elif name.startswith("SQLITE_READONLY"):
+        reason = "the file or its folder is read-only"
+    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        reason = f"another newsreader kept it busy for over {BUSY_TIMEOUT_SECONDS:g} s"
+    elif is_damage(error):
+        return CacheDamaged(
+            f"the cache {path} is damaged ({error}); run `newsreader cache reset` "
+            "to move it aside and start a new cache"
+        )
+    else:
+        reason = str(error)
+    return StoreError(f"cannot write to the cache {path}: {reason}; nothing was half-written")
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on error."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
+        self._path = path
 
     def __enter__(self) -> None:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StoreError(f"cannot write to the cache: {error}") from error
+            raise write_error(self._path, error) from error
 
     def __exit__(
         self, exc_type: type[BaseException] | None, error: BaseException | None, *_: object
@@ -793,12 +896,11 @@ class _Transaction:
                 self._db.execute("COMMIT")
             except sqlite3.Error as commit_error:
                 self._rollback()
-                raise StoreError(f"cannot write to the cache: {commit_error}") from commit_error
+                raise write_error(self._path, commit_error) from commit_error
             return
         self._rollback()
         if isinstance(error, sqlite3.Error):
-            # Disk full, read-only file, locked past the timeout: nothing was half-written.
-            raise StoreError(f"cannot write to the cache: {error}") from error
+            raise write_error(self._path, error) from error
 
     def _rollback(self) -> None:
         # After some errors SQLite has already rolled back, and ROLLBACK then fails.

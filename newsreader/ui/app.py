@@ -9,7 +9,7 @@ connection, and reports back through messages.
 from __future__ import annotations
 
 import webbrowser
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, is_safe_url
-from newsreader.store import Store
+from newsreader.store import Store, StoreError
 from newsreader.tree import NodeKind, Selection, build_tree, feed_name
 from newsreader.ui.screens.help import HelpScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
@@ -227,6 +227,15 @@ class NewsReaderApp(App[None]):
         self.show_article(event.article_id)
         self.article_view.focus()
 
+    def _write(self, write: Callable[[], object]) -> bool:
+        """Run a write to the cache; on failure say why and return False."""
+        try:
+            write()
+        except StoreError as error:
+            self.notify(clean_line(str(error)), severity="error")
+            return False
+        return True
+
     def show_article(
         self, article_id: int, *, remember: bool = True, scroll_y: float = 0.0
     ) -> bool:
@@ -241,7 +250,7 @@ class NewsReaderApp(App[None]):
                 self.history.replace_current(Visit(current.article_id, self.article_view.scroll_y))
             self.history.visit(Visit(article_id))
         if not stored.read:
-            self.store.set_read(article_id)
+            self._write(lambda: self.store.set_read(article_id))
         view = self.article_view
         view.show(
             stored,
@@ -325,8 +334,14 @@ class NewsReaderApp(App[None]):
             return
         from dataclasses import replace
 
-        with Store(self.locations.cache_file) as store:
-            [(_, article_id)] = store.store_articles([replace(article, categories=WEB_CATEGORY)])
+        try:
+            with Store(self.locations.cache_file) as store:
+                [(_, article_id)] = store.store_articles(
+                    [replace(article, categories=WEB_CATEGORY)]
+                )
+        except StoreError as error:
+            self.post_message(self.PageFetched(None, f"Cannot keep {url}: {error}"))
+            return
         self.post_message(self.PageFetched(article_id, None))
 
     @on(PageFetched)
@@ -372,7 +387,8 @@ class NewsReaderApp(App[None]):
         stored = self.store.get_article(article_id) if article_id is not None else None
         if stored is None:
             return
-        self.store.set_starred(stored.id, not stored.starred)
+        if not self._write(lambda: self.store.set_starred(stored.id, not stored.starred)):
+            return
         self.article_list.redraw_article(stored.id)
         self.schedule_tree_reload()
         self.notify("Starred" if not stored.starred else "Unstarred", timeout=1.5)
@@ -383,18 +399,23 @@ class NewsReaderApp(App[None]):
         stored = self.store.get_article(article_id) if article_id is not None else None
         if stored is None:
             return
-        self.store.set_read(stored.id, not stored.read)
+        if not self._write(lambda: self.store.set_read(stored.id, not stored.read)):
+            return
         self.article_list.redraw_article(stored.id)
         self.schedule_tree_reload()
 
     def action_mark_all_read(self) -> None:
         """Mark every article of the chosen node read."""
         selection = self.article_list.list_query.selection
-        count = self.store.mark_all_read(
-            selection.path if selection.kind is NodeKind.CATEGORY else (),
-            source=selection.feed_url,
-            starred_only=selection.kind is NodeKind.STARRED,
-        )
+        try:
+            count = self.store.mark_all_read(
+                selection.path if selection.kind is NodeKind.CATEGORY else (),
+                source=selection.feed_url,
+                starred_only=selection.kind is NodeKind.STARRED,
+            )
+        except StoreError as error:
+            self.notify(clean_line(str(error)), severity="error")
+            return
         self.article_list.load(
             self.article_list.list_query, keep_article=self.article_list.current_article
         )
@@ -521,7 +542,6 @@ class NewsReaderApp(App[None]):
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_feeds(self) -> None:
         from newsreader.refresh import FeedResult, refresh
-        from newsreader.store import StoreError
 
         def progressed(result: FeedResult, done: int, total: int) -> None:
             failure = f"{result.name}: {result.error}" if result.failed else None
