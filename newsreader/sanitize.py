@@ -24,15 +24,19 @@ _ESCAPE_SEQUENCE = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/
-# isolates, zero-width characters and the BOM, and unpaired surrogates.
+# C0 controls except tab and newline, DEL, C1 controls, the soft hyphen, bidi marks,
+# embeddings, overrides and isolates, zero-width and other invisible format characters
+# (Unicode category Cf, less the visible number signs of Arabic and other scripts),
+# the BOM, tag characters and unpaired surrogates.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
-    "\ufeff\ufff9-\ufffb\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
 _ESCAPE_START = re.compile("[\x1b\x90-\x9f]")
 _LINE_BREAKS = re.compile("[\r\u2028\u2029\x85\x0b\x0c]")
 
+_URL_INVISIBLE = re.compile("[\t\n\r]")
 SAFE_URL_SCHEMES = frozenset({"http", "https"})
 """Link schemes that may be followed or opened; everything else is shown as text."""
 
@@ -71,6 +75,23 @@ def collapse_spaces(text: str) -> str:
 def escape_markup(text: str) -> str:
     """Escape Rich console markup so ``[bold]`` or ``[@click=...]`` shows as written."""
     return rich_escape(text)
+
+
+def clean_href(href: str) -> str:
+    """An href as a browser reads it: tabs and newlines inside removed, the ends trimmed.
+
+    Browsers follow ``java&#9;script:`` as ``javascript:``; so must the scheme check.
+    """
+    return clean_line(_URL_INVISIBLE.sub("", href))
+
+
+def has_unsafe_scheme(href: str) -> bool:
+    """True when an href names a scheme other than http(s): javascript:, data:, file: ..."""
+    try:
+        scheme = urlsplit(clean_href(href)).scheme
+    except ValueError:
+        return True
+    return bool(scheme) and scheme.lower() not in SAFE_URL_SCHEMES
 
 
 def is_safe_url(url: str | None) -> bool:

@@ -24,13 +24,19 @@ def feeds() -> list[Path]:
 def plain_parse(data: bytes) -> list[dict[str, object]]:
     install()
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
+    entries, seen = [], set()
+    for entry in parsed.entries:  # parse_feed keeps the first entry of each id
+        entry_id = entry.get("id") or entry.get("guid") or id(entry)
+        if entry_id not in seen:
+            seen.add(entry_id)
+            entries.append(entry)
     return [
         {
             "title": entry.get("title"),
             "summary": entry.get("summary"),
             "content": [c.get("value") for c in entry.get("content", [])],
         }
-        for entry in parsed.entries
+        for entry in entries
     ]
 
 

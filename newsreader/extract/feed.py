@@ -24,7 +24,7 @@ from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.links import normalise_url
 from newsreader.model import Article
-from newsreader.sanitize import clean_line, is_safe_url
+from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
 from newsreader.textnorm import strip_tags
 
 MAX_SUMMARY_CHARS = 400
@@ -91,7 +91,18 @@ def parse_feed(
         for entry in plain:
             lifted.restore_entry(entry, encoding)
     articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
-    return ParsedFeed(feed_title, feed_link, articles)
+    return ParsedFeed(feed_title, feed_link, _first_of_each_id(articles))
+
+
+def _first_of_each_id(articles: list[Article]) -> list[Article]:
+    """Drop entries that repeat an earlier entry's id: feeds list newest first."""
+    seen: set[str] = set()
+    unique = []
+    for article in articles:
+        if article.guid not in seen:
+            seen.add(article.guid)
+            unique.append(article)
+    return unique
 
 
 def _not_a_feed_reason(error: object) -> str:
@@ -101,9 +112,11 @@ def _not_a_feed_reason(error: object) -> str:
 
 
 def _safe_link(href: object, base: str | None) -> str | None:
-    if not isinstance(href, str) or not href.strip():
+    if not isinstance(href, str) or has_unsafe_scheme(href):
         return None
-    href = clean_line(href)
+    href = clean_href(href)
+    if not href:
+        return None
     absolute = href.startswith(("http://", "https://"))
     url = urljoin(base, href) if base and not absolute else href
     return url if is_safe_url(url) else None

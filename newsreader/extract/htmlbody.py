@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Figure, Link, LinkKind, Section
-from newsreader.sanitize import clean_line, is_safe_url
+from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
 
 _SKIPPED = frozenset(
     {
@@ -132,7 +132,9 @@ class _Builder(HTMLParser):
             elif alt:
                 self.pending_alt = alt
         elif tag == "a":
-            self.link_href = self._resolve(attributes.get("href"))
+            href = attributes.get("href") or ""
+            # javascript:, data:, file: ... are no links at all: the text stays, as text.
+            self.link_href = None if has_unsafe_scheme(href) else self._resolve(href)
             self.link_text = []
         elif tag in ("ul", "ol"):
             self.list_depth += 1
@@ -188,9 +190,9 @@ class _Builder(HTMLParser):
             self.link_text.append(data)
 
     def _resolve(self, href: str | None) -> str | None:
+        href = clean_href(href or "")
         if not href:
             return ""
-        href = clean_line(href)
         if self.base_url:
             try:
                 href = urljoin(self.base_url, href)
