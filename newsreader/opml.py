@@ -12,7 +12,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from newsreader.config import FeedConfig, parse_category
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_href, clean_line, is_safe_url
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
 
@@ -46,8 +46,15 @@ def read_opml(path: Path) -> list[FeedConfig]:
     seen: set[str] = set()
     body = root.find("body")
     assert body is not None
-    _walk(body, (), feeds, seen, depth=0)
+    try:
+        _walk(body, (), feeds, seen, depth=0)
+    except _TooDeep as error:
+        raise OpmlError(f"{path}: {error}") from error
     return feeds
+
+
+class _TooDeep(Exception):
+    pass
 
 
 MAX_DEPTH = 32
@@ -61,12 +68,12 @@ def _walk(
     depth: int,
 ) -> None:
     if depth > MAX_DEPTH:
-        return
+        raise _TooDeep(f"outlines nested more than {MAX_DEPTH} levels deep")
     for outline in element.findall("outline"):
         text = clean_line(outline.get("title") or outline.get("text") or "")
-        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        url = clean_href(outline.get("xmlUrl") or outline.get("xmlurl") or "")
         if url:
-            if url in seen or not url.lower().startswith(("http://", "https://")):
+            if url in seen or not is_safe_url(url):
                 continue
             seen.add(url)
             category = path

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsreader.extract.decode import BINARY_MAGIC, UnreadableFile, decode_text
+from newsreader.extract.decode import UnreadableFile, decode_text
 from newsreader.model import Article
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -93,10 +93,6 @@ def extract_bytes(data: bytes, path: Path, *, categories: tuple[str, ...] = ()) 
 def _feed(data: bytes, source: str, categories: tuple[str, ...]) -> list[Article]:
     from newsreader.extract.feed import NotAFeed, parse_feed
 
-    if not data.strip():
-        raise ExtractError("empty file")
-    if data.startswith(BINARY_MAGIC):
-        raise ExtractError("binary file, not a feed")
     try:
         parsed = parse_feed(data, source=source, categories=categories)
     except NotAFeed as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,6 +21,7 @@ import feedparser
 
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time, install_date_handler
+from newsreader.extract.decode import BINARY_MAGIC
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.links import normalise_url
@@ -67,9 +69,13 @@ def parse_feed(
     Raises:
         NotAFeed: nothing in the document is a feed entry or a feed title.
     """
+    if not data.strip():
+        raise NotAFeed("empty file")
+    if data.startswith(BINARY_MAGIC):
+        raise NotAFeed("binary file, not a feed")
     install_xml_driver()
     install_date_handler()
-    document, lifted = lift_bodies(data)
+    document, lifted = lift_bodies(_undeclare_impossible_encoding(data))
     parsed = feedparser.parse(
         io.BytesIO(document),
         response_headers=dict(headers or {}),
@@ -92,6 +98,23 @@ def parse_feed(
             lifted.restore_entry(entry, encoding)
     articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
     return ParsedFeed(feed_title, feed_link, _first_of_each_id(articles))
+
+
+_WIDE_DECLARATION = re.compile(
+    rb"""^(<\?xml[^>]*?encoding=["'])(utf-?(?:16|32)[^"']*)(["'])""", re.IGNORECASE
+)
+
+
+def _undeclare_impossible_encoding(data: bytes) -> bytes:
+    """A document in ASCII bytes that declares UTF-16 or UTF-32 is not: read it as UTF-8.
+
+    A real UTF-16/32 document cannot spell ``<?xml`` in single bytes; believing the
+    declaration would turn the whole feed into noise.
+    """
+    match = _WIDE_DECLARATION.match(data)
+    if match is None:
+        return data
+    return match.expand(rb"\1utf-8\3") + data[match.end() :]
 
 
 def _first_of_each_id(articles: list[Article]) -> list[Article]:

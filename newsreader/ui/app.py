@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
@@ -180,9 +182,27 @@ class NewsReaderApp(App[None]):
             return feed_name(feed, None)
         return Path(source).name if "://" not in source else source
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification; plain text unless asked, since most carry outside text."""
+        super().notify(
+            message if markup else clean_line(message),
+            title=clean_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def set_status(self, text: str) -> None:
         """Show a line in the status bar."""
-        self.query_one("#status-text", Static).update(clean_line(text))
+        self.query_one("#status-text", Static).update(Text(clean_line(text)))
 
     def reload_tree(self) -> None:
         """Redraw the tree's counts and marks from the cache."""

@@ -20,6 +20,11 @@ from newsreader.render import meta_line
 from newsreader.sanitize import clean_line, clean_text
 
 MAX_NUMBERED_KEYS = 9
+PARAGRAPHS_PER_BLOCK = 25
+"""Paragraphs drawn by one widget: a widget per paragraph makes long articles slow."""
+MAX_DRAWN_PARAGRAPHS = 5_000
+MAX_DRAWN_LINKS = 500
+"""Beyond these the pane says what it left out (``newsreader show`` prints everything)."""
 
 
 class LinkLine(Static):
@@ -95,32 +100,52 @@ class ArticleView(VerticalScroll, can_focus=True):
         widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
         widgets.append(Static(Text(meta_line(article, source_label)), classes="meta"))
         self.headings = []
+        widgets.extend(self._body(stored))
+        links = list(zip(article.links, targets, strict=True))
+        if links:
+            widgets.append(Static(Text("Links"), classes="links-heading"))
+            widgets.extend(
+                LinkLine(number, link, target)
+                for number, (link, target) in enumerate(links[:MAX_DRAWN_LINKS], start=1)
+            )
+            if len(links) > MAX_DRAWN_LINKS:
+                widgets.append(_left_out(len(links) - MAX_DRAWN_LINKS, "links", stored.id))
+        mounted = self.mount_all(widgets)
+        self.scroll_home(animate=False)
+        if scroll_y:
+            self.call_later(self._scroll_when_laid_out, mounted, scroll_y)
+
+    def _body(self, stored: StoredArticle) -> list[Static]:
+        """Headings, paragraphs (a block widget per run of them) and figures."""
+        article = stored.article
+        widgets: list[Static] = []
+        drawn = 0
         for number, section in enumerate(article.sections):
+            if drawn >= MAX_DRAWN_PARAGRAPHS:
+                left = sum(len(s.paragraphs) for s in article.sections[number:])
+                widgets.append(_left_out(left, "paragraphs", stored.id))
+                break
             if section.heading:
                 self.headings.append(clean_line(section.heading))
                 widgets.append(Static(Text(clean_line(section.heading)), classes="heading"))
-            widgets.extend(
-                Static(Text(clean_text(paragraph)), classes="paragraph")
-                for paragraph in section.paragraphs
-            )
+            paragraphs = section.paragraphs[: MAX_DRAWN_PARAGRAPHS - drawn]
+            drawn += len(paragraphs)
+            for start in range(0, len(paragraphs), PARAGRAPHS_PER_BLOCK):
+                block = paragraphs[start : start + PARAGRAPHS_PER_BLOCK]
+                text = Text("\n\n".join(clean_text(paragraph) for paragraph in block))
+                widgets.append(Static(text, classes="paragraph"))
+            if len(paragraphs) < len(section.paragraphs):
+                left = len(section.paragraphs) - len(paragraphs)
+                left += sum(len(s.paragraphs) for s in article.sections[number + 1 :])
+                widgets.append(_left_out(left, "paragraphs", stored.id))
+                break
             for figure in article.figures:
                 if figure.section == number:
                     caption = Text("▣ " + clean_line(figure.caption), style="italic")
                     if figure.credit:
                         caption.append(f"  {clean_line(figure.credit)}", style="dim")
                     widgets.append(Static(caption, classes="figure"))
-        if article.links:
-            widgets.append(Static(Text("Links"), classes="links-heading"))
-            widgets.extend(
-                LinkLine(number, link, target)
-                for number, (link, target) in enumerate(
-                    zip(article.links, targets, strict=True), start=1
-                )
-            )
-        mounted = self.mount_all(widgets)
-        self.scroll_home(animate=False)
-        if scroll_y:
-            self.call_later(self._scroll_when_laid_out, mounted, scroll_y)
+        return widgets
 
     async def _scroll_when_laid_out(self, mounted: AwaitMount, scroll_y: float) -> None:
         """Restore a scroll position once the article's widgets exist and have a size."""
@@ -199,3 +224,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.scroll_to_section(earlier[-1])
         else:
             self.scroll_home(animate=False)
+
+
+def _left_out(count: int, what: str, article_id: int) -> Static:
+    note = f"… {count:,} more {what} not drawn here; `newsreader show {article_id}` prints them all"
+    return Static(Text(note, style="dim italic"), classes="paragraph")
