@@ -387,7 +387,9 @@ def _same_caption(first: str, second: str) -> bool:
     a, b = fold(first), fold(second)
     if not a or not b:
         return False
-    return a == b or (len(a) >= 20 and (b.startswith(a) or a.startswith(b)))
+    # Both copies must be substantial: a short line that happens to begin the
+    # caption ("harbour.") is text of its own, not a second copy.
+    return a == b or (min(len(a), len(b)) >= 20 and (b.startswith(a) or a.startswith(b)))
 
 
 def _merge_captions(texts: list[str]) -> str:
