@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +30,10 @@ class Reply:
     drip: float = 0.0
     """Seconds between body bytes (a slow server), bounded by ``drip_limit``."""
     drip_limit: int = 0
+    reset_after: int | None = None
+    """Send this many body bytes, then reset the connection (TCP RST)."""
+    endless_for: float = 0.0
+    """Stream chunks without end for up to this many seconds (or until the client leaves)."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +70,33 @@ class LoopbackServer:
                 try:
                     self.send_response(reply.status)
                     headers = {"Content-Type": "application/xml", **reply.headers}
-                    if "Content-Length" not in headers and not reply.drip:
+                    if reply.endless_for:
+                        headers["Transfer-Encoding"] = "chunked"
+                    elif "Content-Length" not in headers and not reply.drip:
                         headers["Content-Length"] = str(len(reply.body))
                     if reply.drip:
                         headers["Connection"] = "close"
                     for name, value in headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    if reply.drip:
+                    if reply.reset_after is not None:
+                        self.wfile.write(reply.body[: reply.reset_after])
+                        self.wfile.flush()
+                        # Linger 0: close() sends RST instead of FIN.
+                        self.connection.setsockopt(
+                            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                        )
+                        self.connection.close()
+                        self.close_connection = True
+                    elif reply.endless_for:
+                        deadline = time.monotonic() + reply.endless_for
+                        while time.monotonic() < deadline:
+                            chunk = b"<item><title>more</title></item>" * 32
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            self.wfile.flush()
+                            time.sleep(0.005)
+                        self.close_connection = True
+                    elif reply.drip:
                         for byte in reply.body[: reply.drip_limit]:
                             self.wfile.write(bytes([byte]))
                             self.wfile.flush()
@@ -79,7 +104,7 @@ class LoopbackServer:
                         self.close_connection = True
                     elif reply.status != 304:
                         self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:

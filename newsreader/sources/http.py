@@ -10,6 +10,7 @@ the same bytes, and the download competes with parsing for the same cores.
 from __future__ import annotations
 
 import email.utils
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -166,8 +167,9 @@ class Fetcher:
         except aiohttp.ClientSSLError as error:
             raise FetchError("TLS handshake failed") from error
         except aiohttp.ClientConnectorError as error:
-            reason = error.os_error.strerror if error.os_error else None
-            raise FetchError(f"cannot connect to {error.host}: {reason or error}") from error
+            number = error.os_error.errno if error.os_error else None
+            reason = os.strerror(number).lower() if number else str(error)
+            raise FetchError(f"cannot connect to {error.host}: {reason}") from error
         except aiohttp.ServerDisconnectedError as error:
             raise FetchError("the server closed the connection") from error
         except aiohttp.ClientPayloadError as error:
