@@ -320,6 +320,9 @@ class Store:
             )
         for number in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction():
+                # Another process may have migrated while this one waited for the lock.
+                if self.schema_version >= number:
+                    continue
                 MIGRATIONS[number - 1](self._db)
                 self._db.execute(f"PRAGMA user_version = {number}")
 

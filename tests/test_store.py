@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,3 +167,29 @@ def test_the_same_entry_twice_in_one_batch_is_stored_once(store: Store) -> None:
     assert stored is not None and stored.article.paragraphs == ["A corrected body."]
     assert [s.id for s in store.search("corrected")] == [results[0][1]]
     assert store.article_count() == 1
+
+
+def test_a_cache_created_by_two_processes_at_once_is_migrated_once(tmp_path: Path) -> None:
+    path = tmp_path / "race.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode = WAL")
+    other.execute("BEGIN IMMEDIATE")  # the other process is migrating
+    outcome: dict[str, object] = {}
+
+    def open_store() -> None:
+        try:
+            with Store(path) as opened:
+                outcome["version"] = opened.schema_version
+        except StoreError as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=open_store)
+    thread.start()
+    time.sleep(0.5)  # it has read version 0 and waits for the write lock
+    for migrate in MIGRATIONS:
+        migrate(other)
+    other.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    other.execute("COMMIT")
+    other.close()
+    thread.join(timeout=30)
+    assert outcome == {"version": SCHEMA_VERSION}

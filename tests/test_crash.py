@@ -1,0 +1,211 @@
+"""Crashes and company: SIGKILL in the middle of a refresh, and several writers at once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsreader.config import load_config
+from newsreader.paths import Locations
+from newsreader.store import Store
+from newsreader.ui.app import NewsReaderApp
+from tests.conftest import write_config
+from tests.loopback import LoopbackServer, Reply, Request
+
+FEEDS = 120
+ITEMS = 40
+KILLS = 10
+
+
+class GrowingFeeds:
+    """Feeds whose items change every round, so that every refresh has writing to do."""
+
+    def __init__(self, server: LoopbackServer, count: int) -> None:
+        self.round = 0
+        self.urls = []
+        for number in range(count):
+            path = f"/feed-{number}.xml"
+            server.routes[path] = self._route(number)
+            self.urls.append(server.url(path))
+
+    def _route(self, number: int):  # type: ignore[no-untyped-def]
+        def route(_request: Request) -> Reply:
+            first = self.round * ITEMS
+            items = "".join(
+                f"<item><title>Feed {number} item {n}</title><guid>f{number}-{n}</guid>"
+                f"<link>https://crash.example/{number}/{n}</link>"
+                f"<description>&lt;p&gt;Body of item {n} of feed {number}, "
+                f"{'with some words to store ' * 20}&lt;/p&gt;</description></item>"
+                for n in range(first, first + ITEMS)
+            )
+            body = (
+                f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {number}</title>'
+                f"<link>https://crash.example/{number}</link>{items}</channel></rss>"
+            ).encode()
+            return Reply(200, body, headers={"Content-Type": "application/rss+xml"})
+
+        return route
+
+    def expected_guids(self, rounds: int) -> set[str]:
+        return {f"f{f}-{n}" for f in range(len(self.urls)) for n in range(rounds * ITEMS)}
+
+
+@pytest.fixture
+def feeds(server: LoopbackServer, tmp_path: Path) -> Iterator[tuple[GrowingFeeds, Path]]:
+    growing = GrowingFeeds(server, FEEDS)
+    config = write_config(tmp_path / "feeds.toml", growing.urls, "timeout = 20")
+    yield growing, config
+
+
+def _environment(data: Path, config: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
+    return env | {"NEWSREADER_DATA_DIR": str(data), "NEWSREADER_CONFIG": str(config)}
+
+
+def _snapshot(cache: Path) -> dict[tuple[str, str], tuple[int, int]]:
+    """Every stored article's identity with its read and starred flags."""
+    if not cache.exists():
+        return {}
+    with sqlite3.connect(cache) as db:
+        rows = db.execute("SELECT source, guid, read, starred FROM articles").fetchall()
+    return {(source, guid): (read, starred) for source, guid, read, starred in rows}
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    # The refresh's parse workers are in its process group; leave no orphan behind.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def test_sigkill_during_refresh_loses_nothing(
+    feeds: tuple[GrowingFeeds, Path], tmp_path: Path
+) -> None:
+    growing, config = feeds
+    data = tmp_path / "data"
+    cache = data / "cache.sqlite3"
+    rng = random.Random(5)
+    survived = 0
+    partial = 0  # kills that left a refresh half-done: some new articles, not all
+    delays = []
+    for attempt in range(KILLS):
+        growing.round = attempt
+        before = _snapshot(cache)
+        if before:  # the user's reading state, set just before the crash
+            with Store(cache) as store:
+                for source, guid in rng.sample(sorted(before), 20):
+                    [[article_id]] = store._db.execute(
+                        "SELECT id FROM articles WHERE source = ? AND guid = ?", (source, guid)
+                    ).fetchall()
+                    store.set_read(article_id, rng.random() < 0.7)
+                    store.set_starred(article_id, rng.random() < 0.3)
+            before = _snapshot(cache)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "newsreader", "refresh"],
+            env=_environment(data, config),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        delay = rng.uniform(0.4, 2.5)
+        delays.append(round(delay, 2))
+        time.sleep(delay)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)  # the main process only, as an OOM kill would
+            survived += 1
+        _kill_group(process)
+
+        with Store(cache) as store:
+            assert store.integrity_problems() == [], f"kill {attempt + 1} after {delay:.2f} s"
+        after = _snapshot(cache)
+        lost = set(before) - set(after)
+        assert not lost, f"kill {attempt + 1}: {len(lost)} articles lost"
+        changed = {key for key in before if after[key] != before[key]}
+        assert not changed, f"kill {attempt + 1}: read/starred changed on {len(changed)}"
+        if 0 < len(after) - len(before) < FEEDS * ITEMS:
+            partial += 1
+    # Kills must land while the refresh runs, some mid-write (else the test proves little).
+    assert survived >= KILLS // 2 and partial >= 2, (delays, survived, partial)
+
+    growing.round = KILLS
+    before = _snapshot(cache)
+    finished = subprocess.run(
+        [sys.executable, "-m", "newsreader", "refresh"],
+        env=_environment(data, config),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    after = _snapshot(cache)
+    assert {key: after[key] for key in before} == before
+    new_this_round = {
+        f"f{f}-{n}" for f in range(FEEDS) for n in range(KILLS * ITEMS, (KILLS + 1) * ITEMS)
+    }
+    assert new_this_round <= {guid for _, guid in after}
+
+
+async def test_two_refreshes_and_the_reader_at_once(
+    feeds: tuple[GrowingFeeds, Path], tmp_path: Path
+) -> None:
+    growing, config = feeds
+    data = tmp_path / "data"
+    cache = data / "cache.sqlite3"
+    # Two refreshes race to create the cache; the reader opens it while they write.
+    refreshes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "newsreader", "refresh",
+            env=_environment(data, config),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    while not cache.exists():
+        await asyncio.sleep(0.02)
+    locations = Locations(config, data, config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
+    starred: set[int] = set()
+    read_views = 0
+    async with app.run_test(size=(120, 40)) as pilot:
+        deadline = time.monotonic() + 120
+        while any(p.returncode is None for p in refreshes) and time.monotonic() < deadline:
+            app.article_list.load(app.article_list.list_query)
+            await pilot.pause(0.2)
+            summaries = app.article_list.summaries
+            if summaries:
+                target = summaries[len(summaries) // 2]
+                assert app.show_article(target.id)
+                read_views += 1
+                app.action_toggle_star()
+                await pilot.pause()
+                stored = app.store.get_article(target.id)
+                assert stored is not None
+                (starred.add if stored.starred else starred.discard)(target.id)
+        outputs = [await p.communicate() for p in refreshes]
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+    for process, (_out, err) in zip(refreshes, outputs, strict=True):
+        text = err.decode()
+        assert "locked" not in text and "Traceback" not in text, text[-2000:]
+        assert process.returncode == 0, text[-2000:]
+    assert errors == []
+    assert read_views >= 3  # the reader kept reading while both refreshes wrote
+    with Store(cache) as store:
+        assert store.integrity_problems() == []
+        guids = {guid for (_, guid) in _snapshot(cache)}
+        assert guids == growing.expected_guids(1)
+        for article_id in starred:
+            stored = store.get_article(article_id)
+            assert stored is not None and stored.starred and stored.read
