@@ -8,14 +8,20 @@ warnings, not errors. Edits (``newsreader add``, OPML import) go through
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: the mtime check below is all there is
+    fcntl = None  # type: ignore[assignment]
 
 from newsreader.links import normalise_url
 from newsreader.paths import bundled_data_dir
@@ -151,14 +157,17 @@ def load_config(path: Path) -> Config:
     Raises:
         ConfigError: the file cannot be read, is not TOML, or has a bad value.
     """
+    return parse_config(_read(path), path)
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ConfigError(path, None, None, "no such file") from error
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ConfigError(path, None, None, f"cannot read: {reason or error}") from error
-    return parse_config(text, path)
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -300,6 +309,25 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+@contextlib.contextmanager
+def _edit_lock(path: Path) -> Iterator[None]:
+    """Hold ``.<name>.lock`` beside the config while editing it.
+
+    Two ``newsreader add`` at once would otherwise each write the file from the
+    text they read, and the first one's feed would be lost.
+    """
+    lock_path = path.with_name(f".{path.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a")
+    except OSError as error:
+        raise ConfigError(path, None, None, f"cannot write: {error.strerror}") from error
+    with handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
 def add_feeds(path: Path, feeds: list[FeedConfig]) -> list[FeedConfig]:
     """Append feeds to a config file, keeping its comments and order.
 
@@ -315,38 +343,41 @@ def add_feeds(path: Path, feeds: list[FeedConfig]) -> list[FeedConfig]:
     """
     import tomlkit
 
-    for _attempt in range(3):
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        before = path.stat().st_mtime_ns if path.exists() else None
-        current = parse_config(text, path)
-        known = {normalise_url(feed.url) for feed in current.feeds}
-        document = tomlkit.parse(text)
-        added: list[FeedConfig] = []
-        array = document.get("feeds")
-        if array is None:
-            array = tomlkit.aot()
-            document.append("feeds", array)
-        for feed in feeds:
-            key = normalise_url(feed.url)
-            if key in known:
-                continue
-            known.add(key)
-            table = tomlkit.table()
-            table.add("url", feed.url)
-            if feed.name:
-                table.add("name", feed.name)
-            if feed.category:
-                table.add("category", "/".join(feed.category))
-            array.append(table)
-            added.append(feed)
-        if not added:
-            return []
-        now = path.stat().st_mtime_ns if path.exists() else None
-        if now != before:
-            continue  # someone else wrote the file meanwhile: start again from theirs
-        try:
-            write_atomically(path, tomlkit.dumps(document))
-        except OSError as error:
-            raise ConfigError(path, None, None, f"cannot write: {error.strerror}") from error
-        return added
+    with _edit_lock(path):
+        for _attempt in range(3):
+            text = _read(path) if path.exists() else ""
+            before = path.stat().st_mtime_ns if path.exists() else None
+            current = parse_config(text, path)
+            known = {normalise_url(feed.url) for feed in current.feeds}
+            document = tomlkit.parse(text)
+            added: list[FeedConfig] = []
+            array = document.get("feeds")
+            if array is None:
+                array = tomlkit.aot()
+                document.append("feeds", array)
+            for feed in feeds:
+                key = normalise_url(feed.url)
+                if key in known:
+                    continue
+                known.add(key)
+                table = tomlkit.table()
+                table.add("url", feed.url)
+                if feed.name:
+                    table.add("name", feed.name)
+                if feed.category:
+                    table.add("category", "/".join(feed.category))
+                array.append(table)
+                added.append(feed)
+            if not added:
+                return []
+            now = path.stat().st_mtime_ns if path.exists() else None
+            if now != before:
+                continue  # an editor saved the file meanwhile: start again from its text
+            if path.exists() and not os.access(path, os.W_OK):
+                raise ConfigError(path, None, None, "cannot write: the file is read-only")
+            try:
+                write_atomically(path, tomlkit.dumps(document))
+            except OSError as error:
+                raise ConfigError(path, None, None, f"cannot write: {error.strerror}") from error
+            return added
     raise ConfigError(path, None, None, "the file keeps changing; try again")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from newsreader.config import ConfigError, FeedConfig, add_feeds, load_config, parse_config
 from newsreader.opml import OpmlError, read_opml, write_opml
 from newsreader.paths import bundled_config
+from tests.conftest import as_unprivileged, permission_bits_apply, run_newsreader
 
 GOOD = """\
 # My feeds
@@ -151,3 +155,82 @@ def test_bad_opml_is_refused(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     with pytest.raises(OpmlError):
         read_opml(path)
+
+
+def _add_process(config: Path, url: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
+    env |= {"NEWSREADER_CONFIG": str(config), "NEWSREADER_DATA_DIR": str(config.parent / "d")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsreader", "--offline", "add", url],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_adds_at_the_same_time_all_land(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text("# my feeds\n[settings]\ntimeout = 5\n", encoding="utf-8")
+    urls = [f"https://site{n}.example/feed.xml" for n in range(8)]
+    processes = [_add_process(config, url) for url in urls]
+    for process in processes:
+        _out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+    loaded = load_config(config)
+    assert sorted(feed.url for feed in loaded.feeds) == sorted(urls)
+    assert config.read_text(encoding="utf-8").startswith("# my feeds\n")
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_add_to_a_read_only_config_changes_nothing(tmp_path: Path, what: str) -> None:
+    if not permission_bits_apply(tmp_path):
+        pytest.skip("cannot run a child bound by file permissions here")
+    folder = tmp_path / "conf"
+    folder.mkdir()
+    config = folder / "feeds.toml"
+    config.write_text('[[feeds]]\nurl = "https://a.example/feed"\n', encoding="utf-8")
+    before = config.read_bytes()
+    (config if what == "file" else folder).chmod(0o444 if what == "file" else 0o555)
+    try:
+        result = run_newsreader(
+            "--offline", "add", "https://b.example/feed",
+            data_dir=tmp_path / "data", config=config, preexec=as_unprivileged,
+        )  # fmt: skip
+    finally:
+        folder.chmod(0o755)
+        config.chmod(0o644)
+    assert result.returncode == 2
+    assert f"newsreader: {config}: cannot write:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert config.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) in (
+        ["feeds.toml"],
+        [".feeds.toml.lock", "feeds.toml"],
+    )
+
+
+def test_an_unreadable_config_is_named(tmp_path: Path) -> None:
+    if not permission_bits_apply(tmp_path):
+        pytest.skip("cannot run a child bound by file permissions here")
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nurl = "https://a.example/feed"\n', encoding="utf-8")
+    config.chmod(0o000)
+    try:
+        results = [
+            run_newsreader(
+                *args, data_dir=tmp_path / "data", config=config, preexec=as_unprivileged
+            )
+            for args in (["--offline", "refresh"], ["--offline", "add", "https://b.example/"])
+        ]
+    finally:
+        config.chmod(0o644)
+    for result in results:
+        assert result.returncode == 2
+        assert result.stderr == f"newsreader: {config}: cannot read: Permission denied\n"
+
+
+def test_a_folder_in_place_of_the_config_is_named(tmp_path: Path) -> None:
+    (tmp_path / "feeds.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"feeds\.toml: cannot read: Is a directory"):
+        load_config(tmp_path / "feeds.toml")
