@@ -127,3 +127,71 @@ def test_open_the_seed_follow_read_also_and_go_back(terminal: str) -> None:
         time.sleep(0.2)
     assert SEED_TITLE in pane(shown) and "Rail Yards Work Through the Night" not in shown
     assert "[1] Russian Offensive" in pane(shown)
+
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+@pytest.fixture
+def hostile_terminal(tmp_path: Path) -> Iterator[str]:
+    """The installed reader in tmux, on the hostile articles and feeds, clipboard open to OSC 52."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
+    assert command is not None, "the newsreader command is not installed"
+    files = [
+        HOSTILE / "articles" / name
+        for name in ("escapes.txt", "escapes.html", "markup.txt", "markup.md", "bidi-title.txt")
+    ] + [
+        HOSTILE / "feeds" / name
+        for name in ("escapes-raw.rss", "escapes-charref.rss", "markup.rss")
+    ]
+    env = {
+        **os.environ,
+        "NEWSREADER_CONFIG": str(tmp_path / "feeds.toml"),
+        "NEWSREADER_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+    }
+    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")
+    subprocess.run(
+        [command, "import", *map(str, files)], env=env, check=True, capture_output=True, timeout=60
+    )
+    session = f"newsreader-hostile-{os.getpid()}"
+    socket = str(tmp_path / "tmux.sock")
+    launch = " ".join(f"{k}='{v}'" for k, v in env.items() if k.startswith(("NEWSREADER_", "TERM")))
+    # The reader starts a second later, once tmux lets programs in the pane set the
+    # clipboard (OSC 52) and the title (OSC 0/2): what a hostile article would try.
+    _tmux("-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+          f"sleep 1; exec env {launch} {command} --offline")  # fmt: skip
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
+    _tmux("-S", socket, "set-option", "-g", "set-clipboard", "on")
+    _tmux("-S", socket, "set-option", "-g", "allow-rename", "on")
+    try:
+        yield f"{socket}|{session}"
+    finally:
+        _tmux("-S", socket, "kill-session", "-t", session)
+
+
+def test_hostile_articles_cannot_touch_the_terminal(hostile_terminal: str) -> None:
+    socket, session = hostile_terminal.split("|")
+    wait_for(hostile_terminal, "Plain Title With Markup")
+    title_before = _tmux("-S", socket, "display-message", "-p", "-t", session, "#{pane_title}")
+    opened = 0
+    for _ in range(40):  # next unread, article after article
+        keys(hostile_terminal, "n")
+        time.sleep(0.3)
+        shown = screen(hostile_terminal)
+        if "No more unread" in shown:
+            break
+        opened += 1
+        lines = shown.splitlines()
+        assert "Quit" in lines[-1], shown  # the footer is still drawn: no clear, no cursor jump
+        assert any("────" in line for line in lines), shown
+    assert opened >= 20
+    title_after = _tmux("-S", socket, "display-message", "-p", "-t", session, "#{pane_title}")
+    assert "PWNED" not in title_after and title_after == title_before
+    buffers = _tmux("-S", socket, "list-buffers", "-F", "#{buffer_sample}")
+    assert "pwned" not in buffers.lower() and "ZWNob" not in buffers
+    # The reader is still alive: [@click=app.quit] in the text did nothing.
+    keys(hostile_terminal, "?")
+    wait_for(hostile_terminal, "Keys")
