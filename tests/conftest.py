@@ -96,6 +96,12 @@ def write_config(path: Path, feeds: list[str], settings: str = "", extra: str = 
     return path
 
 
+def newsreader_env(data_dir: Path, config: Path) -> dict[str, str]:
+    """This process's environment for a child ``newsreader`` on this data dir and config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
+    return env | {"NEWSREADER_DATA_DIR": str(data_dir), "NEWSREADER_CONFIG": str(config)}
+
+
 def run_newsreader(
     *args: str,
     data_dir: Path,
@@ -104,13 +110,11 @@ def run_newsreader(
     preexec: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``newsreader`` in a child process (for limits, signals and other users)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
-    env |= {"NEWSREADER_DATA_DIR": str(data_dir), "NEWSREADER_CONFIG": str(config)}
     return subprocess.run(
         [sys.executable, "-m", "newsreader", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env=newsreader_env(data_dir, config),
         timeout=timeout,
         preexec_fn=preexec,
         check=False,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,12 @@ import pytest
 from newsreader.config import ConfigError, FeedConfig, add_feeds, load_config, parse_config
 from newsreader.opml import OpmlError, read_opml, write_opml
 from newsreader.paths import bundled_config
-from tests.conftest import as_unprivileged, permission_bits_apply, run_newsreader
+from tests.conftest import (
+    as_unprivileged,
+    newsreader_env,
+    permission_bits_apply,
+    run_newsreader,
+)
 
 GOOD = """\
 # My feeds
@@ -158,11 +162,9 @@ def test_bad_opml_is_refused(tmp_path: Path, content: bytes) -> None:
 
 
 def _add_process(config: Path, url: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
-    env |= {"NEWSREADER_CONFIG": str(config), "NEWSREADER_DATA_DIR": str(config.parent / "d")}
     return subprocess.Popen(
         [sys.executable, "-m", "newsreader", "--offline", "add", url],
-        env=env,
+        env=newsreader_env(config.parent / "d", config),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -20,7 +20,7 @@ from newsreader.config import load_config
 from newsreader.paths import Locations
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
-from tests.conftest import write_config
+from tests.conftest import newsreader_env, write_config
 from tests.loopback import LoopbackServer, Reply, Request
 
 FEEDS = 120
@@ -68,11 +68,6 @@ def feeds(server: LoopbackServer, tmp_path: Path) -> Iterator[tuple[GrowingFeeds
     yield growing, config
 
 
-def _environment(data: Path, config: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
-    return env | {"NEWSREADER_DATA_DIR": str(data), "NEWSREADER_CONFIG": str(config)}
-
-
 def _snapshot(cache: Path) -> dict[tuple[str, str], tuple[int, int]]:
     """Every stored article's identity with its read and starred flags."""
     if not cache.exists():
@@ -113,7 +108,7 @@ def test_sigkill_during_refresh_loses_nothing(
             before = _snapshot(cache)
         process = subprocess.Popen(
             [sys.executable, "-m", "newsreader", "refresh"],
-            env=_environment(data, config),
+            env=newsreader_env(data, config),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -142,7 +137,7 @@ def test_sigkill_during_refresh_loses_nothing(
     before = _snapshot(cache)
     finished = subprocess.run(
         [sys.executable, "-m", "newsreader", "refresh"],
-        env=_environment(data, config),
+        env=newsreader_env(data, config),
         capture_output=True,
         text=True,
         timeout=300,
@@ -167,7 +162,7 @@ async def test_two_refreshes_and_the_reader_at_once(
     refreshes = [
         await asyncio.create_subprocess_exec(
             sys.executable, "-m", "newsreader", "refresh",
-            env=_environment(data, config),
+            env=newsreader_env(data, config),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )

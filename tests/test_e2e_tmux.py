@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED
+from tests.conftest import SEED, newsreader_env
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
 SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"
@@ -40,29 +40,40 @@ def terminal(tmp_path: Path) -> Iterator[str]:
         pytest.skip("tmux is not installed")
     if not SEED.exists():
         pytest.skip("shared corpus not available")
-    command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
-    assert command is not None, "the newsreader command is not installed"
     articles = tmp_path / "articles"
     articles.mkdir()
     shutil.copy(SEED, articles / SEED.name)
     (articles / "logistics-race.txt").write_text(TARGET, encoding="utf-8")
     config = tmp_path / "feeds.toml"
     config.write_text(f'[[local]]\npath = "{articles}"\n', encoding="utf-8")
-    env = {
-        **os.environ,
-        "NEWSREADER_CONFIG": str(config),
-        "NEWSREADER_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-    }
+    yield from _reader_in_tmux(tmp_path, config, [articles], "e2e")
+
+
+def _reader_in_tmux(
+    tmp_path: Path, config: Path, imports: list[Path], name: str, **options: str
+) -> Iterator[str]:
+    """Import files with the installed command, then run its reader in a 120x40 tmux.
+
+    ``options`` are tmux options set before the reader starts (a second later).
+    """
+    command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
+    assert command is not None, "the newsreader command is not installed"
+    env = newsreader_env(tmp_path / "data", config) | {"TERM": "xterm-256color"}
     subprocess.run(
-        [command, "import", str(articles)], env=env, check=True, capture_output=True, timeout=60
+        [command, "import", *map(str, imports)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
-    session = f"newsreader-e2e-{os.getpid()}"
+    session = f"newsreader-{name}-{os.getpid()}"
     socket = str(tmp_path / "tmux.sock")
     launch = " ".join(f"{k}='{v}'" for k, v in env.items() if k.startswith(("NEWSREADER_", "TERM")))
     _tmux("-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-          f"env {launch} {command} --offline")  # fmt: skip
+          f"sleep 1; exec env {launch} {command} --offline")  # fmt: skip
     _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
+    for option, value in options.items():
+        _tmux("-S", socket, "set-option", "-g", option.replace("_", "-"), value)
     try:
         yield f"{socket}|{session}"
     finally:
@@ -137,8 +148,6 @@ def hostile_terminal(tmp_path: Path) -> Iterator[str]:
     """The installed reader in tmux, on the hostile articles and feeds, clipboard open to OSC 52."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
-    command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
-    assert command is not None, "the newsreader command is not installed"
     files = [
         HOSTILE / "articles" / name
         for name in ("escapes.txt", "escapes.html", "markup.txt", "markup.md", "bidi-title.txt")
@@ -146,30 +155,13 @@ def hostile_terminal(tmp_path: Path) -> Iterator[str]:
         HOSTILE / "feeds" / name
         for name in ("escapes-raw.rss", "escapes-charref.rss", "markup.rss")
     ]
-    env = {
-        **os.environ,
-        "NEWSREADER_CONFIG": str(tmp_path / "feeds.toml"),
-        "NEWSREADER_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-    }
-    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")
-    subprocess.run(
-        [command, "import", *map(str, files)], env=env, check=True, capture_output=True, timeout=60
+    config = tmp_path / "feeds.toml"
+    config.write_text("", encoding="utf-8")
+    # Let programs in the pane set the clipboard (OSC 52) and the title (OSC 0/2),
+    # which is what a hostile article would try.
+    yield from _reader_in_tmux(
+        tmp_path, config, files, "hostile", set_clipboard="on", allow_rename="on"
     )
-    session = f"newsreader-hostile-{os.getpid()}"
-    socket = str(tmp_path / "tmux.sock")
-    launch = " ".join(f"{k}='{v}'" for k, v in env.items() if k.startswith(("NEWSREADER_", "TERM")))
-    # The reader starts a second later, once tmux lets programs in the pane set the
-    # clipboard (OSC 52) and the title (OSC 0/2): what a hostile article would try.
-    _tmux("-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-          f"sleep 1; exec env {launch} {command} --offline")  # fmt: skip
-    _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
-    _tmux("-S", socket, "set-option", "-g", "set-clipboard", "on")
-    _tmux("-S", socket, "set-option", "-g", "allow-rename", "on")
-    try:
-        yield f"{socket}|{session}"
-    finally:
-        _tmux("-S", socket, "kill-session", "-t", session)
 
 
 def test_hostile_articles_cannot_touch_the_terminal(hostile_terminal: str) -> None:

@@ -11,7 +11,6 @@ fetches a URL, and every file that cannot be read is named with its reason.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
-from tests.conftest import TESTS, run_newsreader
+from tests.conftest import TESTS, newsreader_env, run_newsreader
 from tests.hostile.generate import write_generated
 from tests.loopback import LoopbackServer, static
 
@@ -130,11 +129,7 @@ def assert_no_entity_fetch(server: LoopbackServer) -> None:
 
 
 def _import_one(path: Path, workdir: Path) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
-    env |= {
-        "NEWSREADER_DATA_DIR": str(workdir / "data"),
-        "NEWSREADER_CONFIG": str(workdir / "c.toml"),
-    }
+    env = newsreader_env(workdir / "data", workdir / "c.toml")
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, "-m", "newsreader", "import", str(path)],
@@ -263,8 +258,7 @@ def _show_all(
         "    sys.stdout.flush()\n"
     )
     ids = [str(i) for i in _all_ids(data, skip_giants)]
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSREADER_")}
-    base |= {"NEWSREADER_DATA_DIR": str(data), "NEWSREADER_CONFIG": str(config)}
+    base = newsreader_env(data, config)
     result = subprocess.run(
         [sys.executable, "-c", script, *ids],
         capture_output=True, text=True, env=base | (env or {}), timeout=300, check=False,
