@@ -351,6 +351,11 @@ def test_refresh_from_the_loopback_server(hostile: Corpus, tmp_path: Path) -> No
         )
     assert result.returncode == 1
     assert_no_entity_fetch(hostile.server)
+    # Feed titles from the documents themselves, as `feeds` shows them.
+    for args in (["feeds"], ["feeds", "--json"]):
+        listed = run_newsreader(*args, data_dir=data, config=config)
+        assert listed.returncode == 0 and "Raw" in listed.stdout
+        assert_clean(listed.stdout + listed.stderr, " ".join(args))
     with Store(data / "cache.sqlite3") as store:
         summaries = store.list_articles(limit=10_000)
         assert len({s.source for s in summaries}) == len(feeds) - len(BAD_FEEDS)
@@ -548,3 +553,23 @@ def test_hostile_names_in_a_config_are_cleaned(name: str, tmp_path: Path) -> Non
     assert result.returncode == 0
     assert_clean(result.stdout + result.stderr, f"feeds with {name}")
     assert "[@click=app.quit]Quit[/]" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (HOSTILE / "opml").iterdir()))
+def test_opml_import_of_hostile_files_writes_a_clean_config_or_names_the_file(
+    name: str, tmp_path: Path
+) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text("# mine\n", encoding="utf-8")
+    path = HOSTILE / "opml" / name
+    result = run_newsreader("opml", "import", str(path), data_dir=tmp_path / "d", config=config)
+    assert "Traceback" not in result.stderr
+    assert_clean(result.stdout + result.stderr + config.read_text(encoding="utf-8"), name)
+    if result.returncode:
+        assert result.stderr.startswith(f"newsreader: {path}: ")
+        assert config.read_text(encoding="utf-8") == "# mine\n"
+        return
+    loaded = load_config(config)
+    assert loaded.feeds and all(is_safe_url(feed.url) for feed in loaded.feeds)
+    if name == "markup.opml":  # stored as written; shown as written
+        assert loaded.feeds[0].name == "[bold red]Alarm[/]"
