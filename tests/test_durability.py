@@ -5,6 +5,8 @@ from __future__ import annotations
 import resource
 import signal
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,42 @@ def test_a_full_disk_stops_the_import_with_a_clear_error_and_nothing_half_writte
     assert retried.returncode == 0, retried.stderr
     with Store(data / "cache.sqlite3") as store:
         assert store.article_count() == len(ids) + 300
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1.5 MiB filesystem (tmpfs), where the machine lets us mount one."""
+    mount_point = tmp_path / "small-disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount_point)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, check=False)
+
+
+def test_a_really_full_disk_gives_a_plain_error_and_keeps_the_cache(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    data, config = small_disk / "data", tmp_path / "feeds.toml"
+    first = run_newsreader("import", str(ARTICLES), data_dir=data, config=config)
+    assert first.returncode == 0, first.stderr
+    with Store(data / "cache.sqlite3") as store:
+        before = store.article_count()
+
+    result = run_newsreader(
+        "import", str(_write_articles(tmp_path / "many", 300)), data_dir=data, config=config
+    )
+
+    assert result.returncode == 1
+    assert "cannot write to the cache" in result.stderr and "the disk is full" in result.stderr
+    assert "Traceback" not in result.stderr
+    with Store(data / "cache.sqlite3") as store:
+        assert store.integrity_problems() == []
+        assert store.article_count() >= before
