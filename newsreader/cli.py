@@ -133,8 +133,6 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _run_reader(locations)
     if args.command == "dirs":
         return _dirs(locations)
-    if args.command == "cache" and args.cache_action == "reset":
-        return _cache_reset(locations)
     handlers = {
         "refresh": _refresh,
         "feeds": _feeds,
@@ -143,7 +141,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         "import": _import,
         "list": _list,
         "show": _show,
-        "cache": _cache_check,
+        "cache": _cache,
     }
     try:
         return handlers.get(args.command, _mark)(args, locations)
@@ -166,7 +164,6 @@ def _run_reader(locations: Locations) -> int:
 
     try:
         config = _load_config(locations)
-        _open_store(locations).close()  # a damaged cache is set aside before the app starts
         from newsreader.ui.app import NewsReaderApp
 
         app = NewsReaderApp(locations, config, offline=locations.offline)
@@ -194,7 +191,11 @@ def _open_store(locations: Locations) -> Store:
     return store
 
 
-def _cache_check(args: argparse.Namespace, locations: Locations) -> int:
+def _cache(args: argparse.Namespace, locations: Locations) -> int:
+    return _cache_reset(locations) if args.cache_action == "reset" else _cache_check(locations)
+
+
+def _cache_check(locations: Locations) -> int:
     from newsreader.store import Store
 
     if not locations.cache_file.exists():

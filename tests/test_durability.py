@@ -51,10 +51,6 @@ def _contents(cache: Path) -> tuple[int, list[tuple[object, ...]]]:
     return version, rows
 
 
-def _files_named(folder: Path, pattern: str) -> list[Path]:
-    return sorted(folder.glob(pattern))
-
-
 def test_a_damaged_cache_is_moved_aside_and_a_new_one_started(tmp_path: Path) -> None:
     data, config = tmp_path / "data", tmp_path / "feeds.toml"
     data.mkdir()
@@ -65,7 +61,7 @@ def test_a_damaged_cache_is_moved_aside_and_a_new_one_started(tmp_path: Path) ->
 
     assert result.returncode == 0, result.stderr
     assert TRACEBACK not in result.stderr
-    [moved] = _files_named(data, "cache.sqlite3.damaged-????????T??????")
+    [moved] = sorted(data.glob("cache.sqlite3.damaged-????????T??????"))
     assert moved.read_bytes() == junk  # kept byte for byte, never deleted
     assert str(moved) in result.stderr and "damaged" in result.stderr
     with Store(data / "cache.sqlite3") as store:
@@ -89,7 +85,7 @@ def test_a_cache_from_a_newer_version_is_left_alone_until_the_user_resets_it(
 
     reset = run_newsreader("cache", "reset", data_dir=data, config=config)
     assert reset.returncode == 0, reset.stderr
-    [moved] = _files_named(data, "cache.sqlite3.reset-????????T??????")
+    [moved] = sorted(data.glob("cache.sqlite3.reset-????????T??????"))
     assert str(moved) in reset.stdout
     with sqlite3.connect(moved) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1

@@ -390,3 +390,17 @@ async def test_o_opens_the_selected_link_in_the_system_browser(
         await pilot.pause()
     assert opened == ["https://example.org/news/solar-kiosks", "https://example.org/report.pdf"]
     assert any("No web address" in n.message for n in app._notifications)
+
+
+async def test_a_damaged_cache_is_set_aside_and_said_in_the_reader(tmp_path: Path) -> None:
+    config_path = write_config(tmp_path / "feeds.toml", [])
+    locations = Locations(config_path, tmp_path / "data", config_given=True, offline=True)
+    locations.cache_file.parent.mkdir(parents=True)
+    locations.cache_file.write_bytes(b"no database here " * 200)
+    app = NewsReaderApp(locations, load_config(config_path), offline=True, refresh_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        [moved] = sorted(locations.data_dir.glob("cache.sqlite3.damaged-*"))
+        assert moved.read_bytes() == b"no database here " * 200
+        assert any(str(moved) in n.message for n in app._notifications)
+        assert titles(app) == []

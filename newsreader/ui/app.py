@@ -27,12 +27,13 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from newsreader.config import Config
 from newsreader.history import History
 from newsreader.links import resolve
+from newsreader.model import StoredArticle
 from newsreader.paths import Locations
 from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, is_safe_url
-from newsreader.store import Store, StoreError
+from newsreader.store import Store, StoreError, open_cache
 from newsreader.tree import NodeKind, Selection, build_tree, feed_name
 from newsreader.ui.screens.help import HelpScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
@@ -110,7 +111,7 @@ class NewsReaderApp(App[None]):
         self.config = config
         self.offline = offline
         self.refresh_on_start = refresh_on_start
-        self.store = Store(locations.cache_file)
+        self.store, self._cache_moved_to = open_cache(locations.cache_file)
         self.history: History[Visit] = History()
         self._feed_names = {feed.url: feed for feed in config.feeds}
         self._previous_query: ListQuery | None = None
@@ -153,6 +154,13 @@ class NewsReaderApp(App[None]):
             self.action_refresh()
         if self.offline:
             self.set_status("Offline: reading the cache")
+        if self._cache_moved_to is not None:
+            self.notify(
+                f"The cache was damaged: it was moved to {self._cache_moved_to} "
+                "and a new cache was started.",
+                severity="warning",
+                timeout=30,
+            )
 
     def on_resize(self) -> None:
         self._apply_width(self.size.width)
@@ -252,7 +260,7 @@ class NewsReaderApp(App[None]):
         try:
             write()
         except StoreError as error:
-            self.notify(clean_line(str(error)), severity="error")
+            self.notify(str(error), severity="error")
             return False
         return True
 
@@ -321,7 +329,7 @@ class NewsReaderApp(App[None]):
         url = event.link.url
         if url and is_safe_url(url):
             if self.offline:
-                self.notify(f"Offline: cannot fetch {clean_line(url)}", severity="warning")
+                self.notify(f"Offline: cannot fetch {url}", severity="warning")
                 return
             self.set_status(f"Fetching {clean_line(url)} …")
             self._fetch_page(url)
@@ -368,7 +376,7 @@ class NewsReaderApp(App[None]):
     def _page_fetched(self, event: PageFetched) -> None:
         self.set_status("")
         if event.article_id is None:
-            self.notify(clean_line(event.error or "Cannot open the page"), severity="warning")
+            self.notify(event.error or "Cannot open the page", severity="warning")
             return
         self.show_article(event.article_id)
 
@@ -401,28 +409,28 @@ class NewsReaderApp(App[None]):
             return self.article_view.article.id
         return self.article_list.current_article
 
-    def action_toggle_star(self) -> None:
-        """Star or unstar the current article."""
+    def _mark_current(self, mark: Callable[[StoredArticle], None]) -> StoredArticle | None:
+        """Apply a read/starred change to the current article and redraw it.
+
+        Returns the article as it was before, or None when nothing changed.
+        """
         article_id = self._current_article()
         stored = self.store.get_article(article_id) if article_id is not None else None
-        if stored is None:
-            return
-        if not self._write(lambda: self.store.set_starred(stored.id, not stored.starred)):
-            return
+        if stored is None or not self._write(lambda: mark(stored)):
+            return None
         self.article_list.redraw_article(stored.id)
         self.schedule_tree_reload()
-        self.notify("Starred" if not stored.starred else "Unstarred", timeout=1.5)
+        return stored
+
+    def action_toggle_star(self) -> None:
+        """Star or unstar the current article."""
+        was = self._mark_current(lambda s: self.store.set_starred(s.id, not s.starred))
+        if was is not None:
+            self.notify("Starred" if not was.starred else "Unstarred", timeout=1.5)
 
     def action_toggle_read(self) -> None:
         """Mark the current article read or unread."""
-        article_id = self._current_article()
-        stored = self.store.get_article(article_id) if article_id is not None else None
-        if stored is None:
-            return
-        if not self._write(lambda: self.store.set_read(stored.id, not stored.read)):
-            return
-        self.article_list.redraw_article(stored.id)
-        self.schedule_tree_reload()
+        self._mark_current(lambda s: self.store.set_read(s.id, not s.read))
 
     def action_mark_all_read(self) -> None:
         """Mark every article of the chosen node read."""
@@ -434,7 +442,7 @@ class NewsReaderApp(App[None]):
                 starred_only=selection.kind is NodeKind.STARRED,
             )
         except StoreError as error:
-            self.notify(clean_line(str(error)), severity="error")
+            self.notify(str(error), severity="error")
             return
         self.article_list.load(
             self.article_list.list_query, keep_article=self.article_list.current_article
@@ -604,7 +612,7 @@ class NewsReaderApp(App[None]):
         self.query_one("#progress", ProgressBar).display = False
         if event.error:
             self.set_status("")
-            self.notify(clean_line(event.error), severity="error")
+            self.notify(event.error, severity="error")
             return
         if event.total and event.failed == event.total:
             self.set_status("Offline? Every feed failed; showing the cache")

@@ -122,8 +122,6 @@ class ArticleView(VerticalScroll, can_focus=True):
         drawn = 0
         for number, section in enumerate(article.sections):
             if drawn >= MAX_DRAWN_PARAGRAPHS:
-                left = sum(len(s.paragraphs) for s in article.sections[number:])
-                widgets.append(_left_out(left, "paragraphs", stored.id))
                 break
             if section.heading:
                 self.headings.append(clean_line(section.heading))
@@ -134,17 +132,15 @@ class ArticleView(VerticalScroll, can_focus=True):
                 block = paragraphs[start : start + PARAGRAPHS_PER_BLOCK]
                 text = Text("\n\n".join(clean_text(paragraph) for paragraph in block))
                 widgets.append(Static(text, classes="paragraph"))
-            if len(paragraphs) < len(section.paragraphs):
-                left = len(section.paragraphs) - len(paragraphs)
-                left += sum(len(s.paragraphs) for s in article.sections[number + 1 :])
-                widgets.append(_left_out(left, "paragraphs", stored.id))
-                break
             for figure in article.figures:
                 if figure.section == number:
                     caption = Text("▣ " + clean_line(figure.caption), style="italic")
                     if figure.credit:
                         caption.append(f"  {clean_line(figure.credit)}", style="dim")
                     widgets.append(Static(caption, classes="figure"))
+        left = len(article.paragraphs) - drawn
+        if left > 0:
+            widgets.append(_left_out(left, "paragraphs", stored.id))
         return widgets
 
     async def _scroll_when_laid_out(self, mounted: AwaitMount, scroll_y: float) -> None:
