@@ -24,6 +24,15 @@ CORPUS = TESTS.parent.parent / "shared" / "corpus"
 SEED = CORPUS / "seed" / "china-russia-wang-yi-putin.txt"
 
 
+def corpus_feeds() -> list[Path]:
+    """The corpus's feed files in the formats newsreader reads (none without the corpus)."""
+    from newsreader.extract import FEED_SUFFIXES
+
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in (CORPUS / "feeds").iterdir() if p.suffix.lower() in FEED_SUFFIXES)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A fresh cache in a temporary folder."""

@@ -11,14 +11,13 @@ import pytest
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.feed import parse_feed
 from newsreader.extract.saxdriver import install
-from tests.conftest import ARTICLES, CORPUS
+from tests.conftest import ARTICLES, corpus_feeds
 
 BODY = "<p>" + "A paragraph of the body, with <b>markup</b> &amp; entities. " * 10 + "</p>"
 
 
 def feeds() -> list[Path]:
-    corpus = sorted((CORPUS / "feeds").glob("*")) if CORPUS.is_dir() else []
-    return [ARTICLES / "world" / "wire.xml", *corpus]
+    return [ARTICLES / "world" / "wire.xml", *corpus_feeds()]
 
 
 def plain_parse(data: bytes) -> list[dict[str, object]]:

@@ -12,7 +12,7 @@ from newsreader.config import Config, load_config
 from newsreader.extract.feed import parse_feed as real_parse_feed
 from newsreader.refresh import FeedStatus, RefreshReport, refresh
 from newsreader.store import Store
-from tests.conftest import CORPUS, write_config
+from tests.conftest import corpus_feeds, write_config
 from tests.loopback import (
     LoopbackServer,
     Reply,
@@ -295,7 +295,7 @@ def test_local_sources_are_imported(tmp_path: Path, store: Store) -> None:
 def test_the_real_corpus_feeds_parse_when_served(
     tmp_path: Path, server: LoopbackServer, store: Store
 ) -> None:
-    feeds = sorted((CORPUS / "feeds").glob("*")) if CORPUS.is_dir() else []
+    feeds = corpus_feeds()
     if not feeds:
         pytest.skip("shared corpus not available")
     for path in feeds:
