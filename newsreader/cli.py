@@ -7,10 +7,11 @@ Every expected failure ends as a one-line message on stderr and an exit code:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -21,7 +22,7 @@ from newsreader.sanitize import clean_line
 if TYPE_CHECKING:
     from newsreader.config import Config
     from newsreader.refresh import FeedResult, RefreshReport
-    from newsreader.store import Store
+    from newsreader.store import MergeReason, Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -271,6 +272,8 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
 
 def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
     detail = f"{result.new} new" if result.status == "updated" else ""
+    if result.merged:
+        detail += f", {result.merged} also in another feed"
     if result.error:
         detail = result.error
     print(
@@ -318,6 +321,7 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
                 "status": result.status.value,
                 "new": result.new,
                 "updated": result.updated,
+                "merged": result.merged,
                 "error": clean_line(result.error) if result.error else None,
             }
             for result in report.feeds
@@ -343,12 +347,15 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
     with _open_store(locations) as store:
         states = store.feed_states()
         counts = store.source_counts()
+        merged = store.merged_counts()
     for feed in config.feeds:
         state = states.get(feed.url)
-        name = clean_line(feed.name or (state.title if state and state.title else feed.url))
+        name = clean_line(feed.display_name(state))
         articles = counts.get(feed.url, (0, 0))[0]
         success = state.last_success if state else None
         error = state.last_error if state else None
+        repeated = state.repeated_ids if state else 0
+        copies = merged.get(feed.url, {})
         if args.json:
             record = {
                 "url": feed.url,
@@ -356,6 +363,9 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
                 "categories": list(feed.category),
                 "enabled": feed.enabled,
                 "articles": articles,
+                "entries": state.item_count if state else 0,
+                "repeated_ids": repeated,
+                "merged": {reason.value: count for reason, count in copies.items()},
                 "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
                 "last_error": clean_line(error) if error else None,
             }
@@ -367,7 +377,34 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         print(f"{status:<6} {articles:>6}  {when:<16}  {name}  [{category}]".rstrip())
         if error:
             print(f"{'':<6} {clean_line(error)}")
+        note = _merge_note(repeated, copies)
+        if note:
+            print(f"{'':<6} {note}")
     return EXIT_OK
+
+
+def _merge_note(repeated: int, copies: Mapping[MergeReason, int]) -> str:
+    """Why a feed shows fewer articles than it has entries, in words."""
+    from newsreader.store import MergeReason
+
+    reasons = {
+        MergeReason.SAME_CONTENT: "the same text",
+        MergeReason.SAME_ADDRESS_AND_TITLE: "the same address and title",
+    }
+    parts = [
+        f"{_count(count, 'entry is an article', 'entries are articles')} another feed "
+        f"brought first ({reasons[reason]}), listed here too"
+        for reason, count in copies.items()
+    ]
+    if repeated:
+        parts.insert(
+            0, f"{_count(repeated, 'entry', 'entries')} repeated an earlier entry's id (left out)"
+        )
+    return "; ".join(parts)
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 def _add(args: argparse.Namespace, locations: Locations) -> int:
@@ -401,7 +438,9 @@ def _opml(args: argparse.Namespace, locations: Locations) -> int:
 
     config = _load_config(locations)
     if args.opml_action == "export":
-        document = write_opml(list(config.feeds))
+        with _open_store(locations) as store:
+            states = store.feed_states()
+        document = write_opml(list(config.feeds), states)
         if args.file:
             write_atomically(args.file, document)
             print(f"wrote {len(config.feeds)} feeds to {args.file}", file=sys.stderr)
@@ -469,14 +508,32 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
         if stored is None:
             return _fail(f"no article with id {args.id}")
         targets = link_targets(stored.article.links, store)
+        source_name = _source_name(locations, store, stored.article.source)
     if args.json:
-        print(json.dumps(article_json(stored, targets), ensure_ascii=False, indent=2))
+        print(json.dumps(article_json(stored, targets, source_name), ensure_ascii=False, indent=2))
         return EXIT_OK
     from rich.console import Console
 
     console = Console(highlight=False, emoji=False, markup=False)
-    console.print(article_renderable(stored, targets), soft_wrap=not console.is_terminal)
+    console.print(
+        article_renderable(stored, targets, source_name), soft_wrap=not console.is_terminal
+    )
     return EXIT_OK
+
+
+def _source_name(locations: Locations, store: Store, source: str) -> str:
+    """What to call an article's source: the feed's name or title, else the source itself."""
+    from newsreader.config import ConfigError, load_config
+
+    feeds = {}
+    # `show` reads the cache; a missing or broken config only costs the feed's name.
+    with contextlib.suppress(ConfigError):
+        feeds = {feed.url: feed for feed in load_config(locations.config_file).feeds}
+    state = store.feed_state(source)
+    feed = feeds.get(source)
+    if feed is not None:
+        return feed.display_name(state)
+    return state.title or source
 
 
 def _mark(args: argparse.Namespace, locations: Locations) -> int:

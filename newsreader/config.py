@@ -24,6 +24,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
     fcntl = None  # type: ignore[assignment]
 
 from newsreader.links import normalise_url
+from newsreader.model import FeedState
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line
 
@@ -49,6 +50,10 @@ class FeedConfig:
     category: tuple[str, ...] = ()
     enabled: bool = True
     full_text: bool = False
+
+    def display_name(self, state: FeedState | None = None) -> str:
+        """What to call the feed: its configured name, else its own title, else its URL."""
+        return self.name or (state.title if state and state.title else None) or self.url
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,17 @@ from newsreader.textnorm import fold
 
 _TRACKING_PREFIXES = ("utm_", "mc_")
 _TRACKING_KEYS = frozenset({"fbclid", "gclid", "ref", "cmpid", "ocid"})
+_TRACKING_FRAGMENTS = ("utm_", "xtor=", "ixzz")
 
 
 def normalise_url(url: str) -> str:
     """Normalise a URL so that two spellings of one address compare equal.
 
-    Scheme and host are lower-cased, default ports, fragments, tracking
-    parameters and a trailing slash dropped; ``http`` and ``https`` are one.
+    Scheme and host are lower-cased, default ports, tracking parameters and a
+    trailing slash dropped; ``http`` and ``https`` are one. The fragment stays:
+    a blog that posts every item of a day on one page tells them apart by it
+    (``2024/05/01.html#a1``, ``#a2``). Only a fragment that carries tracking
+    (``#xtor=RSS-1``) is dropped.
     """
     url = url.strip()
     try:
@@ -54,7 +58,13 @@ def normalise_url(url: str) -> str:
         )
     )
     path = parts.path.rstrip("/") or ""
-    return urlunsplit((scheme, host, path, query, ""))
+    fragment = "" if parts.fragment.startswith(_TRACKING_FRAGMENTS) else parts.fragment
+    return urlunsplit((scheme, host, path, query, fragment))
+
+
+def without_fragment(url: str) -> str:
+    """The address of the page a (normalised) URL points into."""
+    return url.partition("#")[0]
 
 
 def normalise_title(title: str) -> str:
@@ -84,12 +94,17 @@ MIN_PREFIX_CHARS = 20
 def resolve(link: Link, lookup: ArticleLookup) -> list[int]:
     """Return the cached articles a link points to, best (newest) first.
 
-    A URL resolves by the article's url or guid; a title (a read-also link's
+    A URL resolves by the article's url or guid (a URL with a fragment, failing
+    that, by the page without it); a title (a read-also link's
     text) by its normalised title, then by title prefix when the link text was
     shortened. An empty list means the target is not in the cache.
     """
     if link.url:
-        found = list(lookup.ids_by_url(normalise_url(link.url)))
+        address = normalise_url(link.url)
+        found = list(lookup.ids_by_url(address))
+        if not found and "#" in address:
+            # A link into a section of a cached page opens that page.
+            found = list(lookup.ids_by_url(without_fragment(address)))
         if found:
             return found
     title = normalise_title(link.text)

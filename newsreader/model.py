@@ -178,6 +178,8 @@ class FeedState:
         last_error: Why the last attempt failed, or None if it succeeded.
         item_count: How many entries its last parsed body had.
         retry_after: Not to be fetched before this time (the server's Retry-After).
+        repeated_ids: Entries of its last parsed body that repeated an earlier entry's id
+            (the first was kept).
     """
 
     url: str
@@ -191,6 +193,7 @@ class FeedState:
     last_error: str | None = None
     item_count: int = 0
     retry_after: float | None = None
+    repeated_ids: int = 0
 
     @property
     def failed(self) -> bool:

@@ -8,10 +8,12 @@ accepts both; writing nests.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Mapping
 from email.utils import formatdate
 from pathlib import Path
 
 from newsreader.config import FeedConfig, parse_category
+from newsreader.model import FeedState
 from newsreader.sanitize import clean_href, clean_line, is_safe_url
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
@@ -80,13 +82,23 @@ def _walk(
             attribute = outline.get("category")
             if not category and attribute:
                 category = parse_category(attribute.split(",")[0])
-            feeds.append(FeedConfig(url=url, name=text or None, category=category))
+            # Some readers write the address as the text when they know no title.
+            name = text if text and text != url else None
+            feeds.append(FeedConfig(url=url, name=name, category=category))
         else:
             _walk(outline, (*path, text) if text else path, feeds, seen, depth + 1)
 
 
-def write_opml(feeds: list[FeedConfig], title: str = "newsreader subscriptions") -> str:
-    """An OPML 2.0 document of the feeds, categories as nested outlines."""
+def write_opml(
+    feeds: list[FeedConfig],
+    states: Mapping[str, FeedState] | None = None,
+    title: str = "newsreader subscriptions",
+) -> str:
+    """An OPML 2.0 document of the feeds, categories as nested outlines.
+
+    Each feed is called by its configured name, else by its own title as the
+    cache knows it (``states``), else by its address.
+    """
     root = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(root, "head")
     ElementTree.SubElement(head, "title").text = title
@@ -102,7 +114,7 @@ def write_opml(feeds: list[FeedConfig], title: str = "newsreader subscriptions")
                     folders[key[:-1]], "outline", text=key[-1], title=key[-1]
                 )
             parent = folders[key]
-        name = feed.name or feed.url
+        name = clean_line(feed.display_name((states or {}).get(feed.url)))
         ElementTree.SubElement(
             parent, "outline", type="rss", text=name, title=name, xmlUrl=feed.url
         )

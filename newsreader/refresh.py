@@ -19,6 +19,7 @@ import hashlib
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -66,6 +67,8 @@ class FeedResult:
     status: FeedStatus
     new: int = 0
     updated: int = 0
+    merged: int = 0
+    """Entries that are articles another feed brought first (listed under this one too)."""
     error: str | None = None
 
     @property
@@ -119,8 +122,10 @@ def refresh(
     report = RefreshReport()
     feeds = [feed for feed in config.feeds if feed.enabled]
     if offline:
+        states = store.feed_states()
         for done, feed in enumerate(feeds, 1):
-            result = FeedResult(feed.url, _name(feed, None), FeedStatus.OFFLINE, error="offline")
+            name = feed.display_name(states.get(feed.url))
+            result = FeedResult(feed.url, name, FeedStatus.OFFLINE, error="offline")
             report.feeds.append(result)
             if progress:
                 progress(result, done, len(feeds))
@@ -139,10 +144,6 @@ def refresh(
     report.pruned = _apply_retention(store, feeds, config.settings)
     report.seconds = time.monotonic() - started
     return report
-
-
-def _name(feed: FeedConfig, state: FeedState | None) -> str:
-    return feed.name or (state.title if state and state.title else None) or feed.url
 
 
 def _merge(total: ImportReport, partial: ImportReport) -> None:
@@ -241,6 +242,7 @@ class _ParsedBody:
 
     title: str
     rows: list[PreparedArticle]
+    repeated_ids: int
 
 
 def _parse_job(
@@ -261,7 +263,9 @@ def _parse_job(
         convert_html=False,
     )
     return _ParsedBody(
-        parsed.title, [prepare_article(article, fallback_time) for article in parsed.articles]
+        parsed.title,
+        [prepare_article(article, fallback_time) for article in parsed.articles],
+        parsed.repeated_ids,
     )
 
 
@@ -318,7 +322,7 @@ async def _refresh_one(
     loop: asyncio.AbstractEventLoop,
 ) -> FeedResult:
     now = time.time()
-    name = _name(feed, state)
+    name = feed.display_name(state)
     if state.retry_after and state.retry_after > now:
         wait = time.strftime("%H:%M:%S", time.localtime(state.retry_after))
         return FeedResult(
@@ -361,11 +365,23 @@ async def _refresh_one(
     if feed.full_text:
         await _add_full_text(parsed.rows, outcomes, fetcher, store, pool, loop)
     store.save_feed_state(
-        replace(succeeded, title=parsed.title, body_hash=body_hash, item_count=len(parsed.rows))
+        replace(
+            succeeded,
+            title=parsed.title,
+            body_hash=body_hash,
+            item_count=len(parsed.rows),
+            repeated_ids=parsed.repeated_ids,
+        )
     )
-    new = sum(1 for outcome, _ in outcomes if outcome is Outcome.NEW)
-    updated = sum(1 for outcome, _ in outcomes if outcome is Outcome.UPDATED)
-    return FeedResult(feed.url, feed.name or parsed.title, FeedStatus.UPDATED, new, updated)
+    count = Counter(outcome for outcome, _ in outcomes)
+    return FeedResult(
+        feed.url,
+        feed.name or parsed.title,
+        FeedStatus.UPDATED,
+        count[Outcome.NEW],
+        count[Outcome.UPDATED],
+        count[Outcome.DUPLICATE],
+    )
 
 
 FULL_TEXT_MIN_CHARS = 600

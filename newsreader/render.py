@@ -32,7 +32,9 @@ def link_targets(links: Sequence[Link], lookup: ArticleLookup) -> list[list[int]
     return [resolve(link, lookup) for link in links]
 
 
-def article_json(stored: StoredArticle, targets: list[list[int]]) -> dict[str, Any]:
+def article_json(
+    stored: StoredArticle, targets: list[list[int]], source_name: str | None = None
+) -> dict[str, Any]:
     """The stable JSON shape of ``show --json``."""
     article = stored.article
     return {
@@ -40,6 +42,7 @@ def article_json(stored: StoredArticle, targets: list[list[int]]) -> dict[str, A
         "title": clean_line(article.title),
         "categories": [clean_line(c) for c in article.categories],
         "source": clean_line(article.source),
+        "source_name": clean_line(source_name or article.source),
         "url": clean_line(article.url) if article.url else None,
         "published": iso(article.published),
         "author": clean_line(article.author) if article.author else None,
@@ -104,11 +107,13 @@ def meta_line(article: Article, source_label: str) -> str:
     return " · ".join(meta)
 
 
-def article_renderable(stored: StoredArticle, targets: list[list[int]]) -> RenderableType:
+def article_renderable(
+    stored: StoredArticle, targets: list[list[int]], source_name: str | None = None
+) -> RenderableType:
     """The article as rich renderables: title, meta line, sections, figures, links."""
     article = stored.article
     parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
-    parts.append(Text(meta_line(article, article.source), style="dim"))
+    parts.append(Text(meta_line(article, source_name or article.source), style="dim"))
     figures_by_section: dict[int, list[int]] = {}
     for index, figure in enumerate(article.figures):
         figures_by_section.setdefault(figure.section, []).append(index)

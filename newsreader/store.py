@@ -15,8 +15,8 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -63,6 +63,53 @@ class Outcome(StrEnum):
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     DUPLICATE = "duplicate"
+    """Another source brought the same article first: it is listed under this one too."""
+
+
+class MergeReason(StrEnum):
+    """Why an entry of one source was taken for an article another source brought."""
+
+    SAME_CONTENT = "same-content"
+    """Title, body, address and author are all the same."""
+    SAME_ADDRESS_AND_TITLE = "same-address-and-title"
+    """The same normalised address and the same title."""
+
+
+@dataclass(slots=True)
+class _KnownArticles:
+    """Articles a batch may meet again from another source, and who carries each."""
+
+    by_hash: dict[object, list[int]] = field(default_factory=dict)
+    by_address: dict[tuple[object, object], list[int]] = field(default_factory=dict)
+    sources: dict[int, set[str]] = field(default_factory=dict)
+    """Every source that carries the article: the one it is stored under and its listings."""
+
+    def add(self, article_id: int, values: Mapping[str, object]) -> None:
+        """Know an article (stored before, or new in this batch)."""
+        if article_id in self.sources:
+            return
+        self.sources[article_id] = {str(values["source"])}
+        self.by_hash.setdefault(values["content_hash"], []).append(article_id)
+        if values["url_norm"]:
+            address = (values["url_norm"], values["title_norm"])
+            self.by_address.setdefault(address, []).append(article_id)
+
+    def same_article(self, values: Mapping[str, object]) -> tuple[int, MergeReason] | None:
+        """The article an entry of another source is a copy of, and why; None if none.
+
+        Never one its own source already carries: within a source, two entries
+        are two articles, however alike.
+        """
+        source = str(values["source"])
+        for article_id in self.by_hash.get(values["content_hash"], ()):
+            if source not in self.sources[article_id]:
+                return article_id, MergeReason.SAME_CONTENT
+        if values["url_norm"]:
+            address = (values["url_norm"], values["title_norm"])
+            for article_id in self.by_address.get(address, ()):
+                if source not in self.sources[article_id]:
+                    return article_id, MergeReason.SAME_ADDRESS_AND_TITLE
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +227,41 @@ def _migrate_6(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX articles_by_source_read ON articles (source, read)")
 
 
+def _migrate_7(db: sqlite3.Connection) -> None:
+    """The other feeds and files that carry an article; addresses keep their fragment.
+
+    An article is stored once, under the first source that brought it; every
+    other source whose entry is the same article gets a listing, so that
+    source's list and categories show it too. ``repeated_ids`` counts the
+    entries a feed's last body dropped for repeating an earlier entry's id.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE listings (
+            source TEXT NOT NULL,
+            guid TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            category TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (source, guid)
+        );
+        CREATE INDEX listings_by_article ON listings (article_id);
+        CREATE INDEX listings_by_category ON listings (category);
+        ALTER TABLE feeds ADD COLUMN repeated_ids INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+    rows = db.execute(
+        "SELECT id, url, guid FROM articles WHERE instr(url, '#') OR "
+        "(url IS NULL AND instr(guid, '#') AND guid LIKE 'http%')"
+    ).fetchall()
+    db.executemany(
+        "UPDATE articles SET url_norm = ? WHERE id = ?",
+        ((normalise_url(url or guid), article_id) for article_id, url, guid in rows),
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
@@ -187,12 +269,13 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_4,
     _migrate_5,
     _migrate_6,
+    _migrate_7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _FEED_COLUMNS = (
     "url, title, etag, last_modified, body_hash, permanent_url, last_attempt, last_success, "
-    "last_error, item_count, retry_after"
+    "last_error, item_count, retry_after, repeated_ids"
 )
 _SUMMARY_COLUMNS = "id, title, source, category, published, read, starred, sort_key"
 
@@ -227,23 +310,31 @@ def _category_bounds(category: Sequence[str]) -> list[object]:
     return [prefix, prefix + CATEGORY_SEPARATOR, prefix + "0"]
 
 
-def _filters(
-    category: Sequence[str], source: str | None, unread_only: bool, starred_only: bool
+def _membership(
+    category: Sequence[str], source: str | None, table: str = ""
 ) -> tuple[list[str], list[object]]:
-    """WHERE conditions and parameters for a category (and below), a source, unread, starred."""
+    """WHERE conditions and parameters for a category (and below) and a source.
+
+    ``table`` prefixes the columns (``"l."`` for listings).
+    """
     conditions: list[str] = []
     params: list[object] = []
     if category:
-        conditions.append(_CATEGORY_AND_BELOW)
+        conditions.append(_CATEGORY_AND_BELOW.replace("category", f"{table}category"))
         params += _category_bounds(category)
     if source is not None:
-        conditions.append("source = ?")
+        conditions.append(f"{table}source = ?")
         params.append(source)
-    if unread_only:
-        conditions.append("read = 0")
-    if starred_only:
-        conditions.append("starred = 1")
     return conditions, params
+
+
+def _state(unread_only: bool, starred_only: bool, table: str = "") -> list[str]:
+    """WHERE conditions for unread and starred articles."""
+    return [f"{table}read = 0"] * unread_only + [f"{table}starred = 1"] * starred_only
+
+
+def _where(conditions: Sequence[str]) -> str:
+    return f"WHERE {' AND '.join(conditions)}" if conditions else ""
 
 
 def join_category(path: Sequence[str]) -> str:
@@ -379,47 +470,90 @@ class Store:
             return self._store_rows(rows, time.time())
 
     def _store_rows(self, rows: list[PreparedArticle], now: float) -> list[tuple[Outcome, int]]:
-        existing = self._existing(rows)
-        duplicates = self._duplicates(rows)
+        existing = self._existing(rows, "articles", "id")
+        listed = self._existing(rows, "listings", "article_id")
+        known = self._known(rows)
         next_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
         results: list[tuple[Outcome, int]] = []
         inserts: list[dict[str, object]] = []
         index_rows: list[tuple[int, str, str]] = []
         pending: dict[tuple[object, object], int] = {}
-        for row in rows:
+        new_listings: dict[tuple[object, object], tuple[object, ...]] = {}
+
+        def insert(row: PreparedArticle, read: int = 0, starred: int = 0) -> int:
+            nonlocal next_id
+            next_id += 1
             key = (row.values["source"], row.values["guid"])
+            pending[key] = len(inserts)
+            inserts.append(
+                {**row.values, "id": next_id, "added": now, "updated": now}
+                | {"read": read, "starred": starred}
+            )
+            index_rows.append((next_id, str(row.values["title"]), row.search_text))
+            existing[key] = (next_id, str(row.values["content_hash"]))
+            known.add(next_id, row.values)
+            return next_id
+
+        for row in rows:
+            values = row.values
+            key = (values["source"], values["guid"])
+            content_hash = str(values["content_hash"])
             found = existing.get(key)
             if found is not None:
                 article_id, old_hash = found
-                if old_hash == row.values["content_hash"]:
+                if old_hash == content_hash:
                     results.append((Outcome.UNCHANGED, article_id))
                 elif key in pending:
                     # The same entry twice in one batch: the later copy wins.
                     position = pending[key]
-                    inserts[position] = {**inserts[position], **row.values}
-                    index_rows[position] = (article_id, str(row.values["title"]), row.search_text)
-                    existing[key] = (article_id, str(row.values["content_hash"]))
+                    inserts[position] = {**inserts[position], **values}
+                    index_rows[position] = (article_id, str(values["title"]), row.search_text)
+                    existing[key] = (article_id, content_hash)
                     results.append((Outcome.UPDATED, article_id))
                 else:
                     self._update(article_id, row, now)
-                    existing[key] = (article_id, str(row.values["content_hash"]))
+                    existing[key] = (article_id, content_hash)
                     results.append((Outcome.UPDATED, article_id))
                 continue
-            duplicate = duplicates.get(str(row.values["content_hash"])) or (
-                duplicates.get(f"url:{row.values['url_norm']}") if row.values["url_norm"] else None
-            )
-            if duplicate is not None:
-                results.append((Outcome.DUPLICATE, duplicate))
+            listing = listed.get(key)
+            if listing is not None:
+                article_id, old_hash = listing
+                if old_hash == content_hash:
+                    results.append((Outcome.UNCHANGED, article_id))
+                elif key in new_listings or self._still_same(article_id, values):
+                    # The other copy changed a little and is still the same article.
+                    if key in new_listings:
+                        source, guid, _, _, _, reason = new_listings[key]
+                        new_listings[key] = (
+                            source, guid, article_id, values["category"], content_hash, reason
+                        )  # fmt: skip
+                    else:
+                        self._db.execute(
+                            "UPDATE listings SET content_hash = ?, category = ? "
+                            "WHERE source = ? AND guid = ?",
+                            (content_hash, values["category"], *key),
+                        )
+                    listed[key] = (article_id, content_hash)
+                    results.append((Outcome.UNCHANGED, article_id))
+                else:
+                    # It has become an article of its own; it keeps what the reader did.
+                    self._db.execute("DELETE FROM listings WHERE source = ? AND guid = ?", key)
+                    known.sources[article_id].discard(str(values["source"]))
+                    read, starred = self._db.execute(
+                        "SELECT read, starred FROM articles WHERE id = ?", (article_id,)
+                    ).fetchone()
+                    del listed[key]
+                    results.append((Outcome.UPDATED, insert(row, read, starred)))
                 continue
-            next_id += 1
-            pending[key] = len(inserts)
-            inserts.append({**row.values, "id": next_id, "added": now, "updated": now})
-            index_rows.append((next_id, str(row.values["title"]), row.search_text))
-            existing[key] = (next_id, str(row.values["content_hash"]))
-            duplicates[str(row.values["content_hash"])] = next_id
-            if row.values["url_norm"]:
-                duplicates[f"url:{row.values['url_norm']}"] = next_id
-            results.append((Outcome.NEW, next_id))
+            same = known.same_article(values)
+            if same is not None:
+                article_id, reason = same
+                new_listings[key] = (*key, article_id, values["category"], content_hash, reason)
+                listed[key] = (article_id, content_hash)
+                known.sources[article_id].add(str(values["source"]))
+                results.append((Outcome.DUPLICATE, article_id))
+                continue
+            results.append((Outcome.NEW, insert(row)))
         if inserts:
             columns = list(inserts[0])
             self._db.executemany(
@@ -430,12 +564,19 @@ class Store:
             self._db.executemany(
                 "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", index_rows
             )
+        if new_listings:
+            self._db.executemany(
+                "INSERT INTO listings (source, guid, article_id, category, content_hash, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                list(new_listings.values()),
+            )
         return results
 
     def _existing(
-        self, rows: list[PreparedArticle]
+        self, rows: list[PreparedArticle], table: str, id_column: str
     ) -> dict[tuple[object, object], tuple[int, str]]:
-        """(source, guid) -> (id, content hash) for the rows already stored."""
+        """(source, guid) -> (article id, content hash) for the rows stored in ``table``
+        (``articles``, or ``listings`` for the copies other sources carry)."""
         found: dict[tuple[object, object], tuple[int, str]] = {}
         by_source: dict[object, list[object]] = {}
         for row in rows:
@@ -443,25 +584,52 @@ class Store:
         for source, guids in by_source.items():
             for chunk in _chunks(guids):
                 for guid, article_id, content_hash in self._db.execute(
-                    "SELECT guid, id, content_hash FROM articles WHERE source = ? "
+                    f"SELECT guid, {id_column}, content_hash FROM {table} WHERE source = ? "
                     f"AND guid IN ({', '.join('?' * len(chunk))})",
                     (source, *chunk),
                 ):
                     found[(source, guid)] = (int(article_id), content_hash)
         return found
 
-    def _duplicates(self, rows: list[PreparedArticle]) -> dict[str, int]:
-        """Content hashes (and ``url:`` + normalised URLs) already stored -> article id."""
-        found: dict[str, int] = {}
+    def _known(self, rows: list[PreparedArticle]) -> _KnownArticles:
+        """The stored articles that rows of a batch could be copies of, and their sources."""
+        known = _KnownArticles()
         hashes = [row.values["content_hash"] for row in rows]
         urls = [row.values["url_norm"] for row in rows if row.values["url_norm"]]
-        for column, values, prefix in (("content_hash", hashes, ""), ("url_norm", urls, "url:")):
+        for column, values in (("content_hash", hashes), ("url_norm", urls)):
             for chunk in _chunks(values):
                 marks = ", ".join("?" * len(chunk))
-                query = f"SELECT {column}, id FROM articles WHERE {column} IN ({marks})"
-                for value, article_id in self._db.execute(query, chunk):
-                    found.setdefault(f"{prefix}{value}", int(article_id))
-        return found
+                for article_id, source, content_hash, url_norm, title_norm in self._db.execute(
+                    "SELECT id, source, content_hash, url_norm, title_norm FROM articles "
+                    f"WHERE {column} IN ({marks}) ORDER BY id",
+                    chunk,
+                ):
+                    known.add(
+                        int(article_id),
+                        {"source": source, "content_hash": content_hash,
+                         "url_norm": url_norm, "title_norm": title_norm},
+                    )  # fmt: skip
+        for chunk in _chunks(list(known.sources)):
+            marks = ", ".join("?" * len(chunk))
+            for article_id, source in self._db.execute(
+                f"SELECT article_id, source FROM listings WHERE article_id IN ({marks})", chunk
+            ):
+                known.sources[int(article_id)].add(str(source))
+        return known
+
+    def _still_same(self, article_id: int, values: dict[str, object]) -> bool:
+        """Whether an entry is still a copy of the stored article it was listed under."""
+        row = self._db.execute(
+            "SELECT content_hash, url_norm, title_norm FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return False
+        content_hash, url_norm, title_norm = row
+        return content_hash == values["content_hash"] or (
+            url_norm is not None
+            and url_norm == values["url_norm"]
+            and title_norm == values["title_norm"]
+        )
 
     def _update(self, article_id: int, row: PreparedArticle, now: float) -> None:
         """Replace a changed article's content, keeping its id and reading state."""
@@ -570,19 +738,41 @@ class Store:
     ) -> list[ArticleSummary]:
         """A page of articles, newest first, in a category and its sub-categories.
 
-        Pass the last row's :class:`Cursor` as ``after`` for the next page.
+        A category or a source includes the articles it carries that another
+        source brought first (its listings). Pass the last row's :class:`Cursor`
+        as ``after`` for the next page.
         """
-        conditions, params = _filters(category, source, unread_only, starred_only)
+        conditions, params = _membership(category, source)
+        conditions += _state(unread_only, starred_only)
         if after is not None:
             conditions.append("(sort_key, id) < (?, ?)")
             params += [after.sort_key, after.id]
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM articles {where} "
+        if not category and source is None:
+            rows = self._db.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM articles {_where(conditions)} "
+                "ORDER BY sort_key DESC, id DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+            return [_summary(row) for row in rows]
+        own = self._db.execute(
+            f"SELECT sort_key, id FROM articles {_where(conditions)} "
             "ORDER BY sort_key DESC, id DESC LIMIT ?",
             (*params, limit),
         ).fetchall()
-        return [_summary(row) for row in rows]
+        listed_conditions, listed_params = _membership(category, source, "l.")
+        listed_conditions += _state(unread_only, starred_only, "a.")
+        if after is not None:
+            listed_conditions.append("(a.sort_key, a.id) < (?, ?)")
+            listed_params += [after.sort_key, after.id]
+        listed = self._db.execute(
+            "SELECT DISTINCT a.sort_key, a.id FROM listings l JOIN articles a "
+            f"ON a.id = l.article_id {_where(listed_conditions)} "
+            "ORDER BY a.sort_key DESC, a.id DESC LIMIT ?",
+            (*listed_params, limit),
+        ).fetchall()
+        # Each side is the newest `limit` of its own, so the newest `limit` of both is here.
+        page = sorted(set(own) | set(listed), reverse=True)[:limit]
+        return self._summaries([int(article_id) for _, article_id in page])
 
     def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
         """Articles matching every word of ``text``: title matches first, then the rest.
@@ -627,23 +817,44 @@ class Store:
         return [by_id[i] for i in ids if i in by_id]
 
     def category_tree(self) -> CategoryNode:
-        """The category tree; every node's counts include its descendants."""
-        root = CategoryNode(name="", path=())
-        rows = self._db.execute(
+        """The category tree; every node's counts include its descendants.
+
+        An article listed under several categories counts once in each node
+        that holds any of them.
+        """
+        counts: dict[tuple[str, ...], list[int]] = {}
+        for category, total, unread in self._db.execute(
             "SELECT category, COUNT(*), SUM(read = 0) FROM articles GROUP BY category"
-        ).fetchall()
-        for category, total, unread in rows:
-            node = root
-            root.total_count += total
-            root.unread_count += unread
-            for part in split_category(category):
-                child = node.children.get(part)
-                if child is None:
-                    child = CategoryNode(name=part, path=(*node.path, part))
-                    node.children[part] = child
-                child.total_count += total
-                child.unread_count += unread
-                node = child
+        ):
+            path = split_category(category)
+            for depth in range(len(path) + 1):
+                count = counts.setdefault(path[:depth], [0, 0])
+                count[0] += total
+                count[1] += unread
+        covered: dict[int, set[tuple[str, ...]]] = {}
+        for article_id, listed_category, own_category, read in self._db.execute(
+            "SELECT l.article_id, l.category, a.category, a.read FROM listings l "
+            "JOIN articles a ON a.id = l.article_id"
+        ):
+            own = split_category(own_category)
+            nodes = covered.setdefault(article_id, {own[:d] for d in range(len(own) + 1)})
+            path = split_category(listed_category)
+            for depth in range(len(path) + 1):
+                if path[:depth] not in nodes:
+                    nodes.add(path[:depth])
+                    count = counts.setdefault(path[:depth], [0, 0])
+                    count[0] += 1
+                    count[1] += not read
+        root = CategoryNode(name="", path=())
+        root.total_count, root.unread_count = counts.get((), [0, 0])
+        for path in sorted(counts, key=lambda path: (len(path), path)):
+            if not path:
+                continue
+            parent = root
+            for part in path[:-1]:
+                parent = parent.children[part]
+            total, unread = counts[path]
+            parent.children[path[-1]] = CategoryNode(path[-1], path, total, unread)
         return root
 
     # Feeds
@@ -673,50 +884,96 @@ class Store:
     def prune(self, source: str, *, older_than: float | None, keep_newest: int | None) -> int:
         """Remove a source's old articles; starred articles are never removed.
 
+        An article another source also carries stays for that source: only this
+        source's listing of it goes (and if it was stored under this source, it
+        moves to one of the others).
+
         Args:
             source: The feed URL (or file) whose articles to prune.
             older_than: Remove articles sorted before this time (epoch seconds).
             keep_newest: Keep at most this many of the source's newest articles.
 
         Returns:
-            How many articles were removed.
+            How many articles left the source.
         """
-        doomed: set[int] = set()
-        if older_than is not None:
-            rows = self._db.execute(
-                "SELECT id FROM articles WHERE source = ? AND starred = 0 AND sort_key < ?",
-                (source, older_than),
-            ).fetchall()
-            doomed.update(row[0] for row in rows)
-        if keep_newest is not None:
-            rows = self._db.execute(
-                "SELECT id FROM articles WHERE source = ? AND starred = 0 "
-                "AND id NOT IN (SELECT id FROM articles WHERE source = ? "
-                "ORDER BY sort_key DESC, id DESC LIMIT ?)",
-                (source, source, keep_newest),
-            ).fetchall()
-            doomed.update(row[0] for row in rows)
+        carried = self._db.execute(
+            "SELECT sort_key, id, starred, 1 FROM articles WHERE source = ? "
+            "UNION ALL SELECT a.sort_key, a.id, a.starred, 0 FROM listings l "
+            "JOIN articles a ON a.id = l.article_id WHERE l.source = ? "
+            "ORDER BY 1 DESC, 2 DESC",
+            (source, source),
+        ).fetchall()
+        doomed = [
+            (int(article_id), bool(own))
+            for position, (sort_key, article_id, starred, own) in enumerate(carried)
+            if not starred
+            and (
+                (older_than is not None and sort_key < older_than)
+                or (keep_newest is not None and position >= keep_newest)
+            )
+        ]
         if not doomed:
             return 0
         with self.transaction():
-            for article_id in doomed:
-                row = self._db.execute(
-                    "SELECT title, body FROM articles WHERE id = ?", (article_id,)
-                ).fetchone()
-                self._db.execute(
-                    "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
-                    "VALUES ('delete', ?, ?, ?)",
-                    (article_id, row[0], _body_text(row[0], row[1])),
-                )
-                self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            for article_id, own in doomed:
+                if not own:
+                    self._db.execute(
+                        "DELETE FROM listings WHERE source = ? AND article_id = ?",
+                        (source, article_id),
+                    )
+                elif not self._move_to_a_listing(article_id):
+                    self._delete(article_id)
         return len(doomed)
 
+    def _move_to_a_listing(self, article_id: int) -> bool:
+        """Store an article under another source that carries it; False if there is none."""
+        other = self._db.execute(
+            "SELECT source, guid, category FROM listings WHERE article_id = ? "
+            "ORDER BY rowid LIMIT 1",
+            (article_id,),
+        ).fetchone()
+        if other is None:
+            return False
+        source, guid, category = other
+        self._db.execute("DELETE FROM listings WHERE source = ? AND guid = ?", (source, guid))
+        self._db.execute(
+            "UPDATE articles SET source = ?, guid = ?, category = ? WHERE id = ?",
+            (source, guid, category, article_id),
+        )
+        return True
+
+    def _delete(self, article_id: int) -> None:
+        """Delete an article and its search terms (its listings go with it)."""
+        title, body = self._db.execute(
+            "SELECT title, body FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        self._db.execute(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
+            "VALUES ('delete', ?, ?, ?)",
+            (article_id, title, _body_text(title, body)),
+        )
+        self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
     def source_counts(self) -> dict[str, tuple[int, int]]:
-        """Per source (feed URL or file): (articles, unread articles)."""
-        rows = self._db.execute(
-            "SELECT source, COUNT(*), SUM(read = 0) FROM articles GROUP BY source"
-        ).fetchall()
-        return {source: (int(total), int(unread)) for source, total, unread in rows}
+        """Per source (feed URL or file): (articles, unread articles), listings included."""
+        counts: dict[str, tuple[int, int]] = {}
+        for source, total, unread in self._db.execute(
+            "SELECT source, COUNT(*), SUM(read = 0) FROM articles GROUP BY source "
+            "UNION ALL SELECT l.source, COUNT(*), SUM(a.read = 0) FROM listings l "
+            "JOIN articles a ON a.id = l.article_id GROUP BY l.source"
+        ):
+            before = counts.get(source, (0, 0))
+            counts[source] = (before[0] + int(total), before[1] + int(unread))
+        return counts
+
+    def merged_counts(self) -> dict[str, dict[MergeReason, int]]:
+        """Per source: how many of its entries are articles another source brought, and why."""
+        counts: dict[str, dict[MergeReason, int]] = {}
+        for source, reason, count in self._db.execute(
+            "SELECT source, reason, COUNT(*) FROM listings GROUP BY source, reason"
+        ):
+            counts.setdefault(source, {})[MergeReason(reason)] = int(count)
+        return counts
 
     def special_counts(self) -> tuple[int, int, int]:
         """(all, unread, starred) article counts, for the tree's virtual nodes."""
@@ -730,11 +987,18 @@ class Store:
         self, category: Sequence[str] = (), *, source: str | None = None, starred_only: bool = False
     ) -> int:
         """Mark every article of a category (and below), a source, or all, read."""
-        conditions, params = _filters(category, source, True, starred_only)
-        with self.transaction():
-            cursor = self._db.execute(
-                f"UPDATE articles SET read = 1 WHERE {' AND '.join(conditions)}", params
+        conditions = _state(True, starred_only)
+        params: list[object] = []
+        if category or source is not None:
+            own, own_params = _membership(category, source)
+            listed, listed_params = _membership(category, source, "l.")
+            conditions.append(
+                f"({' AND '.join(own)} OR id IN "
+                f"(SELECT l.article_id FROM listings l WHERE {' AND '.join(listed)}))"
             )
+            params = own_params + listed_params
+        with self.transaction():
+            cursor = self._db.execute(f"UPDATE articles SET read = 1 {_where(conditions)}", params)
         return cursor.rowcount
 
     def ids_by_title(self, normalised_title: str) -> Sequence[int]:

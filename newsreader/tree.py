@@ -45,11 +45,6 @@ class TreeItem:
     children: list[TreeItem] = field(default_factory=list)
 
 
-def feed_name(feed: FeedConfig, state: FeedState | None) -> str:
-    """What to call a feed: its configured name, else its own title, else its URL."""
-    return feed.name or (state.title if state and state.title else None) or feed.url
-
-
 def build_tree(
     categories: CategoryNode,
     feeds: Sequence[FeedConfig],
@@ -102,7 +97,7 @@ def build_tree(
         state = feed_states.get(feed.url)
         total_count, unread_count = source_counts.get(feed.url, (0, 0))
         item = TreeItem(
-            feed_name(feed, state),
+            feed.display_name(state),
             Selection(NodeKind.FEED, feed.category, feed.url),
             unread_count,
             total_count,

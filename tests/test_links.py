@@ -29,12 +29,21 @@ def test_titles_that_fold_together(a: str, b: str) -> None:
     ("a", "b"),
     [
         ("HTTP://WWW.Example.org/a/", "https://example.org/a"),
-        ("https://example.org/a?utm_source=x&b=2&a=1#top", "https://example.org/a?a=1&b=2"),
+        ("https://example.org/a?utm_source=x&b=2&a=1#xtor=RSS-1", "https://example.org/a?a=1&b=2"),
+        ("https://example.org/day.html#a1", "http://www.example.org/day.html#a1"),
         ("https://example.org:443/a", "https://example.org/a"),
     ],
 )
 def test_urls_that_normalise_together(a: str, b: str) -> None:
     assert normalise_url(a) == normalise_url(b)
+
+
+def test_a_fragment_is_part_of_an_address() -> None:
+    # One page per day, one post per anchor: each anchor is its own article.
+    assert normalise_url("https://example.org/day.html#a1") != normalise_url(
+        "https://example.org/day.html#a2"
+    )
+    assert normalise_url("https://example.org/a#") == normalise_url("https://example.org/a")
 
 
 def article(title: str, day: int, url: str | None = None) -> Article:
@@ -76,3 +85,17 @@ def test_shortened_link_text_resolves_by_prefix(store: Store) -> None:
 def test_url_link_resolves_by_url(store: Store) -> None:
     [(_, target)] = store.store_articles([article("By Address", 4, url="https://ex.org/a")])
     assert resolve(Link(LinkKind.INLINE, "here", "http://www.ex.org/a/"), store) == [target]
+
+
+def test_a_link_into_a_section_opens_the_page_unless_the_anchor_is_an_article(
+    store: Store,
+) -> None:
+    [(_, page), (_, post)] = store.store_articles(
+        [
+            article("The Page", 4, url="https://ex.org/page"),
+            article("One Post", 5, url="https://ex.org/day.html#a2"),
+        ]
+    )
+    assert resolve(Link(LinkKind.INLINE, "here", "https://ex.org/page#comments"), store) == [page]
+    assert resolve(Link(LinkKind.INLINE, "post", "https://ex.org/day.html#a2"), store) == [post]
+    assert resolve(Link(LinkKind.INLINE, "other", "https://ex.org/day.html#a3"), store) == []

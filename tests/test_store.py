@@ -58,15 +58,17 @@ def test_changed_article_is_updated_in_place_keeping_state(store: Store) -> None
     assert store.search("harbours") == []  # the old text left the index
 
 
-def test_duplicates_by_content_hash_and_by_url(store: Store) -> None:
+def test_duplicates_by_content_hash_and_by_address_and_title(store: Store) -> None:
     [(_, original)] = store.store_articles([make_article(1)])
     moved = make_article(1, source="elsewhere.txt", guid="elsewhere.txt")
-    same_url = make_article(1, source="other-feed", guid="x", title="Another Title")
-    assert store.store_articles([moved, same_url]) == [
+    reworded = make_article(1, source="other-feed", guid="x", sections=())
+    same_url_only = make_article(1, source="third-feed", guid="y", title="Another Title")
+    assert store.store_articles([moved, reworded, same_url_only]) == [
         (Outcome.DUPLICATE, original),
         (Outcome.DUPLICATE, original),
+        (Outcome.NEW, original + 1),  # one address, two titles: two articles
     ]
-    assert store.article_count() == 1
+    assert store.article_count() == 2
 
 
 def test_migration_from_the_first_schema_keeps_articles_and_makes_them_searchable(

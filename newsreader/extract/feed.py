@@ -38,11 +38,16 @@ class NotAFeed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """A parsed feed: its own title and link, and its entries as articles."""
+    """A parsed feed: its own title and link, and its entries as articles.
+
+    Attributes:
+        repeated_ids: Entries left out because an earlier entry had the same id.
+    """
 
     title: str
     link: str | None
     articles: list[Article]
+    repeated_ids: int = 0
 
 
 def parse_feed(
@@ -96,8 +101,12 @@ def parse_feed(
         encoding = str(parsed.get("encoding") or "utf-8")
         for entry in plain:
             lifted.restore_entry(entry, encoding)
-    articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
-    return ParsedFeed(feed_title, feed_link, _first_of_each_id(articles))
+    articles = _tell_apart_shared_links(
+        [_entry_article(entry, source, categories, base, convert_html) for entry in plain],
+        [not (entry.get("id") or entry.get("guid")) for entry in plain],
+    )
+    unique = _first_of_each_id(articles)
+    return ParsedFeed(feed_title, feed_link, unique, len(articles) - len(unique))
 
 
 _WIDE_DECLARATION = re.compile(
@@ -115,6 +124,32 @@ def _undeclare_impossible_encoding(data: bytes) -> bytes:
     if match is None:
         return data
     return match.expand(rb"\1utf-8\3") + data[match.end() :]
+
+
+def _tell_apart_shared_links(articles: list[Article], without_id: list[bool]) -> list[Article]:
+    """Entries without an id that share a link are told apart by their titles.
+
+    An entry without an id is known by its link; several posts on one page
+    (a link shared by all of them) would otherwise collapse into one. The link
+    alone stays the identity wherever it is unique, so an entry whose title is
+    edited later is still the same entry.
+    """
+    shared: dict[str, int] = {}
+    for article, missing in zip(articles, without_id, strict=True):
+        if missing:
+            shared[article.guid] = shared.get(article.guid, 0) + 1
+    if all(count == 1 for count in shared.values()):
+        return articles
+    return [
+        replace(article, guid=f"{article.guid} {_short_hash(article.title)}")
+        if missing and shared[article.guid] > 1
+        else article
+        for article, missing in zip(articles, without_id, strict=True)
+    ]
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def _first_of_each_id(articles: list[Article]) -> list[Article]:

@@ -27,14 +27,14 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from newsreader.config import Config
 from newsreader.history import History
 from newsreader.links import resolve
-from newsreader.model import StoredArticle
+from newsreader.model import FeedState, StoredArticle
 from newsreader.paths import Locations
 from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, is_safe_url
 from newsreader.store import Store, StoreError, open_cache
-from newsreader.tree import NodeKind, Selection, build_tree, feed_name
+from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.screens.help import HelpScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
@@ -113,7 +113,8 @@ class NewsReaderApp(App[None]):
         self.refresh_on_start = refresh_on_start
         self.store, self._cache_moved_to = open_cache(locations.cache_file)
         self.history: History[Visit] = History()
-        self._feed_names = {feed.url: feed for feed in config.feeds}
+        self._feeds = {feed.url: feed for feed in config.feeds}
+        self._feed_states: dict[str, FeedState] = {}
         self._previous_query: ListQuery | None = None
         self._refreshing = False
         self._tree_timer: Timer | None = None
@@ -185,9 +186,9 @@ class NewsReaderApp(App[None]):
 
     def source_name(self, source: str) -> str:
         """What to call an article's source in the list: the feed's name or the file's."""
-        feed = self._feed_names.get(source)
+        feed = self._feeds.get(source)
         if feed is not None:
-            return feed_name(feed, None)
+            return feed.display_name(self._feed_states.get(source))
         return Path(source).name if "://" not in source else source
 
     def notify(
@@ -214,11 +215,12 @@ class NewsReaderApp(App[None]):
 
     def reload_tree(self) -> None:
         """Redraw the tree's counts and marks from the cache."""
+        self._feed_states = self.store.feed_states()
         items = build_tree(
             self.store.category_tree(),
             self.config.feeds,
             self.store.source_counts(),
-            self.store.feed_states(),
+            self._feed_states,
             self.store.special_counts(),
         )
         self.query_one(CategoryTree).show(items)

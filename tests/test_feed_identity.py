@@ -1,0 +1,108 @@
+"""Which entries are the same article: within a feed never by likeness, across feeds by address."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsreader.extract.feed import parse_feed
+from newsreader.importer import import_paths
+from newsreader.store import Store
+from tests.conftest import CORPUS, CliRunner, write_config
+from tests.loopback import LoopbackServer, static
+
+
+def rss_items(title: str, items: list[str]) -> bytes:
+    """An RSS 2.0 document around ready-made ``<item>`` elements."""
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}'
+        f"</title><link>https://example.org/</link>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def item(title: str, link: str, guid: str | None = None, body: str = "A short post.") -> str:
+    guid_element = f"<guid isPermaLink='false'>{guid}</guid>" if guid else ""
+    return (
+        f"<item>{guid_element}<title>{title}</title><link>{link}</link>"
+        f"<description>{body}</description></item>"
+    )
+
+
+def corpus_feed(name: str) -> Path:
+    path = CORPUS / "feeds" / name
+    if not path.exists():
+        pytest.skip("shared corpus not available")
+    return path
+
+
+def test_posts_on_one_page_told_apart_by_their_anchors(store: Store) -> None:
+    # 50 entries, 48 distinct ids, all linking to the day's page with an anchor each.
+    path = corpus_feed("netnewswire-scriptingNews.rss")
+    report = import_paths(store, [path])
+    assert (report.new, report.duplicate, report.failures) == (48, 0, [])
+    assert parse_feed(path.read_bytes(), source="s").repeated_ids == 2
+
+
+def test_a_sponsor_post_sharing_a_link_with_a_linked_post_is_kept(store: Store) -> None:
+    path = corpus_feed("netnewswire-DaringFireball.atom")
+    assert import_paths(store, [path]).new == 48
+    titles = {row.title for row in store.list_articles(limit=100)}
+    assert {
+        "Mnml – A Mac Client for Medium",
+        "[Sponsor] MNML: A macOS Writing App for Medium.com",
+    } <= titles
+
+
+def test_entries_without_ids_sharing_a_link_are_kept_and_stable(store: Store) -> None:
+    feed = rss_items(
+        "Day Page",
+        [item(f"Note {n}", "https://example.org/today.html", body=f"Note {n}.") for n in range(4)]
+        + [item("Elsewhere", "https://example.org/other.html")],
+    )
+    articles = parse_feed(feed, source="day").articles
+    assert len({a.guid for a in articles}) == 5
+    assert articles[-1].guid == "https://example.org/other.html"  # a unique link stays the id
+    store.store_articles(articles)
+    again = store.store_articles(parse_feed(feed, source="day").articles)
+    assert {outcome.value for outcome, _ in again} == {"unchanged"}
+    assert store.article_count() == 5
+
+
+def test_the_same_story_in_two_feeds_is_one_article_listed_under_both(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    story = "https://news.example/2024/harbour-reopens"
+    server.routes["/wire.xml"] = static(
+        rss_items("Wire", [item("Harbour Reopens", story, "w-1", "Ferries run again.")])
+    )
+    server.routes["/paper.xml"] = static(
+        rss_items(
+            "Paper",
+            [
+                item("Harbour Reopens", story + "?utm_source=rss", "p-9", "Ferries run again!"),
+                item("Tram Strike Ends", "https://paper.example/tram", "p-10"),
+                item("Tram Strike Ends", "https://paper.example/tram", "p-10"),
+            ],
+        )
+    )
+    write_config(tmp_path / "feeds.toml", [server.url("wire.xml"), server.url("paper.xml")])
+    summary = json.loads(cli("refresh", "--json").out)
+    assert [(f["name"], f["new"], f["merged"]) for f in summary["feeds"]] == [
+        ("Wire", 1, 0),
+        ("Paper", 1, 1),
+    ]
+    rows = [json.loads(line) for line in cli("feeds", "--json").out.splitlines()]
+    assert [(r["articles"], r["repeated_ids"], r["merged"]) for r in rows] == [
+        (1, 0, {}),
+        (2, 1, {"same-address-and-title": 1}),
+    ]
+    lines = cli("feeds").out.splitlines()
+    assert lines[0].split()[:2] == ["ok", "1"] and lines[1].split()[:2] == ["ok", "2"]
+    assert lines[2].strip() == (
+        "1 entry repeated an earlier entry's id (left out); 1 entry is an article another feed "
+        "brought first (the same address and title), listed here too"
+    )
+    listed = [json.loads(line) for line in cli("list", "--json").out.splitlines()]
+    assert sorted(r["title"] for r in listed) == ["Harbour Reopens", "Tram Strike Ends"]

@@ -1,0 +1,141 @@
+"""One article carried by several feeds: stored once, listed under every feed and category."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsreader.model import Article, ArticleSummary, Section
+from newsreader.store import MIGRATIONS, Cursor, MergeReason, Outcome, Store
+
+
+def entry(source: str, guid: str, day: int, **changes: object) -> Article:
+    article = Article(
+        title=f"Harbour story of day {day}",
+        source=source,
+        guid=guid,
+        url=f"https://news.example/harbour/{day}",
+        published=datetime(2024, 3, day, tzinfo=UTC),
+        categories=(source.split(":")[0].title(),),
+        sections=(Section(None, (f"Ferries ran late on day {day}.",)),),
+    )
+    return replace(article, **changes)  # type: ignore[arg-type]
+
+
+def ids(rows: list[ArticleSummary]) -> list[int]:
+    return [row.id for row in rows]
+
+
+def test_entries_of_one_feed_with_distinct_ids_are_distinct_articles(store: Store) -> None:
+    twins = [entry("wire:a", f"g{n}", 1) for n in range(3)]  # same address, title and body
+    outcomes = store.store_articles(twins)
+    assert [outcome for outcome, _ in outcomes] == [Outcome.NEW] * 3
+    assert store.article_count() == 3
+
+
+def test_the_same_story_in_two_feeds_is_stored_once_and_listed_under_both(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("wire:a", "a1", 2)])
+    other = entry("paper:b", "b-77", 2, sections=(Section(None, ("Ferries were late.",)),))
+    assert store.store_articles([other, entry("paper:b", "b-78", 3)])[0] == (
+        Outcome.DUPLICATE,
+        story,
+    )
+    assert store.article_count() == 2
+    assert ids(store.list_articles(source="paper:b")) == [story + 1, story]
+    assert ids(store.list_articles(source="wire:a")) == [story]
+    assert ids(store.list_articles(("Paper",))) == [story + 1, story]
+    assert ids(store.list_articles(("Wire",))) == [story]
+    assert len(store.list_articles()) == 2  # once in All
+    assert store.source_counts() == {"wire:a": (1, 1), "paper:b": (2, 2)}
+    tree = store.category_tree()
+    assert (tree.total_count, tree.unread_count) == (2, 2)
+    assert tree.children["Paper"].total_count == 2 and tree.children["Wire"].total_count == 1
+    assert store.merged_counts() == {"paper:b": {MergeReason.SAME_ADDRESS_AND_TITLE: 1}}
+    store.set_read(story)
+    assert store.source_counts()["paper:b"] == (2, 1)
+    assert ids(store.list_articles(source="paper:b", unread_only=True)) == [story + 1]
+
+
+def test_an_article_in_two_sub_categories_counts_once_above_them(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("a", "1", 4, categories=("World", "Europe"))])
+    store.store_articles([entry("b", "1", 4, categories=("World", "Asia"))])
+    world = store.category_tree().children["World"]
+    assert (world.total_count, world.children["Asia"].total_count) == (1, 1)
+    assert ids(store.list_articles(("World",))) == [story]  # not twice
+
+
+def test_mark_all_read_of_a_feed_reaches_what_it_carries(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("wire:a", "a1", 5)])
+    store.store_articles([entry("paper:b", "b1", 5)])
+    assert store.mark_all_read(source="paper:b") == 1
+    stored = store.get_article(story)
+    assert stored is not None and stored.read
+
+
+def test_a_listed_copy_that_changes_stays_or_becomes_its_own_article(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("wire:a", "a1", 6)])
+    store.store_articles([entry("paper:b", "b1", 6)])
+    store.set_starred(story)
+    assert store.store_articles([entry("paper:b", "b1", 6)]) == [(Outcome.UNCHANGED, story)]
+    edited = entry("paper:b", "b1", 6, sections=(Section(None, ("A longer body now.",)),))
+    assert store.store_articles([edited]) == [(Outcome.UNCHANGED, story)]
+    retitled = entry("paper:b", "b1", 6, title="Harbour reopens after the storm")
+    [(outcome, own)] = store.store_articles([retitled])
+    assert outcome is Outcome.UPDATED and own != story
+    copy = store.get_article(own)
+    assert copy is not None and copy.starred  # what the reader did stays with it
+    assert store.merged_counts() == {}
+    assert ids(store.list_articles(source="paper:b")) == [own]
+
+
+def test_pruning_a_feed_keeps_what_another_feed_carries(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("wire:a", "a1", 7)])
+    store.store_articles([entry("paper:b", "b1", 7)])
+    assert store.prune("wire:a", older_than=None, keep_newest=0) == 1
+    assert ids(store.list_articles(source="wire:a")) == []
+    assert ids(store.list_articles(source="paper:b")) == [story]
+    moved = store.get_article(story)
+    assert moved is not None and moved.article.source == "paper:b"
+    assert store.prune("paper:b", older_than=None, keep_newest=0) == 1
+    assert store.article_count() == 0
+    # and the other way round: pruning the listing leaves the article to its feed
+    [(_, again)] = store.store_articles([entry("wire:a", "a2", 8)])
+    store.store_articles([entry("paper:b", "b2", 8)])
+    assert store.prune("paper:b", older_than=None, keep_newest=0) == 1
+    assert ids(store.list_articles(source="wire:a")) == [again]
+    assert store.merged_counts() == {}
+
+
+def test_pages_of_a_feed_interleave_its_own_and_its_listed_articles(store: Store) -> None:
+    store.store_articles([entry("wire:a", f"a{day}", day) for day in range(1, 21, 2)])
+    store.store_articles([entry("paper:b", f"b{day}", day) for day in range(1, 21)])
+    seen: list[int] = []
+    after: Cursor | None = None
+    for _ in range(10):
+        page = store.list_articles(source="paper:b", limit=3, after=after)
+        if not page:
+            break
+        seen += ids(page)
+        after = Cursor(page[-1].sort_key, page[-1].id)
+    days = [store.get_article(i).article.published.day for i in seen]  # type: ignore[union-attr]
+    assert days == list(range(20, 0, -1))
+
+
+def test_migration_keeps_fragments_in_stored_addresses(tmp_path: Path) -> None:
+    path = tmp_path / "v6.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for migrate in MIGRATIONS[:6]:
+        migrate(db)
+    db.execute("PRAGMA user_version = 6")
+    for number, fragment in ((1, "#a1"), (2, "#a2")):
+        db.execute(
+            "INSERT INTO articles (source, guid, url, url_norm, title, title_norm, sort_key, body,"
+            " content_hash, added, updated) VALUES ('day', ?, ?, 'https://day.example/1.html',"
+            " 'Post', 'post', 1, '{}', ?, 1, 1)",
+            (f"g{number}", f"http://day.example/1.html{fragment}", f"h{number}"),
+        )
+    db.close()
+    with Store(path) as store:
+        assert len(store.ids_by_url("https://day.example/1.html#a2")) == 1
