@@ -249,6 +249,28 @@ def test_opml_export_and_import_through_the_cli(cli: CliRunner, tmp_path: Path) 
     assert [f.category for f in load_config(config).feeds] == [("World", "Europe")] * 2
 
 
+def test_a_feed_without_a_name_is_called_by_its_title(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/site.xml"] = static(rss("Site News", [("s1", "Hello There", "<p>Hi.</p>")]))
+    never = "https://never.example/feed.xml"
+    write_config(tmp_path / "feeds.toml", [server.url("site.xml"), never])
+    cli("refresh")
+    [row] = [json.loads(line) for line in cli("list", "--json").out.splitlines()]
+    assert cli("show", str(row["id"])).out.splitlines()[1].startswith("Site News · ")
+    assert json.loads(cli("show", str(row["id"]), "--json").out)["source_name"] == "Site News"
+    exported = cli("opml", "export").out
+    assert 'text="Site News"' in exported and f'text="{never}"' in exported
+    # A round trip keeps the title as the name; an address is never written as a name.
+    other = tmp_path / "other.toml"
+    other.write_text("")
+    opml = tmp_path / "feeds.opml"
+    opml.write_text(exported)
+    cli("--config", str(other), "opml", "import", str(opml))
+    names = [feed.name for feed in load_config(other).feeds]
+    assert names == ["Site News", None]
+
+
 def test_feeds_lists_status_and_errors(
     cli: CliRunner, tmp_path: Path, server: LoopbackServer
 ) -> None:

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from newsreader.config import load_config
 from newsreader.importer import import_paths
@@ -231,6 +231,12 @@ async def test_refresh_with_one_failing_feed(tmp_path: Path, server: LoopbackSer
         assert any(label.startswith("Good News") and "✗" not in label for label in labels)
         messages = [notification.message for notification in app._notifications]
         assert any("HTTP 404" in m for m in messages)
+        # The feed has no name in the config: its own title stands for it, not its address.
+        article_list = app.query_one(ArticleList)
+        row = titles(app).index("Fresh From The Wire")
+        assert str(article_list.get_row_at(row)[2]) == "Good News"
+        await open_titled(app, pilot, "Fresh From The Wire")
+        assert str(app.query_one("ArticleView .meta", Static).render()).startswith("Good News · ")
 
 
 async def test_offline_start_shows_the_cache_and_fetches_nothing(
