@@ -1,8 +1,9 @@
 """Import local article files and folders into the store.
 
 A folder is walked recursively; its sub-folders become the category path of the
-articles in them unless an article carries its own breadcrumb. Each file that
-cannot be read is reported with its reason and skipped; the rest go on.
+articles in them unless an article carries its own breadcrumb, and either nests
+under the category the user gave. Each file that cannot be read is reported with
+its reason and skipped; the rest go on.
 """
 
 from __future__ import annotations
@@ -45,16 +46,14 @@ class ImportReport:
             self.duplicate += 1
 
 
-def iter_files(
-    root: Path, categories: tuple[str, ...] = ()
-) -> Iterator[tuple[Path, tuple[str, ...]]]:
-    """Files to import under ``root`` with the category path their folders give.
+def iter_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
+    """Files to import under ``root`` with the folders below ``root`` that hold them.
 
     Hidden files and folders are skipped; so are files of unsupported types
     inside folders (a file named explicitly is always tried).
     """
     if not root.is_dir():
-        yield root, categories
+        yield root, ()
         return
     for folder, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -62,7 +61,7 @@ def iter_files(
         for name in sorted(filenames):
             path = Path(folder, name)
             if not name.startswith(".") and is_supported(path):
-                yield path, (*categories, *relative)
+                yield path, relative
 
 
 def import_paths(
@@ -81,17 +80,18 @@ def import_paths(
     Args:
         store: Where articles go.
         paths: Files and folders.
-        categories: Category path put before the folders' own.
+        categories: The root category of every article: its own breadcrumb, or
+            else its sub-folders, nest under it.
         progress: Called with each file after it is handled.
         workers: Extraction processes (default: one per CPU; 0 or 1: none).
     """
     report = ImportReport()
-    jobs: list[tuple[Path, tuple[str, ...]]] = []
+    jobs: list[_Job] = []
     for root in paths:
         if not root.exists():
             report.failures.append((root, "no such file or folder"))
             continue
-        jobs.extend(iter_files(root.resolve(), categories))
+        jobs.extend((path, categories, folders) for path, folders in iter_files(root.resolve()))
     worker_count = (os.cpu_count() or 1) if workers is None else workers
     pending: list[PreparedArticle] = []
     for path, rows, error in _extracted(jobs, worker_count):
@@ -107,19 +107,21 @@ def import_paths(
     return report
 
 
+_Job = tuple[Path, tuple[str, ...], tuple[str, ...]]
+"""A file, its root category and the folders that hold it."""
 _Extracted = tuple[Path, list[PreparedArticle], str | None]
 
 
-def _extract_one(job: tuple[Path, tuple[str, ...]]) -> _Extracted:
+def _extract_one(job: _Job) -> _Extracted:
     """Extract one file and prepare its rows (in a pool worker, for a large import).
 
     Every expected failure becomes a reason, never an exception. Files without a
     date sort by their modification time.
     """
-    path, categories = job
+    path, root, folders = job
     try:
         mtime = path.stat().st_mtime
-        articles = extract_file(path, categories=categories)
+        articles = extract_file(path, root=root, folders=folders)
     except ExtractError as error:
         return path, [], str(error)
     except OSError as error:
@@ -127,7 +129,7 @@ def _extract_one(job: tuple[Path, tuple[str, ...]]) -> _Extracted:
     return path, [prepare_article(article, mtime) for article in articles], None
 
 
-def _extracted(jobs: list[tuple[Path, tuple[str, ...]]], workers: int) -> Iterator[_Extracted]:
+def _extracted(jobs: list[_Job], workers: int) -> Iterator[_Extracted]:
     """Extraction results in job order, from a process pool when it pays off."""
     if workers < 2 or len(jobs) < POOL_THRESHOLD:
         yield from map(_extract_one, jobs)

@@ -46,6 +46,25 @@ def test_folders_become_categories_unless_the_article_has_a_breadcrumb(cli: CliR
     assert by_title["Bridge Repairs Finish Early"]["categories"] == ["world"]
 
 
+def test_a_given_category_is_the_root_of_breadcrumbs_and_folders(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli("import", str(ARTICLES), "--category", "Archive")
+    rows = [json.loads(line) for line in cli("list", "--json", "--limit", "100").out.splitlines()]
+    by_title = {row["title"]: row["categories"] for row in rows}
+    assert by_title["Harbour Ferries Return to the Old Port After a Decade Away"] == [
+        "Archive", "World", "Europe"
+    ]  # fmt: skip
+    assert by_title["Tram Line Extension Opens to the Northern Suburbs"] == ["Archive", "world"]
+    assert all(categories[0] == "Archive" for categories in by_title.values())
+    # The same through a [[local]] source with a category, in a refresh.
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[[local]]\npath = "{ARTICLES / "world"}"\ncategory = "Mine/Old"\n')
+    cli("--data-dir", str(tmp_path / "other"), "--offline", "refresh")
+    listed = cli("--data-dir", str(tmp_path / "other"), "list", "--json").out.splitlines()
+    assert {tuple(json.loads(line)["categories"][:2]) for line in listed} == {("Mine", "Old")}
+
+
 def test_bad_files_are_named_with_a_reason_and_the_rest_imports(
     cli: CliRunner, tmp_path: Path
 ) -> None:

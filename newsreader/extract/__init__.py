@@ -30,12 +30,19 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def extract_file(path: Path, *, categories: tuple[str, ...] = ()) -> list[Article]:
+def extract_file(
+    path: Path, *, root: tuple[str, ...] = (), folders: tuple[str, ...] = ()
+) -> list[Article]:
     """Read one file and extract its articles (one, or one per feed entry).
+
+    An article's category is ``root`` followed by its own breadcrumb (plain
+    text, front matter) or, when it has none, by ``folders``: a configured
+    category is always the root, never escaped.
 
     Args:
         path: The file.
-        categories: Category path for articles that carry none of their own.
+        root: The category the user gave (``[[local]]``, ``import --category``).
+        folders: The folders below the imported one that hold the file.
 
     Raises:
         ExtractError: the file cannot be read or holds no article.
@@ -46,17 +53,22 @@ def extract_file(path: Path, *, categories: tuple[str, ...] = ()) -> list[Articl
         data = path.read_bytes()
     except OSError as error:
         raise ExtractError(error.strerror or str(error)) from error
-    return extract_bytes(data, path, categories=categories)
+    return extract_bytes(data, path, root=root, folders=folders)
 
 
-def extract_bytes(data: bytes, path: Path, *, categories: tuple[str, ...] = ()) -> list[Article]:
-    """Extract articles from a file's bytes; ``path`` decides the format and names it."""
+def extract_bytes(
+    data: bytes, path: Path, *, root: tuple[str, ...] = (), folders: tuple[str, ...] = ()
+) -> list[Article]:
+    """Extract articles from a file's bytes; ``path`` decides the format and names it.
+
+    ``root`` and ``folders`` are as for :func:`extract_file`.
+    """
     suffix = path.suffix.lower()
     source = str(path)
     fallback_title = path.stem.replace("_", " ").replace("-", " ").strip() or path.name
     try:
         if suffix in FEED_SUFFIXES:
-            return _feed(data, source, categories)
+            return _feed(data, source, (*root, *folders))
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
             from newsreader.extract.markdown import extract_markdown
@@ -85,7 +97,8 @@ def extract_bytes(data: bytes, path: Path, *, categories: tuple[str, ...] = ()) 
         raise ExtractError(str(error)) from error
     if not article.paragraphs and not article.sections:
         raise ExtractError("no article text found")
-    if categories and not article.categories:
+    categories = (*root, *(article.categories or folders))
+    if categories != article.categories:
         article = _with_categories(article, categories)
     return [article]
 
