@@ -500,6 +500,7 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
 
 
 def _show(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.links import article_links
     from newsreader.reading import open_article
     from newsreader.render import article_json, article_renderable, link_targets
 
@@ -507,7 +508,7 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
         stored = open_article(store, args.id)
         if stored is None:
             return _fail(f"no article with id {args.id}")
-        targets = link_targets(stored.article.links, store)
+        targets = link_targets(article_links(stored.article), store)
         source_name = _source_name(locations, store, stored.article.source)
     if args.json:
         print(json.dumps(article_json(stored, targets, source_name), ensure_ascii=False, indent=2))

@@ -23,6 +23,8 @@ class LinkKind(StrEnum):
     """A related-article line ("Read Also:", "Related:", "See also:" ...)."""
     INLINE = "inline"
     """A link inside the body text."""
+    ENCLOSURE = "enclosure"
+    """A file attached to the entry (never stored as a link: made from its enclosures)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,23 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file attached to a feed entry: a podcast episode, an image, a video.
+
+    Attributes:
+        url: Where the file is (an absolute http(s) address).
+        type: Its media type as the feed gave it (``audio/mpeg``), if it did.
+        length: Its size in bytes, if known.
+        duration: How long it plays, in seconds, if known.
+    """
+
+    url: str
+    type: str | None = None
+    length: int | None = None
+    duration: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One article, whatever it came from.
 
@@ -84,6 +103,7 @@ class Article:
         figures: Image captions with their credits.
         links: Related and inline links.
         summary: A short plain-text summary, if the source gave one.
+        enclosures: Files attached to the entry (podcast audio, images, video).
         body_html: The body as the feed sent it, when it has not been converted to
             sections yet (a refresh leaves that until the article is opened).
     """
@@ -100,6 +120,7 @@ class Article:
     links: tuple[Link, ...] = ()
     summary: str | None = None
     body_html: str | None = None
+    enclosures: tuple[Enclosure, ...] = ()
 
     @property
     def paragraphs(self) -> list[str]:
@@ -220,8 +241,12 @@ def body_to_json(article: Article) -> dict[str, Any]:
 
 
 def parts_to_json(article: Article) -> dict[str, Any]:
-    """Sections, figures and links as JSON-ready data (without any unconverted HTML)."""
-    return {
+    """Sections, figures, links and enclosures as JSON-ready data (without unconverted HTML).
+
+    ``enclosures`` is written only when there are some, so that the content hash
+    of an article without any is what it was before enclosures were kept.
+    """
+    parts = {
         "sections": [
             {"heading": section.heading, "paragraphs": list(section.paragraphs)}
             for section in article.sections
@@ -234,13 +259,18 @@ def parts_to_json(article: Article) -> dict[str, Any]:
             {"kind": link.kind.value, "text": link.text, "url": link.url} for link in article.links
         ],
     }
+    if article.enclosures:
+        parts["enclosures"] = [
+            {"url": e.url, "type": e.type, "length": e.length, "duration": e.duration}
+            for e in article.enclosures
+        ]
+    return parts
 
 
 def body_from_json(
     data: dict[str, Any],
 ) -> tuple[tuple[Section, ...], tuple[Figure, ...], tuple[Link, ...]]:
     """The sections, figures and links of a stored body (see :func:`body_to_json`)."""
-    """The inverse of :func:`body_to_json`."""
     sections = tuple(
         Section(item["heading"], tuple(item["paragraphs"])) for item in data.get("sections", [])
     )
@@ -253,3 +283,11 @@ def body_from_json(
         for item in data.get("links", [])
     )
     return sections, figures, links
+
+
+def enclosures_from_json(data: dict[str, Any]) -> tuple[Enclosure, ...]:
+    """The enclosures of a stored body (see :func:`parts_to_json`)."""
+    return tuple(
+        Enclosure(item["url"], item.get("type"), item.get("length"), item.get("duration"))
+        for item in data.get("enclosures", [])
+    )

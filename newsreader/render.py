@@ -15,8 +15,8 @@ from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.text import Text
 
-from newsreader.links import ArticleLookup, resolve
-from newsreader.model import Article, ArticleSummary, Link, StoredArticle
+from newsreader.links import ArticleLookup, article_links, resolve
+from newsreader.model import Article, ArticleSummary, Link, LinkKind, StoredArticle
 from newsreader.sanitize import clean_line, clean_text
 
 BREADCRUMB_SEPARATOR = " › "
@@ -28,14 +28,21 @@ def iso(value: datetime | None) -> str | None:
 
 
 def link_targets(links: Sequence[Link], lookup: ArticleLookup) -> list[list[int]]:
-    """Resolve each link to the cached articles it points at."""
-    return [resolve(link, lookup) for link in links]
+    """Resolve each link to the cached articles it points at.
+
+    Enclosures are files, not articles: they resolve to nothing.
+    """
+    return [[] if link.kind is LinkKind.ENCLOSURE else resolve(link, lookup) for link in links]
 
 
 def article_json(
     stored: StoredArticle, targets: list[list[int]], source_name: str | None = None
 ) -> dict[str, Any]:
-    """The stable JSON shape of ``show --json``."""
+    """The stable JSON shape of ``show --json``.
+
+    ``targets`` are those of :func:`newsreader.links.article_links`: the body's
+    links first, which is what ``links`` lists; enclosures have their own key.
+    """
     article = stored.article
     return {
         "id": stored.id,
@@ -65,7 +72,16 @@ def article_json(
                 "target": found[0] if found else None,
                 "candidates": found,
             }
-            for link, found in zip(article.links, targets, strict=True)
+            for link, found in zip(article.links, targets[: len(article.links)], strict=True)
+        ],
+        "enclosures": [
+            {
+                "url": clean_line(enclosure.url),
+                "type": enclosure.type,
+                "length": enclosure.length,
+                "duration": enclosure.duration,
+            }
+            for enclosure in article.enclosures
         ],
         "read": stored.read,
         "starred": stored.starred,
@@ -95,6 +111,15 @@ def summary_line(summary: ArticleSummary) -> str:
     return f"{marker} {summary.id:>7}  {date}  {clean_line(summary.title)}{suffix}"
 
 
+LINK_MARKERS = {LinkKind.READ_ALSO: "read also", LinkKind.ENCLOSURE: "attached"}
+"""What a numbered link says of its kind, where a kind says something."""
+
+
+def address_line(url: str) -> str:
+    """The article's own address, under the meta line."""
+    return f"Link: {clean_line(url)}"
+
+
 def meta_line(article: Article, source_label: str) -> str:
     """The line under a title: source, date, author, category breadcrumb (cleaned)."""
     meta = [clean_line(source_label)]
@@ -114,6 +139,8 @@ def article_renderable(
     article = stored.article
     parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
     parts.append(Text(meta_line(article, source_name or article.source), style="dim"))
+    if article.url:
+        parts.append(Text(address_line(article.url), style="dim"))
     figures_by_section: dict[int, list[int]] = {}
     for index, figure in enumerate(article.figures):
         figures_by_section.setdefault(figure.section, []).append(index)
@@ -131,14 +158,15 @@ def article_renderable(
                 caption.append(f"  ({clean_line(figure.credit)})", style="dim")
             parts.append(Text(""))
             parts.append(caption)
-    if article.links:
+    links = article_links(article)
+    if links:
         parts.append(Text(""))
         parts.append(Rule("Links", style="dim"))
-        for number, (link, found) in enumerate(zip(article.links, targets, strict=True), 1):
+        for number, (link, found) in enumerate(zip(links, targets, strict=True), 1):
             line = Text(f"[{number}] ", style="bold")
             line.append(clean_line(link.text))
-            if link.kind.value == "read-also":
-                line.append("  read also", style="dim")
+            if link.kind in LINK_MARKERS:
+                line.append(f"  {LINK_MARKERS[link.kind]}", style="dim")
             if found:
                 line.append(f"  → article {found[0]}", style="green")
             elif link.url:

@@ -30,6 +30,7 @@ from newsreader.model import (
     FeedState,
     StoredArticle,
     body_from_json,
+    enclosures_from_json,
     parts_to_json,
 )
 
@@ -687,6 +688,7 @@ class Store:
         data = json.loads(body)
         sections, figures, links = body_from_json(data)
         article = Article(
+            enclosures=enclosures_from_json(data),
             title=title,
             source=source,
             guid=guid,

@@ -22,6 +22,7 @@ import feedparser
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time, install_date_handler
 from newsreader.extract.decode import BINARY_MAGIC
+from newsreader.extract.enclosures import entry_enclosures
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.links import normalise_url
@@ -215,6 +216,7 @@ def _entry_article(
         categories=categories,
         summary=summary,
         body_html=html,
+        enclosures=entry_enclosures(entry, base, _safe_link),
     )
     return convert_body(article, base) if convert_html else article
 

@@ -26,8 +26,8 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
 from newsreader.config import Config
 from newsreader.history import History
-from newsreader.links import resolve
-from newsreader.model import FeedState, StoredArticle
+from newsreader.links import article_links, resolve
+from newsreader.model import FeedState, LinkKind, StoredArticle
 from newsreader.paths import Locations
 from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
@@ -284,7 +284,7 @@ class NewsReaderApp(App[None]):
         view = self.article_view
         view.show(
             stored,
-            link_targets(stored.article.links, self.store),
+            link_targets(article_links(stored.article), self.store),
             self.source_name(stored.article.source),
             scroll_y,
         )
@@ -324,6 +324,10 @@ class NewsReaderApp(App[None]):
 
     @on(ArticleView.LinkFollowed)
     def _follow(self, event: ArticleView.LinkFollowed) -> None:
+        if event.link.kind is LinkKind.ENCLOSURE and event.link.url:
+            # A podcast episode or a picture is for another program, not the pane.
+            self._open_in_browser(event.link.url)
+            return
         found = resolve(event.link, self.store)
         if found:
             self.show_article(found[0])
@@ -480,14 +484,18 @@ class NewsReaderApp(App[None]):
         """Open the selected link, or the current article, in the system browser."""
         view = self.article_view
         url: str | None = None
-        if view.article is not None and view.link_index is not None:
-            url = view.article.article.links[view.link_index].url
+        if view.selected_link is not None:
+            url = view.selected_link.url
         elif view.article is not None:
             url = view.article.article.url
         if not url or not is_safe_url(url):
             self.notify("No web address to open.", severity="warning")
             return
-        webbrowser.open(url)
+        self._open_in_browser(url)
+
+    def _open_in_browser(self, url: str) -> None:
+        if not webbrowser.open(url):
+            self.notify(f"No browser to open it with; its address is {url}", timeout=10)
 
     # Search, outline, help
 

@@ -15,8 +15,9 @@ from textual.message import Message
 from textual.widget import AwaitMount
 from textual.widgets import Static
 
-from newsreader.model import Link, LinkKind, StoredArticle
-from newsreader.render import meta_line
+from newsreader.links import article_links
+from newsreader.model import Link, StoredArticle
+from newsreader.render import LINK_MARKERS, address_line, meta_line
 from newsreader.sanitize import clean_line, clean_text
 
 MAX_NUMBERED_KEYS = 9
@@ -33,8 +34,8 @@ class LinkLine(Static):
     def __init__(self, number: int, link: Link, target: list[int]) -> None:
         label = Text(f"[{number}] ", style="bold")
         label.append(clean_line(link.text) or clean_line(link.url or ""))
-        if link.kind is LinkKind.READ_ALSO:
-            label.append("  read also", style="dim")
+        if link.kind in LINK_MARKERS:
+            label.append(f"  {LINK_MARKERS[link.kind]}", style="dim")
         if target:
             label.append("  → in cache", style="green")
         elif link.url:
@@ -80,6 +81,8 @@ class ArticleView(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.article: StoredArticle | None = None
+        self.links: list[Link] = []
+        """The links of the article, numbered from 1: the body's, then its enclosures."""
         self.targets: list[list[int]] = []
         self.link_index: int | None = None
         self.headings: list[str] = []
@@ -93,15 +96,18 @@ class ArticleView(VerticalScroll, can_focus=True):
     ) -> None:
         """Render an article (replacing what was shown), scrolled to ``scroll_y``."""
         self.article = stored
+        self.links = article_links(stored.article)
         self.targets = targets
         self.link_index = None
         self.remove_children()
         article = stored.article
         widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
         widgets.append(Static(Text(meta_line(article, source_label)), classes="meta"))
+        if article.url:
+            widgets.append(Static(Text(address_line(article.url)), classes="meta"))
         self.headings = []
         widgets.extend(self._body(stored))
-        links = list(zip(article.links, targets, strict=True))
+        links = list(zip(self.links, targets, strict=True))
         if links:
             widgets.append(Static(Text("Links"), classes="links-heading"))
             widgets.extend(
@@ -184,12 +190,17 @@ class ArticleView(VerticalScroll, can_focus=True):
         """Follow the selected link."""
         if self.article is None or self.link_index is None:
             return
-        link = self.article.article.links[self.link_index]
+        link = self.links[self.link_index]
         self.post_message(self.LinkFollowed(link, self.targets[self.link_index]))
+
+    @property
+    def selected_link(self) -> Link | None:
+        """The link under the link cursor, if any."""
+        return self.links[self.link_index] if self.link_index is not None else None
 
     def action_follow_number(self, number: int) -> None:
         """Follow link N directly (the numbered hints)."""
-        if self.article is not None and 1 <= number <= len(self.article.article.links):
+        if self.article is not None and 1 <= number <= len(self.links):
             self.select_link(number - 1)
             self.action_follow_link()
 
