@@ -472,8 +472,12 @@ class Store:
 
     def _store_rows(self, rows: list[PreparedArticle], now: float) -> list[tuple[Outcome, int]]:
         existing = self._existing(rows, "articles", "id")
-        listed = self._existing(rows, "listings", "article_id")
-        known = self._known(rows)
+        has_listings = self._db.execute("SELECT EXISTS (SELECT 1 FROM listings)").fetchone()[0]
+        listed = self._existing(rows, "listings", "article_id") if has_listings else {}
+        # Only an entry new to its source can be another source's article.
+        known = self._known(
+            [row for row in rows if _key(row) not in existing and _key(row) not in listed]
+        )
         next_id = int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0])
         results: list[tuple[Outcome, int]] = []
         inserts: list[dict[str, object]] = []
@@ -484,7 +488,7 @@ class Store:
         def insert(row: PreparedArticle, read: int = 0, starred: int = 0) -> int:
             nonlocal next_id
             next_id += 1
-            key = (row.values["source"], row.values["guid"])
+            key = _key(row)
             pending[key] = len(inserts)
             inserts.append(
                 {**row.values, "id": next_id, "added": now, "updated": now}
@@ -497,7 +501,7 @@ class Store:
 
         for row in rows:
             values = row.values
-            key = (values["source"], values["guid"])
+            key = _key(row)
             content_hash = str(values["content_hash"])
             found = existing.get(key)
             if found is not None:
@@ -539,7 +543,7 @@ class Store:
                 else:
                     # It has become an article of its own; it keeps what the reader did.
                     self._db.execute("DELETE FROM listings WHERE source = ? AND guid = ?", key)
-                    known.sources[article_id].discard(str(values["source"]))
+                    known.sources.get(article_id, set()).discard(str(values["source"]))
                     read, starred = self._db.execute(
                         "SELECT read, starred FROM articles WHERE id = ?", (article_id,)
                     ).fetchone()
@@ -1070,6 +1074,11 @@ def _chunks(values: list[object]) -> Iterator[list[object]]:
     """Slices small enough for one statement's parameters."""
     for start in range(0, len(values), _MAX_VARIABLES):
         yield values[start : start + _MAX_VARIABLES]
+
+
+def _key(row: PreparedArticle) -> tuple[object, object]:
+    """What identifies a row: its source and its id in that source."""
+    return row.values["source"], row.values["guid"]
 
 
 def _url_key(article: Article) -> str | None:
