@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="add it even if it is not a feed, or fails"
     )
 
+    for name, help_text in (
+        ("remove", "remove a feed from feeds.toml (its cached articles stay)"),
+        ("enable", "refresh a disabled feed again"),
+        ("disable", "keep a feed in feeds.toml but stop refreshing it"),
+    ):
+        edit_cmd = commands.add_parser(name, help=help_text)
+        edit_cmd.add_argument("feed", metavar="URL|NAME", help="the feed's address or its name")
+
     opml_cmd = commands.add_parser("opml", help="import or export feeds as OPML")
     opml_actions = opml_cmd.add_subparsers(dest="opml_action", metavar="ACTION", required=True)
     opml_import = opml_actions.add_parser("import", help="add the feeds of an OPML file")
@@ -140,6 +148,9 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         "refresh": _refresh,
         "feeds": _feeds,
         "add": _add,
+        "remove": _remove,
+        "enable": _enable,
+        "disable": _enable,
         "opml": _opml,
         "import": _import,
         "list": _list,
@@ -411,6 +422,53 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
 
 def _warn(message: str) -> None:
     print(f"newsreader: warning: {clean_line(message)}", file=sys.stderr)
+
+
+def _remove(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.config import FeedNotFound, remove_feed
+
+    _load_config(locations)
+    try:
+        feed = remove_feed(locations.config_file, args.feed)
+    except FeedNotFound as error:
+        return _fail(str(error))
+    removed = f"removed {clean_line(feed.url)} from {locations.config_file}"
+    cached = _cached_articles(locations, feed.url)
+    if cached == 1:
+        removed += "; its 1 cached article stays in the cache"
+    elif cached:
+        removed += f"; its {cached} cached articles stay in the cache"
+    print(removed)
+    return EXIT_OK
+
+
+def _cached_articles(locations: Locations, source: str) -> int:
+    """How many articles the cache holds from a source (0 when it cannot tell)."""
+    from newsreader.store import Store, StoreError
+
+    if not locations.cache_file.exists():
+        return 0
+    try:
+        with Store(locations.cache_file) as store:
+            return store.source_counts().get(source, (0, 0))[0]
+    except (StoreError, sqlite3.Error):
+        return 0  # the count is only a courtesy; the feed is removed all the same
+
+
+def _enable(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.config import FeedNotFound, set_feed_enabled
+
+    enabled = args.command == "enable"
+    _load_config(locations)
+    try:
+        feed, changed = set_feed_enabled(locations.config_file, args.feed, enabled)
+    except FeedNotFound as error:
+        return _fail(str(error))
+    if changed:
+        print(f"{args.command}d {clean_line(feed.url)} in {locations.config_file}")
+    else:
+        print(f"{clean_line(feed.url)} is already {args.command}d")
+    return EXIT_OK
 
 
 def _opml(args: argparse.Namespace, locations: Locations) -> int:

@@ -1,4 +1,4 @@
-"""Editing the feed list: one mechanism for every edit, and add checks the address.
+"""Editing the feed list: add checks the address, remove/enable/disable find a feed.
 
 Every edit is made on a real feeds.toml through the command line (or the config
 functions), against a real HTTP server on 127.0.0.1, and the file is compared
@@ -7,7 +7,10 @@ as text: only the feed asked for may change.
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +28,14 @@ from newsreader.config import (
     remove_feed,
     set_feed_enabled,
 )
-from tests.conftest import CliRunner
+from tests.conftest import (
+    CliRunner,
+    as_unprivileged,
+    newsreader_env,
+    permission_bits_apply,
+    run_newsreader,
+    write_config,
+)
 from tests.loopback import LoopbackServer, Route, rss, static
 
 FEEDS = """\
@@ -59,9 +69,26 @@ path = "articles"
 """
 
 
+def without(text: str, *parts: str) -> str:
+    """The text with each of these parts (which must be there, once) taken out."""
+    for part in parts:
+        assert text.count(part) == 1, part
+        text = text.replace(part, "")
+    return text
+
+
 def with_feed(table: str) -> str:
     """FEEDS with one more feed, where ``add`` puts it: after the last, before [[local]]."""
     return FEEDS.replace("[[local]]\n", f"{table}\n[[local]]\n")
+
+
+SCIENCE = """\
+[[feeds]]
+url = "https://science.example/rss"   # the science one
+name = "Science"
+# full_text = true
+
+"""
 
 
 @pytest.fixture
@@ -287,3 +314,220 @@ def test_add_of_an_address_the_config_would_refuse(cli: CliRunner, config: Path)
     result = cli("--offline", "add", "https://")
     assert (result.code, result.err) == (2, "newsreader: not an http or https address: https://\n")
     assert config.read_text(encoding="utf-8") == FEEDS
+
+
+# --- remove, enable, disable ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        "https://science.example/rss",
+        "http://science.example/rss",  # http and https are one address
+        "https://SCIENCE.Example/rss/",  # the host's case, a trailing slash
+        "https://www.science.example/rss#top",
+        "science",  # the name, in any case
+        "  SCIENCE ",
+    ],
+)
+def test_remove_by_url_or_name_takes_only_that_table(
+    cli: CliRunner, config: Path, wanted: str
+) -> None:
+    result = cli("remove", wanted)
+    assert result.code == 0, result.err
+    assert result.out == f"removed https://science.example/rss from {config}\n"
+    assert config.read_text(encoding="utf-8") == without(FEEDS, SCIENCE)
+    assert [feed.name for feed in load_config(config).feeds] == ["World News", "Tech", None]
+
+
+def test_remove_keeps_the_comment_that_heads_the_next_feed(cli: CliRunner, config: Path) -> None:
+    assert cli("remove", "World News").code == 0
+    world = (
+        '[[feeds]]\nurl = "https://world.example/rss"\nname = "World News"\ncategory = "World"\n\n'
+    )
+    assert config.read_text(encoding="utf-8") == without(FEEDS, world)
+    assert cli("remove", "https://gadgets.example/atom").code == 0
+    gadgets = '[[feeds]]\nurl = "https://www.gadgets.example/atom"\n\n'
+    assert config.read_text(encoding="utf-8") == without(FEEDS, world, gadgets)
+    assert cli("remove", "tech").code == 0
+    tech = '[[feeds]]\nurl = "https://tech.example/feed/"\nname = "Tech"\nenabled = false  # too noisy\n\n'
+    assert config.read_text(encoding="utf-8") == without(FEEDS, world, gadgets, tech)
+
+
+def test_removing_every_feed_leaves_a_valid_file(cli: CliRunner, config: Path) -> None:
+    for feed in load_config(config).feeds:
+        assert cli("remove", feed.url).code == 0
+    loaded = load_config(config)
+    assert loaded.feeds == () and loaded.settings.timeout == 3 and len(loaded.local) == 1
+    text = config.read_text(encoding="utf-8")
+    assert text.startswith(
+        "# my feeds: a comment at the top\n\n[settings]\ntimeout = 3   # quick\n"
+    )
+    assert "# --- World ---" in text and "# --- Technology ---" in text
+    assert text.endswith('[[local]]\npath = "articles"\n')
+
+
+def test_remove_of_the_last_feed_at_the_end_of_the_file(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[settings]\ntimeout = 3\n\n[[feeds]]\nurl = "https://a.example/"\n')
+    assert cli("remove", "https://a.example").code == 0
+    assert config.read_text() == "[settings]\ntimeout = 3\n"
+    assert load_config(config).feeds == ()
+
+
+@pytest.mark.parametrize("wanted", ["https://science.example/rss", "Science"])
+def test_disable_then_enable_gives_back_the_file(cli: CliRunner, config: Path, wanted: str) -> None:
+    result = cli("disable", wanted)
+    assert result.code == 0, result.err
+    assert result.out == f"disabled https://science.example/rss in {config}\n"
+    disabled = FEEDS.replace('name = "Science"\n', 'name = "Science"\nenabled = false\n')
+    assert config.read_text(encoding="utf-8") == disabled
+    assert [feed.enabled for feed in load_config(config).feeds] == [True, False, False, True]
+    again = cli("disable", wanted)
+    assert (again.code, again.out) == (0, "https://science.example/rss is already disabled\n")
+    assert config.read_text(encoding="utf-8") == disabled
+    enabled = cli("enable", wanted if "://" in wanted else wanted.upper())
+    assert enabled.code == 0, enabled.err
+    assert enabled.out == f"enabled https://science.example/rss in {config}\n"
+    assert config.read_text(encoding="utf-8") == FEEDS
+
+
+def test_enable_removes_enabled_false_and_disable_sets_it_in_place(
+    cli: CliRunner, config: Path
+) -> None:
+    assert cli("enable", "http://Tech.example/feed").code == 0
+    tech_enabled = without(FEEDS, "enabled = false  # too noisy\n")
+    assert config.read_text(encoding="utf-8") == tech_enabled
+    assert load_config(config).feeds[2].enabled is True
+    assert cli("enable", "tech").out == "https://tech.example/feed/ is already enabled\n"
+    explicit = FEEDS.replace("enabled = false  # too noisy", "enabled = true  # too noisy")
+    config.write_text(explicit, encoding="utf-8")
+    assert cli("disable", "tech").code == 0
+    assert config.read_text(encoding="utf-8") == FEEDS  # the value changed, its comment kept
+
+
+def test_a_new_key_goes_under_the_keys_not_under_the_next_heading(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    config = tmp_path / "feeds.toml"
+    text = (
+        '[[feeds]]\n  url = "https://a.example/"\n  name = "A"\n\n# B next\n'
+        '[[feeds]]\nurl = "https://b.example/"'  # no final newline
+    )
+    config.write_text(text)
+    assert cli("disable", "a").code == 0
+    assert config.read_text() == text.replace('"A"\n', '"A"\n  enabled = false\n')
+    assert cli("disable", "https://b.example").code == 0
+    assert config.read_text().endswith('url = "https://b.example/"\nenabled = false\n')
+    assert [feed.enabled for feed in load_config(config).feeds] == [False, False]
+
+
+@pytest.mark.parametrize("command", ["remove", "enable", "disable"])
+def test_an_ambiguous_name_is_refused(cli: CliRunner, tmp_path: Path, command: str) -> None:
+    config = tmp_path / "feeds.toml"
+    text = (
+        '[[feeds]]\nurl = "https://a.example/"\nname = "News"\nenabled = false\n\n'
+        '[[feeds]]\nurl = "https://b.example/"\nname = "NEWS"\n'
+    )
+    config.write_text(text)
+    result = cli(command, "news")
+    assert result.code == 1
+    assert result.err == (
+        f"newsreader: 2 feeds are named 'news' in {config}: https://a.example/, "
+        "https://b.example/; give the URL of the one you mean\n"
+    )
+    assert config.read_text() == text
+    assert cli(command, "https://b.example").code == 0
+
+
+@pytest.mark.parametrize("command", ["remove", "enable", "disable"])
+def test_an_unknown_feed_is_named(cli: CliRunner, config: Path, command: str) -> None:
+    for wanted in ("Nonesuch", "https://science.example/rss/other"):
+        result = cli(command, wanted)
+        assert (result.code, result.out) == (1, "")
+        assert result.err == f"newsreader: no feed {wanted} in {config}\n"
+    assert config.read_text(encoding="utf-8") == FEEDS
+
+
+def test_a_broken_config_is_not_edited(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nurl = "https://a.example/"\nenabled = "no"\n')
+    result = cli("remove", "https://a.example/")
+    assert result.code == 2
+    assert result.err == f"newsreader: {config}:3: enabled must be true or false\n"
+
+
+def test_remove_says_the_cached_articles_stay(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    items = [("k1", "Kept One", "<p>One.</p>"), ("k2", "Kept Two", "<p>Two.</p>")]
+    server.routes["/kept.xml"] = static(rss("Kept", items))
+    server.routes["/one.xml"] = static(rss("One", [("o1", "Only One", "<p>Only.</p>")]))
+    config = write_config(tmp_path / "feeds.toml", [server.url("kept.xml"), server.url("one.xml")])
+    assert cli("refresh").code == 0
+    result = cli("remove", server.url("kept.xml"))
+    assert result.out == (
+        f"removed {server.url('kept.xml')} from {config}; its 2 cached articles stay in the cache\n"
+    )
+    titles = {json.loads(line)["title"] for line in cli("list", "--json").out.splitlines()}
+    assert titles == {"Kept One", "Kept Two", "Only One"}
+    assert cli("remove", server.url("one.xml")).out.endswith(
+        "; its 1 cached article stays in the cache\n"
+    )
+    assert load_config(config).feeds == ()
+
+
+def test_inline_feed_arrays_are_edited_too(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    text = '# inline\nfeeds = [\n  {url = "https://a.example/"},  # first\n  {url = "https://b.example/", name = "B"},\n]\n'
+    config.write_text(text)
+    assert cli("disable", "b").code == 0
+    assert config.read_text() == text.replace('"B"}', '"B", enabled = false}')
+    assert cli("--offline", "add", "https://c.example/", "--name", "C").code == 0
+    assert cli("remove", "https://a.example").code == 0
+    feeds = load_config(config).feeds
+    assert [(f.url, f.name, f.enabled) for f in feeds] == [
+        ("https://b.example/", "B", False),
+        ("https://c.example/", "C", True),
+    ]
+    assert config.read_text().startswith("# inline\nfeeds = [\n")
+
+
+@pytest.mark.parametrize("command", ["remove", "disable"])
+def test_a_read_only_config_is_refused(tmp_path: Path, command: str) -> None:
+    if not permission_bits_apply(tmp_path):
+        pytest.skip("cannot run a child bound by file permissions here")
+    config = tmp_path / "feeds.toml"
+    config.write_text(FEEDS, encoding="utf-8")
+    config.chmod(0o444)
+    try:
+        result = run_newsreader(
+            command, "Science", data_dir=tmp_path / "data", config=config, preexec=as_unprivileged
+        )
+    finally:
+        config.chmod(0o644)
+    assert result.returncode == 2
+    assert result.stderr == f"newsreader: {config}: cannot write: the file is read-only\n"
+    assert config.read_text(encoding="utf-8") == FEEDS
+
+
+def test_edits_at_the_same_time_all_land(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.toml"
+    urls = [f"https://site{n}.example/feed.xml" for n in range(8)]
+    write_config(config, urls)
+    commands = [["disable", url] for url in urls[:4]] + [["remove", url] for url in urls[4:]]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "newsreader", *command],
+            env=newsreader_env(tmp_path / "data", config),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    for process in processes:
+        _out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+    loaded = load_config(config)
+    assert [(feed.url, feed.enabled) for feed in loaded.feeds] == [(url, False) for url in urls[:4]]
