@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd.add_argument("url", metavar="URL")
     add_cmd.add_argument("--name", metavar="NAME")
     add_cmd.add_argument("--category", metavar="A/B")
+    add_cmd.add_argument(
+        "--force", action="store_true", help="add it even if it is not a feed, or fails"
+    )
+
+    for name, help_text in (
+        ("remove", "remove a feed from feeds.toml (its cached articles stay)"),
+        ("enable", "refresh a disabled feed again"),
+        ("disable", "keep a feed in feeds.toml but stop refreshing it"),
+    ):
+        edit_cmd = commands.add_parser(name, help=help_text)
+        edit_cmd.add_argument("feed", metavar="URL|NAME", help="the feed's address or its name")
 
     opml_cmd = commands.add_parser("opml", help="import or export feeds as OPML")
     opml_actions = opml_cmd.add_subparsers(dest="opml_action", metavar="ACTION", required=True)
@@ -138,6 +149,9 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         "refresh": _refresh,
         "feeds": _feeds,
         "add": _add,
+        "remove": _remove,
+        "enable": _enable,
+        "disable": _enable,
         "opml": _opml,
         "import": _import,
         "list": _list,
@@ -410,25 +424,87 @@ def _count(number: int, one: str, many: str) -> str:
 def _add(args: argparse.Namespace, locations: Locations) -> int:
     import asyncio
 
-    from newsreader.config import FeedConfig, add_feeds, parse_category
-    from newsreader.sources.discover import discover_feed
+    from newsreader.config import FeedConfig, add_feeds, is_feed_url, parse_category
+    from newsreader.links import normalise_url
+    from newsreader.sources.discover import Discovery, Failure, discover_feed
 
-    _load_config(locations)
+    config = _load_config(locations)
     url = args.url.strip()
-    if not url.lower().startswith(("http://", "https://")):
+    if not is_feed_url(url):
         return _fail(f"not an http or https address: {url}", EXIT_USAGE)
-    if not locations.offline:
+    if any(normalise_url(feed.url) == normalise_url(url) for feed in config.feeds):
+        return _fail(f"{url} is already in {locations.config_file}")
+    found = Discovery(url)
+    if locations.offline:
+        _warn(f"offline: {url} was not checked")
+    else:
         found = asyncio.run(discover_feed(url))
-        if found.error:
-            print(f"newsreader: warning: {clean_line(found.error)}; adding the address as given",
-                  file=sys.stderr)  # fmt: skip
+        if found.failure is Failure.WRONG and not args.force:
+            return _fail(f"{found.error}; not added (use --force to add it anyway)")
+        if found.failure is Failure.WRONG:
+            _warn(f"{found.error}; adding {found.feed_url} anyway")
+        elif found.failure is Failure.UNCHECKED:
+            _warn(f"{found.error}; could not check it, adding {found.feed_url} as given")
         elif found.feed_url != url:
-            print(f"found the feed {found.feed_url}")
+            print(f"found the feed {clean_line(found.feed_url)}")
         url = found.feed_url
     feed = FeedConfig(url=url, name=args.name, category=parse_category(args.category or ""))
     if not add_feeds(locations.config_file, [feed]):
         return _fail(f"{url} is already in {locations.config_file}")
-    print(f"added {url} to {locations.config_file}")
+    own_title = found.title not in (None, url, args.url.strip()) and not args.name
+    title = f" ({clean_line(found.title or '')})" if own_title else ""
+    print(f"added {clean_line(url)}{title} to {locations.config_file}")
+    return EXIT_OK
+
+
+def _warn(message: str) -> None:
+    print(f"newsreader: warning: {clean_line(message)}", file=sys.stderr)
+
+
+def _remove(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.config import FeedNotFound, remove_feed
+
+    _load_config(locations)
+    try:
+        feed = remove_feed(locations.config_file, args.feed)
+    except FeedNotFound as error:
+        return _fail(str(error))
+    removed = f"removed {clean_line(feed.url)} from {locations.config_file}"
+    cached = _cached_articles(locations, feed.url)
+    if cached == 1:
+        removed += "; its 1 cached article stays in the cache"
+    elif cached:
+        removed += f"; its {cached} cached articles stay in the cache"
+    print(removed)
+    return EXIT_OK
+
+
+def _cached_articles(locations: Locations, source: str) -> int:
+    """How many articles the cache holds from a source (0 when it cannot tell)."""
+    from newsreader.store import Store, StoreError
+
+    if not locations.cache_file.exists():
+        return 0
+    try:
+        with Store(locations.cache_file) as store:
+            return store.source_counts().get(source, (0, 0))[0]
+    except (StoreError, sqlite3.Error):
+        return 0  # the count is only a courtesy; the feed is removed all the same
+
+
+def _enable(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.config import FeedNotFound, set_feed_enabled
+
+    enabled = args.command == "enable"
+    _load_config(locations)
+    try:
+        feed, changed = set_feed_enabled(locations.config_file, args.feed, enabled)
+    except FeedNotFound as error:
+        return _fail(str(error))
+    if changed:
+        print(f"{args.command}d {clean_line(feed.url)} in {locations.config_file}")
+    else:
+        print(f"{clean_line(feed.url)} is already {args.command}d")
     return EXIT_OK
 
 

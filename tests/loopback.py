@@ -107,6 +107,14 @@ class LoopbackServer:
                 except (BrokenPipeError, ConnectionResetError, OSError):
                     self.close_connection = True
 
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except ConnectionError:
+                    # A client that stops at an error status resets the kept-alive
+                    # connection; socketserver would print that on the test's stderr.
+                    self.close_connection = True
+
             def log_message(self, format: str, *args: object) -> None:
                 pass
 

@@ -20,6 +20,22 @@ def test_every_command_is_in_the_readme() -> None:
         assert re.search(rf"newsreader {name}\b", README), f"`newsreader {name}` is not in README"
 
 
+def test_every_option_of_a_command_is_on_its_usage_line() -> None:
+    usage = README.split("## Usage", 1)[1].split("\n## ", 1)[0]
+    parser = build_parser()
+    global_options = {option for action in parser._actions for option in action.option_strings}
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, command in commands.choices.items():
+        lines = [line for line in usage.splitlines() if re.search(rf"newsreader {name}\b", line)]
+        for action in command._actions:
+            for option in action.option_strings:
+                if option in ("-h", "--help") or option in global_options:
+                    continue
+                assert any(re.search(rf"{option}\b", line) for line in lines), (
+                    f"`newsreader {name} {option}` is not in the README's usage"
+                )
+
+
 def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.+?)\n```", quick_start)

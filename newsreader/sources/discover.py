@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from newsreader.sanitize import is_safe_url
+
+if TYPE_CHECKING:
+    from newsreader.sources.http import FetchError
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -46,20 +51,44 @@ def feed_links(html: str, base_url: str) -> list[str]:
     return links
 
 
+class Failure(Enum):
+    """Why no feed was found at an address."""
+
+    WRONG = "wrong"
+    """The server answered, and not with a feed: an HTTP error status, a document
+    that is neither a feed nor a page naming one, or a named feed that failed so."""
+    UNCHECKED = "unchecked"
+    """No answer came (no network, an unknown host, refused, timed out): the
+    address may well be right."""
+
+
 @dataclass(frozen=True, slots=True)
 class Discovery:
-    """The result of looking for a feed at an address."""
+    """The result of looking for a feed at an address.
+
+    Attributes:
+        feed_url: The feed found, or else the best address to add (the one given,
+            or the feed a page names when that feed failed).
+        title: The feed's own title, when it was read.
+        error: What went wrong, fit for the user; None when a feed was found.
+        failure: Which kind of failure ``error`` is; None when a feed was found.
+    """
 
     feed_url: str
     title: str | None = None
     error: str | None = None
+    failure: Failure | None = None
+
+
+def _failure_of(error: FetchError) -> Failure:
+    """An HTTP error status is an answer; anything else left the address unchecked."""
+    return Failure.WRONG if error.status is not None else Failure.UNCHECKED
 
 
 async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
     """The feed at ``url``: the address itself if it is a feed, else the page's feed.
 
-    An address that cannot be fetched, or a page without a feed, comes back with
-    ``error`` set and the address unchanged.
+    Whatever fails comes back with ``error`` and ``failure`` set, never raised.
     """
     from newsreader.extract.feed import NotAFeed, parse_feed
     from newsreader.sources.http import Fetcher, FetchError
@@ -68,7 +97,7 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
         try:
             response = await fetcher.fetch(url)
         except FetchError as error:
-            return Discovery(url, error=f"cannot fetch {url}: {error}")
+            return Discovery(url, error=f"cannot fetch {url}: {error}", failure=_failure_of(error))
         try:
             parsed = parse_feed(response.body, source=url, headers=response.headers)
             if parsed.articles or parsed.title != url:
@@ -78,10 +107,20 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
         text = response.body.decode("utf-8", errors="replace")
         links = feed_links(text, response.final_url)
         if not links:
-            return Discovery(url, error=f"{url} is neither a feed nor a page that names one")
+            return Discovery(
+                url,
+                error=f"{url} is neither a feed nor a page that names one",
+                failure=Failure.WRONG,
+            )
+        feed_url = links[0]
         try:
-            feed_response = await fetcher.fetch(links[0])
-            title = parse_feed(feed_response.body, source=links[0]).title
-        except (FetchError, NotAFeed) as error:
-            return Discovery(links[0], error=f"the page names {links[0]}, which failed: {error}")
-        return Discovery(links[0], title)
+            feed_response = await fetcher.fetch(feed_url)
+        except FetchError as error:
+            message = f"the page names {feed_url}, which failed: {error}"
+            return Discovery(feed_url, error=message, failure=_failure_of(error))
+        try:
+            title = parse_feed(feed_response.body, source=feed_url).title
+        except NotAFeed as error:
+            message = f"the page names {feed_url}, which failed: {error}"
+            return Discovery(feed_url, error=message, failure=Failure.WRONG)
+        return Discovery(feed_url, title)

@@ -67,11 +67,16 @@ class FetchError(Exception):
 
     Attributes:
         retry_after: When the server asked us to come back (epoch seconds), if it did.
+        status: The HTTP status when the server answered with an error (404, 503 ...);
+            None when no usable answer came (network, TLS, size, time, redirects).
     """
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, *, status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -189,9 +194,10 @@ class Fetcher:
             raise FetchError(
                 f"HTTP {status} {response.reason or ''}".strip() + (wait if retry_after else ""),
                 retry_after=retry_after,
+                status=status,
             )
         if status != 304 and not 200 <= status < 300:
-            raise FetchError(f"HTTP {status} {response.reason or ''}".strip())
+            raise FetchError(f"HTTP {status} {response.reason or ''}".strip(), status=status)
         body = b""
         if status != 304:
             declared = response.content_length
