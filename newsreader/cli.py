@@ -424,15 +424,14 @@ def _count(number: int, one: str, many: str) -> str:
 def _add(args: argparse.Namespace, locations: Locations) -> int:
     import asyncio
 
-    from newsreader.config import FeedConfig, add_feeds, is_feed_url, parse_category
-    from newsreader.links import normalise_url
+    from newsreader.config import FeedConfig, add_feeds, feed_key, is_feed_url, parse_category
     from newsreader.sources.discover import Discovery, Failure, discover_feed
 
     config = _load_config(locations)
     url = args.url.strip()
     if not is_feed_url(url):
         return _fail(f"not an http or https address: {url}", EXIT_USAGE)
-    if any(normalise_url(feed.url) == normalise_url(url) for feed in config.feeds):
+    if any(feed_key(feed.url) == feed_key(url) for feed in config.feeds):
         return _fail(f"{url} is already in {locations.config_file}")
     found = Discovery(url)
     if locations.offline:

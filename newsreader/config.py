@@ -24,7 +24,7 @@ try:
 except ImportError:  # not on Windows: the mtime check below is all there is
     fcntl = None  # type: ignore[assignment]
 
-from newsreader.links import normalise_url
+from newsreader.links import normalise_url, without_fragment
 from newsreader.model import FeedState
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line
@@ -32,6 +32,12 @@ from newsreader.sanitize import clean_line
 if TYPE_CHECKING:
     from tomlkit.items import AoT, InlineTable, Item, Key, Table
     from tomlkit.toml_document import TOMLDocument
+
+
+def feed_key(url: str) -> str:
+    """What makes two spellings of a feed's address one feed (a fragment never reaches
+    the server, so unlike an article's address it does not count)."""
+    return without_fragment(normalise_url(url))
 
 
 class ConfigError(Exception):
@@ -271,7 +277,7 @@ def _feeds(value: object, fail: _Fail, warn: _Warn) -> tuple[FeedConfig, ...]:
         url = url.strip()
         if not is_feed_url(url):
             raise fail("feeds", index, "url", f"url must be an http or https address, not {url!r}")
-        key = normalise_url(url)
+        key = feed_key(url)
         if key in seen:
             raise fail("feeds", index, "url", f"duplicate feed {url} (also feed {seen[key] + 1})")
         seen[key] = index
@@ -428,9 +434,9 @@ def _feed_items(document: TOMLDocument) -> list[Table | InlineTable]:
 
 
 def _feed_index(document: TOMLDocument, url: str) -> int:
-    key = normalise_url(url)
+    key = feed_key(url)
     for index, item in enumerate(_feed_items(document)):
-        if normalise_url(str(item.get("url", ""))) == key:
+        if feed_key(str(item.get("url", ""))) == key:
             return index
     raise FeedNotFound(f"no feed {url}")  # parse_config found it: cannot happen
 
@@ -441,9 +447,9 @@ def find_feed(config: Config, wanted: str) -> FeedConfig:
     Raises:
         FeedNotFound: no feed has that URL or name, or several have that name.
     """
-    key = normalise_url(wanted)
+    key = feed_key(wanted)
     for feed in config.feeds:
-        if normalise_url(feed.url) == key:
+        if feed_key(feed.url) == key:
             return feed
     name = clean_line(wanted).casefold()
     named = [feed for feed in config.feeds if feed.name and feed.name.casefold() == name]
@@ -476,10 +482,10 @@ def add_feeds(path: Path, feeds: list[FeedConfig]) -> list[FeedConfig]:
         from tomlkit.items import Array
 
         expected = tomllib.loads(document.as_string())
-        known = {normalise_url(feed.url) for feed in current.feeds}
+        known = {feed_key(feed.url) for feed in current.feeds}
         added: list[FeedConfig] = []
         for feed in feeds:
-            key = normalise_url(feed.url)
+            key = feed_key(feed.url)
             if key not in known:
                 known.add(key)
                 added.append(feed)
