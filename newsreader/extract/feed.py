@@ -1,8 +1,10 @@
 """Feed documents (RSS 0.9x/1.0/2.0, Atom) -> one :class:`Article` per entry.
 
-feedparser is only ever given bytes (never a URL, so it does no I/O of its own)
-and, for a downloaded feed, the response headers, so that declared and detected
-encodings both work. Its own HTML sanitizer is off: entry HTML goes through
+feedparser is only ever given bytes (never a URL, so it does no I/O of its own),
+and those bytes are UTF-8: :mod:`newsreader.extract.xmlencoding` decides the
+encoding of a file and of a download by the same rules (the response's charset
+counts, its media type does not), so feedparser's own guessing never runs. Its
+HTML sanitizer is off: entry HTML goes through
 :func:`newsreader.extract.htmlbody.html_to_body`, which keeps text only.
 """
 
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,6 +25,7 @@ from newsreader.extract.dates import from_struct_time, install_date_handler
 from newsreader.extract.decode import BINARY_MAGIC
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
+from newsreader.extract.xmlencoding import as_utf8
 from newsreader.links import normalise_url
 from newsreader.model import Article
 from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
@@ -60,7 +62,8 @@ def parse_feed(
         data: The document as downloaded or read from disk.
         source: The feed URL or file path the articles are stored under.
         categories: Category path for every entry.
-        headers: HTTP response headers (for the declared encoding).
+        headers: HTTP response headers (their ``Content-Type`` charset, if any, says
+            what the document is encoded in).
         base_url: What relative links resolve against (the feed URL).
         convert_html: Turn entry HTML into sections now; when False it is kept as
             ``body_html`` for :func:`newsreader.reading.open_article` to convert
@@ -75,10 +78,10 @@ def parse_feed(
         raise NotAFeed("binary file, not a feed")
     install_xml_driver()
     install_date_handler()
-    document, lifted = lift_bodies(_undeclare_impossible_encoding(data))
+    document, lifted = lift_bodies(as_utf8(data, _content_type(headers)).document)
     parsed = feedparser.parse(
         io.BytesIO(document),
-        response_headers=dict(headers or {}),
+        response_headers=_SETTLED_HEADERS,
         sanitize_html=False,
         resolve_relative_uris=False,
     )
@@ -93,28 +96,22 @@ def parse_feed(
     # Plain dicts: FeedParserDict's key aliasing makes every lookup cost a microsecond.
     plain = [dict(entry) for entry in entries]
     if lifted:
-        encoding = str(parsed.get("encoding") or "utf-8")
         for entry in plain:
-            lifted.restore_entry(entry, encoding)
+            lifted.restore_entry(entry, "utf-8")
     articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
     return ParsedFeed(feed_title, feed_link, _first_of_each_id(articles))
 
 
-_WIDE_DECLARATION = re.compile(
-    rb"""^(<\?xml[^>]*?encoding=["'])(utf-?(?:16|32)[^"']*)(["'])""", re.IGNORECASE
-)
+# What feedparser is told of every document: that it is UTF-8, which it now is.
+_SETTLED_HEADERS = {"content-type": "application/xml; charset=utf-8"}
 
 
-def _undeclare_impossible_encoding(data: bytes) -> bytes:
-    """A document in ASCII bytes that declares UTF-16 or UTF-32 is not: read it as UTF-8.
-
-    A real UTF-16/32 document cannot spell ``<?xml`` in single bytes; believing the
-    declaration would turn the whole feed into noise.
-    """
-    match = _WIDE_DECLARATION.match(data)
-    if match is None:
-        return data
-    return match.expand(rb"\1utf-8\3") + data[match.end() :]
+def _content_type(headers: Mapping[str, str] | None) -> str | None:
+    """The Content-Type header, whatever the case of its name."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "content-type":
+            return value
+    return None
 
 
 def _first_of_each_id(articles: list[Article]) -> list[Article]:
