@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax import SAXParseException
@@ -29,7 +31,7 @@ from newsreader.extract.xmlencoding import as_utf8
 from newsreader.links import normalise_url
 from newsreader.model import Article
 from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
-from newsreader.textnorm import strip_tags
+from newsreader.textnorm import inline_text, strip_tags
 
 MAX_SUMMARY_CHARS = 400
 
@@ -92,12 +94,16 @@ def parse_feed(
         raise NotAFeed(_not_a_feed_reason(parsed.get("bozo_exception")))
     feed_link = _safe_link(feed_info.get("link"), base_url)
     base = feed_link or base_url
-    feed_title = clean_line(feed_info.get("title", "")) or source
+    atom = str(version).startswith("atom")
+    title_detail = feed_info.get("title_detail")
+    feed_title = clean_line(_as_text(feed_info.get("title"), title_detail, atom)) or source
     # Plain dicts: FeedParserDict's key aliasing makes every lookup cost a microsecond.
     plain = [dict(entry) for entry in entries]
     if lifted:
         for entry in plain:
             lifted.restore_entry(entry, "utf-8")
+    for entry in plain:
+        _settle_text(entry, atom)
     articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
     return ParsedFeed(feed_title, feed_link, _first_of_each_id(articles))
 
@@ -112,6 +118,50 @@ def _content_type(headers: Mapping[str, str] | None) -> str | None:
         if name.lower() == "content-type":
             return value
     return None
+
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What makes feedparser take an RSS text for HTML: a closing tag or a reference.
+_HTMLISH = re.compile(
+    r"</[A-Za-z][^\s/>]*\s*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|([A-Za-z][A-Za-z0-9]*));"
+)
+
+
+def _settle_text(entry: dict[str, Any], atom: bool) -> None:
+    """Make an entry's title and author plain text.
+
+    feedparser hands a value declared as HTML (Atom ``type="html"`` or ``"xhtml"``,
+    an RSS text it took for HTML) over as HTML, since its sanitizer is off: such a
+    value loses its tags and its entities here, once. Plain text stays as written.
+    """
+    if entry.get("title"):
+        entry["title"] = _as_text(entry["title"], entry.get("title_detail"), atom)
+    detail = entry.get("author_detail")
+    if detail and detail.get("name"):
+        entry["author_detail"] = {**detail, "name": _as_text(detail["name"], None, atom)}
+    if entry.get("author"):
+        entry["author"] = _as_text(entry["author"], None, atom)
+
+
+def _as_text(value: object, detail: Any, atom: bool) -> str:
+    text = str(value or "")
+    return inline_text(text) if _is_html(text, detail, atom) else text
+
+
+def _is_html(text: str, detail: Any, atom: bool) -> bool:
+    """Whether a feed value is HTML: by its declared type, else by a guess.
+
+    Atom declares every text's type (a person's name is text). RSS declares none:
+    a closing tag or an HTML reference makes a text HTML, which is feedparser's
+    guess for titles, made again here for names (feedparser types none) and for
+    titles it keeps as text because a tag is not one it accepts (``</script>``).
+    """
+    if detail and detail.get("type") in _HTML_TYPES:
+        return True
+    if atom or ("<" not in text and "&" not in text):
+        return False
+    # A name that is no HTML entity ("&nbsp2;") does not make the text HTML.
+    return any(m.group(1) is None or m.group(1) in name2codepoint for m in _HTMLISH.finditer(text))
 
 
 def _first_of_each_id(articles: list[Article]) -> list[Article]:
