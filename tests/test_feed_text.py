@@ -1,4 +1,4 @@
-"""Titles, feed titles and author names are text: HTML decoded once, as declared."""
+"""Titles, feed titles, author names and summaries are text: HTML decoded once, as declared."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from newsreader.extract.feed import parse_feed
+from newsreader.extract.feed import MAX_SUMMARY_CHARS, parse_feed
 from newsreader.extract.saxdriver import install
 from newsreader.model import Article
 from newsreader.sanitize import clean_line
@@ -154,6 +154,40 @@ def test_the_feed_title_is_text(data: bytes, title: str) -> None:
 )
 def test_author_names_are_text(data: bytes, author: str) -> None:
     assert only(data).author == author
+
+
+SENTENCE = "A long paragraph with <b>markup</b> &amp; an entity in it."
+BODY = "<p>" + " ".join([SENTENCE] * 8) + "</p>"
+BODY_TEXT = " ".join(["A long paragraph with markup & an entity in it."] * 8)
+
+
+@pytest.mark.parametrize(
+    ("data", "summary"),
+    [
+        # HTML: tags dropped, entities decoded once.
+        (
+            rss("<description>Fish &amp;amp; chips &amp;amp;amp; peas</description>"),
+            "Fish & chips &amp; peas",
+        ),
+        (rss("<description>&lt;p&gt;1 &amp;lt; 2&lt;/p&gt;</description>"), "1 < 2"),
+        (atom('<summary type="html">x &amp;lt; y &lt;b&gt;bold&lt;/b&gt;</summary>'), "x < y bold"),
+        # Text: as written.
+        (atom('<summary type="text">x &amp;lt; y &lt;b&gt;</summary>'), "x &lt; y <b>"),
+        (atom("<summary>A&amp;nbsp;B</summary>"), "A&nbsp;B"),
+        # A summary feedparser copies from the content has the content's type.
+        (atom('<content type="text">plain &amp;amp; &lt;i&gt;</content>'), "plain &amp; <i>"),
+        (
+            atom(
+                '<content type="html">&lt;p&gt;rich &amp;amp; &lt;i&gt;x&lt;/i&gt;&lt;/p&gt;</content>'
+            ),
+            "rich & x",
+        ),
+        # A long RSS body lifted out of feedparser's way is still taken for HTML.
+        (rss(f"<atom:summary><![CDATA[{BODY}]]></atom:summary>"), BODY_TEXT[:MAX_SUMMARY_CHARS]),
+    ],
+)
+def test_summaries_are_decoded_once(data: bytes, summary: str) -> None:
+    assert only(data).summary == summary
 
 
 @pytest.mark.parametrize(

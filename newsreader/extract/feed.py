@@ -128,7 +128,7 @@ _HTMLISH = re.compile(
 
 
 def _settle_text(entry: dict[str, Any], atom: bool) -> None:
-    """Make an entry's title and author plain text.
+    """Make an entry's title and author plain text, and settle what its summary is.
 
     feedparser hands a value declared as HTML (Atom ``type="html"`` or ``"xhtml"``,
     an RSS text it took for HTML) over as HTML, since its sanitizer is off: such a
@@ -141,6 +141,12 @@ def _settle_text(entry: dict[str, Any], atom: bool) -> None:
         entry["author_detail"] = {**detail, "name": _as_text(detail["name"], None, atom)}
     if entry.get("author"):
         entry["author"] = _as_text(entry["author"], None, atom)
+    summary = entry.get("summary")
+    if isinstance(summary, str):
+        # A summary feedparser copied from the content has the content's type.
+        declared = entry.get("summary_detail") or next(iter(entry.get("content") or []), None)
+        kind = "text/html" if _is_html(summary, declared, atom) else "text/plain"
+        entry["summary_detail"] = {**(entry.get("summary_detail") or {}), "type": kind}
 
 
 def _as_text(value: object, detail: Any, atom: bool) -> str:
@@ -153,8 +159,9 @@ def _is_html(text: str, detail: Any, atom: bool) -> bool:
 
     Atom declares every text's type (a person's name is text). RSS declares none:
     a closing tag or an HTML reference makes a text HTML, which is feedparser's
-    guess for titles, made again here for names (feedparser types none) and for
-    titles it keeps as text because a tag is not one it accepts (``</script>``).
+    guess for titles, made again here for names (feedparser types none), for
+    titles it keeps as text because a tag is not one it accepts (``</script>``),
+    and for bodies it never saw (``cdata`` lifted them out).
     """
     if detail and detail.get("type") in _HTML_TYPES:
         return True
@@ -162,6 +169,13 @@ def _is_html(text: str, detail: Any, atom: bool) -> bool:
         return False
     # A name that is no HTML entity ("&nbsp2;") does not make the text HTML.
     return any(m.group(1) is None or m.group(1) in name2codepoint for m in _HTMLISH.finditer(text))
+
+
+def _summary_text(entry: Any) -> str | None:
+    summary = str(entry.get("summary", "") or "")
+    if (entry.get("summary_detail") or {}).get("type") != "text/plain":
+        summary = strip_tags(summary)
+    return clean_line(summary)[:MAX_SUMMARY_CHARS] or None
 
 
 def _first_of_each_id(articles: list[Article]) -> list[Article]:
@@ -205,8 +219,7 @@ def _entry_article(
 ) -> Article:
     url = _safe_link(entry.get("link"), base)
     html = _entry_html(entry)
-    summary_html = str(entry.get("summary", "") or "")
-    summary = clean_line(strip_tags(summary_html))[:MAX_SUMMARY_CHARS] or None
+    summary = _summary_text(entry)
     title = clean_line(entry.get("title", "")) or (summary or "")[:80] or "Untitled"
     raw_id = entry.get("id") or entry.get("guid")
     guid = clean_line(str(raw_id)) if raw_id else ""
