@@ -76,3 +76,34 @@ def strip_tags(markup: str) -> str:
         markup = _SKIPPED_ELEMENTS.sub(" ", markup)
     text = _TAG.sub(" ", markup)
     return html.unescape(text) if "&" in text else text
+
+
+# Elements a browser draws inside a line of text: their tags part no words.
+_INLINE_ELEMENTS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font",
+    "i", "ins", "kbd", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong",
+    "sub", "sup", "time", "tt", "u", "var", "wbr",
+})  # fmt: skip
+# What HTML reads as markup: a tag starts with a letter ("1 < 2" is text), comments,
+# declarations and processing instructions.
+_MARKUP = re.compile(r"<!--.*?(?:-->|$)|</?([A-Za-z][^\s/>]*)[^>]*>|<[!?][^>]*>", re.DOTALL)
+
+
+def _markup_gap(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return "" if name is None or name.lower() in _INLINE_ELEMENTS else " "
+
+
+def inline_text(markup: str) -> str:
+    """The text of a short HTML value (a title, a name) as a browser shows it.
+
+    Scripts and styles go with their content, inline tags (``<b>``, ``<span>``,
+    ``<sup>``) go without a trace, other tags become spaces, and entities are
+    decoded once. The result is not cleaned: pass it through ``sanitize``.
+    """
+    if "<" in markup:
+        lowered = markup.lower()
+        if "<script" in lowered or "<style" in lowered or "<template" in lowered:
+            markup = _SKIPPED_ELEMENTS.sub(" ", markup)
+        markup = _MARKUP.sub(_markup_gap, markup)
+    return html.unescape(markup) if "&" in markup else markup

@@ -1,8 +1,10 @@
 """Feed documents (RSS 0.9x/1.0/2.0, Atom) -> one :class:`Article` per entry.
 
-feedparser is only ever given bytes (never a URL, so it does no I/O of its own)
-and, for a downloaded feed, the response headers, so that declared and detected
-encodings both work. Its own HTML sanitizer is off: entry HTML goes through
+feedparser is only ever given bytes (never a URL, so it does no I/O of its own),
+and those bytes are UTF-8: :mod:`newsreader.extract.xmlencoding` decides the
+encoding of a file and of a download by the same rules (the response's charset
+counts, its media type does not), so feedparser's own guessing never runs. Its
+HTML sanitizer is off: entry HTML goes through
 :func:`newsreader.extract.htmlbody.html_to_body`, which keeps text only.
 """
 
@@ -13,6 +15,7 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin
 from xml.sax import SAXParseException
@@ -25,10 +28,11 @@ from newsreader.extract.decode import BINARY_MAGIC
 from newsreader.extract.enclosures import entry_enclosures
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
+from newsreader.extract.xmlencoding import as_utf8
 from newsreader.links import normalise_url
 from newsreader.model import Article
 from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
-from newsreader.textnorm import strip_tags
+from newsreader.textnorm import inline_text, strip_tags
 
 MAX_SUMMARY_CHARS = 400
 
@@ -66,7 +70,8 @@ def parse_feed(
         data: The document as downloaded or read from disk.
         source: The feed URL or file path the articles are stored under.
         categories: Category path for every entry.
-        headers: HTTP response headers (for the declared encoding).
+        headers: HTTP response headers (their ``Content-Type`` charset, if any, says
+            what the document is encoded in).
         base_url: What relative links resolve against (the feed URL).
         convert_html: Turn entry HTML into sections now; when False it is kept as
             ``body_html`` for :func:`newsreader.reading.open_article` to convert
@@ -81,10 +86,10 @@ def parse_feed(
         raise NotAFeed("binary file, not a feed")
     install_xml_driver()
     install_date_handler()
-    document, lifted = lift_bodies(_undeclare_impossible_encoding(data))
+    document, lifted = lift_bodies(as_utf8(data, _content_type(headers)).document)
     parsed = feedparser.parse(
         io.BytesIO(document),
-        response_headers=dict(headers or {}),
+        response_headers=_SETTLED_HEADERS,
         sanitize_html=False,
         resolve_relative_uris=False,
     )
@@ -95,13 +100,16 @@ def parse_feed(
         raise NotAFeed(_not_a_feed_reason(parsed.get("bozo_exception")))
     feed_link = _safe_link(feed_info.get("link"), base_url)
     base = feed_link or base_url
-    feed_title = clean_line(feed_info.get("title", "")) or source
+    atom = str(version).startswith("atom")
+    title_detail = feed_info.get("title_detail")
+    feed_title = clean_line(_as_text(feed_info.get("title"), title_detail, atom)) or source
     # Plain dicts: FeedParserDict's key aliasing makes every lookup cost a microsecond.
     plain = [dict(entry) for entry in entries]
     if lifted:
-        encoding = str(parsed.get("encoding") or "utf-8")
         for entry in plain:
-            lifted.restore_entry(entry, encoding)
+            lifted.restore_entry(entry, "utf-8")
+    for entry in plain:
+        _settle_text(entry, atom)
     articles = _tell_apart_shared_links(
         [_entry_article(entry, source, categories, base, convert_html) for entry in plain],
         [not (entry.get("id") or entry.get("guid")) for entry in plain],
@@ -110,21 +118,74 @@ def parse_feed(
     return ParsedFeed(feed_title, feed_link, unique, len(articles) - len(unique))
 
 
-_WIDE_DECLARATION = re.compile(
-    rb"""^(<\?xml[^>]*?encoding=["'])(utf-?(?:16|32)[^"']*)(["'])""", re.IGNORECASE
+# What feedparser is told of every document: that it is UTF-8, which it now is.
+_SETTLED_HEADERS = {"content-type": "application/xml; charset=utf-8"}
+
+
+def _content_type(headers: Mapping[str, str] | None) -> str | None:
+    """The Content-Type header, whatever the case of its name."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "content-type":
+            return value
+    return None
+
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What makes feedparser take an RSS text for HTML: a closing tag or a reference.
+_HTMLISH = re.compile(
+    r"</[A-Za-z][^\s/>]*\s*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|([A-Za-z][A-Za-z0-9]*));"
 )
 
 
-def _undeclare_impossible_encoding(data: bytes) -> bytes:
-    """A document in ASCII bytes that declares UTF-16 or UTF-32 is not: read it as UTF-8.
+def _settle_text(entry: dict[str, Any], atom: bool) -> None:
+    """Make an entry's title and author plain text, and settle what its summary is.
 
-    A real UTF-16/32 document cannot spell ``<?xml`` in single bytes; believing the
-    declaration would turn the whole feed into noise.
+    feedparser hands a value declared as HTML (Atom ``type="html"`` or ``"xhtml"``,
+    an RSS text it took for HTML) over as HTML, since its sanitizer is off: such a
+    value loses its tags and its entities here, once. Plain text stays as written.
     """
-    match = _WIDE_DECLARATION.match(data)
-    if match is None:
-        return data
-    return match.expand(rb"\1utf-8\3") + data[match.end() :]
+    if entry.get("title"):
+        entry["title"] = _as_text(entry["title"], entry.get("title_detail"), atom)
+    detail = entry.get("author_detail")
+    if detail and detail.get("name"):
+        entry["author_detail"] = {**detail, "name": _as_text(detail["name"], None, atom)}
+    if entry.get("author"):
+        entry["author"] = _as_text(entry["author"], None, atom)
+    summary = entry.get("summary")
+    if isinstance(summary, str):
+        # A summary feedparser copied from the content has the content's type.
+        declared = entry.get("summary_detail") or next(iter(entry.get("content") or []), None)
+        kind = "text/html" if _is_html(summary, declared, atom) else "text/plain"
+        entry["summary_detail"] = {**(entry.get("summary_detail") or {}), "type": kind}
+
+
+def _as_text(value: object, detail: Any, atom: bool) -> str:
+    text = str(value or "")
+    return inline_text(text) if _is_html(text, detail, atom) else text
+
+
+def _is_html(text: str, detail: Any, atom: bool) -> bool:
+    """Whether a feed value is HTML: by its declared type, else by a guess.
+
+    Atom declares every text's type (a person's name is text). RSS declares none:
+    a closing tag or an HTML reference makes a text HTML, which is feedparser's
+    guess for titles, made again here for names (feedparser types none), for
+    titles it keeps as text because a tag is not one it accepts (``</script>``),
+    and for bodies it never saw (``cdata`` lifted them out).
+    """
+    if detail and detail.get("type") in _HTML_TYPES:
+        return True
+    if atom or ("<" not in text and "&" not in text):
+        return False
+    # A name that is no HTML entity ("&nbsp2;") does not make the text HTML.
+    return any(m.group(1) is None or m.group(1) in name2codepoint for m in _HTMLISH.finditer(text))
+
+
+def _summary_text(entry: Any) -> str | None:
+    summary = str(entry.get("summary", "") or "")
+    if (entry.get("summary_detail") or {}).get("type") != "text/plain":
+        summary = strip_tags(summary)
+    return clean_line(summary)[:MAX_SUMMARY_CHARS] or None
 
 
 def _tell_apart_shared_links(articles: list[Article], without_id: list[bool]) -> list[Article]:
@@ -194,8 +255,7 @@ def _entry_article(
 ) -> Article:
     url = _safe_link(entry.get("link"), base)
     html = _entry_html(entry)
-    summary_html = str(entry.get("summary", "") or "")
-    summary = clean_line(strip_tags(summary_html))[:MAX_SUMMARY_CHARS] or None
+    summary = _summary_text(entry)
     title = clean_line(entry.get("title", "")) or (summary or "")[:80] or "Untitled"
     raw_id = entry.get("id") or entry.get("guid")
     guid = clean_line(str(raw_id)) if raw_id else ""
