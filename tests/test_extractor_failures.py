@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 import newsreader.extract.webpage as webpage
 import newsreader.importer as importer
@@ -26,7 +23,7 @@ from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from tests.conftest import ARTICLES, CliRunner, write_config
 from tests.loopback import LoopbackServer, article_page, static
-from tests.test_ui import make_app, open_titled, shown_title
+from tests.test_ui import make_app, open_titled, shown_title, until
 
 HTML = ARTICLES / "tech" / "museum-page.html"
 TEXT = ARTICLES / "world" / "tram-line.txt"
@@ -112,16 +109,6 @@ def test_full_text_that_cannot_be_extracted_keeps_the_summary(
     assert opened is not None and opened.article.paragraphs == [TEASER]
 
 
-async def _until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 30.0) -> bool:
-    """Let the app run until ``condition`` holds or ``seconds`` pass; whether it held."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await pilot.pause(0.05)
-    return True
-
-
 async def test_the_reader_says_why_a_page_could_not_be_extracted(
     tmp_path: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,7 +130,7 @@ async def test_the_reader_says_why_a_page_could_not_be_extracted(
         app.article_list.load(app.article_list.list_query)
         await open_titled(app, pilot, "Linker")
         await pilot.press("1")
-        assert await _until(pilot, lambda: any(MISSING in m for m in warnings())), (
+        assert await until(pilot, lambda: any(MISSING in m for m in warnings())), (
             status(),
             warnings(),
         )

@@ -170,6 +170,10 @@ class ArticleView(VerticalScroll, can_focus=True):
             line.set_class(number == index, "-selected")
         self.link_index = index
         if index is not None:
+            # At once, so that a key pressed before the next refresh (back, follow)
+            # sees where the pane is going; again after the refresh, in case the
+            # article was not laid out yet.
+            self.scroll_to_widget(lines[index], animate=False, immediate=True)
             self.scroll_to_widget(lines[index], animate=False)
 
     def action_next_link(self) -> None:
