@@ -185,6 +185,26 @@ async def test_back_returns_to_a_link_followed_before_the_screen_redrew(
         assert await until(pilot, lambda: view.scroll_y == view.max_scroll_y > 5), view.scroll_y
 
 
+async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(70, 16)) as pilot:
+        await open_titled(app, pilot, HARBOUR)
+        view = app.query_one(ArticleView)
+        assert await until(pilot, lambda: view.max_scroll_y > 0)
+        bottom, harbour = view.max_scroll_y, view.article
+        assert harbour is not None
+        await pilot.resize_terminal(100, 16)  # wider: the article needs fewer lines
+        await open_titled(app, pilot, TRAM)
+        app.show_article(harbour.id, remember=False, scroll_y=bottom)
+        assert await until(pilot, lambda: view.scroll_y > 0)
+        assert view.scroll_y < bottom  # as far as the pane went at the first try
+        # The article's lines grow after that try (here: the terminal narrows again).
+        await pilot.resize_terminal(70, 16)
+        assert await until(pilot, lambda: view.scroll_y == bottom, 10), view.scroll_y
+
+
 async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
