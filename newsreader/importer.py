@@ -115,18 +115,29 @@ _Extracted = tuple[Path, list[PreparedArticle], str | None]
 def _extract_one(job: _Job) -> _Extracted:
     """Extract one file and prepare its rows (in a pool worker, for a large import).
 
-    Every expected failure becomes a reason, never an exception. Files without a
-    date sort by their modification time.
+    Every failure becomes that file's reason, never an exception: an expected one
+    (:class:`ExtractError`) as it is, anything else (a bug, or a library that cannot
+    be imported) with its type, so one bad file or extractor never ends the import.
+    Files without a date sort by their modification time.
     """
     path, root, folders = job
     try:
         mtime = path.stat().st_mtime
         articles = extract_file(path, root=root, folders=folders)
+        rows = [prepare_article(article, mtime) for article in articles]
     except ExtractError as error:
         return path, [], str(error)
     except OSError as error:
         return path, [], error.strerror or str(error)
-    return path, [prepare_article(article, mtime) for article in articles], None
+    except Exception as error:
+        return path, [], f"cannot extract: {describe_error(error)}"
+    return path, rows, None
+
+
+def describe_error(error: Exception) -> str:
+    """An unexpected exception as one reason: its type, then its message if it has one."""
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def _extracted(jobs: list[_Job], workers: int) -> Iterator[_Extracted]:

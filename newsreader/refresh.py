@@ -28,9 +28,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from newsreader.config import Config, FeedConfig, Settings
-from newsreader.extract.decode import UnreadableFile, decode_text
+from newsreader.extract.decode import decode_text
 from newsreader.extract.feed import NotAFeed, parse_feed
-from newsreader.extract.webpage import NoArticleFound, extract_web_page
+from newsreader.extract.webpage import extract_web_page
 from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
 from newsreader.sanitize import is_safe_url
@@ -399,7 +399,9 @@ async def _add_full_text(
 ) -> None:
     """Fetch the linked page of new summary-only entries and keep its article text.
 
-    A page that cannot be fetched or holds no article leaves the summary as it was.
+    A page that cannot be fetched or holds no article, or whose extraction fails in
+    any way (even the pool breaking), leaves the summary as it was; only the cache
+    failing stops the refresh.
     """
     limit = asyncio.Semaphore(FULL_TEXT_PARALLEL)
 
@@ -409,7 +411,10 @@ async def _add_full_text(
                 response = await fetcher.fetch(url, accept="text/html,application/xhtml+xml")
             except FetchError:
                 return
-        article = await loop.run_in_executor(pool, _page_job, response.body, response.final_url)
+        try:
+            article = await loop.run_in_executor(pool, _page_job, response.body, response.final_url)
+        except Exception:
+            return
         if article is not None:
             store.replace_sections(article_id, article)
 
@@ -424,10 +429,14 @@ async def _add_full_text(
 
 
 def _page_job(body: bytes, url: str) -> Article | None:
-    """Extract the article of a fetched page (runs in a pool worker); None if there is none."""
+    """Extract the article of a fetched page (runs in a pool worker); None if there is none.
+
+    Any failure (not only :class:`UnreadableFile` and :class:`NoArticleFound`, but a
+    bug or a library that cannot load) counts as no article: the summary is kept.
+    """
     try:
         return extract_web_page(decode_text(body), source=url, guid=url, fallback_title="", url=url)
-    except (UnreadableFile, NoArticleFound):
+    except Exception:
         return None
 
 

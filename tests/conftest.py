@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from newsreader.cli import main
 from newsreader.store import Store
@@ -22,6 +23,12 @@ ARTICLES = FIXTURES / "articles"
 BAD = FIXTURES / "bad"
 CORPUS = TESTS.parent.parent / "shared" / "corpus"
 SEED = CORPUS / "seed" / "china-russia-wang-yi-putin.txt"
+
+# Property tests are derandomized so that a failure reproduces (and prints the blob
+# to replay it); HYPOTHESIS_PROFILE=explore searches new random examples instead.
+settings.register_profile("default", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def corpus_feeds() -> list[Path]:

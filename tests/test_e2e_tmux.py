@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,9 @@ Rail Yards Work Through the Night
 
 Freight yards near the border ran around the clock, loading armoured vehicles and fuel onto trains bound for the east.
 """
-WAIT_SECONDS = 20.0
+WAIT_SECONDS = 60.0
+"""Every wait polls for what it waits for, for up to this long (a busy machine is slow)."""
+POLL_SECONDS = 0.1
 
 
 def _tmux(*args: str) -> str:
@@ -54,7 +58,7 @@ def _reader_in_tmux(
 ) -> Iterator[str]:
     """Import files with the installed command, then run its reader in a 120x40 tmux.
 
-    ``options`` are tmux options set before the reader starts (a second later).
+    ``options`` are global tmux options, set before the reader starts.
     """
     command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
     assert command is not None, "the newsreader command is not installed"
@@ -69,15 +73,31 @@ def _reader_in_tmux(
     session = f"newsreader-{name}-{os.getpid()}"
     socket = str(tmp_path / "tmux.sock")
     launch = " ".join(f"{k}='{v}'" for k, v in env.items() if k.startswith(("NEWSREADER_", "TERM")))
-    _tmux("-S", socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-          f"sleep 1; exec env {launch} {command} --offline")  # fmt: skip
+    tmux_conf = tmp_path / "tmux.conf"  # read as the server starts, before the reader does
+    tmux_conf.write_text(
+        "".join(f"set-option -g {k.replace('_', '-')} {v}\n" for k, v in options.items()),
+        encoding="utf-8",
+    )
+    # The pane holds the reader back until it has its final size: a reader that
+    # started in a pane still being sized would draw for the wrong one.
+    hold = f"{shutil.which('tmux')} -S {socket} wait-for {session}"
+    _tmux("-S", socket, "-f", str(tmux_conf),
+          "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+          f"{hold}; exec env {launch} {command} --offline")  # fmt: skip
     _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
-    for option, value in options.items():
-        _tmux("-S", socket, "set-option", "-g", option.replace("_", "-"), value)
+    deadline = time.monotonic() + WAIT_SECONDS
+    size = ""
+    while size != "120x40" and time.monotonic() < deadline:
+        size = _tmux("-S", socket, "display-message", "-p", "-t", session,
+                     "#{pane_width}x#{pane_height}").strip()  # fmt: skip
+        if size != "120x40":
+            time.sleep(POLL_SECONDS)
+    assert size == "120x40", f"the tmux pane is {size or 'not there'}"
+    _tmux("-S", socket, "wait-for", "-S", session)
     try:
         yield f"{socket}|{session}"
     finally:
-        _tmux("-S", socket, "kill-session", "-t", session)
+        _tmux("-S", socket, "kill-server")
 
 
 def screen(terminal: str) -> str:
@@ -86,28 +106,44 @@ def screen(terminal: str) -> str:
 
 
 def keys(terminal: str, *names: str) -> None:
+    """Type keys; the reader handles them in order, so callers wait for their effect."""
     socket, session = terminal.split("|")
     for name in names:
         _tmux("-S", socket, "send-keys", "-t", session, name)
-        time.sleep(0.15)
+
+
+def wait_until(terminal: str, condition: Callable[[str], bool], what: str) -> str:
+    """Poll the screen until ``condition`` holds for it; the screen then."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    shown = screen(terminal)
+    while not condition(shown):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {WAIT_SECONDS:.0f} s; the screen was:\n{shown}")
+        time.sleep(POLL_SECONDS)
+        shown = screen(terminal)
+    return shown
 
 
 def wait_for(terminal: str, text: str) -> str:
-    deadline = time.monotonic() + WAIT_SECONDS
-    shown = ""
-    while time.monotonic() < deadline:
-        shown = screen(terminal)
-        if text in shown:
-            return shown
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+    return wait_until(terminal, lambda shown: text in shown, f"{text!r} never appeared")
 
 
 def pane(shown: str) -> str:
     """The article pane: what is below the list's bottom border."""
     lines = shown.splitlines()
-    border = max(i for i, line in enumerate(lines) if "────────" in line)
+    border = max((i for i, line in enumerate(lines) if "────────" in line), default=-1)
     return "\n".join(lines[border + 1 :])
+
+
+def unread(shown: str) -> int | None:
+    """The tree's count of unread articles ("Unread (3)"; "Unread" alone is none)."""
+    counts = re.findall(r"^Unread(?: \((\d+)\))?\s", shown, re.MULTILINE)
+    return int(counts[0] or 0) if counts else None
+
+
+def _fewer_unread(before: int, shown: str) -> bool:
+    now = unread(shown)
+    return "No more unread" in shown or (now is not None and now < before)
 
 
 def test_open_the_seed_follow_read_also_and_go_back(terminal: str) -> None:
@@ -124,20 +160,23 @@ def test_open_the_seed_follow_read_also_and_go_back(terminal: str) -> None:
     keys(terminal, "Enter")
     shown = wait_for(terminal, "Updates › Politics")
     assert SEED_TITLE in pane(shown)
-    keys(terminal, "]", "Enter")
+    keys(terminal, "]")  # the link cursor: the pane scrolls down to the links
+    wait_until(
+        terminal,
+        lambda shown: "[1] Russian Offensive" in pane(shown),
+        "the pane never scrolled to its links",
+    )
+    keys(terminal, "Enter")
     shown = wait_for(terminal, "Rail Yards Work Through the Night")
     assert TARGET_TITLE in pane(shown)
     keys(terminal, "BSpace")
     # The seed comes back, scrolled to where the reader left it (its link list).
-    deadline = time.monotonic() + WAIT_SECONDS
-    shown = screen(terminal)
-    while time.monotonic() < deadline:
-        shown = screen(terminal)
-        if "Rail Yards" not in shown and "[1] Russian Offensive" in pane(shown):
-            break
-        time.sleep(0.2)
-    assert SEED_TITLE in pane(shown) and "Rail Yards Work Through the Night" not in shown
-    assert "[1] Russian Offensive" in pane(shown)
+    shown = wait_until(
+        terminal,
+        lambda shown: "Rail Yards" not in shown and "[1] Russian Offensive" in pane(shown),
+        "the seed never came back scrolled to its links",
+    )
+    assert SEED_TITLE in pane(shown)
 
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -169,10 +208,18 @@ def test_hostile_articles_cannot_touch_the_terminal(hostile_terminal: str) -> No
     wait_for(hostile_terminal, "Plain Title With Markup")
     title_before = _tmux("-S", socket, "display-message", "-p", "-t", session, "#{pane_title}")
     opened = 0
+    shown = screen(hostile_terminal)
     for _ in range(40):  # next unread, article after article
+        # Several articles look alike once cleaned: what n visibly does each time is
+        # open one more unread article, so the tree counts one fewer.
+        before = unread(shown)
+        assert before is not None, shown
         keys(hostile_terminal, "n")
-        time.sleep(0.3)
-        shown = screen(hostile_terminal)
+        shown = wait_until(
+            hostile_terminal,
+            partial(_fewer_unread, before),
+            f"n never opened another unread article (there were {before})",
+        )
         if "No more unread" in shown:
             break
         opened += 1

@@ -166,3 +166,40 @@ def test_windows_1252_and_crlf() -> None:
 def test_unreadable_files_are_refused_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(UnreadableFile, match=reason):
         decode_text(data)
+
+
+SENTENCE = "Harbour council said on Tuesday the old quay would close."
+LOWER = SENTENCE.lower()
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        (f"{SENTENCE}\x85{LOWER}", [SENTENCE, LOWER]),  # NEL (0x85 in Windows-1252) breaks lines
+        (f"{SENTENCE}\r\n{LOWER}", [SENTENCE, LOWER]),
+        (f"{SENTENCE}\n\n{LOWER}", [SENTENCE, LOWER]),
+        (
+            f"{SENTENCE} {SENTENCE}\x85{LOWER} {LOWER}",
+            [f"{SENTENCE} {SENTENCE}", f"{LOWER} {LOWER}"],
+        ),
+    ],
+)
+def test_a_sentence_and_its_lowercase_copy_are_paragraphs_not_a_caption(
+    body: str, lines: list[str]
+) -> None:
+    article = extract(f"A Title\n\n{body}\n")
+    assert article.figures == ()
+    assert article.paragraphs == lines
+
+
+def test_a_lowercase_copy_amid_paragraphs_is_a_paragraph() -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{SENTENCE}\n{LOWER}\n\n{PARAGRAPH}\n")
+    assert article.figures == ()
+    assert article.paragraphs == [PARAGRAPH, SENTENCE, LOWER, PARAGRAPH]
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r\n"])
+def test_a_line_printed_twice_that_is_the_whole_body_is_not_a_caption(separator: str) -> None:
+    article = extract(f"A Title{separator}{separator}{SENTENCE}{separator}{SENTENCE}{separator}")
+    assert article.figures == ()
+    assert article.paragraphs == [SENTENCE, SENTENCE]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import textual.screen
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from newsreader.config import load_config
@@ -66,6 +70,16 @@ async def open_titled(app: NewsReaderApp, pilot, title: str) -> None:  # type: i
 def shown_title(app: NewsReaderApp) -> str | None:
     view = app.query_one(ArticleView)
     return view.article.article.title if view.article else None
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    """Let the app run until ``condition`` holds or ``seconds`` pass; whether it held."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await pilot.pause(0.05)
+    return True
 
 
 async def test_select_a_category_and_open_an_article(tmp_path: Path) -> None:
@@ -151,6 +165,44 @@ async def test_back_restores_the_scroll_position(tmp_path: Path) -> None:
         await pilot.pause()
         await pilot.pause()
         assert shown_title(app) == HARBOUR and view.scroll_y == where
+
+
+async def test_back_returns_to_a_link_followed_before_the_screen_redrew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A busy machine redraws seldom: ] and Enter then arrive between two redraws, and
+    # the position to come back to must be where ] took the pane, not where it was.
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1.0)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await open_titled(app, pilot, HARBOUR)
+        view = app.query_one(ArticleView)
+        assert await until(pilot, lambda: view.max_scroll_y > 5)
+        await pilot.press("]", "enter")
+        assert await until(pilot, lambda: shown_title(app) == TRAM)
+        await pilot.press("backspace")
+        assert await until(pilot, lambda: shown_title(app) == HARBOUR)
+        assert await until(pilot, lambda: view.scroll_y == view.max_scroll_y > 5), view.scroll_y
+
+
+async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(70, 16)) as pilot:
+        await open_titled(app, pilot, HARBOUR)
+        view = app.query_one(ArticleView)
+        assert await until(pilot, lambda: view.max_scroll_y > 0)
+        bottom, harbour = view.max_scroll_y, view.article
+        assert harbour is not None
+        await pilot.resize_terminal(100, 16)  # wider: the article needs fewer lines
+        await open_titled(app, pilot, TRAM)
+        app.show_article(harbour.id, remember=False, scroll_y=bottom)
+        assert await until(pilot, lambda: view.scroll_y > 0)
+        assert view.scroll_y < bottom  # as far as the pane went at the first try
+        # The article's lines grow after that try (here: the terminal narrows again).
+        await pilot.resize_terminal(70, 16)
+        assert await until(pilot, lambda: view.scroll_y == bottom, 10), view.scroll_y
 
 
 async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Path) -> None:

@@ -288,6 +288,7 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
     they can be placed in the right section.
     """
     figures: dict[int, list[Figure]] = {}
+    live = sum(1 for unit in units if not unit.consumed)
     index = 0
     while index < len(units):
         unit = units[index]
@@ -305,6 +306,7 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
                 taken += [index + 1, index + 2]
             for i in taken:
                 _consume(units, i)
+            live -= len(taken)
             figures.setdefault(index, []).append(
                 Figure(
                     caption,
@@ -318,6 +320,7 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             caption = _merge_captions([units[i].text for i in captions])
             for i in [*captions, index]:
                 _consume(units, i)
+            live -= len(captions) + 1
             first = captions[0] if captions else index
             figures.setdefault(first, []).append(Figure(caption, _credit_text(unit.text)))
         elif (
@@ -325,6 +328,7 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             and not units[index + 1].consumed
             and not units[index + 1].blank_before
             and _same_caption(unit.text, units[index + 1].text)
+            and live > 2  # a caption stands beside an article's text, never is all of it
         ):
             # A caption printed twice; a credit line may follow the pair.
             pair = [index, index + 1]
@@ -339,6 +343,7 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
                 pair.append(following)
             for i in pair:
                 _consume(units, i)
+            live -= len(pair)
             figures.setdefault(index, []).append(Figure(caption, credit))
             index = pair[-1]
         index += 1
@@ -381,15 +386,27 @@ def _caption_lines_before(units: list[_Unit], credit_index: int) -> list[int]:
 
 
 def _same_caption(first: str, second: str) -> bool:
-    """Two lines are one caption if equal after folding, or one extends the other."""
+    """Two lines are one caption if equal after folding, or one extends the other.
+
+    The copies of a caption differ in typography (quotes, dashes, spacing), never in
+    case: a line that repeats another in lower case is a sentence of its own.
+    """
     if len(first) > MAX_CAPTION_CHARS or len(second) > MAX_CAPTION_CHARS:
         return False
     a, b = fold(first), fold(second)
-    if not a or not b:
+    if not a or not b or not _same_case(first, second):
         return False
     # Both copies must be substantial: a short line that happens to begin the
     # caption ("harbour.") is text of its own, not a second copy.
     return a == b or (min(len(a), len(b)) >= 20 and (b.startswith(a) or a.startswith(b)))
+
+
+def _same_case(first: str, second: str) -> bool:
+    """Whether the letters two lines have in common are capitals in the same places."""
+    a = [ch.isupper() for ch in first if ch.isalpha()]
+    b = [ch.isupper() for ch in second if ch.isalpha()]
+    common = min(len(a), len(b))
+    return a[:common] == b[:common]
 
 
 def _merge_captions(texts: list[str]) -> str:

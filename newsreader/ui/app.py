@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
 from newsreader.config import Config
 from newsreader.history import History
+from newsreader.importer import describe_error
 from newsreader.links import article_links, resolve
 from newsreader.model import FeedState, LinkKind, StoredArticle
 from newsreader.paths import Locations
@@ -348,7 +349,18 @@ class NewsReaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _fetch_page(self, url: str) -> None:
+        # Whatever goes wrong, the fetch ends in a PageFetched: the status line clears
+        # and a notice says why, rather than "Fetching …" for ever.
+        try:
+            article_id, error = self._fetch_and_keep(url)
+        except Exception as unexpected:
+            article_id, error = None, f"Cannot open {url}: {describe_error(unexpected)}"
+        self.post_message(self.PageFetched(article_id, error))
+
+    def _fetch_and_keep(self, url: str) -> tuple[int | None, str | None]:
+        """Fetch a page, extract its article and cache it: the article's id, or why not."""
         import asyncio
+        from dataclasses import replace
 
         from newsreader.extract.decode import UnreadableFile, decode_text
         from newsreader.extract.webpage import NoArticleFound, extract_web_page
@@ -364,19 +376,15 @@ class NewsReaderApp(App[None]):
                 decode_text(body), source=url, guid=url, fallback_title=url, url=url
             )
         except (FetchError, UnreadableFile, NoArticleFound) as error:
-            self.post_message(self.PageFetched(None, f"Cannot open {url}: {error}"))
-            return
-        from dataclasses import replace
-
+            return None, f"Cannot open {url}: {error}"
         try:
             with Store(self.locations.cache_file) as store:
                 [(_, article_id)] = store.store_articles(
                     [replace(article, categories=WEB_CATEGORY)]
                 )
         except StoreError as error:
-            self.post_message(self.PageFetched(None, f"Cannot keep {url}: {error}"))
-            return
-        self.post_message(self.PageFetched(article_id, None))
+            return None, f"Cannot keep {url}: {error}"
+        return article_id, None
 
     @on(PageFetched)
     def _page_fetched(self, event: PageFetched) -> None:

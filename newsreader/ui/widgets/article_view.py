@@ -7,6 +7,8 @@ link cursor marks the selected one; Enter follows it, digits follow link N.
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -26,6 +28,9 @@ PARAGRAPHS_PER_BLOCK = 25
 MAX_DRAWN_PARAGRAPHS = 5_000
 MAX_DRAWN_LINKS = 500
 """Beyond these the pane says what it left out (``newsreader show`` prints everything)."""
+RESTORE_TRIES = 100
+RESTORE_RETRY_SECONDS = 0.05
+"""A restored scroll position waits at most 5 s for the article to be laid out tall enough."""
 
 
 class LinkLine(Static):
@@ -152,7 +157,27 @@ class ArticleView(VerticalScroll, can_focus=True):
     async def _scroll_when_laid_out(self, mounted: AwaitMount, scroll_y: float) -> None:
         """Restore a scroll position once the article's widgets exist and have a size."""
         await mounted
-        self.call_after_refresh(self.scroll_to, y=scroll_y, animate=False)
+        self.call_after_refresh(self._restore_scroll, self.article, scroll_y, RESTORE_TRIES, None)
+
+    def _restore_scroll(
+        self, article: StoredArticle | None, scroll_y: float, tries: int, left_at: float | None
+    ) -> None:
+        """Scroll to ``scroll_y``, trying again a moment later while the pane is too short.
+
+        The layout may reach its final height only after another refresh or two (a
+        scrollbar that appears narrows the text, which then wraps onto more lines), so
+        a scroll made too early stops short. Trying stops once another article is
+        shown or the reader has scrolled away from where the last try left the pane.
+        """
+        if self.article is not article or (left_at is not None and self.scroll_y != left_at):
+            return
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        reached = self.scroll_y
+        if reached < scroll_y and tries > 1:
+            self.set_timer(
+                RESTORE_RETRY_SECONDS,
+                partial(self._restore_scroll, article, scroll_y, tries - 1, reached),
+            )
 
     def clear_article(self) -> None:
         """Show nothing."""
@@ -176,6 +201,10 @@ class ArticleView(VerticalScroll, can_focus=True):
             line.set_class(number == index, "-selected")
         self.link_index = index
         if index is not None:
+            # At once, so that a key pressed before the next refresh (back, follow)
+            # sees where the pane is going; again after the refresh, in case the
+            # article was not laid out yet.
+            self.scroll_to_widget(lines[index], animate=False, immediate=True)
             self.scroll_to_widget(lines[index], animate=False)
 
     def action_next_link(self) -> None:
