@@ -235,6 +235,11 @@ def _migrate_7(db: sqlite3.Connection) -> None:
     other source whose entry is the same article gets a listing, so that
     source's list and categories show it too. ``repeated_ids`` counts the
     entries a feed's last body dropped for repeating an earlier entry's id.
+
+    Every feed forgets its validators and last body hash, so that the next
+    refresh parses each feed once more by the new rules (entries told apart by
+    their anchors, encodings and HTML titles read right); its articles are
+    updated in place and keep their read and starred marks.
     """
     _run_script(
         db,
@@ -250,7 +255,8 @@ def _migrate_7(db: sqlite3.Connection) -> None:
         );
         CREATE INDEX listings_by_article ON listings (article_id);
         CREATE INDEX listings_by_category ON listings (category);
-        ALTER TABLE feeds ADD COLUMN repeated_ids INTEGER NOT NULL DEFAULT 0
+        ALTER TABLE feeds ADD COLUMN repeated_ids INTEGER NOT NULL DEFAULT 0;
+        UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL
         """,
     )
     rows = db.execute(

@@ -139,3 +139,20 @@ def test_migration_keeps_fragments_in_stored_addresses(tmp_path: Path) -> None:
     db.close()
     with Store(path) as store:
         assert len(store.ids_by_url("https://day.example/1.html#a2")) == 1
+
+
+def test_migration_has_every_feed_parsed_once_more(tmp_path: Path) -> None:
+    path = tmp_path / "v6.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for migrate in MIGRATIONS[:6]:
+        migrate(db)
+    db.execute("PRAGMA user_version = 6")
+    db.execute(
+        "INSERT INTO feeds (url, title, etag, last_modified, body_hash, last_success) "
+        "VALUES ('https://f.example/rss', 'F', '\"e1\"', 'Tue, 02 Apr 2024 10:00:00 GMT', 'h', 5)"
+    )
+    db.close()
+    with Store(path) as store:
+        state = store.feed_state("https://f.example/rss")
+    assert (state.etag, state.last_modified, state.body_hash) == (None, None, None)
+    assert (state.title, state.last_success) == ("F", 5)
