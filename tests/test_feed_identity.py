@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -110,3 +111,44 @@ def test_the_same_story_in_two_feeds_is_one_article_listed_under_both(
     )
     listed = [json.loads(line) for line in cli("list", "--json").out.splitlines()]
     assert sorted(r["title"] for r in listed) == ["Harbour Reopens", "Tram Strike Ends"]
+
+
+async def test_in_the_reader_each_feed_lists_the_story_it_carried(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    from newsreader.config import load_config
+    from newsreader.paths import Locations
+    from newsreader.refresh import refresh
+    from newsreader.ui.app import NewsReaderApp
+    from newsreader.ui.widgets.article_list import ArticleList
+    from newsreader.ui.widgets.category_tree import CategoryTree
+
+    story = "https://news.example/2024/harbour-reopens"
+    server.routes["/wire.xml"] = static(rss_items("Wire", [item("Harbour Reopens", story, "w")]))
+    server.routes["/paper.xml"] = static(
+        rss_items("Paper", [item("Harbour Reopens", story, "p", "Ferries again.")])
+    )
+    config = write_config(tmp_path / "feeds.toml", [server.url("wire.xml")])
+    locations = Locations(config, tmp_path / "data", config_given=True)
+
+    def refresh_twice() -> int:  # the wire first, then both (in a thread: it runs its own loop)
+        with Store(locations.cache_file) as store:
+            refresh(load_config(config), store, parse_workers=0)
+            write_config(config, [server.url("wire.xml"), server.url("paper.xml")])
+            refresh(load_config(config), store, parse_workers=0)
+            return store.article_count()
+
+    assert await asyncio.to_thread(refresh_twice) == 1
+    app = NewsReaderApp(locations, load_config(config), refresh_on_start=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tree = app.query_one(CategoryTree)
+        labels = {str(node.label): node for node in tree._all_nodes()}
+        assert "Wire (1)" in labels and "Paper (1)" in labels
+        tree.select_node(labels["Paper (1)"])
+        await pilot.pause()
+        assert [s.title for s in app.query_one(ArticleList).summaries] == ["Harbour Reopens"]
+        await pilot.press("enter")  # open it from Paper's list: read in both feeds
+        await pilot.pause()
+        app.reload_tree()
+        after = {str(node.label) for node in tree._all_nodes()}
+        assert {"Wire", "Paper"} <= after  # no unread count left on either
