@@ -245,7 +245,8 @@ def _cache_reset(locations: Locations) -> int:
 
 def _load_config(locations: Locations) -> Config:
     """The user's config; on first run, a copy of the bundled default (and say so)."""
-    from newsreader.config import load_config, write_atomically
+    from newsreader.config import load_config
+    from newsreader.config_edit import write_atomically
     from newsreader.paths import bundled_config
 
     path = locations.config_file
@@ -424,7 +425,8 @@ def _count(number: int, one: str, many: str) -> str:
 def _add(args: argparse.Namespace, locations: Locations) -> int:
     import asyncio
 
-    from newsreader.config import FeedConfig, add_feeds, feed_key, is_feed_url, parse_category
+    from newsreader.config import FeedConfig, feed_key, is_feed_url, parse_category
+    from newsreader.config_edit import add_feeds
     from newsreader.sources.discover import Discovery, Failure, discover_feed
 
     config = _load_config(locations)
@@ -461,7 +463,7 @@ def _warn(message: str) -> None:
 
 
 def _remove(args: argparse.Namespace, locations: Locations) -> int:
-    from newsreader.config import FeedNotFound, remove_feed
+    from newsreader.config_edit import FeedNotFound, remove_feed
 
     _load_config(locations)
     try:
@@ -492,7 +494,7 @@ def _cached_articles(locations: Locations, source: str) -> int:
 
 
 def _enable(args: argparse.Namespace, locations: Locations) -> int:
-    from newsreader.config import FeedNotFound, set_feed_enabled
+    from newsreader.config_edit import FeedNotFound, set_feed_enabled
 
     enabled = args.command == "enable"
     _load_config(locations)
@@ -508,7 +510,7 @@ def _enable(args: argparse.Namespace, locations: Locations) -> int:
 
 
 def _opml(args: argparse.Namespace, locations: Locations) -> int:
-    from newsreader.config import add_feeds, write_atomically
+    from newsreader.config_edit import add_feeds, write_atomically
     from newsreader.opml import OpmlError, read_opml, write_opml
 
     config = _load_config(locations)

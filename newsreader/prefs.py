@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from newsreader.config import write_atomically
+from newsreader.config_edit import write_atomically
 
 PREFS_FILE_NAME = "prefs.json"
 

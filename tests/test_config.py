@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.config import ConfigError, FeedConfig, add_feeds, load_config, parse_config
+from newsreader.config import ConfigError, FeedConfig, load_config, parse_config
+from newsreader.config_edit import add_feeds
 from newsreader.opml import OpmlError, read_opml, write_opml
 from newsreader.paths import bundled_config
 from tests.conftest import (

@@ -17,14 +17,11 @@ from pathlib import Path
 import pytest
 from tomlkit import TOMLDocument
 
-from newsreader.config import (
-    Config,
-    ConfigError,
-    FeedConfig,
+from newsreader.config import Config, ConfigError, FeedConfig, load_config
+from newsreader.config_edit import (
     FeedNotFound,
     add_feeds,
     edit_config,
-    load_config,
     remove_feed,
     set_feed_enabled,
 )
