@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from email.utils import formatdate
 from pathlib import Path
 
-from newsreader.config import FeedConfig, parse_category
+from newsreader.config import FeedConfig, is_feed_url, parse_category
 from newsreader.model import FeedState
 from newsreader.sanitize import clean_href, clean_line, is_safe_url
 
@@ -82,8 +82,8 @@ def _walk(
             attribute = outline.get("category")
             if not category and attribute:
                 category = parse_category(attribute.split(",")[0])
-            # Some readers write the address as the text when they know no title.
-            name = text if text and text != url else None
+            # Some readers write an address (the feed's, the site's) when they know no title.
+            name = text if text and not is_feed_url(text) else None
             feeds.append(FeedConfig(url=url, name=name, category=category))
         else:
             _walk(outline, (*path, text) if text else path, feeds, seen, depth + 1)

@@ -139,11 +139,16 @@ def test_opml_from_other_readers(tmp_path: Path) -> None:
         '<outline text="News"><outline text="BBC" type="rss" xmlUrl="https://bbc.example/rss"/></outline>'
         '<outline text="Flat" type="rss" xmlUrl="https://flat.example/rss" category="/Sci/Space"/>'
         '<outline text="Bad" type="rss" xmlUrl="javascript:alert(1)"/>'
+        # No title known: the feed's address in another spelling, or the site's address.
+        '<outline text="http://one.example/feed/" type="rss" xmlUrl="https://one.example/feed"/>'
+        '<outline text="https://two.example/" type="rss" xmlUrl="https://two.example/rss"/>'
         "</body></opml>"
     )
     assert read_opml(opml) == [
         FeedConfig("https://bbc.example/rss", "BBC", ("News",)),
         FeedConfig("https://flat.example/rss", "Flat", ("Sci", "Space")),
+        FeedConfig("https://one.example/feed"),
+        FeedConfig("https://two.example/rss"),
     ]
 
 

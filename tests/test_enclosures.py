@@ -41,6 +41,14 @@ def test_durations_as_feeds_write_them(written: str, expected: int | None) -> No
     assert seconds(written) == expected
 
 
+def test_an_odd_size_or_duration_is_unknown_and_fails_nothing() -> None:
+    odd = PODCAST.replace(b'length="48213000"', 'length="²"'.encode()).replace(
+        b"52:36", "5²:36".encode()
+    )
+    episode = parse_feed(odd, source="radio").articles[0]
+    assert episode.enclosures == (Enclosure("https://cdn.radio.example/ep12.mp3", "audio/mpeg"),)
+
+
 def test_an_enclosure_is_described_by_name_type_size_and_duration() -> None:
     episode = Enclosure("https://cdn.example/show/ep%2012.mp3", "audio/mpeg", 48_213_000, 3723)
     assert enclosure_text(episode) == "ep 12.mp3 · audio/mpeg · 48.2 MB · 1:02:03"

@@ -67,6 +67,7 @@ def declared(encoding: str) -> bytes:
         (declared("iso-8859-1"), "text/xml; charset=x-unheard-of", Choice("iso8859-1")),
         (declared("base64"), None, Choice("utf-8")),
         (declared("utf-7"), None, Choice("utf-8")),
+        (declared("iso\x008859-1"), None, Choice("utf-8")),  # a NUL in the label
         # ASCII bytes are not UTF-16 or UTF-32, whatever they are labelled.
         (declared("UTF-16"), None, Choice("utf-8")),
         (declared("utf-32"), "text/xml", Choice("utf-8")),

@@ -20,7 +20,7 @@ from newsreader.sanitize import clean_line
 MAX_ENCLOSURES = 20
 MAX_TYPE_CHARS = 100
 _MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$")
-_CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{1,2})(?:\.\d+)?$")
+_CLOCK = re.compile(r"^(?:([0-9]{1,3}):)?([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?$")
 
 SafeLink = Callable[[object, str | None], str | None]
 """Turns an href into an absolute, followable address (or None), against a base."""
@@ -72,10 +72,14 @@ def _media_type(value: object) -> str | None:
     return text if len(text) <= MAX_TYPE_CHARS and _MEDIA_TYPE.match(text) else None
 
 
+_DIGITS = re.compile(r"[0-9]{1,15}")
+"""ASCII digits only: ``str.isdigit`` also takes ``²`` and other digits ``int`` refuses."""
+
+
 def _number(value: object) -> int | None:
     """A positive whole number written as text (a size, a width), else None."""
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or len(text) > 15:
+    if not _DIGITS.fullmatch(text):
         return None
     number = int(text)
     return number if number > 0 else None
@@ -87,7 +91,7 @@ def seconds(value: object) -> int | None:
     if not text:
         return None
     plain = text.split(".")[0]
-    if plain.isdigit() and len(plain) <= 7:
+    if _DIGITS.fullmatch(plain) and len(plain) <= 7:
         return int(plain) or None
     match = _CLOCK.match(text)
     if match is None:

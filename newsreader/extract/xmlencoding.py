@@ -121,7 +121,7 @@ def _codec(label: str | None) -> str | None:
     try:
         name = codecs.lookup(label).name
         "<".encode(name)  # LookupError for codecs that are not text encodings (base64, zlib)
-    except (LookupError, UnicodeError):
+    except (LookupError, UnicodeError, ValueError):  # ValueError: a NUL in the label
         return None
     if name in _REFUSED:
         return None

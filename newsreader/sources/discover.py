@@ -104,6 +104,10 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
                 return Discovery(response.permanent_url or url, parsed.title)
         except NotAFeed:
             pass
+        except Exception as error:  # a feed the parser breaks on is no feed to add
+            return Discovery(
+                url, error=f"cannot read {url}: {_reason(error)}", failure=Failure.WRONG
+            )
         text = response.body.decode("utf-8", errors="replace")
         links = feed_links(text, response.final_url)
         if not links:
@@ -119,8 +123,19 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
             message = f"the page names {feed_url}, which failed: {error}"
             return Discovery(feed_url, error=message, failure=_failure_of(error))
         try:
-            title = parse_feed(feed_response.body, source=feed_url).title
-        except NotAFeed as error:
-            message = f"the page names {feed_url}, which failed: {error}"
+            title = parse_feed(
+                feed_response.body, source=feed_url, headers=feed_response.headers
+            ).title
+        except Exception as error:  # NotAFeed, or a feed the parser breaks on
+            message = f"the page names {feed_url}, which failed: {_reason(error)}"
             return Discovery(feed_url, error=message, failure=Failure.WRONG)
         return Discovery(feed_url, title)
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, in one line: an expected failure's message, else its type too."""
+    from newsreader.extract.feed import NotAFeed
+
+    if isinstance(error, NotAFeed):
+        return str(error)
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
