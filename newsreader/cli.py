@@ -346,7 +346,8 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
             "updated": report.local.updated,
             "unchanged": report.local.unchanged,
             "failures": [
-                {"path": str(path), "reason": reason} for path, reason in report.local.failures
+                {"path": clean_line(str(path)), "reason": clean_line(reason)}
+                for path, reason in report.local.failures
             ],
         },
         "failed": len(report.failed_feeds) + len(report.local.failures),

@@ -104,6 +104,8 @@ class Article:
         links: Related and inline links.
         summary: A short plain-text summary, if the source gave one.
         enclosures: Files attached to the entry (podcast audio, images, video).
+        previous_guids: Ids an earlier newsreader stored this entry under (when the
+            rule that makes an id changed), so the cached row is found and kept.
         body_html: The body as the feed sent it, when it has not been converted to
             sections yet (a refresh leaves that until the article is opened).
     """
@@ -121,6 +123,7 @@ class Article:
     summary: str | None = None
     body_html: str | None = None
     enclosures: tuple[Enclosure, ...] = ()
+    previous_guids: tuple[str, ...] = ()
 
     @property
     def paragraphs(self) -> list[str]:
@@ -201,6 +204,8 @@ class FeedState:
         retry_after: Not to be fetched before this time (the server's Retry-After).
         repeated_ids: Entries of its last parsed body that repeated an earlier entry's id
             (the first was kept).
+        category: The category its articles are filed under in the cache (the
+            stored form), as of the last refresh.
     """
 
     url: str
@@ -215,6 +220,7 @@ class FeedState:
     item_count: int = 0
     retry_after: float | None = None
     repeated_ids: int = 0
+    category: str | None = None
 
     @property
     def failed(self) -> bool:

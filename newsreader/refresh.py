@@ -35,7 +35,7 @@ from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
 from newsreader.sanitize import is_safe_url
 from newsreader.sources.http import Fetcher, FetchError, Validators
-from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
+from newsreader.store import Outcome, PreparedArticle, Store, join_category, prepare_article
 
 DAY = 86_400.0
 T = TypeVar("T")
@@ -121,6 +121,7 @@ def refresh(
     started = time.monotonic()
     report = RefreshReport()
     feeds = [feed for feed in config.feeds if feed.enabled]
+    _file_feeds(store, feeds)
     if offline:
         states = store.feed_states()
         for done, feed in enumerate(feeds, 1):
@@ -144,6 +145,15 @@ def refresh(
     report.pruned = _apply_retention(store, feeds, config.settings)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _file_feeds(store: Store, feeds: list[FeedConfig]) -> None:
+    """Move the articles of feeds whose category the config changed (offline too)."""
+    states = store.feed_states()
+    for feed in feeds:
+        state = states.get(feed.url)
+        if state is None or state.category != join_category(feed.category):
+            store.file_feed(feed.url, feed.category)
 
 
 def _merge(total: ImportReport, partial: ImportReport) -> None:

@@ -84,12 +84,14 @@ class _KnownArticles:
     by_address: dict[tuple[object, object], list[int]] = field(default_factory=dict)
     sources: dict[int, set[str]] = field(default_factory=dict)
     """Every source that carries the article: the one it is stored under and its listings."""
+    sort_keys: dict[int, object] = field(default_factory=dict)
 
     def add(self, article_id: int, values: Mapping[str, object]) -> None:
         """Know an article (stored before, or new in this batch)."""
         if article_id in self.sources:
             return
         self.sources[article_id] = {str(values["source"])}
+        self.sort_keys[article_id] = values["sort_key"]
         self.by_hash.setdefault(values["content_hash"], []).append(article_id)
         if values["url_norm"]:
             address = (values["url_norm"], values["title_norm"])
@@ -233,8 +235,16 @@ def _migrate_7(db: sqlite3.Connection) -> None:
 
     An article is stored once, under the first source that brought it; every
     other source whose entry is the same article gets a listing, so that
-    source's list and categories show it too. ``repeated_ids`` counts the
-    entries a feed's last body dropped for repeating an earlier entry's id.
+    source's list and categories show it too. A listing keeps what telling the
+    copies apart needs (the copy's own hash, address and title) and the
+    article's sort key, so that a source's listings page by index as its
+    articles do. Counting listings reads each one's article's ``read`` and
+    ``category``: ``articles_state`` holds them beside the id, since in the
+    table they lie after the body, and reading past a long body is most of the
+    cost of such a count (a sixth of the time, measured on 66,000 listings).
+    ``repeated_ids`` counts the entries a feed's last body dropped
+    for repeating an earlier entry's id; ``category`` is the category its
+    articles were last filed under (a feed moved in the config moves them).
 
     Every feed forgets its validators and last body hash, so that the next
     refresh parses each feed once more by the new rules (entries told apart by
@@ -249,13 +259,19 @@ def _migrate_7(db: sqlite3.Connection) -> None:
             guid TEXT NOT NULL,
             article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
             category TEXT NOT NULL DEFAULT '',
+            sort_key REAL NOT NULL,
             content_hash TEXT NOT NULL,
+            url_norm TEXT,
+            title_norm TEXT NOT NULL,
             reason TEXT NOT NULL,
             PRIMARY KEY (source, guid)
         );
         CREATE INDEX listings_by_article ON listings (article_id);
-        CREATE INDEX listings_by_category ON listings (category);
+        CREATE INDEX listings_by_source ON listings (source, sort_key DESC, article_id DESC);
+        CREATE INDEX listings_by_category ON listings (category, sort_key DESC, article_id DESC);
+        CREATE INDEX articles_state ON articles (id, read, category);
         ALTER TABLE feeds ADD COLUMN repeated_ids INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN category TEXT;
         UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL
         """,
     )
@@ -282,7 +298,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 _FEED_COLUMNS = (
     "url, title, etag, last_modified, body_hash, permanent_url, last_attempt, last_success, "
-    "last_error, item_count, retry_after, repeated_ids"
+    "last_error, item_count, retry_after, repeated_ids, category"
 )
 _SUMMARY_COLUMNS = "id, title, source, category, published, read, starred, sort_key"
 
@@ -307,6 +323,8 @@ def _datetime(timestamp: object) -> datetime | None:
     return datetime.fromtimestamp(float(timestamp), tz=UTC)  # type: ignore[arg-type]
 
 
+_ARTICLE_STATE = "articles a INDEXED BY articles_state"
+"""Articles joined to their listings for counts: their state without reading their bodies."""
 _CATEGORY_AND_BELOW = "(category = ? OR (category >= ? AND category < ?))"
 
 
@@ -480,6 +498,7 @@ class Store:
         existing = self._existing(rows, "articles", "id")
         has_listings = self._db.execute("SELECT EXISTS (SELECT 1 FROM listings)").fetchone()[0]
         listed = self._existing(rows, "listings", "article_id") if has_listings else {}
+        self._claim_previous_keys(rows, existing, listed)
         # Only an entry new to its source can be another source's article.
         known = self._known(
             [row for row in rows if _key(row) not in existing and _key(row) not in listed]
@@ -489,7 +508,7 @@ class Store:
         inserts: list[dict[str, object]] = []
         index_rows: list[tuple[int, str, str]] = []
         pending: dict[tuple[object, object], int] = {}
-        new_listings: dict[tuple[object, object], tuple[object, ...]] = {}
+        new_listings: dict[tuple[object, object], dict[str, object]] = {}
 
         def insert(row: PreparedArticle, read: int = 0, starred: int = 0) -> int:
             nonlocal next_id
@@ -501,7 +520,7 @@ class Store:
                 | {"read": read, "starred": starred}
             )
             index_rows.append((next_id, str(row.values["title"]), row.search_text))
-            existing[key] = (next_id, str(row.values["content_hash"]))
+            existing[key] = (next_id, str(row.values["content_hash"]), row.values["category"])
             known.add(next_id, row.values)
             return next_id
 
@@ -511,56 +530,37 @@ class Store:
             content_hash = str(values["content_hash"])
             found = existing.get(key)
             if found is not None:
-                article_id, old_hash = found
+                article_id, old_hash, old_category = found
                 if old_hash == content_hash:
-                    results.append((Outcome.UNCHANGED, article_id))
+                    if old_category == values["category"]:
+                        results.append((Outcome.UNCHANGED, article_id))
+                        continue
+                    # Only its place changed: the category it is configured under.
+                    self._db.execute(
+                        "UPDATE articles SET category = ? WHERE id = ?",
+                        (values["category"], article_id),
+                    )
                 elif key in pending:
                     # The same entry twice in one batch: the later copy wins.
                     position = pending[key]
                     inserts[position] = {**inserts[position], **values}
                     index_rows[position] = (article_id, str(values["title"]), row.search_text)
-                    existing[key] = (article_id, content_hash)
-                    results.append((Outcome.UPDATED, article_id))
                 else:
                     self._update(article_id, row, now)
-                    existing[key] = (article_id, content_hash)
-                    results.append((Outcome.UPDATED, article_id))
+                existing[key] = (article_id, content_hash, values["category"])
+                results.append((Outcome.UPDATED, article_id))
                 continue
             listing = listed.get(key)
             if listing is not None:
-                article_id, old_hash = listing
-                if old_hash == content_hash:
-                    results.append((Outcome.UNCHANGED, article_id))
-                elif key in new_listings or self._still_same(article_id, values):
-                    # The other copy changed a little and is still the same article.
-                    if key in new_listings:
-                        source, guid, _, _, _, reason = new_listings[key]
-                        new_listings[key] = (
-                            source, guid, article_id, values["category"], content_hash, reason
-                        )  # fmt: skip
-                    else:
-                        self._db.execute(
-                            "UPDATE listings SET content_hash = ?, category = ? "
-                            "WHERE source = ? AND guid = ?",
-                            (content_hash, values["category"], *key),
-                        )
-                    listed[key] = (article_id, content_hash)
-                    results.append((Outcome.UNCHANGED, article_id))
-                else:
-                    # It has become an article of its own; it keeps what the reader did.
-                    self._db.execute("DELETE FROM listings WHERE source = ? AND guid = ?", key)
-                    known.sources.get(article_id, set()).discard(str(values["source"]))
-                    read, starred = self._db.execute(
-                        "SELECT read, starred FROM articles WHERE id = ?", (article_id,)
-                    ).fetchone()
-                    del listed[key]
-                    results.append((Outcome.UPDATED, insert(row, read, starred)))
+                results.append(self._store_listed(row, listing, new_listings, known, insert))
+                listed[key] = (listing[0], content_hash, values["category"])
                 continue
             same = known.same_article(values)
             if same is not None:
                 article_id, reason = same
-                new_listings[key] = (*key, article_id, values["category"], content_hash, reason)
-                listed[key] = (article_id, content_hash)
+                new_listings[key] = _listing(values, article_id, known.sort_keys[article_id])
+                new_listings[key]["reason"] = reason.value
+                listed[key] = (article_id, content_hash, values["category"])
                 known.sources[article_id].add(str(values["source"]))
                 results.append((Outcome.DUPLICATE, article_id))
                 continue
@@ -577,29 +577,103 @@ class Store:
             )
         if new_listings:
             self._db.executemany(
-                "INSERT INTO listings (source, guid, article_id, category, content_hash, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO listings ({_LISTING_COLUMNS}) "
+                f"VALUES ({', '.join(':' + c for c in _LISTING_COLUMNS.split(', '))})",
                 list(new_listings.values()),
             )
         return results
 
+    def _store_listed(
+        self,
+        row: PreparedArticle,
+        listing: tuple[int, str, object],
+        new_listings: dict[tuple[object, object], dict[str, object]],
+        known: _KnownArticles,
+        insert: Callable[[PreparedArticle, int, int], int],
+    ) -> tuple[Outcome, int]:
+        """Store again an entry that is listed under another source's article."""
+        values = row.values
+        key = _key(row)
+        article_id, old_hash, old_category = listing
+        if old_hash == values["content_hash"] and old_category == values["category"]:
+            return Outcome.UNCHANGED, article_id
+        if key in new_listings:
+            # Listed earlier in this batch: the later copy wins.
+            new_listings[key] |= _listing(values, article_id, new_listings[key]["sort_key"])
+            return Outcome.UNCHANGED, article_id
+        if self._still_same(article_id, values):
+            # The copy changed a little (or moved) and is still the same article.
+            self._db.execute(
+                "UPDATE listings SET content_hash = ?, category = ?, url_norm = ?, "
+                "title_norm = ? WHERE source = ? AND guid = ?",
+                (values["content_hash"], values["category"], values["url_norm"],
+                 values["title_norm"], *key),
+            )  # fmt: skip
+            return Outcome.UNCHANGED, article_id
+        # It has become an article of its own; it keeps what the reader did.
+        self._db.execute("DELETE FROM listings WHERE source = ? AND guid = ?", key)
+        known.sources.get(article_id, set()).discard(str(values["source"]))
+        read, starred = self._db.execute(
+            "SELECT read, starred FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return Outcome.UPDATED, insert(row, read, starred)
+
+    def _claim_previous_keys(
+        self,
+        rows: list[PreparedArticle],
+        existing: dict[tuple[object, object], tuple[int, str, object]],
+        listed: dict[tuple[object, object], tuple[int, str, object]],
+    ) -> None:
+        """Give a cached row stored under an entry's previous id the entry's id now.
+
+        When the rule that makes an entry's id changes, the cached row (and its
+        read and starred marks) must still be that entry's, not be stored again
+        beside it. Each old row goes to the first entry that claims it.
+        """
+        batch = {_key(row) for row in rows}
+        for row in rows:
+            key = _key(row)
+            if not row.previous_guids or key in existing or key in listed:
+                continue
+            # An id that an entry of this batch has now is that entry's, not an old one.
+            previous = [guid for guid in row.previous_guids if (key[0], guid) not in batch]
+            if not previous:
+                continue
+            for table, id_column, found in (
+                ("articles", "id", existing),
+                ("listings", "article_id", listed),
+            ):
+                old = self._db.execute(
+                    f"SELECT guid, {id_column}, content_hash, category FROM {table} "
+                    f"WHERE source = ? AND guid IN ({', '.join('?' * len(previous))}) LIMIT 1",
+                    (key[0], *previous),
+                ).fetchone()
+                if old is not None:
+                    old_guid, article_id, content_hash, category = old
+                    self._db.execute(
+                        f"UPDATE {table} SET guid = ? WHERE source = ? AND guid = ?",
+                        (key[1], key[0], old_guid),
+                    )
+                    found[key] = (int(article_id), content_hash, category)
+                    break
+
     def _existing(
         self, rows: list[PreparedArticle], table: str, id_column: str
-    ) -> dict[tuple[object, object], tuple[int, str]]:
-        """(source, guid) -> (article id, content hash) for the rows stored in ``table``
-        (``articles``, or ``listings`` for the copies other sources carry)."""
-        found: dict[tuple[object, object], tuple[int, str]] = {}
+    ) -> dict[tuple[object, object], tuple[int, str, object]]:
+        """(source, guid) -> (article id, content hash, category) for the rows stored in
+        ``table`` (``articles``, or ``listings`` for the copies other sources carry)."""
+        found: dict[tuple[object, object], tuple[int, str, object]] = {}
         by_source: dict[object, list[object]] = {}
         for row in rows:
             by_source.setdefault(row.values["source"], []).append(row.values["guid"])
         for source, guids in by_source.items():
             for chunk in _chunks(guids):
-                for guid, article_id, content_hash in self._db.execute(
-                    f"SELECT guid, {id_column}, content_hash FROM {table} WHERE source = ? "
-                    f"AND guid IN ({', '.join('?' * len(chunk))})",
+                for guid, article_id, content_hash, category in self._db.execute(
+                    f"SELECT guid, {id_column}, content_hash, category FROM {table} "
+                    f"WHERE source = ? AND guid IN ({', '.join('?' * len(chunk))})",
                     (source, *chunk),
                 ):
-                    found[(source, guid)] = (int(article_id), content_hash)
+                    found[(source, guid)] = (int(article_id), content_hash, category)
         return found
 
     def _known(self, rows: list[PreparedArticle]) -> _KnownArticles:
@@ -610,16 +684,13 @@ class Store:
         for column, values in (("content_hash", hashes), ("url_norm", urls)):
             for chunk in _chunks(values):
                 marks = ", ".join("?" * len(chunk))
-                for article_id, source, content_hash, url_norm, title_norm in self._db.execute(
-                    "SELECT id, source, content_hash, url_norm, title_norm FROM articles "
-                    f"WHERE {column} IN ({marks}) ORDER BY id",
+                for article_id, *found in self._db.execute(
+                    "SELECT id, source, content_hash, url_norm, title_norm, sort_key "
+                    f"FROM articles WHERE {column} IN ({marks}) ORDER BY id",
                     chunk,
                 ):
-                    known.add(
-                        int(article_id),
-                        {"source": source, "content_hash": content_hash,
-                         "url_norm": url_norm, "title_norm": title_norm},
-                    )  # fmt: skip
+                    keys = ("source", "content_hash", "url_norm", "title_norm", "sort_key")
+                    known.add(int(article_id), dict(zip(keys, found, strict=True)))
         for chunk in _chunks(list(known.sources)):
             marks = ", ".join("?" * len(chunk))
             for article_id, source in self._db.execute(
@@ -633,14 +704,7 @@ class Store:
         row = self._db.execute(
             "SELECT content_hash, url_norm, title_norm FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        if row is None:
-            return False
-        content_hash, url_norm, title_norm = row
-        return content_hash == values["content_hash"] or (
-            url_norm is not None
-            and url_norm == values["url_norm"]
-            and title_norm == values["title_norm"]
-        )
+        return row is not None and _same_article(values, *row)
 
     def _update(self, article_id: int, row: PreparedArticle, now: float) -> None:
         """Replace a changed article's content, keeping its id and reading state."""
@@ -659,6 +723,35 @@ class Store:
             {**values, "now": now, "id": article_id},
         )
         self._index(article_id, str(row.values["title"]), row.search_text)
+        self._recheck_listings(article_id, row.values)
+
+    def _recheck_listings(self, article_id: int, values: Mapping[str, object]) -> None:
+        """After an article changed: the copies other sources list under it still are
+        copies of it, or they become articles of their own again.
+
+        A listing keeps no text of its own, so its source is made to send its
+        entry again: the next refresh downloads and parses that feed (a file is
+        read at every import anyway) and stores the entry as an article.
+        """
+        listings = self._db.execute(
+            "SELECT source, guid, content_hash, url_norm, title_norm FROM listings "
+            "WHERE article_id = ?",
+            (article_id,),
+        ).fetchall()
+        for source, guid, content_hash, url_norm, title_norm in listings:
+            if _same_article(values, content_hash, url_norm, title_norm):
+                continue
+            self._db.execute("DELETE FROM listings WHERE source = ? AND guid = ?", (source, guid))
+            self._db.execute(
+                "UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL "
+                "WHERE url = ?",
+                (source,),
+            )
+        if listings:
+            self._db.execute(
+                "UPDATE listings SET sort_key = ? WHERE article_id = ?",
+                (values["sort_key"], article_id),
+            )
 
     def _index(self, article_id: int, title: str, body_text: str) -> None:
         self._db.execute(
@@ -772,14 +865,16 @@ class Store:
             (*params, limit),
         ).fetchall()
         listed_conditions, listed_params = _membership(category, source, "l.")
-        listed_conditions += _state(unread_only, starred_only, "a.")
+        state = _state(unread_only, starred_only, "a.")
+        listed_conditions += state
         if after is not None:
-            listed_conditions.append("(a.sort_key, a.id) < (?, ?)")
+            listed_conditions.append("(l.sort_key, l.article_id) < (?, ?)")
             listed_params += [after.sort_key, after.id]
+        # A listing carries its article's sort key, so its index gives the order.
+        join = "JOIN articles a ON a.id = l.article_id" if state else ""
         listed = self._db.execute(
-            "SELECT DISTINCT a.sort_key, a.id FROM listings l JOIN articles a "
-            f"ON a.id = l.article_id {_where(listed_conditions)} "
-            "ORDER BY a.sort_key DESC, a.id DESC LIMIT ?",
+            f"SELECT DISTINCT l.sort_key, l.article_id FROM listings l {join} "
+            f"{_where(listed_conditions)} ORDER BY l.sort_key DESC, l.article_id DESC LIMIT ?",
             (*listed_params, limit),
         ).fetchall()
         # Each side is the newest `limit` of its own, so the newest `limit` of both is here.
@@ -843,20 +938,7 @@ class Store:
                 count = counts.setdefault(path[:depth], [0, 0])
                 count[0] += total
                 count[1] += unread
-        covered: dict[int, set[tuple[str, ...]]] = {}
-        for article_id, listed_category, own_category, read in self._db.execute(
-            "SELECT l.article_id, l.category, a.category, a.read FROM listings l "
-            "JOIN articles a ON a.id = l.article_id"
-        ):
-            own = split_category(own_category)
-            nodes = covered.setdefault(article_id, {own[:d] for d in range(len(own) + 1)})
-            path = split_category(listed_category)
-            for depth in range(len(path) + 1):
-                if path[:depth] not in nodes:
-                    nodes.add(path[:depth])
-                    count = counts.setdefault(path[:depth], [0, 0])
-                    count[0] += 1
-                    count[1] += not read
+        self._count_listings(counts)
         root = CategoryNode(name="", path=())
         root.total_count, root.unread_count = counts.get((), [0, 0])
         for path in sorted(counts, key=lambda path: (len(path), path)):
@@ -868,6 +950,44 @@ class Store:
             total, unread = counts[path]
             parent.children[path[-1]] = CategoryNode(path[-1], path, total, unread)
         return root
+
+    def _count_listings(self, counts: dict[tuple[str, ...], list[int]]) -> None:
+        """Add to the category counts the articles listed under other categories.
+
+        An article counts once in each node that holds any of its categories:
+        a listing adds it to the nodes its own category does not reach. Most
+        articles have at most one listing, and those are counted by category
+        pair in SQL; the few with several are counted one by one.
+        """
+        several = "SELECT article_id FROM listings GROUP BY article_id HAVING COUNT(*) > 1"
+        pairs = self._db.execute(
+            "SELECT a.category, l.category, COUNT(*), SUM(a.read = 0) FROM listings l "
+            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id WHERE l.article_id NOT IN ({several}) "
+            "GROUP BY a.category, l.category"
+        )
+        for own_category, listed_category, total, unread in pairs:
+            own = split_category(own_category)
+            covered = {own[:depth] for depth in range(len(own) + 1)}
+            path = split_category(listed_category)
+            for node in (path[:depth] for depth in range(len(path) + 1)):
+                if node not in covered:
+                    count = counts.setdefault(node, [0, 0])
+                    count[0] += total
+                    count[1] += unread
+        nodes_of: dict[int, set[tuple[str, ...]]] = {}
+        for article_id, listed_category, own_category, read in self._db.execute(
+            "SELECT l.article_id, l.category, a.category, a.read FROM listings l "
+            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id WHERE l.article_id IN ({several})"
+        ):
+            own = split_category(own_category)
+            nodes = nodes_of.setdefault(article_id, {own[:d] for d in range(len(own) + 1)})
+            path = split_category(listed_category)
+            for node in (path[:depth] for depth in range(len(path) + 1)):
+                if node not in nodes:
+                    nodes.add(node)
+                    count = counts.setdefault(node, [0, 0])
+                    count[0] += 1
+                    count[1] += not read
 
     # Feeds
 
@@ -882,6 +1002,22 @@ class Store:
         """Every feed's state, by URL."""
         rows = self._db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds").fetchall()
         return {row[0]: FeedState(*row) for row in rows}
+
+    def file_feed(self, url: str, category: Sequence[str]) -> None:
+        """File a feed's articles (and its listings) under its category, as the config now
+        says, and remember it there (a feed moved in the config takes its articles along)."""
+        stored = join_category(category)
+        with self.transaction():
+            for table in ("articles", "listings"):
+                self._db.execute(
+                    f"UPDATE {table} SET category = ? WHERE source = ? AND category <> ?",
+                    (stored, url, stored),
+                )
+            self._db.execute(
+                "INSERT INTO feeds (url, category) VALUES (?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET category = excluded.category",
+                (url, stored),
+            )
 
     def save_feed_state(self, state: FeedState) -> None:
         """Store a feed's state, replacing what was there."""
@@ -972,7 +1108,7 @@ class Store:
         for source, total, unread in self._db.execute(
             "SELECT source, COUNT(*), SUM(read = 0) FROM articles GROUP BY source "
             "UNION ALL SELECT l.source, COUNT(*), SUM(a.read = 0) FROM listings l "
-            "JOIN articles a ON a.id = l.article_id GROUP BY l.source"
+            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id GROUP BY l.source"
         ):
             before = counts.get(source, (0, 0))
             counts[source] = (before[0] + int(total), before[1] + int(unread))
@@ -1049,6 +1185,8 @@ class PreparedArticle:
 
     values: dict[str, object]
     search_text: str
+    previous_guids: tuple[str, ...] = ()
+    """Ids the entry may be cached under from before (see ``Article.previous_guids``)."""
 
 
 def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
@@ -1070,7 +1208,33 @@ def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
         "summary": article.summary,
         "content_hash": article.content_hash(body),
     }
-    return PreparedArticle(values, article.body_text())
+    return PreparedArticle(values, article.body_text(), article.previous_guids)
+
+
+_LISTING_COLUMNS = (
+    "source, guid, article_id, category, sort_key, content_hash, url_norm, title_norm, reason"
+)
+
+
+def _listing(values: Mapping[str, object], article_id: int, sort_key: object) -> dict[str, object]:
+    """The listing of an entry under a stored article (its reason is set by the caller)."""
+    columns = ("source", "guid", "category", "content_hash", "url_norm", "title_norm")
+    return {column: values[column] for column in columns} | {
+        "article_id": article_id,
+        "sort_key": sort_key,
+    }
+
+
+def _same_article(
+    values: Mapping[str, object], content_hash: object, url_norm: object, title_norm: object
+) -> bool:
+    """Whether an entry is the article with this hash, address and title: the same text,
+    or the same address and the same title."""
+    return content_hash == values["content_hash"] or (
+        url_norm is not None
+        and url_norm == values["url_norm"]
+        and title_norm == values["title_norm"]
+    )
 
 
 _MAX_VARIABLES = 500

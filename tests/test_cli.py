@@ -305,3 +305,49 @@ def test_feeds_lists_status_and_errors(
     lines = cli("feeds").out.splitlines()
     assert lines[0].startswith("ok") and lines[1].startswith("FAILED")
     assert lines[2].strip() == "HTTP 404 Not Found"
+
+
+def test_a_feed_the_parser_breaks_on_is_not_added_and_prints_no_traceback(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsreader.extract.feed
+
+    def breaks(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug in the parser")
+
+    monkeypatch.setattr(newsreader.extract.feed, "parse_feed", breaks)
+    config = tmp_path / "feeds.toml"
+    config.write_text("# mine\n")
+    server.routes["/odd.xml"] = static(rss("Odd", [("o1", "Odd", "<p>Odd.</p>")]))
+    result = cli("add", server.url("odd.xml"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "TypeError: a bug in the parser" in result.err
+    assert config.read_text() == "# mine\n"
+
+
+def test_refresh_json_cleans_the_paths_and_reasons_of_local_failures(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "feeds.toml").write_text('[[local]]\npath = "gone\\u009b2J\\u202e"\n')
+    summary = json.loads(cli("--offline", "refresh", "--json").out)
+    [failure] = summary["local"]["failures"]
+    # The screen-clearing CSI and the bidi override are gone; the name is left.
+    assert (
+        failure["path"] == str(tmp_path / "gone") and failure["reason"] == "no such file or folder"
+    )
+
+
+def test_a_feed_moved_to_another_category_takes_its_cached_articles(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/good.xml"] = static(rss("Good", [("g1", "Fine Story", "<p>Fine.</p>")]))
+    config = write_config(tmp_path / "feeds.toml", [server.url("good.xml")])
+    cli("refresh")
+    config.write_text(config.read_text().replace("Test/Loopback", "Elsewhere"))
+    cli("--offline", "refresh")  # no download: the feed's articles move all the same
+    [row] = [json.loads(line) for line in cli("list", "--json").out.splitlines()]
+    assert row["categories"] == ["Elsewhere"]
+    # and files imported again under another category move too
+    cli("import", str(ARTICLES / "world" / "tram-line.txt"))
+    moved = cli("import", str(ARTICLES / "world" / "tram-line.txt"), "--category", "Old")
+    assert moved.out.strip() == "0 new, 1 updated, 0 unchanged, 0 duplicate, 0 failed"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from newsreader.extract.feed import parse_feed
 from newsreader.importer import import_paths
-from newsreader.store import Store
+from newsreader.model import Article
+from newsreader.store import Outcome, Store
 from tests.conftest import CORPUS, CliRunner, write_config
 from tests.loopback import LoopbackServer, static
 
@@ -64,11 +66,54 @@ def test_entries_without_ids_sharing_a_link_are_kept_and_stable(store: Store) ->
     )
     articles = parse_feed(feed, source="day").articles
     assert len({a.guid for a in articles}) == 5
-    assert articles[-1].guid == "https://example.org/other.html"  # a unique link stays the id
     store.store_articles(articles)
     again = store.store_articles(parse_feed(feed, source="day").articles)
     assert {outcome.value for outcome, _ in again} == {"unchanged"}
     assert store.article_count() == 5
+
+
+def test_an_entry_without_an_id_keeps_its_id_as_the_feed_around_it_changes(
+    store: Store,
+) -> None:
+    # A podcast without ids whose every episode links to its home page, as it grows.
+    def snapshot(*episodes: int) -> list[Article]:
+        entries = [item(f"Ep {n}", "https://pod.example/", body=f"Episode {n}.") for n in episodes]
+        return parse_feed(rss_items("Pod", entries), source="pod").articles
+
+    [(_, first)] = store.store_articles(snapshot(1))
+    store.set_starred(first)
+    for episodes in ((2, 1), (3, 2), (3,)):
+        store.store_articles(snapshot(*episodes))
+    rows = {row.title: row for row in store.list_articles(limit=10)}
+    assert sorted(rows) == ["Ep 1", "Ep 2", "Ep 3"]
+    assert rows["Ep 1"].id == first and rows["Ep 1"].starred
+
+
+def test_a_cache_from_before_keeps_its_rows_for_entries_without_ids(tmp_path: Path) -> None:
+    """Such entries were known by their address without its fragment; the cached row,
+    with its marks, becomes the first entry that had it, not a stale twin."""
+    feed = rss_items(
+        "Day",
+        [item("Post one", "https://example.com/day.html#a1"),
+         item("Post two", "https://example.com/day.html#a2")],
+    )  # fmt: skip
+    with Store(tmp_path / "cache.sqlite3") as store:
+        [old] = store.store_articles(
+            [
+                replace(
+                    parse_feed(feed, source="day").articles[0], guid="https://example.com/day.html"
+                )
+            ]
+        )
+        store.set_read(old[1])
+        store.set_starred(old[1])
+        outcomes = store.store_articles(parse_feed(feed, source="day").articles)
+        assert [outcome for outcome, _ in outcomes] == [Outcome.UNCHANGED, Outcome.NEW]
+        assert outcomes[0][1] == old[1]
+        kept = store.get_article(old[1])
+        assert kept is not None and kept.starred and kept.read
+        assert kept.article.guid == parse_feed(feed, source="day").articles[0].guid
+        assert store.article_count() == 2
 
 
 def test_the_same_story_in_two_feeds_is_one_article_listed_under_both(

@@ -156,3 +156,40 @@ def test_migration_has_every_feed_parsed_once_more(tmp_path: Path) -> None:
         state = store.feed_state("https://f.example/rss")
     assert (state.etag, state.last_modified, state.body_hash) == (None, None, None)
     assert (state.title, state.last_success) == ("F", 5)
+
+
+def test_a_copy_that_is_no_longer_the_same_article_is_parsed_again(store: Store) -> None:
+    from newsreader.model import FeedState
+
+    [(_, story)] = store.store_articles([entry("wire:a", "a1", 9)])
+    store.store_articles([entry("paper:b", "b1", 9)])
+    store.save_feed_state(FeedState("paper:b", etag='"e"', last_modified="x", body_hash="h"))
+    # The wire rewrites its entry into another story altogether.
+    rewritten = entry("wire:a", "a1", 9, title="Tram strike ends", url="https://news.example/tram")
+    assert store.store_articles([rewritten]) == [(Outcome.UPDATED, story)]
+    assert store.merged_counts() == {}
+    state = store.feed_state("paper:b")
+    assert (state.etag, state.last_modified, state.body_hash) == (None, None, None)
+    # So the paper's next refresh parses it, and its entry is an article of its own.
+    [(outcome, own)] = store.store_articles([entry("paper:b", "b1", 9)])
+    assert outcome is Outcome.NEW and own != story
+    assert [row.title for row in store.list_articles(source="paper:b")] == [
+        "Harbour story of day 9"
+    ]
+
+
+def test_a_feed_moved_in_the_config_takes_its_articles_and_listings_along(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("wire:a", "a1", 10)])
+    store.store_articles([entry("paper:b", "b1", 10), entry("paper:b", "b2", 11)])
+    store.file_feed("paper:b", ("News", "Paper"))
+    assert ids(store.list_articles(("News",))) == [story + 1, story]
+    assert ids(store.list_articles(("Paper",))) == []
+    assert store.feed_state("paper:b").category == "News/Paper"
+    assert store.category_tree().children["News"].total_count == 2
+
+
+def test_storing_an_unchanged_article_under_a_new_category_moves_it(store: Store) -> None:
+    [(_, story)] = store.store_articles([entry("file.txt", "file.txt", 12)])
+    moved = entry("file.txt", "file.txt", 12, categories=("Archive", "File"))
+    assert store.store_articles([moved]) == [(Outcome.UPDATED, story)]
+    assert ids(store.list_articles(("Archive",))) == [story]

@@ -29,7 +29,7 @@ from newsreader.extract.enclosures import entry_enclosures
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.extract.xmlencoding import as_utf8
-from newsreader.links import normalise_url
+from newsreader.links import normalise_url, without_fragment
 from newsreader.model import Article
 from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
 from newsreader.textnorm import inline_text, strip_tags
@@ -110,10 +110,7 @@ def parse_feed(
             lifted.restore_entry(entry, "utf-8")
     for entry in plain:
         _settle_text(entry, atom)
-    articles = _tell_apart_shared_links(
-        [_entry_article(entry, source, categories, base, convert_html) for entry in plain],
-        [not (entry.get("id") or entry.get("guid")) for entry in plain],
-    )
+    articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
     unique = _first_of_each_id(articles)
     return ParsedFeed(feed_title, feed_link, unique, len(articles) - len(unique))
 
@@ -188,28 +185,6 @@ def _summary_text(entry: Any) -> str | None:
     return clean_line(summary)[:MAX_SUMMARY_CHARS] or None
 
 
-def _tell_apart_shared_links(articles: list[Article], without_id: list[bool]) -> list[Article]:
-    """Entries without an id that share a link are told apart by their titles.
-
-    An entry without an id is known by its link; several posts on one page
-    (a link shared by all of them) would otherwise collapse into one. The link
-    alone stays the identity wherever it is unique, so an entry whose title is
-    edited later is still the same entry.
-    """
-    shared: dict[str, int] = {}
-    for article, missing in zip(articles, without_id, strict=True):
-        if missing:
-            shared[article.guid] = shared.get(article.guid, 0) + 1
-    if all(count == 1 for count in shared.values()):
-        return articles
-    return [
-        replace(article, guid=f"{article.guid} {_short_hash(article.title)}")
-        if missing and shared[article.guid] > 1
-        else article
-        for article, missing in zip(articles, without_id, strict=True)
-    ]
-
-
 def _short_hash(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
@@ -259,8 +234,14 @@ def _entry_article(
     title = clean_line(entry.get("title", "")) or (summary or "")[:80] or "Untitled"
     raw_id = entry.get("id") or entry.get("guid")
     guid = clean_line(str(raw_id)) if raw_id else ""
+    previous_guids: tuple[str, ...] = ()
     if not guid and url:
-        guid = normalise_url(url)
+        # Its address and its title: posts on one page share an address (and a
+        # fragment, at best), and a key must not depend on the other entries.
+        address = normalise_url(url)
+        guid = f"{address} {_short_hash(title)}"
+        # Before, such an entry was known by its address alone, without its fragment.
+        previous_guids = tuple(dict.fromkeys((address, without_fragment(address))))
     if not guid:
         guid = hashlib.blake2b(f"{title}\n{html}".encode(), digest_size=16).hexdigest()
     published = from_struct_time(entry.get("published_parsed") or entry.get("updated_parsed"))
@@ -277,6 +258,7 @@ def _entry_article(
         summary=summary,
         body_html=html,
         enclosures=entry_enclosures(entry, base, _safe_link),
+        previous_guids=previous_guids,
     )
     return convert_body(article, base) if convert_html else article
 
