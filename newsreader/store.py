@@ -536,10 +536,13 @@ class Store:
                         results.append((Outcome.UNCHANGED, article_id))
                         continue
                     # Only its place changed: the category it is configured under.
-                    self._db.execute(
-                        "UPDATE articles SET category = ? WHERE id = ?",
-                        (values["category"], article_id),
-                    )
+                    if key in pending:
+                        inserts[pending[key]]["category"] = values["category"]
+                    else:
+                        self._db.execute(
+                            "UPDATE articles SET category = ? WHERE id = ?",
+                            (values["category"], article_id),
+                        )
                 elif key in pending:
                     # The same entry twice in one batch: the later copy wins.
                     position = pending[key]

@@ -193,3 +193,10 @@ def test_storing_an_unchanged_article_under_a_new_category_moves_it(store: Store
     moved = entry("file.txt", "file.txt", 12, categories=("Archive", "File"))
     assert store.store_articles([moved]) == [(Outcome.UPDATED, story)]
     assert ids(store.list_articles(("Archive",))) == [story]
+
+
+def test_the_same_file_twice_in_one_batch_ends_in_the_later_category(store: Store) -> None:
+    first = entry("file.txt", "file.txt", 13, categories=("Inbox",))
+    later = entry("file.txt", "file.txt", 13, categories=("Archive",))
+    [(_, story), _] = store.store_articles([first, later])
+    assert ids(store.list_articles(("Archive",))) == [story]
