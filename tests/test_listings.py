@@ -123,12 +123,18 @@ def test_pages_of_a_feed_interleave_its_own_and_its_listed_articles(store: Store
     assert days == list(range(20, 0, -1))
 
 
-def test_migration_keeps_fragments_in_stored_addresses(tmp_path: Path) -> None:
-    path = tmp_path / "v6.sqlite3"
+def cache_at_schema_6(path: Path) -> sqlite3.Connection:
+    """A cache as the version before listings made it, open for filling."""
     db = sqlite3.connect(path, isolation_level=None)
     for migrate in MIGRATIONS[:6]:
         migrate(db)
     db.execute("PRAGMA user_version = 6")
+    return db
+
+
+def test_migration_keeps_fragments_in_stored_addresses(tmp_path: Path) -> None:
+    path = tmp_path / "v6.sqlite3"
+    db = cache_at_schema_6(path)
     for number, fragment in ((1, "#a1"), (2, "#a2")):
         db.execute(
             "INSERT INTO articles (source, guid, url, url_norm, title, title_norm, sort_key, body,"
@@ -143,10 +149,7 @@ def test_migration_keeps_fragments_in_stored_addresses(tmp_path: Path) -> None:
 
 def test_migration_has_every_feed_parsed_once_more(tmp_path: Path) -> None:
     path = tmp_path / "v6.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    for migrate in MIGRATIONS[:6]:
-        migrate(db)
-    db.execute("PRAGMA user_version = 6")
+    db = cache_at_schema_6(path)
     db.execute(
         "INSERT INTO feeds (url, title, etag, last_modified, body_hash, last_success) "
         "VALUES ('https://f.example/rss', 'F', '\"e1\"', 'Tue, 02 Apr 2024 10:00:00 GMT', 'h', 5)"
