@@ -8,10 +8,14 @@ under a lock file, checked before it is written, and written atomically.
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import os
+import sys
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,7 +30,6 @@ from newsreader.config import (
     FeedConfig,
     feed_key,
     parse_config,
-    read_config_text,
 )
 from newsreader.sanitize import clean_line
 
@@ -37,19 +40,29 @@ if TYPE_CHECKING:
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace a file's content all at once: a crash leaves the old or the new file."""
+    temporary = _prepared(path, text)
+    try:
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _prepared(path: Path, text: str) -> Path:
+    """A temporary file beside ``path`` holding ``text``, on disk, with ``path``'s mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
-        Path(temporary).chmod(mode)
-        Path(temporary).replace(path)
+        temporary.chmod(mode)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 @contextlib.contextmanager
@@ -79,15 +92,161 @@ _T = TypeVar("_T")
 _EDIT_ATTEMPTS = 3
 
 
-def _identity(path: Path) -> tuple[int, int, int] | None:
-    """What changes when the file is saved: inode (editors rename), mtime and size."""
+_Identity = tuple[int, int, int, int]
+"""What changes when a file is saved: device and inode (editors rename), mtime and size."""
+
+
+def _identity_of(status: os.stat_result) -> _Identity:
+    return status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The config as one edit read it."""
+
+    text: str
+    identity: _Identity | None
+    """None: there was no file."""
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[_Read]:
+    """Read the config, keeping it open meanwhile.
+
+    Its identity and text come from one open file, and while it is open its inode
+    cannot be freed, so no later file can take its number and pass for it.
+    """
     try:
-        status = path.stat()
+        file = path.open(encoding="utf-8")
     except FileNotFoundError:
-        return None
+        file = None
     except OSError as error:
         raise ConfigError(path, None, None, f"cannot read: {error.strerror}") from error
-    return status.st_ino, status.st_mtime_ns, status.st_size
+    if file is None:
+        yield _Read("", None)
+        return
+    with file:
+        identity = _identity_of(os.fstat(file.fileno()))
+        try:
+            text = file.read()
+        except UnicodeDecodeError as error:
+            raise ConfigError(path, None, None, "cannot read: not UTF-8 text") from error
+        except OSError as error:
+            raise ConfigError(path, None, None, f"cannot read: {error.strerror}") from error
+        yield _Read(text, identity)
+
+
+def _still_as_read(path: Path, read: _Read) -> bool:
+    """Whether the file is still the one read: its text, then (last) its identity."""
+    try:
+        with path.open(encoding="utf-8") as file:
+            if file.read() != read.text:
+                return False
+        return _identity_of(path.stat()) == read.identity
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _replace_as_read(path: Path, temporary: Path, read: _Read) -> bool:
+    """Put the prepared file where the file read was, unless it changed since.
+
+    Returns False, with every save another program made still in place, when the
+    file is no longer the one read. A new file is linked into place, which fails
+    if one appeared meanwhile. An existing one is checked at the last moment, then
+    exchanged with the prepared file in one step where the system can (Linux):
+    the exchange hands back the file it displaced, so a save that came in between
+    the check and the exchange is seen, and put back. Elsewhere a rename follows
+    the check, and a save in that instant would be lost.
+    """
+    if read.identity is None:
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links here: check, then rename
+            if path.exists():
+                return False
+            temporary.replace(path)
+        return True
+    if not _still_as_read(path, read):
+        return False
+    with contextlib.ExitStack() as kept_open:
+        ours = _kept_open(temporary, kept_open)
+        if not _exchange(temporary, path):
+            temporary.replace(path)
+            return True
+        if _identity_of(temporary.stat()) == read.identity:
+            return True  # ``temporary`` now names the file read, which is done with
+        _put_back(path, temporary, ours, kept_open)
+    return False
+
+
+_PUT_BACK_ATTEMPTS = 10
+
+
+def _put_back(
+    path: Path, temporary: Path, ours: os.stat_result, kept_open: contextlib.ExitStack
+) -> None:
+    """An exchange displaced a save this edit had not read: put that save back.
+
+    If yet another save replaced the file this edit put there, that one is newer:
+    it goes back instead, and so on. The files put in place are kept open, so that
+    none of their inode numbers is freed and taken by a newer file meanwhile.
+    """
+    put_in = ours
+    for _attempt in range(_PUT_BACK_ATTEMPTS):
+        saved = _kept_open(temporary, kept_open)
+        if not _exchange(temporary, path):
+            raise OSError(errno.EIO, "cannot put the file back", str(path))
+        came_out = temporary.stat()
+        if (came_out.st_dev, came_out.st_ino) == (put_in.st_dev, put_in.st_ino):
+            return  # what came out is what this edit had put in: the save is back
+        put_in = saved
+    raise OSError(errno.EBUSY, "the file keeps changing", str(path))
+
+
+def _kept_open(path: Path, stack: contextlib.ExitStack) -> os.stat_result:
+    """Open a file for as long as the stack lasts; its status."""
+    file = stack.enter_context(path.open("rb"))
+    return os.fstat(file.fileno())
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """The C library's ``renameat2``, on Linux; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two files' names in one step; False where the system cannot.
+
+    Raises:
+        OSError: the exchange is possible here, and failed.
+    """
+    import ctypes
+
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    flags = _RENAME_EXCHANGE
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), flags) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # an old kernel, or a file system without it
+    raise OSError(number, os.strerror(number), str(second))
 
 
 def edit_config(path: Path, edit: Callable[[TOMLDocument, Config], _T]) -> _T:
@@ -96,9 +255,10 @@ def edit_config(path: Path, edit: Callable[[TOMLDocument, Config], _T]) -> _T:
     Under the lock file, the file is read and checked, and ``edit`` is called with
     its tomlkit document and parsed config: it changes the document (or leaves it
     alone) and returns what the caller wants back. A changed document must still
-    be a valid config; it is then written atomically. When the file changed on
-    disk meanwhile (an editor saved it), the edit is redone on the new text, so
-    ``edit`` must depend on nothing but its arguments.
+    be a valid config; it is then written to a temporary file. When the file
+    changed on disk meanwhile (an editor saved it), the edit is redone on the new
+    text, so ``edit`` must depend on nothing but its arguments; else the
+    temporary file replaces it (see :func:`_replace_as_read`).
 
     Raises:
         ConfigError: the file is not a valid config, the edit would make it one
@@ -109,29 +269,32 @@ def edit_config(path: Path, edit: Callable[[TOMLDocument, Config], _T]) -> _T:
 
     with _edit_lock(path):
         for _attempt in range(_EDIT_ATTEMPTS):
-            before = _identity(path)
-            text = read_config_text(path) if before is not None else ""
-            current = parse_config(text, path)
-            document = tomlkit.parse(text)
-            result = edit(document, current)
-            new_text = tomlkit.dumps(document)
-            if new_text == text:
-                return result
-            try:
-                parse_config(new_text, path)
-            except ConfigError as error:
-                raise ConfigError(
-                    path, None, error.key, f"not changed: the edit would not load ({error.message})"
-                ) from error
-            if _identity(path) != before or (before is not None and read_config_text(path) != text):
-                continue  # an editor saved the file meanwhile: start again from its text
-            if before is not None and not os.access(path, os.W_OK):
-                raise ConfigError(path, None, None, "cannot write: the file is read-only")
-            try:
-                write_atomically(path, new_text)
-            except OSError as error:
-                raise ConfigError(path, None, None, f"cannot write: {error.strerror}") from error
-            return result
+            with _reading(path) as read:
+                current = parse_config(read.text, path)
+                document = tomlkit.parse(read.text)
+                result = edit(document, current)
+                new_text = tomlkit.dumps(document)
+                if new_text == read.text:
+                    return result
+                try:
+                    parse_config(new_text, path)
+                except ConfigError as error:
+                    message = f"not changed: the edit would not load ({error.message})"
+                    raise ConfigError(path, None, error.key, message) from error
+                if read.identity is not None and not os.access(path, os.W_OK):
+                    raise ConfigError(path, None, None, "cannot write: the file is read-only")
+                try:
+                    temporary = _prepared(path, new_text)
+                    try:
+                        if _replace_as_read(path, temporary, read):
+                            return result
+                    finally:
+                        temporary.unlink(missing_ok=True)
+                except OSError as error:
+                    raise ConfigError(
+                        path, None, None, f"cannot write: {error.strerror}"
+                    ) from error
+            # an editor saved the file meanwhile: start again from its text
     raise ConfigError(path, None, None, "the file keeps changing; try again")
 
 

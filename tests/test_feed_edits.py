@@ -7,16 +7,19 @@ as text: only the feed asked for may change.
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tomlkit import TOMLDocument
 
+import newsreader.config_edit as config_edit
 from newsreader.config import Config, ConfigError, FeedConfig, load_config
 from newsreader.config_edit import (
     FeedNotFound,
@@ -88,6 +91,18 @@ name = "Science"
 """
 
 
+def exchange_supported(scratch: Path) -> bool:
+    """Whether this system swaps two names in one step (renameat2 on Linux)."""
+    first, second = scratch / "exchange-1", scratch / "exchange-2"
+    first.write_text("1")
+    second.write_text("2")
+    try:
+        return config_edit._exchange(first, second) and first.read_text() == "2"
+    finally:
+        first.unlink()
+        second.unlink()
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "feeds.toml"
@@ -112,6 +127,50 @@ def test_an_edit_is_redone_when_an_editor_saves_the_file_meanwhile(config: Path)
     loaded = load_config(config)
     assert (loaded.settings.timeout, loaded.settings.per_host) == (4, 2)
     assert seen == [4, 4]
+
+
+def test_a_save_that_slips_past_the_last_check_is_put_back_and_the_edit_redone(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not exchange_supported(config.parent):
+        pytest.skip("no atomic exchange of two names here")
+    saved = FEEDS.replace("timeout = 3", "timeout = 5")
+    checks: list[bool] = []
+    still_as_read = config_edit._still_as_read
+
+    def save_after_the_check(path: Path, read: config_edit._Read) -> bool:
+        unchanged = still_as_read(path, read)
+        if not checks:  # the editor saves right after the last check
+            scratch = path.with_name("editor.tmp")
+            scratch.write_text(saved, encoding="utf-8")
+            scratch.replace(path)
+        checks.append(unchanged)
+        return unchanged
+
+    monkeypatch.setattr(config_edit, "_still_as_read", save_after_the_check)
+    added = add_feeds(config, [FeedConfig("https://new.example/feed")])
+    assert [feed.url for feed in added] == ["https://new.example/feed"]
+    assert checks == [True, True]  # the first exchange was undone, the edit redone
+    loaded = load_config(config)
+    assert loaded.settings.timeout == 5 and loaded.feeds[-1].url == "https://new.example/feed"
+    assert config.read_text(encoding="utf-8").startswith(saved.split("[[local]]")[0])
+
+
+def test_an_edit_of_a_missing_file_does_not_overwrite_one_created_meanwhile(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "feeds.toml"
+    created = '# the editor\'s\n[[feeds]]\nurl = "https://mine.example/"\n'
+
+    def edit(document: TOMLDocument, current: Config) -> int:
+        if not config.exists():
+            config.write_text(created, encoding="utf-8")
+        document["settings"] = {"timeout": 4}
+        return len(current.feeds)
+
+    assert edit_config(config, edit) == 1  # redone on the file the editor created
+    assert config.read_text(encoding="utf-8").startswith(created)
+    assert load_config(config).settings.timeout == 4
 
 
 def test_an_edit_gives_up_on_a_file_that_keeps_changing(config: Path) -> None:
@@ -528,3 +587,102 @@ def test_edits_at_the_same_time_all_land(tmp_path: Path) -> None:
         assert process.returncode == 0, err
     loaded = load_config(config)
     assert [(feed.url, feed.enabled) for feed in loaded.feeds] == [(url, False) for url in urls[:4]]
+
+
+# --- an editor saving the file all the while ---------------------------------------
+
+EDITOR = r"""
+import ctypes, os, random, sys, time
+
+path, saves, pace = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+temporary = path + ".tmp"
+renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+
+
+def exchange(first, second):
+    if renameat2(-100, os.fsencode(first), -100, os.fsencode(second), 2) != 0:
+        raise OSError(ctypes.get_errno(), "renameat2")
+
+
+def same(a, b):
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+rng = random.Random(1)
+number = 1
+while number <= saves:
+    with open(path, encoding="utf-8") as file:
+        read = os.fstat(file.fileno())
+        first, _, rest = file.read().partition("\n")
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(f"{first} {number}\n{rest}")
+        put_in = os.stat(temporary)
+        exchange(temporary, path)  # the save: a rename that says what it replaced
+        displaced = os.stat(temporary)
+        if not same(displaced, read) or displaced.st_mtime_ns != read.st_mtime_ns:
+            # It replaced a file it had not read: put that back, then save again.
+            for _attempt in range(100):
+                held = os.stat(temporary)
+                exchange(temporary, path)
+                if same(os.stat(temporary), put_in):
+                    break
+                put_in = held
+            else:
+                raise SystemExit("cannot put the file back")
+            number -= 1
+    os.unlink(temporary)
+    number += 1
+    time.sleep(rng.uniform(0, pace))
+"""
+"""A text editor that saves the way most do (the whole file to ``feeds.toml.tmp``,
+renamed over ``feeds.toml``), each save adding its number to the first line. It
+reads the file before each save, and its rename is an exchange, so that it knows
+when it replaced a file it had not read: it puts that file back and saves again.
+So it loses nothing of others' (unless it reads in the instant between an exchange
+of newsreader's and its undoing), and whatever goes missing was lost by newsreader.
+Its pauses stand for a user's typing between saves."""
+
+EDITOR_SAVES = 300
+EDITOR_PACE = 0.01
+"""Seconds, at most, between two saves: several saves fall within one edit."""
+
+
+def test_no_save_of_an_editor_is_lost_to_edits_made_meanwhile(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    if not exchange_supported(tmp_path):
+        pytest.skip("the editor needs renameat2 (RENAME_EXCHANGE)")
+    config = tmp_path / "feeds.toml"
+    config.write_text("# editor saves:\n[settings]\ntimeout = 3\n", encoding="utf-8")
+    editor = subprocess.Popen(
+        [sys.executable, "-c", EDITOR, str(config), str(EDITOR_SAVES), str(EDITOR_PACE)],
+    )
+    expected: set[str] = set()
+    succeeded = refused = 0
+    deadline = time.monotonic() + 120
+    try:
+        for number in itertools.count(1):
+            if editor.poll() is not None:
+                break
+            assert time.monotonic() < deadline, "the editor did not finish"
+            url = f"https://feed{number}.example/rss"
+            command = ["--offline", "add", url]
+            if number % 3 == 0 and expected:
+                url = min(expected)
+                command = ["remove", url]
+            result = cli(*command)
+            if result.code == 0:
+                succeeded += 1
+                (expected.discard if command[0] == "remove" else expected.add)(url)
+            else:  # the file changed under every attempt: said, and nothing written
+                assert result.err.endswith("the file keeps changing; try again\n"), result.err
+                refused += 1
+    finally:
+        if editor.poll() is None:
+            editor.kill()
+        editor.communicate(timeout=30)
+    assert editor.returncode == 0
+    saves = config.read_text(encoding="utf-8").partition("\n")[0].split(":")[1].split()
+    assert saves == [str(n) for n in range(1, EDITOR_SAVES + 1)]  # every save, in order
+    assert {feed.url for feed in load_config(config).feeds} == expected  # every edit
+    assert succeeded >= 10, (succeeded, refused)
