@@ -426,14 +426,18 @@ def _count(number: int, one: str, many: str) -> str:
 def _add(args: argparse.Namespace, locations: Locations) -> int:
     import asyncio
 
-    from newsreader.config import FeedConfig, feed_key, is_feed_url, parse_category
+    from newsreader.config import FeedConfig, feed_key, parse_category
     from newsreader.config_edit import add_feeds
+    from newsreader.sanitize import feed_url_problem, is_safe_url
     from newsreader.sources.discover import Discovery, Failure, discover_feed
 
     config = _load_config(locations)
     url = args.url.strip()
-    if not is_feed_url(url):
+    problem = feed_url_problem(url)
+    if problem and not is_safe_url(url):
         return _fail(f"not an http or https address: {url}", EXIT_USAGE)
+    if problem:
+        return _fail(f"not a feed's address: its url {problem}", EXIT_USAGE)
     if any(feed_key(feed.url) == feed_key(url) for feed in config.feeds):
         return _fail(f"{url} is already in {locations.config_file}")
     found = Discovery(url)
@@ -441,19 +445,21 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
         _warn(f"offline: {url} was not checked")
     else:
         found = asyncio.run(discover_feed(url))
+        shown = clean_line(found.feed_url)
         if found.failure is Failure.WRONG and not args.force:
             return _fail(f"{found.error}; not added (use --force to add it anyway)")
         if found.failure is Failure.WRONG:
-            _warn(f"{found.error}; adding {found.feed_url} anyway")
+            _warn(f"{found.error}; adding {shown} anyway")
         elif found.failure is Failure.UNCHECKED:
-            _warn(f"{found.error}; could not check it, adding {found.feed_url} as given")
+            _warn(f"{found.error}; could not check it, adding {shown} as given")
         elif found.feed_url != url:
-            print(f"found the feed {clean_line(found.feed_url)}")
+            print(f"found the feed {shown}")
         url = found.feed_url
-    feed = FeedConfig(url=url, name=args.name, category=parse_category(args.category or ""))
+    name = clean_line(args.name) if args.name else None
+    feed = FeedConfig(url=url, name=name or None, category=parse_category(args.category or ""))
     if not add_feeds(locations.config_file, [feed]):
         return _fail(f"{url} is already in {locations.config_file}")
-    own_title = found.title not in (None, url, args.url.strip()) and not args.name
+    own_title = found.title not in (None, url, args.url.strip()) and not name
     title = f" ({clean_line(found.title or '')})" if own_title else ""
     print(f"added {clean_line(url)}{title} to {locations.config_file}")
     return EXIT_OK

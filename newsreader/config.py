@@ -22,7 +22,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
 from newsreader.links import normalise_url, without_fragment
 from newsreader.model import FeedState
 from newsreader.paths import bundled_data_dir
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_line, feed_url_problem
 
 if TYPE_CHECKING:
     pass
@@ -157,8 +157,15 @@ class _LineIndex:
 
 
 def is_feed_url(url: str) -> bool:
-    """Whether a config accepts this as a feed's address: http or https, with a host."""
-    return re.match(r"^https?://[^/\s]+", url, re.IGNORECASE) is not None
+    """Whether a config accepts this as a feed's address (see
+    :func:`~newsreader.sanitize.feed_url_problem`): http or https, with a host."""
+    return feed_url_problem(url) is None
+
+
+def quoted_url(url: str) -> str:
+    """A refused address as an error message quotes it: any control character
+    written as an escape, cut short past 100 characters."""
+    return repr(url if len(url) <= 100 else url[:100] + "…")
 
 
 def parse_category(value: str) -> tuple[str, ...]:
@@ -270,8 +277,9 @@ def _feeds(value: object, fail: _Fail, warn: _Warn) -> tuple[FeedConfig, ...]:
         if not url or not url.strip():
             raise fail("feeds", index, "url", "a feed needs a url")
         url = url.strip()
-        if not is_feed_url(url):
-            raise fail("feeds", index, "url", f"url must be an http or https address, not {url!r}")
+        problem = feed_url_problem(url)
+        if problem:
+            raise fail("feeds", index, "url", f"url {problem}, not {quoted_url(url)}")
         key = feed_key(url)
         if key in seen:
             raise fail("feeds", index, "url", f"duplicate feed {url} (also feed {seen[key] + 1})")

@@ -7,6 +7,7 @@ accepts both; writing nests.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from email.utils import formatdate
@@ -14,9 +15,16 @@ from pathlib import Path
 
 from newsreader.config import FeedConfig, is_feed_url, parse_category
 from newsreader.model import FeedState
-from newsreader.sanitize import clean_href, clean_line, is_safe_url
+from newsreader.sanitize import clean_line, feed_url_problem, read_href
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""What XML 1.0 cannot hold at all, not even as a character reference."""
+
+
+def _xml_text(text: str) -> str:
+    """A name as OPML may hold it: one clean line, without what XML cannot hold."""
+    return clean_line(_NOT_XML.sub("", text))
 
 
 class OpmlError(Exception):
@@ -73,10 +81,10 @@ def _walk(
         raise _TooDeep(f"outlines nested more than {MAX_DEPTH} levels deep")
     for outline in element.findall("outline"):
         text = clean_line(outline.get("title") or outline.get("text") or "")
-        url = clean_href(outline.get("xmlUrl") or outline.get("xmlurl") or "")
+        url = read_href(outline.get("xmlUrl") or outline.get("xmlurl") or "")
         if url:
-            if url in seen or not is_safe_url(url):
-                continue
+            if url in seen or feed_url_problem(url):
+                continue  # an escape inside would make it another address: not taken
             seen.add(url)
             category = path
             attribute = outline.get("category")
@@ -96,8 +104,10 @@ def write_opml(
 ) -> str:
     """An OPML 2.0 document of the feeds, categories as nested outlines.
 
-    Each feed is called by its configured name, else by its own title as the
-    cache knows it (``states``), else by its address.
+    Each feed is called (``text``, ``title``) by its configured name, else by its
+    own title as the cache knows it (``states``), else by its address. A feed whose
+    address a config would refuse is left out, and names lose what XML cannot
+    hold, so that the document is always well-formed.
     """
     root = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(root, "head")
@@ -110,11 +120,14 @@ def write_opml(
         for depth in range(1, len(feed.category) + 1):
             key = feed.category[:depth]
             if key not in folders:
+                label = _xml_text(key[-1])
                 folders[key] = ElementTree.SubElement(
-                    folders[key[:-1]], "outline", text=key[-1], title=key[-1]
+                    folders[key[:-1]], "outline", text=label, title=label
                 )
             parent = folders[key]
-        name = clean_line(feed.display_name((states or {}).get(feed.url)))
+        if feed_url_problem(feed.url):
+            continue
+        name = _xml_text(feed.display_name((states or {}).get(feed.url)))
         ElementTree.SubElement(
             parent, "outline", type="rss", text=name, title=name, xmlUrl=feed.url
         )

@@ -4,7 +4,8 @@ Text from feeds, web pages and files is written by strangers. Before it is store
 or shown it loses every terminal escape sequence (CSI, OSC, DCS and the rest, in
 their 7-bit and 8-bit forms), every control character but newline, every
 bidirectional override and every zero-width character. Rich and Textual markup is
-escaped where the text meets a renderer (:func:`escape_markup`).
+escaped where the text meets a renderer (:func:`escape_markup`). A feed's address
+is checked by :func:`feed_url_problem`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ _LINE_BREAKS = re.compile("[\r\u2028\u2029\x85\x0b\x0c]")
 _URL_INVISIBLE = re.compile("[\t\n\r]")
 SAFE_URL_SCHEMES = frozenset({"http", "https"})
 """Link schemes that may be followed or opened; everything else is shown as text."""
+MAX_URL_LENGTH = 2048
+"""The longest feed address accepted, in characters: what browsers and servers
+commonly handle (many servers refuse longer request lines), far beyond any real
+feed's address, and short enough to show on a line or two."""
 
 
 def clean_text(text: str) -> str:
@@ -78,11 +83,25 @@ def escape_markup(text: str) -> str:
 
 
 def clean_href(href: str) -> str:
-    """An href as a browser reads it: tabs and newlines inside removed, the ends trimmed.
+    """An href as a browser reads it (:func:`read_href`), then cleaned to one line.
 
     Browsers follow ``java&#9;script:`` as ``javascript:``; so must the scheme check.
     """
-    return clean_line(_URL_INVISIBLE.sub("", href))
+    return clean_line(read_href(href))
+
+
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def read_href(href: str) -> str:
+    """An href as a browser reads it, and nothing more: tabs and newlines inside
+    removed, controls and spaces trimmed from the ends (the WHATWG URL rules).
+
+    Unlike :func:`clean_href` it removes no escape sequence from the middle: an
+    address that has one is a different address without it, and is refused
+    (:func:`feed_url_problem`), not changed into another.
+    """
+    return _URL_INVISIBLE.sub("", href).strip(_C0_AND_SPACE)
 
 
 def has_unsafe_scheme(href: str) -> bool:
@@ -103,3 +122,26 @@ def is_safe_url(url: str | None) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in SAFE_URL_SCHEMES and bool(parts.netloc)
+
+
+def feed_url_problem(url: str) -> str | None:
+    """Why this cannot be a feed's address, or None when it can.
+
+    A feed's address is kept in the config, fetched, shown and exported, so it must
+    be an absolute http(s) URL with a host, at most :data:`MAX_URL_LENGTH`
+    characters, with no control, format (bidi, zero-width) or whitespace character
+    in it: those belong percent-encoded (``%1B``), which is harmless wherever it
+    is shown. The reason reads after "url ", as in "url must ...".
+    """
+    if len(url) > MAX_URL_LENGTH:
+        return f"must be at most {MAX_URL_LENGTH} characters long"
+    if not url.isprintable() or " " in url:
+        return "must have no control characters or spaces in it (percent-encode them)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises for a port that is not a number
+    except ValueError:
+        return "must be an http or https address"
+    if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.hostname:
+        return "must be an http or https address"
+    return None

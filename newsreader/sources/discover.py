@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from newsreader.sanitize import is_safe_url
+from newsreader.sanitize import feed_url_problem
 
 if TYPE_CHECKING:
     from newsreader.sources.http import FetchError
@@ -39,14 +39,22 @@ class _AlternateLinks(HTMLParser):
 
 
 def feed_links(html: str, base_url: str) -> list[str]:
-    """The feed addresses a page advertises, RSS and Atom first, resolved and safe."""
+    """The feed addresses a page advertises, RSS and Atom first, resolved.
+
+    Only those a config would take are kept (see
+    :func:`~newsreader.sanitize.feed_url_problem`): a link with an escape sequence,
+    a space, another scheme or no host, or too long, is passed over.
+    """
     parser = _AlternateLinks()
     parser.feed(html[:2_000_000])
     ranked = sorted(parser.found, key=lambda item: FEED_TYPES.index(item[1]))
     links: list[str] = []
     for href, _kind in ranked:
-        url = urljoin(base_url, href.strip())
-        if is_safe_url(url) and url not in links:
+        try:
+            url = urljoin(base_url, href.strip())
+        except ValueError:
+            continue
+        if feed_url_problem(url) is None and url not in links:
             links.append(url)
     return links
 
@@ -89,6 +97,7 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
     """The feed at ``url``: the address itself if it is a feed, else the page's feed.
 
     Whatever fails comes back with ``error`` and ``failure`` set, never raised.
+    The address found is one a config takes.
     """
     from newsreader.extract.feed import NotAFeed, parse_feed
     from newsreader.sources.http import Fetcher, FetchError
@@ -97,17 +106,20 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
         try:
             response = await fetcher.fetch(url)
         except FetchError as error:
-            return Discovery(url, error=f"cannot fetch {url}: {error}", failure=_failure_of(error))
+            message = f"cannot fetch {url}: {error}"
+            return Discovery(url, error=message, failure=_failure_of(error))
         try:
             parsed = parse_feed(response.body, source=url, headers=response.headers)
             if parsed.articles or parsed.title != url:
-                return Discovery(response.permanent_url or url, parsed.title)
+                moved = response.permanent_url
+                return Discovery(
+                    moved if moved and not feed_url_problem(moved) else url, parsed.title
+                )
         except NotAFeed:
             pass
         except Exception as error:  # a feed the parser breaks on is no feed to add
-            return Discovery(
-                url, error=f"cannot read {url}: {_reason(error)}", failure=Failure.WRONG
-            )
+            message = f"cannot read {url}: {_reason(error)}"
+            return Discovery(url, error=message, failure=Failure.WRONG)
         text = response.body.decode("utf-8", errors="replace")
         links = feed_links(text, response.final_url)
         if not links:
