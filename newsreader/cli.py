@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from newsreader import __version__
 from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locations
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_json, clean_line
 
 if TYPE_CHECKING:
     from newsreader.config import Config
@@ -193,6 +193,11 @@ def _fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
+def _print_json(value: object, *, indent: int | None = None) -> None:
+    """Print a ``--json`` output: every string in it cleaned first, whoever built it."""
+    print(json.dumps(clean_json(value), ensure_ascii=False, indent=indent))
+
+
 def _open_store(locations: Locations) -> Store:
     from newsreader.store import open_cache
 
@@ -272,7 +277,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         else:
             report = refresh(config, store, offline=offline, progress=_print_feed_line)
     if args.json:
-        print(json.dumps(_refresh_json(report), ensure_ascii=False, indent=2))
+        _print_json(_refresh_json(report), indent=2)
     else:
         for path, reason in report.local.failures:
             print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
@@ -385,7 +390,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
                 "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
                 "last_error": clean_line(error) if error else None,
             }
-            print(json.dumps(record, ensure_ascii=False))
+            _print_json(record)
             continue
         status = "off" if not feed.enabled else "FAILED" if error else "ok" if success else "new"
         when = datetime.fromtimestamp(success).strftime("%Y-%m-%d %H:%M") if success else "never"
@@ -577,7 +582,7 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
     out: TextIO = sys.stdout
     for row in rows:
         if args.json:
-            out.write(json.dumps(summary_json(row), ensure_ascii=False) + "\n")
+            _print_json(summary_json(row))
         else:
             out.write(summary_line(row) + "\n")
     return EXIT_OK
@@ -595,7 +600,7 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
         targets = link_targets(article_links(stored.article), store)
         source_name = _source_name(locations, store, stored.article.source)
     if args.json:
-        print(json.dumps(article_json(stored, targets, source_name), ensure_ascii=False, indent=2))
+        _print_json(article_json(stored, targets, source_name), indent=2)
         return EXIT_OK
     from rich.console import Console
 

@@ -4,13 +4,15 @@ Text from feeds, web pages and files is written by strangers. Before it is store
 or shown it loses every terminal escape sequence (CSI, OSC, DCS and the rest, in
 their 7-bit and 8-bit forms), every control character but newline, every
 bidirectional override and every zero-width character. Rich and Textual markup is
-escaped where the text meets a renderer (:func:`escape_markup`). A feed's address
-is checked by :func:`feed_url_problem`.
+escaped where the text meets a renderer (:func:`escape_markup`). Everything bound
+for JSON is cleaned at once (:func:`clean_json`); a feed's address is checked by
+:func:`feed_url_problem`.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from rich.markup import escape as rich_escape
@@ -145,3 +147,22 @@ def feed_url_problem(url: str) -> str | None:
     if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.hostname:
         return "must be an http or https address"
     return None
+
+
+def clean_json(value: Any) -> Any:
+    """A JSON-bound structure with every string in it (keys too) cleaned by :func:`clean_text`.
+
+    Every ``--json`` output goes through this, so that no field can carry an escape
+    (not even written as ``\\u001b``) whoever built it; newlines stay in text that
+    has them (an article's paragraphs), escaped by JSON as ``\\n``.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {
+            clean_text(key) if isinstance(key, str) else key: clean_json(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [clean_json(item) for item in value]
+    return value

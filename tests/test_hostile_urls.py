@@ -1,16 +1,21 @@
 """Hostile addresses and what newsreader prints of them.
 
-A page's feed link carrying escape sequences, and a hand-edited ``feeds.toml``
-holding one: each through ``add``, ``feeds``, ``refresh``, ``list``, ``show`` and
-OPML, against a real HTTP server on 127.0.0.1 and real files.
+A page's feed link carrying escape sequences, a hand-edited ``feeds.toml`` holding
+one, and JSON outputs whose strings come from strangers: each through ``add``,
+``feeds``, ``refresh``, ``list``, ``show`` and OPML, against a real HTTP server on
+127.0.0.1 and real files.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
 import unicodedata
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +26,12 @@ from newsreader.config_edit import add_feeds
 from newsreader.opml import read_opml, write_opml
 from newsreader.sanitize import (
     MAX_URL_LENGTH,
+    clean_json,
     feed_url_problem,
 )
 from newsreader.sources.discover import feed_links
-from tests.conftest import TESTS, CliRunner
+from newsreader.store import Store
+from tests.conftest import TESTS, CliRunner, write_config
 from tests.loopback import LoopbackServer, rss, static
 
 HOSTILE = TESTS / "hostile"
@@ -289,3 +296,115 @@ def test_feed_links_keeps_only_addresses_a_config_takes() -> None:
     hrefs = [f"/f?{ESCAPES}", "/a b", "/" + "x" * MAX_URL_LENGTH, "javascript:alert(1)", "/ok"]
     html = page(*hrefs).decode()
     assert feed_links(html, "https://site.example/") == ["https://site.example/ok"]
+
+
+# --- 2. every --json output is cleaned as a whole ----------------------------------------
+
+
+@pytest.fixture
+def hostile_status() -> Iterator[str]:
+    """A server on 127.0.0.1 that answers everything 503 with escapes in its reason phrase."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    line = f"HTTP/1.1 503 Busy {ESCAPES}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(5)
+                try:
+                    connection.recv(65536)
+                    connection.sendall(line.encode("utf-8"))
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/busy.xml"
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+def hostile_cache(cli: CliRunner, tmp_path: Path, busy_url: str) -> Path:
+    """A config with a feed whose server answers with escapes, and a local folder with
+    a good and a bad article whose file names carry them; refreshed once."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / f"story {ESCAPES}.txt").write_text(
+        "Harbour Story\n\nThe ferries ran late again on Tuesday, the harbour master said.\n",
+        encoding="utf-8",
+    )
+    (articles / f"bad {ESCAPES}.xml").write_bytes(b"")
+    config = write_config(
+        tmp_path / "feeds.toml", [busy_url], extra='\n[[local]]\npath = "articles"\n'
+    )
+    return config
+
+
+def test_every_json_output_is_clean_of_what_strangers_wrote(
+    cli: CliRunner, tmp_path: Path, hostile_status: str
+) -> None:
+    hostile_cache(cli, tmp_path, hostile_status)
+    refreshed = cli("refresh", "--json")
+    assert refreshed.code == 1
+    report = assert_clean_json(refreshed.out, "refresh --json")
+    [busy] = report["feeds"]
+    assert busy["error"] == "HTTP 503 Busy" and busy["url"] == hostile_status
+    [failure] = report["local"]["failures"]
+    assert failure["path"].endswith("/articles/bad .xml") and failure["reason"] == "empty file"
+    assert_clean(refreshed.err, "refresh --json (stderr)")
+
+    text = cli("refresh")
+    assert_clean(text.out + text.err, "refresh")
+    [feed] = json_lines(cli("feeds", "--json").out, "feeds --json")
+    assert feed["last_error"] == "HTTP 503 Busy"
+    assert_clean(cli("feeds").out, "feeds")
+    [row] = json_lines(cli("list", "--json").out, "list --json")
+    assert row["source"].endswith("/articles/story .txt")
+    shown = assert_clean_json(cli("show", str(row["id"]), "--json").out, "show", newlines=True)
+    assert shown["source"] == row["source"] and shown["source_name"] == row["source"]
+
+
+def test_the_json_helper_cleans_what_a_builder_forgot(
+    cli: CliRunner, tmp_path: Path, hostile_status: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsreader.cli
+    import newsreader.render
+
+    hostile_cache(cli, tmp_path, hostile_status)
+    assert cli("refresh").code == 1
+    with Store(cli.data_dir / "cache.sqlite3") as store:  # as another version may leave it
+        state = store.feed_state(hostile_status)
+        store.save_feed_state(replace(state, title=f"T {ESCAPES}", last_error=f"E {ESCAPES}"))
+    # Every field cleaner of the builders off: what is left is the one helper.
+    for module in (newsreader.cli, newsreader.render):
+        for name in ("clean_line", "clean_text", "display_url"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, lambda text: text)
+    outputs = {
+        "refresh --json": cli("refresh", "--json").out,
+        "feeds --json": cli("feeds", "--json").out,
+        "list --json": cli("list", "--json").out,
+    }
+    assert ESCAPES in cli("feeds").out  # the cleaners really are off
+    for where, text in outputs.items():
+        for line in [text] if where == "refresh --json" else text.splitlines():
+            assert_clean_json(line, where)
+    [row] = [json.loads(line) for line in outputs["list --json"].splitlines()]
+    assert_clean_json(cli("show", str(row["id"]), "--json").out, "show --json", newlines=True)
+
+
+def test_clean_json_cleans_every_string_and_key() -> None:
+    value = {f"key{ESCAPES}": [f"a{ESCAPES}", ("b\x9b2J", 3), {"c": None, "d": "e\u202ef"}, 1.5]}
+    assert clean_json(value) == {"key": ["a", ["b", 3], {"c": None, "d": "ef"}, 1.5]}
+    assert clean_json("one\ntwo\rthree") == "one\ntwo\nthree"
