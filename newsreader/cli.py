@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from newsreader import __version__
 from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locations
-from newsreader.sanitize import clean_json, clean_line
+from newsreader.sanitize import clean_json, clean_line, display_url
 
 if TYPE_CHECKING:
     from newsreader.config import Config
@@ -290,15 +290,19 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _result_name(result: FeedResult) -> str:
+    """A feed's name in a refresh's report; a feed without a title is named by its URL,
+    shown with its password hidden."""
+    return display_url(result.name) if result.name == result.url else clean_line(result.name)
+
+
 def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
     detail = f"{result.new} new" if result.status == "updated" else ""
     if result.merged:
         detail += f", {result.merged} also in another feed"
     if result.error:
         detail = result.error
-    print(
-        f"{result.status:<12} {clean_line(result.name)}  {clean_line(detail)}".rstrip(), flush=True
-    )
+    print(f"{result.status:<12} {_result_name(result)}  {clean_line(detail)}".rstrip(), flush=True)
 
 
 def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshReport:
@@ -323,7 +327,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
             if result.failed:
                 failures += 1
                 bar.console.print(
-                    f"failed: {clean_line(result.name)}: {clean_line(result.error or '')}",
+                    f"failed: {_result_name(result)}: {clean_line(result.error or '')}",
                     markup=False,
                     highlight=False,
                 )
@@ -336,8 +340,8 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
     return {
         "feeds": [
             {
-                "url": result.url,
-                "name": clean_line(result.name),
+                "url": display_url(result.url),
+                "name": _result_name(result),
                 "status": result.status.value,
                 "new": result.new,
                 "updated": result.updated,
@@ -379,7 +383,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         copies = merged.get(feed.url, {})
         if args.json:
             record = {
-                "url": feed.url,
+                "url": display_url(feed.url),
                 "name": name,
                 "categories": list(feed.category),
                 "enabled": feed.enabled,
@@ -440,17 +444,17 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
     url = args.url.strip()
     problem = feed_url_problem(url)
     if problem and not is_safe_url(url):
-        return _fail(f"not an http or https address: {url}", EXIT_USAGE)
+        return _fail(f"not an http or https address: {display_url(url)}", EXIT_USAGE)
     if problem:
         return _fail(f"not a feed's address: its url {problem}", EXIT_USAGE)
     if any(feed_key(feed.url) == feed_key(url) for feed in config.feeds):
-        return _fail(f"{url} is already in {locations.config_file}")
+        return _fail(f"{display_url(url)} is already in {locations.config_file}")
     found = Discovery(url)
     if locations.offline:
-        _warn(f"offline: {url} was not checked")
+        _warn(f"offline: {display_url(url)} was not checked")
     else:
         found = asyncio.run(discover_feed(url))
-        shown = clean_line(found.feed_url)
+        shown = display_url(found.feed_url)
         if found.failure is Failure.WRONG and not args.force:
             return _fail(f"{found.error}; not added (use --force to add it anyway)")
         if found.failure is Failure.WRONG:
@@ -463,10 +467,10 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
     name = clean_line(args.name) if args.name else None
     feed = FeedConfig(url=url, name=name or None, category=parse_category(args.category or ""))
     if not add_feeds(locations.config_file, [feed]):
-        return _fail(f"{url} is already in {locations.config_file}")
+        return _fail(f"{display_url(url)} is already in {locations.config_file}")
     own_title = found.title not in (None, url, args.url.strip()) and not name
     title = f" ({clean_line(found.title or '')})" if own_title else ""
-    print(f"added {clean_line(url)}{title} to {locations.config_file}")
+    print(f"added {display_url(url)}{title} to {locations.config_file}")
     return EXIT_OK
 
 
@@ -482,7 +486,7 @@ def _remove(args: argparse.Namespace, locations: Locations) -> int:
         feed = remove_feed(locations.config_file, args.feed)
     except FeedNotFound as error:
         return _fail(str(error))
-    removed = f"removed {clean_line(feed.url)} from {locations.config_file}"
+    removed = f"removed {display_url(feed.url)} from {locations.config_file}"
     cached = _cached_articles(locations, feed.url)
     if cached == 1:
         removed += "; its 1 cached article stays in the cache"
@@ -515,9 +519,9 @@ def _enable(args: argparse.Namespace, locations: Locations) -> int:
     except FeedNotFound as error:
         return _fail(str(error))
     if changed:
-        print(f"{args.command}d {clean_line(feed.url)} in {locations.config_file}")
+        print(f"{args.command}d {display_url(feed.url)} in {locations.config_file}")
     else:
-        print(f"{clean_line(feed.url)} is already {args.command}d")
+        print(f"{display_url(feed.url)} is already {args.command}d")
     return EXIT_OK
 
 
@@ -535,6 +539,12 @@ def _opml(args: argparse.Namespace, locations: Locations) -> int:
             print(f"wrote {len(config.feeds)} feeds to {args.file}", file=sys.stderr)
         else:
             sys.stdout.write(document)
+        with_password = [feed for feed in config.feeds if display_url(feed.url) != feed.url]
+        if with_password:
+            _warn(
+                f"the addresses (xmlUrl) of {_count(len(with_password), 'feed', 'feeds')} "
+                "in this export hold a user name or password, as the config does"
+            )
         return EXIT_OK
     try:
         feeds = read_opml(args.file)
@@ -623,7 +633,7 @@ def _source_name(locations: Locations, store: Store, source: str) -> str:
     feed = feeds.get(source)
     if feed is not None:
         return feed.display_name(state)
-    return state.title or source
+    return display_url(state.title or source)
 
 
 def _mark(args: argparse.Namespace, locations: Locations) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import SplitResult, urlsplit
 
 try:
     import fcntl
@@ -22,7 +23,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
 from newsreader.links import normalise_url, without_fragment
 from newsreader.model import FeedState
 from newsreader.paths import bundled_data_dir
-from newsreader.sanitize import clean_line, feed_url_problem
+from newsreader.sanitize import clean_line, display_url, feed_url_problem, hide_password
 
 if TYPE_CHECKING:
     pass
@@ -32,6 +33,33 @@ def feed_key(url: str) -> str:
     """What makes two spellings of a feed's address one feed (a fragment never reaches
     the server, so unlike an article's address it does not count)."""
     return without_fragment(normalise_url(url))
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(parts: SplitResult) -> tuple[str, str | None, int | None]:
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname, parts.port or _DEFAULT_PORTS.get(scheme)
+
+
+def carry_credentials(url: str, given: str) -> str:
+    """``url`` with the user name and password of ``given``, when it has none of its own
+    and is on the same origin (scheme, host and port).
+
+    A redirect's target or a page's link to its feed comes without them; the
+    fetch sends them to that one origin only, and so does this.
+    """
+    try:
+        new, old = urlsplit(url), urlsplit(given)
+        origins = [_origin(new), _origin(old)]
+    except ValueError:
+        return url
+    if origins[0] != origins[1] or "@" in new.netloc or "@" not in old.netloc:
+        return url
+    userinfo = old.netloc.rpartition("@")[0]
+    start = url.index("//") + 2
+    return f"{url[:start]}{userinfo}@{url[start:]}"
 
 
 class ConfigError(Exception):
@@ -57,8 +85,10 @@ class FeedConfig:
     full_text: bool = False
 
     def display_name(self, state: FeedState | None = None) -> str:
-        """What to call the feed: its configured name, else its own title, else its URL."""
-        return self.name or (state.title if state and state.title else None) or self.url
+        """What to call the feed: its configured name, else its own title, else its URL
+        with its password hidden (a feed without a title has its URL for one)."""
+        title = state.title if state and state.title != self.url else None
+        return self.name or (title and hide_password(title)) or display_url(self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,9 +193,10 @@ def is_feed_url(url: str) -> bool:
 
 
 def quoted_url(url: str) -> str:
-    """A refused address as an error message quotes it: any control character
-    written as an escape, cut short past 100 characters."""
-    return repr(url if len(url) <= 100 else url[:100] + "…")
+    """A refused address as an error message quotes it: its password hidden, any
+    control character written as an escape, cut short past 100 characters."""
+    shown = hide_password(url)
+    return repr(shown if len(shown) <= 100 else shown[:100] + "…")
 
 
 def parse_category(value: str) -> tuple[str, ...]:
@@ -282,7 +313,8 @@ def _feeds(value: object, fail: _Fail, warn: _Warn) -> tuple[FeedConfig, ...]:
             raise fail("feeds", index, "url", f"url {problem}, not {quoted_url(url)}")
         key = feed_key(url)
         if key in seen:
-            raise fail("feeds", index, "url", f"duplicate feed {url} (also feed {seen[key] + 1})")
+            message = f"duplicate feed {display_url(url)} (also feed {seen[key] + 1})"
+            raise fail("feeds", index, "url", message)
         seen[key] = index
         category = _string(entry, "category", "feeds", index, fail)
         name = _string(entry, "name", "feeds", index, fail)

@@ -31,7 +31,7 @@ from newsreader.config import (
     feed_key,
     parse_config,
 )
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_line, display_url
 
 if TYPE_CHECKING:
     from tomlkit.items import AoT, InlineTable, Item, Key, Table
@@ -341,8 +341,8 @@ def find_feed(config: Config, wanted: str) -> FeedConfig:
     if len(named) == 1:
         return named[0]
     if not named:
-        raise FeedNotFound(f"no feed {wanted} in {config.path}")
-    urls = ", ".join(feed.url for feed in named)
+        raise FeedNotFound(f"no feed {display_url(wanted)} in {config.path}")
+    urls = ", ".join(display_url(feed.url) for feed in named)
     raise FeedNotFound(
         f"{len(named)} feeds are named {clean_line(wanted)!r} in {config.path}: {urls}; "
         "give the URL of the one you mean"

@@ -105,7 +105,9 @@ def write_opml(
     """An OPML 2.0 document of the feeds, categories as nested outlines.
 
     Each feed is called (``text``, ``title``) by its configured name, else by its
-    own title as the cache knows it (``states``), else by its address. A feed whose
+    own title as the cache knows it (``states``), else by its address with its
+    password hidden. ``xmlUrl`` is the feed's address as configured, user name and
+    password included: the reader it goes to needs them to fetch it. A feed whose
     address a config would refuse is left out, and names lose what XML cannot
     hold, so that the document is always well-formed.
     """

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from newsreader.links import ArticleLookup, article_links, resolve
 from newsreader.model import Article, ArticleSummary, Link, LinkKind, StoredArticle
-from newsreader.sanitize import clean_line, clean_text
+from newsreader.sanitize import clean_line, clean_text, display_url
 
 BREADCRUMB_SEPARATOR = " › "
 
@@ -48,8 +48,8 @@ def article_json(
         "id": stored.id,
         "title": clean_line(article.title),
         "categories": [clean_line(c) for c in article.categories],
-        "source": clean_line(article.source),
-        "source_name": clean_line(source_name or article.source),
+        "source": display_url(article.source),
+        "source_name": clean_line(source_name) if source_name else display_url(article.source),
         "url": clean_line(article.url) if article.url else None,
         "published": iso(article.published),
         "author": clean_line(article.author) if article.author else None,
@@ -95,7 +95,7 @@ def summary_json(summary: ArticleSummary) -> dict[str, Any]:
         "id": summary.id,
         "title": clean_line(summary.title),
         "categories": [clean_line(c) for c in summary.categories],
-        "source": clean_line(summary.source),
+        "source": display_url(summary.source),
         "published": iso(summary.published),
         "read": summary.read,
         "starred": summary.starred,
@@ -138,7 +138,8 @@ def article_renderable(
     """The article as rich renderables: title, meta line, sections, figures, links."""
     article = stored.article
     parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
-    parts.append(Text(meta_line(article, source_name or article.source), style="dim"))
+    source_label = source_name or display_url(article.source)
+    parts.append(Text(meta_line(article, source_label), style="dim"))
     if article.url:
         parts.append(Text(address_line(article.url), style="dim"))
     figures_by_section: dict[int, list[int]] = {}

@@ -5,8 +5,8 @@ or shown it loses every terminal escape sequence (CSI, OSC, DCS and the rest, in
 their 7-bit and 8-bit forms), every control character but newline, every
 bidirectional override and every zero-width character. Rich and Textual markup is
 escaped where the text meets a renderer (:func:`escape_markup`). Everything bound
-for JSON is cleaned at once (:func:`clean_json`); a feed's address is checked by
-:func:`feed_url_problem`.
+for JSON is cleaned at once (:func:`clean_json`); a URL is shown with its password
+hidden (:func:`display_url`); a feed's address is checked by :func:`feed_url_problem`.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ MAX_URL_LENGTH = 2048
 """The longest feed address accepted, in characters: what browsers and servers
 commonly handle (many servers refuse longer request lines), far beyond any real
 feed's address, and short enough to show on a line or two."""
+HIDDEN = "***"
+"""What a password in a URL is shown as."""
 
 
 def clean_text(text: str) -> str:
@@ -147,6 +149,33 @@ def feed_url_problem(url: str) -> str | None:
     if parts.scheme.lower() not in SAFE_URL_SCHEMES or not parts.hostname:
         return "must be an http or https address"
     return None
+
+
+def display_url(url: str) -> str:
+    """A URL as it may be shown: one clean line, with its password as ``***``.
+
+    ``https://user:secret@host/feed`` shows as ``https://user:***@host/feed``. A
+    user name with no password (``https://TOKEN@host/``) is shown as ``***`` too:
+    services that take a token in a URL put it there.
+    """
+    return hide_password(clean_line(url))
+
+
+def hide_password(url: str) -> str:
+    """The URL with the password (or a user name alone) of its authority as ``***``."""
+    if "@" not in url:
+        return url
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return url
+    if "@" not in netloc:
+        return url
+    userinfo, _, host = netloc.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    masked = f"{user}:{HIDDEN}" if colon else HIDDEN
+    start = url.index("//") + 2  # the authority follows the scheme's "//"
+    return f"{url[:start]}{masked}@{host}{url[start + len(netloc) :]}"
 
 
 def clean_json(value: Any) -> Any:

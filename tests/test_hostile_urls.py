@@ -1,13 +1,16 @@
 """Hostile addresses and what newsreader prints of them.
 
 A page's feed link carrying escape sequences, a hand-edited ``feeds.toml`` holding
-one, and JSON outputs whose strings come from strangers: each through ``add``,
-``feeds``, ``refresh``, ``list``, ``show`` and OPML, against a real HTTP server on
-127.0.0.1 and real files.
+one, JSON outputs whose strings come from strangers, and a feed address with a
+user name and password: each through ``add``, ``feeds``, ``refresh``, ``list``,
+``show``, OPML and the reader, against a real HTTP server on 127.0.0.1 and real
+files.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import re
 import socket
@@ -20,19 +23,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.geometry import Region
+from textual.widget import Widget
 
-from newsreader.config import ConfigError, FeedConfig, load_config
+from newsreader.config import ConfigError, FeedConfig, carry_credentials, load_config
 from newsreader.config_edit import add_feeds
 from newsreader.opml import read_opml, write_opml
+from newsreader.paths import Locations
 from newsreader.sanitize import (
     MAX_URL_LENGTH,
     clean_json,
+    display_url,
     feed_url_problem,
+    hide_password,
 )
 from newsreader.sources.discover import feed_links
+from newsreader.sources.http import Fetcher, FetchError
 from newsreader.store import Store
-from tests.conftest import TESTS, CliRunner, write_config
-from tests.loopback import LoopbackServer, rss, static
+from newsreader.ui.app import NewsReaderApp
+from tests.conftest import TESTS, CliRunner, run_newsreader, write_config
+from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 HOSTILE = TESTS / "hostile"
 
@@ -408,3 +418,204 @@ def test_clean_json_cleans_every_string_and_key() -> None:
     value = {f"key{ESCAPES}": [f"a{ESCAPES}", ("b\x9b2J", 3), {"c": None, "d": "e\u202ef"}, 1.5]}
     assert clean_json(value) == {"key": ["a", ["b", 3], {"c": None, "d": "ef"}, 1.5]}
     assert clean_json("one\ntwo\rthree") == "one\ntwo\nthree"
+
+
+# --- 3. a user name and password in a feed's address -------------------------------------
+
+USER, SECRET = "reader", "hunter2-SECRET"
+NO_TITLE = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><link>https://example.org/</link>'
+    b"<item><guid>p1</guid><title>Private one</title><link>/p/1</link>"
+    b"<description>First.</description></item>"
+    b"<item><guid>p2</guid><title>Private two</title><link>/p/2</link>"
+    b"<description>Second.</description></item></channel></rss>"
+)
+"""A feed with no title of its own: it is named by its address."""
+
+
+def authorised(body: bytes, content_type: str = "application/rss+xml") -> Any:
+    """A route that answers only a request with the right basic credentials."""
+    expected = "Basic " + base64.b64encode(f"{USER}:{SECRET}".encode()).decode()
+
+    def route(request: Request) -> Reply:
+        if request.headers.get("authorization") != expected:
+            return Reply(401, b"who are you?", {"WWW-Authenticate": 'Basic realm="x"'})
+        return Reply(200, body, {"Content-Type": content_type})
+
+    return route
+
+
+def with_credentials(url: str) -> str:
+    return url.replace("http://", f"http://{USER}:{SECRET}@", 1)
+
+
+def masked(url: str) -> str:
+    return url.replace("http://", f"http://{USER}:***@", 1)
+
+
+def test_display_url_hides_the_password() -> None:
+    assert display_url("https://user:pw@host.example/feed") == "https://user:***@host.example/feed"
+    assert display_url("https://TOKEN@host.example/") == "https://***@host.example/"
+    assert display_url("https://host.example/a@b?c=d@e") == "https://host.example/a@b?c=d@e"
+    assert display_url(f"http://u:p@h.example/{ESCAPES}") == "http://u:***@h.example/"
+    assert hide_password("https://u:p@h:8080/x#y@z") == "https://u:***@h:8080/x#y@z"
+    assert display_url("/home/user/articles/a@b.txt") == "/home/user/articles/a@b.txt"
+
+
+def test_credentials_go_only_to_the_same_origin() -> None:
+    given = "https://u:p@host.example/old"
+    assert carry_credentials("https://HOST.example:443/new", given) == (
+        "https://u:p@HOST.example:443/new"
+    )
+    for other in (
+        "http://host.example/new",  # another scheme
+        "https://other.example/new",  # another host
+        "https://host.example:8443/new",  # another port
+        "https://them:q@host.example/new",  # its own
+    ):
+        assert carry_credentials(other, given) == other
+
+
+def test_no_output_shows_a_feed_address_password(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/private.xml"] = authorised(NO_TITLE)
+    plain = server.url("private.xml")
+    url = with_credentials(plain)
+    config = write_config(tmp_path / "feeds.toml", [url])
+    outputs: dict[str, str] = {}
+
+    refreshed = cli("refresh", "--json")
+    assert refreshed.code == 0, refreshed.out + refreshed.err
+    report = json.loads(refreshed.out)
+    assert report["feeds"][0]["new"] == 2  # the fetch sent the credentials
+    assert report["feeds"][0]["url"] == report["feeds"][0]["name"] == masked(plain)
+    assert all(r.headers.get("authorization") for r in server.requests_to("/private.xml"))
+    outputs["refresh --json"] = refreshed.out + refreshed.err
+    text = cli("refresh")
+    assert text.out.startswith(f"unchanged    {masked(plain)}\n"), text.out
+    outputs["refresh"] = text.out + text.err
+    feeds = cli("feeds")
+    assert f"  {masked(plain)}  [Test/Loopback]" in feeds.out
+    outputs["feeds"] = feeds.out + feeds.err
+    [record] = json_lines(cli("feeds", "--json").out, "feeds --json")
+    assert record["url"] == record["name"] == masked(plain)
+    listed = cli("list", "--json")
+    rows = json_lines(listed.out, "list --json")
+    assert {row["source"] for row in rows} == {masked(plain)}
+    outputs["list --json"] = listed.out
+    for row in rows:
+        for args in (("show", str(row["id"])), ("show", str(row["id"]), "--json")):
+            shown = cli(*args)
+            assert shown.code == 0 and masked(plain) in shown.out
+            outputs[" ".join(args)] = shown.out + shown.err
+    exported = cli("opml", "export")
+    outline = next(o for o in ElementTree.fromstring(exported.out).iter() if o.get("xmlUrl"))
+    assert outline.get("text") == outline.get("title") == masked(plain)
+    assert outline.get("xmlUrl") == url  # the address another reader needs to fetch it
+    assert exported.err == (
+        "newsreader: warning: the addresses (xmlUrl) of 1 feed in this export hold a "
+        "user name or password, as the config does\n"
+    )
+    outputs["opml export text and title"] = str(outline.get("text")) + str(outline.get("title"))
+    disabled = cli("disable", url)
+    assert disabled.out == f"disabled {masked(plain)} in {config}\n"
+    outputs["disable"] = disabled.out
+    for where, output in outputs.items():
+        assert SECRET not in output, where
+
+
+async def test_the_reader_names_a_feed_without_its_password(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/private.xml"] = authorised(NO_TITLE)
+    plain = server.url("private.xml")
+    config = write_config(tmp_path / "feeds.toml", [with_credentials(plain)])
+    refreshed = run_newsreader("refresh", data_dir=cli.data_dir, config=config)
+    assert refreshed.returncode == 0, refreshed.stderr
+    locations = Locations(config, cli.data_dir, config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        app.show_article(1)
+        await pilot.pause()
+        drawn = screen_text(app)
+    assert masked(plain) in drawn  # the tree's feed, the list's source, the article's meta
+    assert SECRET not in drawn
+
+
+def screen_text(app: NewsReaderApp) -> str:
+    """The text every visible widget draws, and the notifications."""
+    lines: list[str] = []
+    for widget in app.screen.walk_children(Widget):
+        if widget.display and widget.size.area:
+            width, height = widget.outer_size
+            for strip in widget.render_lines(Region(0, 0, width, height)):
+                lines.append("".join(segment.text for segment in strip))
+    lines.extend(toast.message for toast in app._notifications)
+    return "\n".join(lines)
+
+
+def test_add_carries_the_credentials_to_the_feed_a_page_names(
+    cli: CliRunner, config: Path, server: LoopbackServer
+) -> None:
+    server.routes["/site"] = authorised(page("/private.xml"), "text/html")
+    server.routes["/private.xml"] = authorised(NO_TITLE)
+    result = cli("add", with_credentials(server.url("site")))
+    assert result.code == 0, result.err
+    assert result.out == (
+        f"found the feed {masked(server.url('private.xml'))}\n"
+        f"added {masked(server.url('private.xml'))} to {config}\n"
+    )
+    assert load_config(config).feeds[-1].url == with_credentials(server.url("private.xml"))
+    assert len(server.requests_to("/private.xml")) == 1
+    assert all(r.headers.get("authorization") for r in server.requests)
+
+
+def test_messages_that_quote_an_address_hide_its_password(
+    cli: CliRunner, config: Path, server: LoopbackServer
+) -> None:
+    server.routes["/private.xml"] = authorised(NO_TITLE)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    try:
+        unreachable = f"http://{USER}:{SECRET}@127.0.0.1:{closed.getsockname()[1]}/feed.xml"
+        warned = cli("add", unreachable)
+    finally:
+        closed.close()
+    assert warned.code == 0
+    assert unreachable.replace(SECRET, "***") in warned.err
+    wrong = server.url("private.xml").replace("http://", f"http://{USER}:wrong-{SECRET}@")
+    refused = cli("add", wrong)
+    assert refused.code == 1 and "HTTP 401 Unauthorized" in refused.err
+    again = cli("--offline", "add", unreachable.replace("/feed.xml", "/feed.xml/"))
+    assert again.code == 1 and "is already in" in again.err
+    removed = cli("remove", unreachable)
+    missing = cli("remove", unreachable)
+    duplicate = tmp_config_with(config, [unreachable, unreachable + "/"])
+    with pytest.raises(ConfigError) as caught:
+        load_config(duplicate)
+
+    async def fetch_without_host() -> str:
+        async with Fetcher(timeout=3) as fetcher:
+            with pytest.raises(FetchError) as failed:
+                await fetcher.fetch(f"http://{USER}:{SECRET}@/feed.xml")
+        return str(failed.value)
+
+    invalid = asyncio.run(fetch_without_host())
+    assert invalid == f"invalid URL http://{USER}:***@/feed.xml"
+    for output in (
+        warned.out + warned.err,
+        refused.err,
+        again.err,
+        removed.out,
+        missing.err,
+        str(caught.value),
+        invalid,
+    ):
+        assert SECRET not in output, output
+        assert f"{USER}:***@" in output, output
+
+
+def tmp_config_with(beside: Path, urls: list[str]) -> Path:
+    return write_config(beside.with_name("other.toml"), urls)

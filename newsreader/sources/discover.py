@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from newsreader.sanitize import feed_url_problem
+from newsreader.config import carry_credentials
+from newsreader.sanitize import display_url, feed_url_problem
 
 if TYPE_CHECKING:
     from newsreader.sources.http import FetchError
@@ -97,7 +98,9 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
     """The feed at ``url``: the address itself if it is a feed, else the page's feed.
 
     Whatever fails comes back with ``error`` and ``failure`` set, never raised.
-    The address found is one a config takes.
+    The address found is one a config takes; the user name and password of
+    ``url`` go with it to the same origin (a redirect or a page's relative link
+    loses them). Messages show addresses with their passwords hidden.
     """
     from newsreader.extract.feed import NotAFeed, parse_feed
     from newsreader.sources.http import Fetcher, FetchError
@@ -106,40 +109,40 @@ async def discover_feed(url: str, *, timeout: float = 20.0) -> Discovery:
         try:
             response = await fetcher.fetch(url)
         except FetchError as error:
-            message = f"cannot fetch {url}: {error}"
+            message = f"cannot fetch {display_url(url)}: {error}"
             return Discovery(url, error=message, failure=_failure_of(error))
         try:
             parsed = parse_feed(response.body, source=url, headers=response.headers)
             if parsed.articles or parsed.title != url:
-                moved = response.permanent_url
+                moved = response.permanent_url and carry_credentials(response.permanent_url, url)
                 return Discovery(
                     moved if moved and not feed_url_problem(moved) else url, parsed.title
                 )
         except NotAFeed:
             pass
         except Exception as error:  # a feed the parser breaks on is no feed to add
-            message = f"cannot read {url}: {_reason(error)}"
+            message = f"cannot read {display_url(url)}: {_reason(error)}"
             return Discovery(url, error=message, failure=Failure.WRONG)
         text = response.body.decode("utf-8", errors="replace")
         links = feed_links(text, response.final_url)
         if not links:
             return Discovery(
                 url,
-                error=f"{url} is neither a feed nor a page that names one",
+                error=f"{display_url(url)} is neither a feed nor a page that names one",
                 failure=Failure.WRONG,
             )
-        feed_url = links[0]
+        feed_url = carry_credentials(links[0], url)
         try:
             feed_response = await fetcher.fetch(feed_url)
         except FetchError as error:
-            message = f"the page names {feed_url}, which failed: {error}"
+            message = f"the page names {display_url(feed_url)}, which failed: {error}"
             return Discovery(feed_url, error=message, failure=_failure_of(error))
         try:
             title = parse_feed(
                 feed_response.body, source=feed_url, headers=feed_response.headers
             ).title
         except Exception as error:  # NotAFeed, or a feed the parser breaks on
-            message = f"the page names {feed_url}, which failed: {_reason(error)}"
+            message = f"the page names {display_url(feed_url)}, which failed: {_reason(error)}"
             return Discovery(feed_url, error=message, failure=Failure.WRONG)
         return Discovery(feed_url, title)
 

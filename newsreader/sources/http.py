@@ -19,6 +19,7 @@ from types import TracebackType
 import aiohttp
 
 from newsreader import __version__
+from newsreader.sanitize import display_url
 
 USER_AGENT = f"newsreader/{__version__} (terminal news reader)"
 MAX_REDIRECTS = 5
@@ -180,7 +181,7 @@ class Fetcher:
         except aiohttp.ClientPayloadError as error:
             raise FetchError("the response was cut off") from error
         except aiohttp.InvalidURL as error:
-            raise FetchError(f"invalid URL {url}") from error
+            raise FetchError(f"invalid URL {display_url(url)}") from error
         except aiohttp.ClientError as error:
             raise FetchError(f"HTTP error: {type(error).__name__}") from error
         except (ConnectionError, OSError) as error:

@@ -33,7 +33,7 @@ from newsreader.paths import Locations
 from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
 from newsreader.render import link_targets
-from newsreader.sanitize import clean_line, is_safe_url
+from newsreader.sanitize import clean_line, display_url, is_safe_url
 from newsreader.store import Store, StoreError, open_cache
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.screens.help import HelpScreen
@@ -190,7 +190,7 @@ class NewsReaderApp(App[None]):
         feed = self._feeds.get(source)
         if feed is not None:
             return feed.display_name(self._feed_states.get(source))
-        return Path(source).name if "://" not in source else source
+        return Path(source).name if "://" not in source else display_url(source)
 
     def notify(
         self,
