@@ -21,6 +21,7 @@ from newsreader.sanitize import clean_json, clean_line, display_url
 
 if TYPE_CHECKING:
     from newsreader.config import Config
+    from newsreader.model import FeedState
     from newsreader.refresh import FeedResult, RefreshReport
     from newsreader.store import MergeReason, Store
 
@@ -55,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds_cmd = commands.add_parser("feeds", help="list feeds and how their last refresh went")
     feeds_cmd.add_argument("--json", action="store_true", help="one JSON object per feed")
+    feeds_cmd.add_argument(
+        "--update-moved",
+        action="store_true",
+        help="write the new address of each feed that moved permanently to feeds.toml",
+    )
 
     add_cmd = commands.add_parser("add", help="add a feed (or a site's feed) to feeds.toml")
     add_cmd.add_argument("url", metavar="URL")
@@ -368,6 +374,8 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
 def _feeds(args: argparse.Namespace, locations: Locations) -> int:
     from datetime import datetime
 
+    if args.update_moved:
+        return _update_moved(locations)
     config = _load_config(locations)
     with _open_store(locations) as store:
         states = store.feed_states()
@@ -381,6 +389,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         error = state.last_error if state else None
         repeated = state.repeated_ids if state else 0
         copies = merged.get(feed.url, {})
+        moved = _moved_to(feed.url, state)
         if args.json:
             record = {
                 "url": display_url(feed.url),
@@ -393,6 +402,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
                 "merged": {reason.value: count for reason, count in copies.items()},
                 "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
                 "last_error": clean_line(error) if error else None,
+                "moved_to": display_url(moved) if moved else None,
             }
             _print_json(record)
             continue
@@ -402,10 +412,88 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         print(f"{status:<6} {articles:>6}  {when:<16}  {name}  [{category}]".rstrip())
         if error:
             print(f"{'':<6} {clean_line(error)}")
+        if moved:
+            print(f"{'':<6} moved permanently to {display_url(moved)}")
         note = _merge_note(repeated, copies)
         if note:
             print(f"{'':<6} {note}")
     return EXIT_OK
+
+
+def _moved_to(url: str, state: FeedState | None) -> str | None:
+    """Where a feed moved permanently (its redirects said so), with its user name and
+    password when it stays on their origin; None when it did not move."""
+    from newsreader.config import carry_credentials
+
+    if state is None or not state.permanent_url:
+        return None
+    moved = carry_credentials(state.permanent_url, url)
+    return moved if moved != url else None
+
+
+def _update_moved(locations: Locations) -> int:
+    """``feeds --update-moved``: each moved feed's new address into feeds.toml, its
+    cached articles (stored under the old one) moved along with it.
+
+    The cache is changed first, then the config; what the config does not take
+    (it failed, or the feed left it meanwhile) is moved back in the cache, where
+    the move is then forgotten until the next refresh learns it again.
+    """
+    from newsreader.config_edit import move_feeds
+
+    config = _load_config(locations)
+    refused: list[str] = []
+    with _open_store(locations) as store:
+        states = store.feed_states()
+        moves: dict[str, str] = {}
+        for feed in config.feeds:
+            moved = _moved_to(feed.url, states.get(feed.url))
+            reason = _not_movable(feed.url, moved, config) if moved else None
+            if moved and reason:
+                refused.append(f"{display_url(feed.url)} moved to {display_url(moved)}, {reason}")
+            elif moved:
+                moves[feed.url] = moved
+        carried: dict[str, int] = {}
+        for old, new in moves.items():
+            count = store.rename_source(old, new)
+            if count is None:
+                reason = "of which the cache already holds articles"
+                refused.append(f"{display_url(old)} moved to {display_url(new)}, {reason}")
+            else:
+                carried[old] = count
+        try:
+            made = move_feeds(locations.config_file, {old: moves[old] for old in carried})
+        except BaseException:
+            for old in carried:
+                store.rename_source(moves[old], old)
+            raise
+        for old in carried.keys() - made.keys():
+            store.rename_source(moves[old], old)
+            refused.append(f"{display_url(old)} left {locations.config_file} meanwhile")
+    for reason in refused:
+        _warn(f"{reason}; not changed")
+    for old, new in made.items():
+        count = carried[old]
+        cached = f"; its {_count(count, 'cached article', 'cached articles')} moved with it"
+        print(
+            f"{display_url(old)} moved permanently: now {display_url(new)} in "
+            f"{locations.config_file}{cached if count else ''}"
+        )
+    if not made and not refused:
+        print("no feed moved permanently")
+    return EXIT_FAILED if refused else EXIT_OK
+
+
+def _not_movable(old: str, new: str, config: Config) -> str | None:
+    """Why a feed cannot take the address it moved to, or None."""
+    from newsreader.config import feed_key
+    from newsreader.sanitize import feed_url_problem
+
+    problem = feed_url_problem(new)
+    if problem:
+        return f"an address a config would refuse (its url {problem})"
+    taken = [f for f in config.feeds if f.url != old and feed_key(f.url) == feed_key(new)]
+    return f"which another feed in {config.path} has" if taken else None
 
 
 def _merge_note(repeated: int, copies: Mapping[MergeReason, int]) -> str:

@@ -14,7 +14,7 @@ import os
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -460,6 +460,42 @@ def set_feed_enabled(path: Path, wanted: str, enabled: bool) -> tuple[FeedConfig
         return feed, True
 
     return edit_config(path, toggle)
+
+
+def move_feeds(path: Path, moves: Mapping[str, str]) -> dict[str, str]:
+    """Give feeds new addresses in a config file: ``moves`` maps a feed's ``url`` (as
+    loaded) to its new one.
+
+    Each ``url`` value is replaced where it stands, its comment kept; nothing else
+    changes. A feed no longer in the file is passed over, and so is one whose new
+    address is another feed's.
+
+    Returns:
+        The moves made.
+
+    Raises:
+        ConfigError: the file is not a valid config, or cannot be written.
+    """
+
+    def move(document: TOMLDocument, current: Config) -> dict[str, str]:
+        expected = tomllib.loads(document.as_string())
+        known = {feed_key(feed.url) for feed in current.feeds}
+        made: dict[str, str] = {}
+        for feed in current.feeds:
+            new = moves.get(feed.url)
+            if new is None or new == feed.url:
+                continue
+            if feed_key(new) != feed_key(feed.url) and feed_key(new) in known:
+                continue
+            index = _feed_index(document, feed.url)
+            _feed_items(document)[index]["url"] = new
+            expected["feeds"][index]["url"] = new
+            known.add(feed_key(new))
+            made[feed.url] = new
+        _unchanged_but(document, expected, path)
+        return made
+
+    return edit_config(path, move)
 
 
 def _trivia_end(table: Table) -> int:

@@ -1022,6 +1022,43 @@ class Store:
                 (url, stored),
             )
 
+    def rename_source(self, old: str, new: str) -> int | None:
+        """Move a source's articles, listings and feed state to a new name (a feed's new
+        address), in one transaction.
+
+        The feed state kept under the new name, if any, gives way to the old one's,
+        which forgets its permanent address (the feed is now at it), and its title
+        if that was the old name (a feed without a title is called by its address).
+
+        Returns:
+            How many articles and listings moved; None, with nothing changed, when
+            the cache already holds articles or listings under the new name (the
+            two would have to be merged entry by entry).
+        """
+        if old == new:
+            return 0
+        with self.transaction():
+            (taken,) = self._db.execute(
+                "SELECT EXISTS (SELECT 1 FROM articles WHERE source = ?) "
+                "OR EXISTS (SELECT 1 FROM listings WHERE source = ?)",
+                (new, new),
+            ).fetchone()
+            if taken:
+                return None
+            moved = 0
+            for table in ("articles", "listings"):
+                moved += self._db.execute(
+                    f"UPDATE {table} SET source = ? WHERE source = ?", (new, old)
+                ).rowcount
+            if self._db.execute("SELECT 1 FROM feeds WHERE url = ?", (old,)).fetchone():
+                self._db.execute("DELETE FROM feeds WHERE url = ?", (new,))
+                self._db.execute(
+                    "UPDATE feeds SET url = ?, permanent_url = NULL, "
+                    "title = CASE WHEN title = ? THEN NULL ELSE title END WHERE url = ?",
+                    (new, old, old),
+                )
+        return moved
+
     def save_feed_state(self, state: FeedState) -> None:
         """Store a feed's state, replacing what was there."""
         columns = _FEED_COLUMNS.split(", ")

@@ -1,10 +1,10 @@
 """Hostile addresses and what newsreader prints of them.
 
 A page's feed link carrying escape sequences, a hand-edited ``feeds.toml`` holding
-one, JSON outputs whose strings come from strangers, and a feed address with a
-user name and password: each through ``add``, ``feeds``, ``refresh``, ``list``,
-``show``, OPML and the reader, against a real HTTP server on 127.0.0.1 and real
-files.
+one, JSON outputs whose strings come from strangers, a feed address with a user
+name and password, and a feed that moved permanently: each through ``add``,
+``feeds``, ``refresh``, ``list``, ``show``, OPML and the reader, against a real
+HTTP server on 127.0.0.1 and real files.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from newsreader.sources.http import Fetcher, FetchError
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from tests.conftest import TESTS, CliRunner, run_newsreader, write_config
-from tests.loopback import LoopbackServer, Reply, Request, rss, static
+from tests.loopback import LoopbackServer, Reply, Request, redirect, rss, static
 
 HOSTILE = TESTS / "hostile"
 
@@ -619,3 +619,197 @@ def test_messages_that_quote_an_address_hide_its_password(
 
 def tmp_config_with(beside: Path, urls: list[str]) -> Path:
     return write_config(beside.with_name("other.toml"), urls)
+
+
+# --- 4. a feed that moved permanently ----------------------------------------------------
+
+MOVING = """\
+# my feeds
+[settings]
+timeout = 3
+
+[[feeds]]
+url = "{old}"   # it moved since
+name = "Moving"
+category = "News"
+
+[[feeds]]
+url = "{other}"
+"""
+
+
+@pytest.fixture
+def moving(tmp_path: Path, server: LoopbackServer) -> tuple[Path, str, str]:
+    """A config with a feed that moved permanently (301) and one that did not."""
+    old, new = server.url("old.xml"), server.url("new.xml")
+    server.routes["/old.xml"] = redirect(new, 301)
+    server.routes["/new.xml"] = static(FEED)
+    server.routes["/other.xml"] = static(rss("Other", [("o1", "Other one", "<p>O.</p>")]))
+    config = tmp_path / "feeds.toml"
+    config.write_text(MOVING.format(old=old, other=server.url("other.xml")), encoding="utf-8")
+    return config, old, new
+
+
+def test_a_permanent_redirect_is_shown_and_written_to_the_config_with_the_articles(
+    cli: CliRunner, moving: tuple[Path, str, str], server: LoopbackServer
+) -> None:
+    config, old, new = moving
+    original = config.read_text(encoding="utf-8")
+    assert cli("refresh").code == 0
+    first = min(
+        r["id"] for r in json_lines(cli("list", "--json").out, "list") if r["source"] == old
+    )
+    assert cli("read", str(first)).code == 0
+    feeds = cli("feeds")
+    assert f"\n       moved permanently to {new}\n" in feeds.out
+    assert feeds.out.count("moved permanently") == 1
+    records = json_lines(cli("feeds", "--json").out, "feeds --json")
+    assert [(r["url"], r["moved_to"]) for r in records] == [
+        (old, new),
+        (server.url("other.xml"), None),
+    ]
+
+    updated = cli("feeds", "--update-moved")
+    assert (updated.code, updated.err) == (0, "")
+    assert updated.out == (
+        f"{old} moved permanently: now {new} in {config}; its 2 cached articles moved with it\n"
+    )
+    assert config.read_text(encoding="utf-8") == original.replace(old, new)  # comment kept
+    [moved, _other] = json_lines(cli("feeds", "--json").out, "feeds --json")
+    assert (moved["url"], moved["articles"], moved["moved_to"]) == (new, 2, None)
+    assert "moved permanently" not in cli("feeds").out
+
+    asked = len(server.requests_to("/old.xml"))
+    again = cli("refresh", "--json")
+    assert again.code == 0
+    assert len(server.requests_to("/old.xml")) == asked  # straight to the new address
+    assert json.loads(again.out)["feeds"][0]["new"] == 0  # the same articles, not copies
+    rows = json_lines(cli("list", "--json").out, "list --json")
+    assert sorted(
+        (r["source"], r["read"]) for r in rows if r["source"] != server.url("other.xml")
+    ) == [
+        (new, False),
+        (new, True),
+    ]
+    assert cli("feeds", "--update-moved").out == "no feed moved permanently\n"
+
+
+def test_a_temporary_redirect_is_not_a_move(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/for-now.xml"] = redirect(server.url("feed.xml"), 302)
+    server.routes["/feed.xml"] = static(FEED)
+    write_config(tmp_path / "feeds.toml", [server.url("for-now.xml")])
+    assert cli("refresh").code == 0
+    assert "moved" not in cli("feeds").out
+    assert json.loads(cli("feeds", "--json").out)["moved_to"] is None
+    assert cli("feeds", "--update-moved").out == "no feed moved permanently\n"
+
+
+def test_a_move_onto_articles_already_cached_is_refused(
+    cli: CliRunner, moving: tuple[Path, str, str]
+) -> None:
+    config, old, new = moving
+    assert cli("--offline", "add", new).code == 0
+    assert cli("refresh").code == 0  # the new address's articles, cached on their own
+    assert cli("remove", new).code == 0
+    before = config.read_text(encoding="utf-8")
+    result = cli("feeds", "--update-moved")
+    assert result.code == 1
+    assert result.err == (
+        f"newsreader: warning: {old} moved to {new}, of which the cache already holds "
+        "articles; not changed\n"
+    )
+    assert config.read_text(encoding="utf-8") == before
+    assert json.loads(cli("feeds", "--json").out.splitlines()[0])["moved_to"] == new
+
+
+def test_a_move_onto_another_configured_feed_is_refused(
+    cli: CliRunner, moving: tuple[Path, str, str]
+) -> None:
+    config, old, new = moving
+    assert cli("--offline", "add", new.replace("http://", "HTTP://")).code == 0
+    assert cli("refresh").code == 0
+    before = config.read_text(encoding="utf-8")
+    result = cli("feeds", "--update-moved")
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"newsreader: warning: {old} moved to {new}, which another feed in {config} has; "
+        "not changed\n"
+    )
+    assert config.read_text(encoding="utf-8") == before
+
+
+def test_a_move_the_config_cannot_take_leaves_the_cache_as_it_was(
+    cli: CliRunner, moving: tuple[Path, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsreader.config_edit
+
+    config, old, new = moving
+    assert cli("refresh").code == 0
+
+    def cannot_write(path: Path, moves: object) -> dict[str, str]:
+        raise ConfigError(path, None, None, "cannot write: the file is read-only")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(newsreader.config_edit, "move_feeds", cannot_write)
+        result = cli("feeds", "--update-moved")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"newsreader: {config}: cannot write: the file is read-only\n"
+    [moving_feed, _other] = json_lines(cli("feeds", "--json").out, "feeds --json")
+    assert (moving_feed["url"], moving_feed["articles"]) == (old, 2)
+    with Store(cli.data_dir / "cache.sqlite3") as store:
+        assert new not in store.source_counts() and store.feed_state(old).title == "Site feed"
+    assert cli("refresh").code == 0  # the move, forgotten on the way back, is learnt again
+    assert json.loads(cli("feeds", "--json").out.splitlines()[0])["moved_to"] == new
+
+
+def test_a_move_keeps_the_credentials_on_the_same_origin(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/old.xml"] = redirect(server.url("new.xml"), 308)
+    server.routes["/new.xml"] = authorised(NO_TITLE)
+    config = write_config(tmp_path / "feeds.toml", [with_credentials(server.url("old.xml"))])
+    assert cli("refresh").code == 0
+    updated = cli("feeds", "--update-moved")
+    assert updated.out.startswith(
+        f"{masked(server.url('old.xml'))} moved permanently: now {masked(server.url('new.xml'))}"
+    )
+    assert load_config(config).feeds[0].url == with_credentials(server.url("new.xml"))
+    again = cli("refresh", "--json")
+    assert again.code == 0 and json.loads(again.out)["feeds"][0]["status"] == "unchanged"
+    feeds = cli("feeds")
+    assert f"  {masked(server.url('new.xml'))}  [Test/Loopback]" in feeds.out
+    assert SECRET not in updated.out + again.out + feeds.out
+
+
+def test_rename_source_moves_articles_listings_and_state(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from newsreader.model import Article, FeedState, Section
+
+    def story(source: str, guid: str) -> Article:
+        return Article(
+            title="Harbour story",
+            source=source,
+            guid=guid,
+            url="https://news.example/harbour",
+            published=datetime(2024, 3, 2, tzinfo=UTC),
+            sections=(Section(None, ("Ferries ran late.",)),),
+        )
+
+    [(_, first)] = store.store_articles([story("https://a.example/", "a1")])
+    store.store_articles([story("https://old.example/", "b1")])  # a listing of the same story
+    store.save_feed_state(FeedState("https://old.example/", title="Old", permanent_url="x"))
+    store.save_feed_state(FeedState("https://new.example/", title="Stale"))
+    assert store.source_counts()["https://old.example/"] == (1, 1)
+
+    assert store.rename_source("https://old.example/", "https://new.example/") == 1
+    counts = store.source_counts()
+    assert "https://old.example/" not in counts and counts["https://new.example/"] == (1, 1)
+    state = store.feed_state("https://new.example/")
+    assert (state.title, state.permanent_url) == ("Old", None)
+    assert "https://old.example/" not in store.feed_states()
+    assert store.rename_source("https://a.example/", "https://new.example/") is None
+    assert store.source_counts()["https://a.example/"] == (1, 1)  # nothing changed
+    assert store.get_article(first) is not None
