@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from newsreader.config import Config, FeedConfig, Settings
+from newsreader.config import Config, FeedConfig, Settings, carry_credentials
 from newsreader.extract.decode import decode_text
 from newsreader.extract.feed import NotAFeed, parse_feed
 from newsreader.extract.webpage import extract_web_page
@@ -341,7 +341,8 @@ async def _refresh_one(
     attempt = replace(state, last_attempt=now, retry_after=None)
     try:
         response = await fetcher.fetch(
-            state.permanent_url or feed.url,
+            # A remembered new address is known without the feed's credentials.
+            carry_credentials(state.permanent_url, feed.url) if state.permanent_url else feed.url,
             Validators(state.etag, state.last_modified),
             accept="application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8",
         )

@@ -813,3 +813,16 @@ def test_rename_source_moves_articles_listings_and_state(store: Store) -> None:
     assert store.rename_source("https://a.example/", "https://new.example/") is None
     assert store.source_counts()["https://a.example/"] == (1, 1)  # nothing changed
     assert store.get_article(first) is not None
+
+
+def test_a_feed_with_credentials_still_fetches_after_a_permanent_redirect(
+    cli: CliRunner, tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.routes["/old.xml"] = redirect(server.url("new.xml"), 301)
+    server.routes["/new.xml"] = authorised(NO_TITLE)
+    write_config(tmp_path / "feeds.toml", [with_credentials(server.url("old.xml"))])
+    assert cli("refresh").code == 0
+    again = cli("refresh")  # straight to the remembered address, with the credentials
+    assert again.code == 0, again.out + again.err
+    assert [r.path for r in server.requests][-1] == "/new.xml"
+    assert all(r.headers.get("authorization") for r in server.requests_to("/new.xml"))
