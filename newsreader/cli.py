@@ -277,9 +277,11 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         for path, reason in report.local.failures:
             print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
         failed = len(report.failed_feeds)
+        deferred = len(report.deferred_feeds)
+        waiting = f", {deferred} deferred" if deferred else ""
         new = sum(result.new for result in report.feeds) + report.local.new
         print(
-            f"{len(report.feeds)} feeds ({failed} failed), {new} new articles, "
+            f"{len(report.feeds)} feeds ({failed} failed{waiting}), {new} new articles, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -315,10 +317,10 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
 
         def advance(result: FeedResult, done: int, total: int) -> None:
             nonlocal failures
-            if result.failed:
-                failures += 1
+            if result.failed or result.deferred:
+                failures += result.failed
                 bar.console.print(
-                    f"failed: {clean_line(result.name)}: {clean_line(result.error or '')}",
+                    f"{result.status}: {clean_line(result.name)}: {clean_line(result.error or '')}",
                     markup=False,
                     highlight=False,
                 )
@@ -338,6 +340,7 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
                 "updated": result.updated,
                 "merged": result.merged,
                 "error": clean_line(result.error) if result.error else None,
+                "deferred_until": _iso_time(result.retry_after),
             }
             for result in report.feeds
         ],
@@ -351,13 +354,24 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
             ],
         },
         "failed": len(report.failed_feeds) + len(report.local.failures),
+        "deferred": len(report.deferred_feeds),
         "pruned": report.pruned,
         "seconds": round(report.seconds, 3),
     }
 
 
-def _feeds(args: argparse.Namespace, locations: Locations) -> int:
+def _iso_time(seconds: float | None) -> str | None:
+    """Epoch seconds as local ISO 8601, or None."""
     from datetime import datetime
+
+    return datetime.fromtimestamp(seconds).isoformat() if seconds is not None else None
+
+
+def _feeds(args: argparse.Namespace, locations: Locations) -> int:
+    import time
+    from datetime import datetime
+
+    from newsreader.store import retry_time
 
     config = _load_config(locations)
     with _open_store(locations) as store:
@@ -372,6 +386,8 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         error = state.last_error if state else None
         repeated = state.repeated_ids if state else 0
         copies = merged.get(feed.url, {})
+        until = retry_time(state, config.settings.max_retry_after) if state else None
+        deferred_until = until if until is not None and until > time.time() else None
         if args.json:
             record = {
                 "url": feed.url,
@@ -384,6 +400,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
                 "merged": {reason.value: count for reason, count in copies.items()},
                 "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
                 "last_error": clean_line(error) if error else None,
+                "deferred_until": _iso_time(deferred_until),
             }
             print(json.dumps(record, ensure_ascii=False))
             continue
@@ -393,6 +410,9 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         print(f"{status:<6} {articles:>6}  {when:<16}  {name}  [{category}]".rstrip())
         if error:
             print(f"{'':<6} {clean_line(error)}")
+        if deferred_until is not None:
+            when = datetime.fromtimestamp(deferred_until).strftime("%Y-%m-%d %H:%M")
+            print(f"{'':<6} deferred until {when}: its server asked to wait (Retry-After)")
         note = _merge_note(repeated, copies)
         if note:
             print(f"{'':<6} {note}")

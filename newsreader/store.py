@@ -323,6 +323,19 @@ def _datetime(timestamp: object) -> datetime | None:
     return datetime.fromtimestamp(float(timestamp), tz=UTC)  # type: ignore[arg-type]
 
 
+def retry_time(state: FeedState, max_wait: float) -> float | None:
+    """When a feed may be fetched again after a server's Retry-After, or None.
+
+    The wait is bounded by ``max_wait`` seconds from the attempt that was told
+    to wait, so a deferral stored before the bound (or under a larger one) is
+    cut to it too.
+    """
+    if state.retry_after is None:
+        return None
+    asked_at = state.last_attempt if state.last_attempt is not None else time.time()
+    return min(state.retry_after, asked_at + max(0.0, max_wait))
+
+
 _ARTICLE_STATE = "articles a INDEXED BY articles_state"
 """Articles joined to their listings for counts: their state without reading their bodies."""
 _CATEGORY_AND_BELOW = "(category = ? OR (category >= ? AND category < ?))"

@@ -88,9 +88,12 @@ class NewsReaderApp(App[None]):
     class RefreshFinished(Message):
         """A refresh ended."""
 
-        def __init__(self, failed: int, total: int, new: int, error: str | None) -> None:
+        def __init__(
+            self, failed: int, total: int, new: int, error: str | None, deferred: int = 0
+        ) -> None:
             super().__init__()
             self.failed, self.total, self.new, self.error = failed, total, new, error
+            self.deferred = deferred
 
     class PageFetched(Message):
         """A linked page was fetched and cached (or could not be)."""
@@ -612,7 +615,13 @@ class NewsReaderApp(App[None]):
             raise
         new = sum(result.new for result in report.feeds) + report.local.new
         self.post_message(
-            self.RefreshFinished(len(report.failed_feeds), len(report.feeds), new, None)
+            self.RefreshFinished(
+                len(report.failed_feeds),
+                len(report.feeds),
+                new,
+                None,
+                deferred=len(report.deferred_feeds),
+            )
         )
 
     @on(RefreshProgressed)
@@ -635,7 +644,8 @@ class NewsReaderApp(App[None]):
         if event.total and event.failed == event.total:
             self.set_status("Offline? Every feed failed; showing the cache")
         else:
-            self.set_status(f"{event.new} new articles, {event.failed} feeds failed")
+            deferred = f", {event.deferred} deferred (Retry-After)" if event.deferred else ""
+            self.set_status(f"{event.new} new articles, {event.failed} feeds failed{deferred}")
         self.reload_tree()
         keep = self.article_list.current_article
         self.article_list.load(self.article_list.list_query, keep_article=keep)
