@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sqlite3
 import time
@@ -22,6 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from newsreader.extract.dates import EARLIEST_DATE, plausible_timestamp, timestamp_of
 from newsreader.links import normalise_title, normalise_url
 from newsreader.model import (
     Article,
@@ -307,20 +309,98 @@ def _summary(row: tuple[Any, ...]) -> ArticleSummary:
     id_, title, source, category, published, read, starred, sort_key = row
     return ArticleSummary(
         id=int(id_),
-        title=str(title),
-        source=str(source),
-        categories=split_category(str(category)),
+        title=_as_text(title),
+        source=_as_text(source),
+        categories=split_category(_as_text(category)),
         published=_datetime(published),
         read=bool(read),
         starred=bool(starred),
-        sort_key=float(sort_key),
+        sort_key=_order_key(sort_key),
     )
 
 
 def _datetime(timestamp: object) -> datetime | None:
-    if timestamp is None:
+    """A stored publication time as a datetime; None for none, and for any value that is
+    not a believable time (text, NaN, infinities, huge or negative numbers): never raises."""
+    seconds = plausible_timestamp(timestamp)
+    if seconds is None:
         return None
-    return datetime.fromtimestamp(float(timestamp), tz=UTC)  # type: ignore[arg-type]
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _order_key(value: object) -> float:
+    """A stored sort key as a number to page and merge by, whatever was stored.
+
+    SQLite orders text and blobs after every number, so a sort key that is not
+    a finite number counts as infinitely new: the same order as the index's.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+        if not math.isnan(number):
+            return number
+    return math.inf
+
+
+def _as_text(value: object) -> str:
+    """A stored text column as text, whatever was stored in it."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _as_text(value)
+
+
+LATEST_FEED_TIME = 32_503_680_000.0
+"""The year 3000: a feed's stored time (last attempt, success, Retry-After) beyond it, or
+before 1970, or not a number, is read as none, so that it always converts to a date."""
+
+
+def _feed_time(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return None
+    return seconds if EARLIEST_DATE <= seconds <= LATEST_FEED_TIME else None
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _feed_state(row: Sequence[Any]) -> FeedState:
+    """A feed's stored state, each column read as its type (a hand-edited or damaged row
+    gives none rather than a value that breaks a refresh or a listing)."""
+    (url, title, etag, last_modified, body_hash, permanent_url, last_attempt, last_success,
+     last_error, item_count, retry_after, repeated_ids, category) = row  # fmt: skip
+    return FeedState(
+        url=_as_text(url),
+        title=_optional_text(title),
+        etag=_optional_text(etag),
+        last_modified=_optional_text(last_modified),
+        body_hash=_optional_text(body_hash),
+        permanent_url=_optional_text(permanent_url),
+        last_attempt=_feed_time(last_attempt),
+        last_success=_feed_time(last_success),
+        last_error=_optional_text(last_error),
+        item_count=_count(item_count),
+        retry_after=_feed_time(retry_after),
+        repeated_ids=_count(repeated_ids),
+        category=_optional_text(category),
+    )
 
 
 def retry_time(state: FeedState, max_wait: float) -> float | None:
@@ -894,7 +974,9 @@ class Store:
             (*listed_params, limit),
         ).fetchall()
         # Each side is the newest `limit` of its own, so the newest `limit` of both is here.
-        page = sorted(set(own) | set(listed), reverse=True)[:limit]
+        page = sorted(
+            set(own) | set(listed), key=lambda row: (_order_key(row[0]), row[1]), reverse=True
+        )[:limit]
         return self._summaries([int(article_id) for _, article_id in page])
 
     def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
@@ -1012,12 +1094,13 @@ class Store:
         row = self._db.execute(
             f"SELECT {_FEED_COLUMNS} FROM feeds WHERE url = ?", (url,)
         ).fetchone()
-        return FeedState(*row) if row else FeedState(url)
+        return _feed_state(row) if row else FeedState(url)
 
     def feed_states(self) -> dict[str, FeedState]:
         """Every feed's state, by URL."""
         rows = self._db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds").fetchall()
-        return {row[0]: FeedState(*row) for row in rows}
+        states = (_feed_state(row) for row in rows)
+        return {state.url: state for state in states}
 
     def file_feed(self, url: str, category: Sequence[str]) -> None:
         """File a feed's articles (and its listings) under its category, as the config now
@@ -1072,7 +1155,7 @@ class Store:
             for position, (sort_key, article_id, starred, own) in enumerate(carried)
             if not starred
             and (
-                (older_than is not None and sort_key < older_than)
+                (older_than is not None and _order_key(sort_key) < older_than)
                 or (keep_newest is not None and position >= keep_newest)
             )
         ]
@@ -1206,9 +1289,18 @@ class PreparedArticle:
 
 
 def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
-    """Column values for an article; ``fallback_time`` sorts it when it has no date."""
+    """Column values for an article; ``fallback_time`` sorts it when it has no date.
+
+    This is where every date enters the cache: a publication date outside the
+    believed range (:func:`newsreader.extract.dates.plausible_timestamp`) is
+    stored as unknown, and a fallback time outside it (a file dated in the year
+    9999) is replaced by now.
+    """
     body = article.body_json()
-    published = article.published.timestamp() if article.published else None
+    now = time.time()
+    published = timestamp_of(article.published, now)
+    if plausible_timestamp(fallback_time, now) is None:
+        fallback_time = now
     values: dict[str, object] = {
         "source": article.source,
         "guid": article.guid,

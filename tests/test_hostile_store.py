@@ -9,21 +9,29 @@ the command line in a child process, and the reader through Textual's pilot.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sqlite3
 import subprocess
+import sys
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
-from newsreader.model import FeedState
+from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
+from newsreader.importer import import_paths
+from newsreader.model import Article, FeedState, Section
 from newsreader.paths import Locations
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.sources.http import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
-from tests.conftest import TESTS, run_newsreader, write_config
+from newsreader.ui.widgets.article_list import ArticleList
+from newsreader.ui.widgets.article_view import ArticleView
+from tests.conftest import TESTS, newsreader_env, run_newsreader, write_config
 from tests.loopback import LoopbackServer, Reply, rss, static
 
 HOSTILE = TESTS / "hostile"
@@ -39,6 +47,56 @@ def _assert_no_traceback(*results: subprocess.CompletedProcess[str]) -> None:
 def _reader(data: Path, config: Path, *, offline: bool = True) -> NewsReaderApp:
     locations = Locations(config, data, config_given=True, offline=offline)
     return NewsReaderApp(locations, load_config(config), offline=offline, refresh_on_start=False)
+
+
+async def _browse_everything(app: NewsReaderApp, pilot: object, expected: int) -> list[int]:
+    """Load every page of the reader's list and open every article in it; their ids."""
+    article_list = app.query_one(ArticleList)
+    for _ in range(expected + 1):
+        if not article_list.load_more():
+            break
+    await pilot.pause()  # type: ignore[attr-defined]
+    ids = [summary.id for summary in article_list.summaries]
+    assert len(ids) == expected
+    for article_id in ids:
+        assert app.show_article(article_id)
+        await pilot.pause()  # type: ignore[attr-defined]
+        view = app.query_one(ArticleView)
+        assert view.article is not None and view.article.id == article_id
+    return ids
+
+
+MANY = """
+import contextlib, io, json, sys
+from newsreader.cli import main
+for line in sys.stdin:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(json.loads(line))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    print(json.dumps([code, out.getvalue(), err.getvalue()]), flush=True)
+"""
+
+
+def _run_many(
+    data: Path, config: Path, commands: list[list[str]]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Many commands in one child process (one each would take a second apiece), each
+    with its own exit code and output; a traceback would end the child and fail here."""
+    script = "".join(json.dumps(command) + "\n" for command in commands)
+    child = subprocess.run(
+        [sys.executable, "-c", MANY], input=script, capture_output=True, text=True,
+        env=newsreader_env(data, config), timeout=300, check=False,
+    )  # fmt: skip
+    assert child.returncode == 0 and TRACEBACK not in child.stderr, child.stderr[-3000:]
+    results = [json.loads(line) for line in child.stdout.splitlines()]
+    assert len(results) == len(commands)
+    return [
+        subprocess.CompletedProcess(command, code, out, err)
+        for command, (code, out, err) in zip(commands, results, strict=True)
+    ]
 
 
 def _status(app: NewsReaderApp) -> str:
@@ -239,3 +297,227 @@ async def test_the_reader_counts_deferred_feeds_at_the_end_of_a_refresh(
         await pilot.pause()
         assert _status(app) == "1 new articles, 0 feeds failed, 1 deferred (Retry-After)"
     assert server.requests_to("/busy.xml") == []
+
+
+# 2. Dates at the edge: believed only in range, and no stored value breaks reading
+
+
+EDGE_FILES = ("date-far-future.md", "date-year-one.md", "date-before-1970.md")
+EDGE_FEED = "dates-at-the-edge.rss"
+MTIME = 1_700_000_000
+
+
+def _edge_folder(tmp_path: Path) -> Path:
+    """The committed edge-date files, and others written now (a date relative to today)."""
+    folder = tmp_path / "edge"
+    folder.mkdir()
+    for name in EDGE_FILES:
+        shutil.copy(HOSTILE / "articles" / name, folder / name)
+    shutil.copy(HOSTILE / "feeds" / EDGE_FEED, folder / EDGE_FEED)
+    now = datetime.now(UTC)
+    dated = {
+        "next-month.md": datetime.fromtimestamp(now.timestamp() + 30 * DAY, UTC),
+        "tomorrow.md": datetime.fromtimestamp(now.timestamp() + DAY, UTC),
+        "ordinary.md": datetime(2024, 5, 1, 12, 0, tzinfo=UTC),
+    }
+    for name, when in dated.items():
+        title = name.removesuffix(".md").replace("-", " ").title()
+        (folder / name).write_text(
+            f"---\ntitle: {title}\ndate: {when.isoformat()}\n---\n\nDated {when}.\n",
+            encoding="utf-8",
+        )
+    for number, path in enumerate(sorted(folder.iterdir())):
+        os.utime(path, (MTIME + number * 60, MTIME + number * 60))
+    return folder
+
+
+def test_edge_dates_are_stored_as_unknown_and_sort_by_the_file(tmp_path: Path) -> None:
+    folder = _edge_folder(tmp_path)
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    imported = run_newsreader("import", str(folder), data_dir=data, config=config)
+    _assert_no_traceback(imported)
+    assert imported.returncode == 0 and imported.stdout.startswith("12 new"), imported.stdout
+    mtimes = {path.name: path.stat().st_mtime for path in folder.iterdir()}
+    with Store(data / "cache.sqlite3") as store:
+        summaries = store.list_articles(limit=100)
+    assert len(summaries) == 12
+    for summary in summaries:
+        name = Path(summary.source).name
+        if summary.title in ("Tomorrow", "Ordinary"):
+            assert summary.published is not None  # a believable date is kept as written
+            assert summary.sort_key == summary.published.timestamp()
+            continue
+        assert summary.published is None, summary.title
+        assert summary.sort_key == mtimes[name], summary.title  # sorted by the file's time
+    assert {s.title for s in summaries if s.published is None} >= {
+        "Dated In The Last Second Of The Year 9999",
+        "Dated At The First Hour Of The Year One",
+        "Dated In The Year 1900",
+        "Year 9999 at minus fourteen hours",
+        "Year one at plus fourteen hours",
+        "ISO date in the year 9999",
+        "Year 1900",
+        "Year 2150",
+        "Not a date at all",
+        "Next Month",
+    }
+
+    shows = [["show", str(s.id), *extra] for s in summaries for extra in ([], ["--json"])]
+    results = _run_many(data, config, [["list"], ["list", "--json"], ["cache", "check"], *shows])
+    assert all(result.returncode == 0 for result in results), [r.stderr for r in results]
+    as_json = results[1]
+    rows = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert sum(row["published"] is None for row in rows) == 10
+
+
+def test_a_feed_entry_with_an_edge_date_sorts_by_the_fetch(
+    server: LoopbackServer, tmp_path: Path, store: Store
+) -> None:
+    server.routes["/edge.rss"] = static((HOSTILE / "feeds" / EDGE_FEED).read_bytes())
+    config = load_config(write_config(tmp_path / "feeds.toml", [server.url("edge.rss")]))
+    before = time.time()
+    report = refresh(config, store, parse_workers=0)
+    assert report.feeds[0].status is FeedStatus.UPDATED and report.feeds[0].new == 6
+    for summary in store.list_articles():
+        assert summary.published is None, summary.title
+        assert before <= summary.sort_key <= time.time(), summary.title
+
+
+async def test_the_reader_starts_and_opens_articles_with_edge_dates(tmp_path: Path) -> None:
+    folder = _edge_folder(tmp_path)
+    data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
+    with Store(data / "cache.sqlite3") as store:
+        assert not import_paths(store, [folder], workers=0).failures
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _browse_everything(app, pilot, 12)
+        assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("value", "believed"),
+    [
+        (0, True),
+        (1_700_000_000, True),
+        (1_700_000_000.5, True),
+        (-1, False),
+        (float("nan"), False),
+        (float("inf"), False),
+        (float("-inf"), False),
+        (10**400, False),
+        (1e300, False),
+        ("1700000000", False),
+        (b"\x00", False),
+        (None, False),
+        (True, False),
+    ],
+)
+def test_plausible_timestamp_never_raises(value: object, believed: bool) -> None:
+    assert (plausible_timestamp(value) is not None) == believed
+    assert EARLIEST_DATE == 0.0 and FUTURE_SLACK_SECONDS == 3 * DAY
+    now = time.time()
+    assert plausible_timestamp(now + FUTURE_SLACK_SECONDS - 1, now) is not None
+    assert plausible_timestamp(now + FUTURE_SLACK_SECONDS + 1, now) is None
+
+
+STORED_TIMES = [
+    ("NULL", "'NaN'"),
+    ("'inf'", "'-inf'"),
+    ("1e999", "1e999"),
+    ("-1e999", "-1e999"),
+    ("9000000000000000000", "-9000000000000000000"),
+    ("-1", "-1"),
+    ("'not a time'", "'not a time'"),
+    ("x'00ff'", "x'00ff'"),
+    ("253402351199.0", "253402351199.0"),
+    ("1.5e300", "1.5e300"),
+    ("'1700000000'", "1700000000"),
+]
+"""(published, sort_key) written straight into the file, as SQL literals; the last
+published is a number written as text, which SQLite's REAL affinity makes a number."""
+STORED_FEED_TIMES = ["'yesterday'", "1e999", "-1e999", "9e18", "x'01'", "-5"]
+
+
+def _tampered_cache(tmp_path: Path, feed_url: str) -> tuple[Path, list[int]]:
+    """A cache with one feed's articles whose times are every kind of stored nonsense."""
+    data = tmp_path / "data"
+    articles = [
+        Article(
+            title=f"Tampered Story {number}",
+            source=feed_url,
+            guid=f"t{number}",
+            url=f"https://example.org/t{number}",
+            categories=("Tampered",),
+            sections=(Section(None, (f"Body {number} of a story about lanterns.",)),),
+        )
+        for number in range(len(STORED_TIMES) + 1)
+    ]
+    with Store(data / "cache.sqlite3") as store:
+        ids = [article_id for _, article_id in store.store_articles(articles)]
+        store.save_feed_state(FeedState(feed_url, title="Tampered", last_success=time.time()))
+    db = sqlite3.connect(data / "cache.sqlite3", isolation_level=None)
+    for article_id, (published, sort_key) in zip(ids, STORED_TIMES, strict=False):
+        db.execute(
+            f"UPDATE articles SET published = {published}, sort_key = {sort_key} WHERE id = ?",
+            (article_id,),
+        )
+    # Python's own NaN and huge values, bound rather than written as SQL.
+    db.execute("UPDATE articles SET published = ? WHERE id = ?", (float("nan"), ids[-1]))
+    for number, value in enumerate(STORED_FEED_TIMES):
+        db.execute(
+            f"INSERT INTO feeds (url, last_attempt, last_success, retry_after, item_count) "
+            f"VALUES (?, {value}, {value}, {value}, {value})",
+            (f"{feed_url}?{number}",),
+        )
+    db.execute(
+        "UPDATE feeds SET last_attempt = 'x', retry_after = 1e999, item_count = 'many' "
+        "WHERE url = ?",
+        (feed_url,),
+    )
+    db.close()
+    return data, ids
+
+
+def test_no_stored_time_breaks_a_command(tmp_path: Path) -> None:
+    feed_url = "https://tampered.example/feed.xml"
+    data, ids = _tampered_cache(tmp_path, feed_url)
+    feeds = [feed_url] + [f"{feed_url}?{n}" for n in range(len(STORED_FEED_TIMES))]
+    config = write_config(tmp_path / "feeds.toml", feeds, "keep_days = 1")
+    commands = {
+        "list": ["list", "--limit", "100"],
+        "list --json": ["list", "--json"],
+        "category": ["list", "--category", "Tampered"],
+        "search": ["list", "--search", "lanterns"],
+        "feeds": ["feeds"],
+        "feeds --json": ["feeds", "--json"],
+    }
+    for article_id in ids:
+        commands[f"show {article_id}"] = ["show", str(article_id)]
+        commands[f"show --json {article_id}"] = ["show", str(article_id), "--json"]
+    runs = dict(zip(commands, _run_many(data, config, list(commands.values())), strict=True))
+    for name, result in runs.items():
+        assert result.returncode == 0, (name, result.stderr)
+    rows = [json.loads(line) for line in runs["list --json"].stdout.splitlines()]
+    assert len(rows) == len(ids)
+    published = {row["id"]: row["published"] for row in rows}
+    believed = {ids[-2]}  # '1700000000' as text is a number to SQLite: a real date
+    assert {i for i, value in published.items() if value is not None} == believed
+    assert len(runs["search"].stdout.splitlines()) == len(ids)
+    assert len(runs["category"].stdout.splitlines()) == len(ids)
+
+    # Retention compares sort times; a refresh (offline: no network) prunes by them.
+    pruned = run_newsreader("--offline", "refresh", "--json", data_dir=data, config=config)
+    _assert_no_traceback(pruned)
+    assert pruned.returncode == 0, pruned.stderr
+    assert json.loads(pruned.stdout)["pruned"] > 0
+
+
+async def test_the_reader_lists_and_opens_articles_with_any_stored_time(tmp_path: Path) -> None:
+    feed_url = "https://tampered.example/feed.xml"
+    data, ids = _tampered_cache(tmp_path, feed_url)
+    config = write_config(tmp_path / "feeds.toml", [feed_url])
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        shown = await _browse_everything(app, pilot, len(ids))
+        assert sorted(shown) == sorted(ids)
+        assert app.is_running
