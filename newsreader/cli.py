@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+CHECK_LISTED = 50
+"""`cache check` names at most this many articles' problems, then says how many more."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -218,12 +220,24 @@ def _cache_check(locations: Locations) -> int:
         return EXIT_OK
     with Store(locations.cache_file) as store:
         problems = store.integrity_problems()
+        articles = [] if problems else store.content_problems()
     if problems:
         for problem in problems:
             _fail(problem)
         return _fail(
             f"the cache {locations.cache_file} is damaged; "
             "`newsreader cache reset` moves it aside and starts a new one"
+        )
+    if articles:
+        for article_id, problem in articles[:CHECK_LISTED]:
+            _fail(f"article {article_id}: {problem}")
+        if len(articles) > CHECK_LISTED:
+            _fail(f"... and {len(articles) - CHECK_LISTED} more")
+        ids = len({article_id for article_id, _ in articles})
+        return _fail(
+            f"{locations.cache_file}: the file is sound, but {_count(ids, 'article', 'articles')} "
+            "cannot be shown whole (an unreadable text shows a placeholder, an impossible "
+            "date no date); every other article is unaffected"
         )
     print(f"{locations.cache_file}: ok")
     return EXIT_OK
@@ -608,15 +622,18 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
             return _fail(f"no article with id {args.id}")
         targets = link_targets(article_links(stored.article), store)
         source_name = _source_name(locations, store, stored.article.source)
+        unreadable = store.body_problem(args.id)
     if args.json:
         print(json.dumps(article_json(stored, targets, source_name), ensure_ascii=False, indent=2))
-        return EXIT_OK
-    from rich.console import Console
+    else:
+        from rich.console import Console
 
-    console = Console(highlight=False, emoji=False, markup=False)
-    console.print(
-        article_renderable(stored, targets, source_name), soft_wrap=not console.is_terminal
-    )
+        console = Console(highlight=False, emoji=False, markup=False)
+        console.print(
+            article_renderable(stored, targets, source_name), soft_wrap=not console.is_terminal
+        )
+    if unreadable is not None:
+        return _fail(f"article {args.id}: its stored text is unreadable ({unreadable})")
     return EXIT_OK
 
 

@@ -29,7 +29,12 @@ from newsreader.model import (
     Article,
     ArticleSummary,
     CategoryNode,
+    Enclosure,
     FeedState,
+    Figure,
+    Link,
+    LinkKind,
+    Section,
     StoredArticle,
     body_from_json,
     enclosures_from_json,
@@ -125,13 +130,144 @@ class Cursor:
     id: int
 
 
-def _body_text(title: str, body_json: str) -> str:
-    """The searchable body text, derived from the stored body (so it can be deleted)."""
-    data = json.loads(body_json)
-    sections, figures, links = body_from_json(data)
-    return Article(
-        title, "", "", sections=sections, figures=figures, links=links, body_html=data.get("html")
-    ).body_text()
+UNREADABLE_BODY = "This article's stored text is unreadable."
+"""What an article whose stored body is not a body shows instead (see :func:`read_body`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """The parts of a stored body, read and checked."""
+
+    sections: tuple[Section, ...]
+    figures: tuple[Figure, ...]
+    links: tuple[Link, ...]
+    enclosures: tuple[Enclosure, ...]
+    html: str | None
+
+
+_UNREADABLE = StoredBody((Section(None, (UNREADABLE_BODY,)),), (), (), (), None)
+
+
+class _BadBody(Exception):
+    """A stored body that is not of the shape :func:`newsreader.model.body_to_json` writes."""
+
+
+def _list_of_objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _BadBody(f"its {key} are not a list of objects")
+    return value
+
+
+def _text(value: object, optional: bool = False) -> bool:
+    return isinstance(value, str) or (optional and value is None)
+
+
+def _whole(value: object) -> bool:
+    """An optional whole number, as enclosure lengths and durations are stored."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+_LINK_KINDS = frozenset(kind.value for kind in LinkKind)
+_JSON_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean",
+               type(None): "null"}  # fmt: skip
+
+
+def _check_body(data: object) -> Mapping[str, Any]:
+    """The stored body if every part has the shape it is written in; else :class:`_BadBody`."""
+    if not isinstance(data, dict):
+        raise _BadBody(f"it is a JSON {_JSON_KINDS.get(type(data), 'value')}, not an object")
+    if not _text(data.get("html"), optional=True):
+        raise _BadBody("its html is not text")
+    for section in _list_of_objects(data, "sections"):
+        paragraphs = section.get("paragraphs")
+        if (
+            "heading" not in section
+            or not _text(section["heading"], optional=True)
+            or not isinstance(paragraphs, list)
+            or not all(isinstance(paragraph, str) for paragraph in paragraphs)
+        ):
+            raise _BadBody("a section is not a heading and a list of paragraphs")
+    for figure in _list_of_objects(data, "figures"):
+        section_index = figure.get("section", 0)
+        if (
+            not _text(figure.get("caption"))
+            or not _text(figure.get("credit"), optional=True)
+            or not isinstance(section_index, int)
+            or isinstance(section_index, bool)
+        ):
+            raise _BadBody("a figure is not a caption, a credit and a section")
+    for link in _list_of_objects(data, "links"):
+        if (
+            link.get("kind") not in _LINK_KINDS
+            or not _text(link.get("text"))
+            or not _text(link.get("url"), optional=True)
+        ):
+            raise _BadBody("a link is not a kind, a text and an address")
+    for enclosure in _list_of_objects(data, "enclosures"):
+        if (
+            not _text(enclosure.get("url"))
+            or not _text(enclosure.get("type"), optional=True)
+            or not _whole(enclosure.get("length"))
+            or not _whole(enclosure.get("duration"))
+        ):
+            raise _BadBody("an enclosure is not an address, a type, a length and a duration")
+    return data
+
+
+def _load_body(raw: object) -> StoredBody:
+    if not isinstance(raw, str):
+        raise _BadBody(f"it is stored as {type(raw).__name__}, not text")
+    try:
+        data = _check_body(json.loads(raw))
+    except (ValueError, RecursionError) as error:
+        raise _BadBody("it is not valid JSON") from error
+    sections, figures, links = body_from_json(dict(data))
+    html = data.get("html")
+    return StoredBody(sections, figures, links, enclosures_from_json(dict(data)), html)
+
+
+def read_body(raw: object) -> StoredBody | None:
+    """A stored body's parts; None when it is not valid JSON of the expected shape.
+
+    Never raises: a body written by an older or broken version, or by hand, is
+    that article's problem, never the whole cache's.
+    """
+    try:
+        return _load_body(raw)
+    except _BadBody:
+        return None
+
+
+def body_problem(raw: object) -> str | None:
+    """Why a stored body cannot be read, in words; None when it can."""
+    try:
+        _load_body(raw)
+    except _BadBody as error:
+        return str(error)
+    return None
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A stored value as it may be quoted in a message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _body_text(title: str, body_json: object) -> str:
+    """The searchable body text, derived from the stored body (so it can be deleted).
+
+    A body that cannot be read has none: its article is indexed by its title
+    alone, and the same empty text is what deleting its terms later removes.
+    """
+    body = read_body(body_json)
+    if body is None:
+        return ""
+    article = Article(
+        "", "", "", sections=body.sections, figures=body.figures, links=body.links,
+        body_html=body.html,
+    )  # fmt: skip
+    return article.body_text()
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -554,6 +690,28 @@ class Store:
         problems = [str(row[0]) for row in rows]
         return [] if problems == ["ok"] else problems
 
+    def content_problems(self) -> list[tuple[int, str]]:
+        """Articles a reader cannot fully show: (id, why), by id.
+
+        A body that is not valid JSON of the shape newsreader writes, and a
+        publication or sort time that is not a believable time (see
+        :func:`newsreader.extract.dates.plausible_timestamp`). Reading shows such
+        an article with a placeholder text or without a date; this says which.
+        """
+        now = time.time()
+        problems: list[tuple[int, str]] = []
+        for article_id, body, published, sort_key in self._db.execute(
+            "SELECT id, body, published, sort_key FROM articles ORDER BY id"
+        ):
+            reason = body_problem(body)
+            if reason is not None:
+                problems.append((int(article_id), f"its stored text is unreadable: {reason}"))
+            if published is not None and plausible_timestamp(published, now) is None:
+                problems.append((int(article_id), f"impossible date {_shown(published)}"))
+            if plausible_timestamp(sort_key, now) is None:
+                problems.append((int(article_id), f"impossible sort time {_shown(sort_key)}"))
+        return problems
+
     def transaction(self) -> _Transaction:
         """A write transaction (``with store.transaction(): ...``), committed on success."""
         return _Transaction(self._db, self.path)
@@ -884,24 +1042,29 @@ class Store:
             return None
         (id_, source, guid, url, title, author, published, category, body, summary, read,
          starred, content_hash) = row  # fmt: skip
-        data = json.loads(body)
-        sections, figures, links = body_from_json(data)
+        parts = read_body(body) or _UNREADABLE
         article = Article(
-            enclosures=enclosures_from_json(data),
-            title=title,
-            source=source,
-            guid=guid,
-            url=url,
+            enclosures=parts.enclosures,
+            title=_as_text(title),
+            source=_as_text(source),
+            guid=_as_text(guid),
+            url=_optional_text(url),
             published=_datetime(published),
-            author=author,
-            categories=split_category(category),
-            sections=sections,
-            figures=figures,
-            links=links,
-            summary=summary,
-            body_html=data.get("html") if not sections else None,
+            author=_optional_text(author),
+            categories=split_category(_as_text(category)),
+            sections=parts.sections,
+            figures=parts.figures,
+            links=parts.links,
+            summary=_optional_text(summary),
+            body_html=parts.html if not parts.sections else None,
         )
-        return StoredArticle(int(id_), article, bool(read), bool(starred), content_hash)
+        return StoredArticle(int(id_), article, bool(read), bool(starred), _as_text(content_hash))
+
+    def body_problem(self, article_id: int) -> str | None:
+        """Why an article's stored text cannot be read (it shows :data:`UNREADABLE_BODY`
+        instead); None when it can, or there is no such article."""
+        row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else body_problem(row[0])
 
     def replace_sections(self, article_id: int, converted: Article) -> None:
         """Keep sections made for an article (from its feed HTML, or its full page).
@@ -915,7 +1078,9 @@ class Store:
         if row is None:
             return
         title, old_body = row
-        data = json.loads(old_body)
+        if read_body(old_body) is None:
+            return  # nothing to keep the sections beside; the article shows its placeholder
+        data = dict(json.loads(old_body))
         data.update(parts_to_json(converted))
         new_body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         with self.transaction():

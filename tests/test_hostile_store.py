@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -27,11 +28,17 @@ from newsreader.model import Article, FeedState, Section
 from newsreader.paths import Locations
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.sources.http import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
-from newsreader.store import Store
+from newsreader.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    UNREADABLE_BODY,
+    Store,
+    read_body,
+)
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
-from tests.conftest import TESTS, newsreader_env, run_newsreader, write_config
+from tests.conftest import ARTICLES, TESTS, newsreader_env, run_newsreader, write_config
 from tests.loopback import LoopbackServer, Reply, rss, static
 
 HOSTILE = TESTS / "hostile"
@@ -521,3 +528,185 @@ async def test_the_reader_lists_and_opens_articles_with_any_stored_time(tmp_path
         shown = await _browse_everything(app, pilot, len(ids))
         assert sorted(shown) == sorted(ids)
         assert app.is_running
+
+
+# 3. A stored body that is not a body is that article's problem, not the cache's
+
+
+GOOD_BODY = '{"sections":[{"heading":null,"paragraphs":["Lighthouse keepers remember."]}]}'
+BAD_BODIES = {
+    "Not Json Lighthouse": "not json",
+    "List Lighthouse": "[1, 2, 3]",
+    "Numbered Sections Lighthouse": '{"sections": 5}',
+}
+"""An old cache's bad rows, by title (every title shares a word a search can hit)."""
+
+
+def _old_cache(path: Path) -> dict[str, int]:
+    """A cache at schema 1 with one good article and the bad ones; their ids by title."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    ids = {}
+    for number, (title, body) in enumerate({"Good Lighthouse": GOOD_BODY, **BAD_BODIES}.items()):
+        cursor = db.execute(
+            "INSERT INTO articles (source, guid, title, title_norm, sort_key, body, "
+            "content_hash, read, starred, added, updated) VALUES (?, ?, ?, ?, ?, ?, 'h', 0, 0, "
+            "1, 1)",
+            (f"/old/{number}.txt", f"/old/{number}.txt", title, title.lower(),
+             1_700_000_000 + number, body),
+        )  # fmt: skip
+        assert cursor.lastrowid is not None
+        ids[title] = cursor.lastrowid
+    db.close()
+    return ids
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        *BAD_BODIES.values(),
+        "",
+        "null",
+        '"text"',
+        "{}" * 2,
+        '{"sections": [5]}',
+        '{"sections": [{"heading": 1, "paragraphs": []}]}',
+        '{"sections": [{"heading": null, "paragraphs": "abc"}]}',
+        '{"sections": [{"heading": null, "paragraphs": [1]}]}',
+        '{"sections": [{"paragraphs": []}]}',
+        '{"figures": [{"caption": null}]}',
+        '{"figures": [{"caption": "c", "section": true}]}',
+        '{"links": [{"kind": "teleport", "text": "t"}]}',
+        '{"links": [{"kind": "inline", "text": "t", "url": 5}]}',
+        '{"enclosures": [{"url": "https://e.org/a.mp3", "length": "big"}]}',
+        '{"html": 5}',
+        "[" * 100_000 + "]" * 100_000,
+    ],
+)
+def test_read_body_refuses_every_wrong_shape_without_raising(body: str) -> None:
+    assert read_body(body) is None
+    assert read_body(body.encode()) is None
+
+
+def test_read_body_reads_what_the_store_writes() -> None:
+    body = read_body(GOOD_BODY)
+    assert body is not None and body.sections[0].paragraphs == ("Lighthouse keepers remember.",)
+    assert read_body("{}") is not None  # an empty body is a body
+
+
+def test_an_old_cache_with_bad_bodies_opens_and_every_command_works(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "fresh.txt").write_text("Fresh Local Story\n\nA new story about harbours.\n")
+    write_config(config, [], extra=f'\n[[local]]\npath = "{local}"\n')
+    ids = _old_cache(data / "cache.sqlite3")
+
+    listed = run_newsreader("list", "--json", data_dir=data, config=config)
+    _assert_no_traceback(listed)
+    assert listed.returncode == 0, listed.stderr
+    assert {json.loads(line)["title"] for line in listed.stdout.splitlines()} == set(ids)
+    with Store(data / "cache.sqlite3") as store:
+        assert store.schema_version == SCHEMA_VERSION
+
+    for title, article_id in ids.items():
+        shown = run_newsreader("show", str(article_id), data_dir=data, config=config)
+        as_json = run_newsreader("show", str(article_id), "--json", data_dir=data, config=config)
+        _assert_no_traceback(shown, as_json)
+        assert title in shown.stdout
+        paragraphs = [p for s in json.loads(as_json.stdout)["sections"] for p in s["paragraphs"]]
+        if title in BAD_BODIES:
+            assert shown.returncode == as_json.returncode == 1
+            assert UNREADABLE_BODY in shown.stdout and paragraphs == [UNREADABLE_BODY]
+            assert shown.stderr == (
+                f"newsreader: article {article_id}: its stored text is unreadable "
+                f"({_reason(title)})\n"
+            )
+        else:
+            assert shown.returncode == as_json.returncode == 0
+            assert paragraphs == ["Lighthouse keepers remember."]
+
+    # A search hits each by its title (its body has no words the index could hold).
+    searched = run_newsreader("list", "--search", "lighthouse", "--json", data_dir=data,
+                              config=config)  # fmt: skip
+    _assert_no_traceback(searched)
+    assert {json.loads(line)["id"] for line in searched.stdout.splitlines()} == set(ids.values())
+
+    refreshed = run_newsreader("--offline", "refresh", data_dir=data, config=config)
+    imported = run_newsreader("import", str(ARTICLES), data_dir=data, config=config)
+    _assert_no_traceback(refreshed, imported)
+    assert refreshed.returncode == 0 and imported.returncode == 0, refreshed.stderr
+
+    checked = run_newsreader("cache", "check", data_dir=data, config=config)
+    _assert_no_traceback(checked)
+    assert checked.returncode == 1
+    for title in BAD_BODIES:
+        assert f"article {ids[title]}: its stored text is unreadable: {_reason(title)}" in (
+            checked.stderr
+        )
+    assert f"article {ids['Good Lighthouse']}:" not in checked.stderr
+    assert "3 articles cannot be shown whole" in checked.stderr
+
+
+def test_cache_check_names_the_articles_with_impossible_times(tmp_path: Path) -> None:
+    feed_url = "https://tampered.example/feed.xml"
+    data, ids = _tampered_cache(tmp_path, feed_url)
+    checked = run_newsreader("cache", "check", data_dir=data, config=tmp_path / "feeds.toml")
+    _assert_no_traceback(checked)
+    assert checked.returncode == 1
+    named = {int(n) for n in re.findall(r"^newsreader: article (\d+): ", checked.stderr, re.M)}
+    assert named == set(ids) - {ids[-2], ids[-1]}  # a date as text that is a number, and NULL
+    assert "impossible date 'not a time'" in checked.stderr
+    assert "impossible sort time 'NaN'" in checked.stderr
+    assert f"{len(named)} articles cannot be shown whole" in checked.stderr
+
+
+def _reason(title: str) -> str:
+    return {
+        "Not Json Lighthouse": "it is not valid JSON",
+        "List Lighthouse": "it is a JSON list, not an object",
+        "Numbered Sections Lighthouse": "its sections are not a list of objects",
+    }[title]
+
+
+def test_a_bad_row_is_updated_and_deleted_without_breaking_the_index(tmp_path: Path) -> None:
+    cache = tmp_path / "data" / "cache.sqlite3"
+    ids = _old_cache(cache)
+    with Store(cache) as store:
+        # The same source and id again, with a body: stored in place of the bad one.
+        replacement = Article(
+            title="Not Json Lighthouse",
+            source="/old/1.txt",
+            guid="/old/1.txt",
+            sections=(Section(None, ("Restored text about foghorns.",)),),
+        )
+        [(_, restored)] = store.store_articles([replacement])
+        assert restored == ids["Not Json Lighthouse"]
+        stored = store.get_article(restored)
+        assert stored is not None and stored.article.paragraphs == ["Restored text about foghorns."]
+        assert [s.id for s in store.search("foghorns")] == [restored]
+        assert store.body_problem(restored) is None
+        # A bad row pruned: its terms (its title's) go with it.
+        store.prune("/old/2.txt", older_than=None, keep_newest=0)
+        assert store.get_article(ids["List Lighthouse"]) is None
+        assert ids["List Lighthouse"] not in {s.id for s in store.search("lighthouse")}
+        db = sqlite3.connect(cache)
+        db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+        db.close()
+
+
+async def test_the_reader_opens_an_old_cache_with_bad_bodies(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
+    ids = _old_cache(data / "cache.sqlite3")
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _browse_everything(app, pilot, len(ids))
+        view = app.query_one(ArticleView)
+        assert app.show_article(ids["List Lighthouse"])
+        await pilot.pause()
+        assert view.article is not None and view.article.article.paragraphs == [UNREADABLE_BODY]
+        await pilot.press("slash", *"lighthouse", "enter")
+        await pilot.pause()
+        assert {s.id for s in app.query_one(ArticleList).summaries} == set(ids.values())
