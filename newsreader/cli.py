@@ -594,6 +594,8 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
 
     with _open_store(locations) as store:
         if args.search:
+            if not _search_words(args.search):
+                return EXIT_FAILED
             rows = store.search(args.search, limit=args.limit)
         else:
             rows = store.list_articles(
@@ -609,6 +611,19 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
         else:
             out.write(summary_line(row) + "\n")
     return EXIT_OK
+
+
+def _search_words(text: str) -> bool:
+    """Whether a search has words to look up; says so when it has none, or was cut."""
+    from newsreader.store import parse_search
+
+    query = parse_search(text)
+    if not query.terms:
+        _fail(f"nothing to search for in {text[:80]!r}: it has no letters or digits")
+        return False
+    if query.cut:
+        _warn(f"the search was cut to its first {len(query.terms)} words")
+    return True
 
 
 def _show(args: argparse.Namespace, locations: Locations) -> int:

@@ -20,6 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
 from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
@@ -29,10 +32,15 @@ from newsreader.paths import Locations
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.sources.http import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 from newsreader.store import (
+    MAX_SEARCH_CHARS,
+    MAX_SEARCH_TERMS,
     MIGRATIONS,
     SCHEMA_VERSION,
     UNREADABLE_BODY,
+    WORD_TOKENIZER,
+    SearchError,
     Store,
+    parse_search,
     read_body,
 )
 from newsreader.ui.app import NewsReaderApp
@@ -108,6 +116,10 @@ def _run_many(
 
 def _status(app: NewsReaderApp) -> str:
     return str(app.query_one("#status-text").render())
+
+
+def _notices(app: NewsReaderApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
 
 
 # 1. Retry-After: bounded, never a crash, and a deferred feed is counted and shown
@@ -710,3 +722,182 @@ async def test_the_reader_opens_an_old_cache_with_bad_bodies(tmp_path: Path) -> 
         await pilot.press("slash", *"lighthouse", "enter")
         await pilot.pause()
         assert {s.id for s in app.query_one(ArticleList).summaries} == set(ids.values())
+
+
+# 4. Search: the index's own words, a clear error, a bound
+
+
+@pytest.mark.parametrize(
+    ("typed", "terms"),
+    [
+        ("COVID-19", ("covid", "19")),
+        ("e-mail", ("e", "mail")),
+        ("don't", ("don", "t")),
+        ("U.S.", ("u", "s")),
+        ("Café", ("cafe",)),
+        ("cafe\u0301", ("cafe",)),
+        ("東京都", ("東京都",)),
+        ('"AND" OR NOT(x*)', ("and", "or", "not", "x")),
+        ("the cat the", ("cat", "the")),
+        ("!!! — ...", ()),
+    ],
+)
+def test_a_search_is_cut_into_the_index_words(typed: str, terms: tuple[str, ...]) -> None:
+    assert parse_search(typed).terms == terms
+
+
+def test_queries_use_the_tokenizer_the_index_was_made_with(store: Store) -> None:
+    [sql] = store._db.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
+    ).fetchone()
+    assert f"tokenize='porter {WORD_TOKENIZER}'" in sql
+
+
+def test_punctuated_words_find_their_article(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    imported = run_newsreader(
+        "import", str(HOSTILE / "articles" / "search-words.md"), data_dir=data, config=config
+    )
+    assert imported.returncode == 0, imported.stderr
+    typed = ["COVID-19", "e-mail", "don't", "U.S.", "cafe", "Café", "naïve", "東京都",
+             "São Paulo", "Straße", "İstanbul", "½-price", "C++", "3.14", "1,000,000",
+             "a_b?x=1", "dash—here", "नमस्ते", "서울특별시", "COVID-19 e-mail U.S."]  # fmt: skip
+    results = _run_many(data, config, [["list", "--search", text] for text in typed])
+    for text, found in zip(typed, results, strict=True):
+        assert found.returncode == 0 and found.stderr == "", (text, found.stderr)
+        assert "Words With Inner Punctuation" in found.stdout, text
+
+
+def _visible_words(article: Article) -> list[str]:
+    """Every whitespace-separated word a reader sees of what the index holds."""
+    texts = [article.title, *(section.heading or "" for section in article.sections)]
+    texts += article.paragraphs + [figure.caption for figure in article.figures]
+    return [word for text in texts for word in text.split()]
+
+
+def test_every_word_of_the_corpus_articles_finds_its_article(corpus: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    shutil.copytree(corpus / "articles", folder)
+    shutil.copy(HOSTILE / "articles" / "search-words.md", folder / "search-words.md")
+    searched = 0
+    with Store(tmp_path / "cache.sqlite3") as store:
+        assert not import_paths(store, [folder], workers=0).failures
+        summaries = store.list_articles(limit=1000)
+        assert len(summaries) > 40
+        for summary in summaries:
+            stored = store.get_article(summary.id)
+            assert stored is not None
+            words = list(dict.fromkeys(_visible_words(stored.article)))
+            # Every word with a character that is not a letter or digit, and a sample of
+            # the rest (the article's every 10th plain word).
+            odd = [word for word in words if not word.isalnum()]
+            plain = [word for word in words if word.isalnum()][::10]
+            for word in odd + plain:
+                if not parse_search(word).terms:
+                    continue  # only punctuation: no word to find ("—", "...")
+                found = {s.id for s in store.search(word, limit=1000)}
+                assert summary.id in found, (summary.title, word, parse_search(word))
+                searched += 1
+    assert searched > 4000  # 5,156 with the corpus as it is
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1))
+def test_any_text_finds_the_article_it_is_in(store: Store, text: str) -> None:
+    article = Article(
+        title="t", source="s", guid=f"g{hash(text)}", sections=(Section(None, (text,)),)
+    )
+    [(_, article_id)] = store.store_articles([article])
+    if parse_search(text).terms:
+        assert article_id in {s.id for s in store.search(text, limit=1000)}
+
+
+def test_a_query_the_index_cannot_answer_is_one_clear_line(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    assert run_newsreader("import", str(ARTICLES), data_dir=data, config=config).returncode == 0
+    db = sqlite3.connect(data / "cache.sqlite3")
+    db.execute("DROP TABLE articles_fts")  # a damaged index
+    db.close()
+    with Store(data / "cache.sqlite3") as store, pytest.raises(SearchError):
+        store.search("harbour")
+    result = run_newsreader("list", "--search", "harbour", data_dir=data, config=config)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "newsreader: the search index cannot answer this search (no such table: articles_fts)\n"
+    )
+    nothing = run_newsreader("list", "--search", "— !!!", data_dir=data, config=config)
+    assert nothing.returncode == 1
+    assert nothing.stderr == (
+        "newsreader: nothing to search for in '— !!!': it has no letters or digits\n"
+    )
+
+
+async def test_the_reader_says_why_a_search_cannot_run(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
+    with Store(data / "cache.sqlite3") as store:
+        import_paths(store, [ARTICLES], workers=0)
+    db = sqlite3.connect(data / "cache.sqlite3")
+    db.execute("DROP TABLE articles_fts")
+    db.close()
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        everything = [s.id for s in app.query_one(ArticleList).summaries]
+        await pilot.press("slash", *"harbour", "enter")
+        await pilot.pause()
+        assert any("the search index cannot answer this search" in m for m in _notices(app))
+        assert [s.id for s in app.query_one(ArticleList).summaries] == everything
+        search = app.query_one("#search")
+        search.value = "!!!"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("Nothing to search for" in m for m in _notices(app))
+
+
+def test_a_huge_search_is_cut_to_the_bound_and_said(tmp_path: Path) -> None:
+    words = [f"w{number}" for number in range(12_000)]  # an argument of at most 128 KiB
+    query = parse_search(" ".join(words))
+    assert query.cut and len(query.terms) <= MAX_SEARCH_TERMS
+    assert query.terms[0] == "w0"
+    assert parse_search(" ".join(words[:MAX_SEARCH_TERMS])).cut is False
+    long_word = parse_search("x" * (MAX_SEARCH_CHARS * 50))
+    assert long_word.cut and long_word.terms == ("x" * MAX_SEARCH_CHARS,)
+    # The cut falls between words, never inside one.
+    spaced = parse_search("ab " * MAX_SEARCH_CHARS)
+    assert spaced.terms == ("ab",)
+
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    assert run_newsreader("import", str(ARTICLES), data_dir=data, config=config).returncode == 0
+    started = time.monotonic()
+    result = run_newsreader(
+        "list", "--search", "harbour " + " ".join(words), data_dir=data, config=config
+    )
+    seconds = time.monotonic() - started
+    assert result.returncode == 0
+    assert result.stderr == (
+        f"newsreader: warning: the search was cut to its first {MAX_SEARCH_TERMS} words\n"
+    )
+    assert seconds < 10
+
+
+async def test_the_reader_finds_punctuated_words_and_says_when_a_search_is_cut(
+    tmp_path: Path,
+) -> None:
+    data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
+    with Store(data / "cache.sqlite3") as store:
+        import_paths(store, [ARTICLES, HOSTILE / "articles" / "search-words.md"], workers=0)
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"COVID-19", "enter")
+        await pilot.pause()
+        titles = [s.title for s in app.query_one(ArticleList).summaries]
+        assert titles == ["Words With Inner Punctuation, Diacritics And CJK"]
+        await pilot.press("escape", "slash")
+        search = app.query_one("#search")
+        search.value = "U.S. " + " ".join(f"w{n}" for n in range(500))  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any(
+            f"cut to its first {MAX_SEARCH_TERMS} words" in message for message in _notices(app)
+        )

@@ -34,7 +34,7 @@ from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, is_safe_url
-from newsreader.store import Store, StoreError, open_cache
+from newsreader.store import Store, StoreError, open_cache, parse_search
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.screens.help import HelpScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
@@ -521,10 +521,21 @@ class NewsReaderApp(App[None]):
         text = event.value.strip()
         if not text:
             return
+        query = parse_search(text)
+        if not query.terms:
+            self.notify(f"Nothing to search for in “{text}”: it has no letters or digits.")
+            return
+        try:
+            self.store.search(text, limit=1)  # a search the index cannot answer is said here
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+            return
         if self._previous_query is None:
             self._previous_query = self.article_list.list_query
         self.article_list.load(ListQuery(self.article_list.list_query.selection, search=text))
         self.set_status(f"Search: {text} ({len(self.article_list.summaries)} shown)")
+        if query.cut:
+            self.notify(f"The search was cut to its first {len(query.terms)} words.", timeout=6)
         self.article_list.focus()
 
     def action_cancel_search(self) -> None:
