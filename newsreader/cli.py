@@ -244,13 +244,14 @@ def _cache_check(locations: Locations) -> int:
 
 
 def _cache_reset(locations: Locations) -> int:
-    from newsreader.store import move_aside
+    from newsreader.store import reset_cache
 
     if not locations.cache_file.exists():
         print(f"no cache at {locations.cache_file}; nothing to move")
         return EXIT_OK
     try:
-        moved_to = move_aside(locations.cache_file, "reset")
+        # Refused (a StoreError, one line) while another newsreader has it open.
+        moved_to = reset_cache(locations.cache_file)
     except OSError as error:
         return _fail(f"cannot move the cache aside: {error}")
     print(f"moved the cache to {moved_to}; the next command starts a new one")

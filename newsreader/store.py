@@ -18,12 +18,18 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there the cache is not locked
+    fcntl = None  # type: ignore[assignment]
 
 from newsreader.extract.dates import EARLIEST_DATE, plausible_timestamp, timestamp_of
 from newsreader.links import normalise_title, normalise_url
@@ -708,12 +714,26 @@ class Store:
         if not os.access(path.parent, os.W_OK | os.X_OK):
             # SQLite needs to create its -wal and -shm files next to the cache.
             raise StoreError(f"the cache folder {path.parent} is not writable")
+        self._lock = CacheLock(path)
+        if not self._lock.acquire(exclusive=False, wait=BUSY_TIMEOUT_SECONDS):
+            raise CacheInUse(
+                f"the cache {path} is being reset by another newsreader{_holders(self._lock)}"
+            )
         try:
             self._db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=True
             )
         except (OSError, sqlite3.Error) as error:
+            self._lock.release()
             raise StoreError(f"cannot open the cache {path}: {error}") from error
+        try:
+            self._open()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _open(self) -> None:
+        path = self.path
         try:
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")
@@ -748,8 +768,9 @@ class Store:
                 self._db.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection (and let go of the cache: see :class:`CacheLock`)."""
         self._db.close()
+        self._lock.release()
 
     def __enter__(self) -> Store:
         return self
@@ -1639,16 +1660,156 @@ def open_cache(path: Path) -> tuple[Store, Path | None]:
 
     Returns the store and, when the old file was moved aside, where it went.
     A cache from a newer version is never moved without the user asking
-    (:class:`CacheTooNew` is raised).
+    (:class:`CacheTooNew` is raised), nor one another newsreader has open.
     """
     try:
         return Store(path), None
     except CacheDamaged as damage:
         try:
-            moved = move_aside(path, "damaged")
+            moved = reset_cache(path, "damaged")
+        except CacheInUse as busy:
+            raise StoreError(f"{damage}; it was not moved aside: {busy}") from busy
         except OSError as error:
             raise StoreError(f"{damage}; it could not be moved aside: {error}") from error
         return Store(path), moved
+
+
+LOCK_SUFFIX = ".lock"
+"""The lock file beside the cache: ``cache.sqlite3.lock``."""
+RESET_WAIT_SECONDS = 3.0
+"""How long moving the cache aside waits for other newsreaders to close it, then refuses."""
+LOCK_POLL_SECONDS = 0.05
+
+
+class CacheInUse(StoreError):
+    """Another newsreader has the cache open, so it cannot be moved aside."""
+
+
+class CacheLock:
+    """``flock`` on a file beside the cache: shared while a :class:`Store` is open,
+    exclusive while the cache is moved aside.
+
+    SQLite's own locks cannot say whether another process merely has the cache
+    open: in WAL mode readers and an idle connection hold none that a writer
+    waits for, so a reset could move the file under a running refresh, whose
+    writes would then land in the file set aside. Every Store holds this lock
+    shared from open to close (a reader's whole session, a refresh's whole run),
+    and a reset takes it exclusively, so one never moves a cache another uses.
+    The lock file is never moved or deleted, so every process locks the same
+    file. A forked child (a parse worker) lets go of its copy: the lock is its
+    parent's. Where ``flock`` is missing or refused (some network file
+    systems), nothing is locked.
+    """
+
+    _held: weakref.WeakSet[CacheLock] = weakref.WeakSet()
+
+    def __init__(self, cache: Path) -> None:
+        self.path = cache.with_name(cache.name + LOCK_SUFFIX)
+        self._fd: int | None = None
+
+    def acquire(self, *, exclusive: bool, wait: float) -> bool:
+        """Take the lock, waiting up to ``wait`` seconds; False if others kept it."""
+        if fcntl is None:
+            return True
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            try:
+                fd = os.open(self.path, os.O_RDONLY)
+            except OSError as error:
+                raise StoreError(f"cannot open the lock file {self.path}: {error}") from error
+        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, mode)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(LOCK_POLL_SECONDS)
+            except OSError:
+                break  # this file system does not lock: go on without
+        self._fd = fd
+        CacheLock._held.add(self)
+        return True
+
+    def release(self) -> None:
+        """Let go (closing the file; never LOCK_UN, which would unlock a forked copy too)."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            CacheLock._held.discard(self)
+            os.close(fd)
+
+    @classmethod
+    def _forget_in_child(cls) -> None:
+        for lock in list(cls._held):
+            if lock._fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(lock._fd)
+                lock._fd = None
+        cls._held.clear()
+
+    def holders(self) -> list[int]:
+        """The other processes holding the lock, as far as the system tells (Linux's
+        /proc/locks); empty when it does not."""
+        try:
+            info = self.path.stat()
+            text = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return []
+        device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}"
+        exact: list[int] = []
+        same_inode: list[int] = []
+        for line in text.splitlines():
+            # "1: FLOCK  ADVISORY  READ 12345 08:01:123456 0 EOF"; a waiter's line has "->".
+            fields = line.split()
+            if len(fields) < 6 or fields[1] != "FLOCK" or not fields[4].isdigit():
+                continue
+            where, _, inode = fields[5].rpartition(":")
+            pid = int(fields[4])
+            if inode != str(info.st_ino) or pid in (0, os.getpid()):
+                continue
+            # An overlay file system reports the device of the layer below.
+            found = exact if where == device else same_inode
+            if pid not in found:
+                found.append(pid)
+        return exact or same_inode
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=CacheLock._forget_in_child)
+
+
+def _holders(lock: CacheLock) -> str:
+    """`` (pid 123)``, naming the processes holding a lock; empty when unknown."""
+    pids = lock.holders()
+    if not pids:
+        return ""
+    return f" ({'pid' if len(pids) == 1 else 'pids'} {', '.join(map(str, pids))})"
+
+
+def reset_cache(path: Path, label: str = "reset", wait: float | None = None) -> Path:
+    """Move the cache aside (see :func:`move_aside`) once no other newsreader has it open.
+
+    Waits up to ``wait`` seconds (default :data:`RESET_WAIT_SECONDS`) for the
+    others to close it.
+
+    Raises:
+        CacheInUse: another process kept it open; it names the process.
+        OSError: the file could not be renamed.
+    """
+    lock = CacheLock(path)
+    if not lock.acquire(exclusive=True, wait=RESET_WAIT_SECONDS if wait is None else wait):
+        raise CacheInUse(
+            f"the cache is in use by another newsreader{_holders(lock)}; close it, or let its "
+            "refresh finish, and try again"
+        )
+    try:
+        return move_aside(path, label)
+    finally:
+        lock.release()
 
 
 def write_error(path: Path, error: sqlite3.Error) -> StoreError:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +28,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+import newsreader.store as store_module
 from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
 from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
 from newsreader.importer import import_paths
@@ -32,9 +37,11 @@ from newsreader.paths import Locations
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.sources.http import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 from newsreader.store import (
+    LOCK_SUFFIX,
     MAX_SEARCH_CHARS,
     MAX_SEARCH_TERMS,
     MIGRATIONS,
+    RESET_WAIT_SECONDS,
     SCHEMA_VERSION,
     UNREADABLE_BODY,
     WORD_TOKENIZER,
@@ -47,7 +54,7 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
 from tests.conftest import ARTICLES, TESTS, newsreader_env, run_newsreader, write_config
-from tests.loopback import LoopbackServer, Reply, rss, static
+from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 HOSTILE = TESTS / "hostile"
 TRACEBACK = "Traceback"
@@ -901,3 +908,188 @@ async def test_the_reader_finds_punctuated_words_and_says_when_a_search_is_cut(
         assert any(
             f"cut to its first {MAX_SEARCH_TERMS} words" in message for message in _notices(app)
         )
+
+
+# 5. cache reset waits for, or refuses while, another newsreader has the cache open
+
+
+HOLDER = """
+import sys
+from pathlib import Path
+from newsreader.store import Store
+with Store(Path(sys.argv[1])) as store:
+    print("open", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def _read_line(process: subprocess.Popen[str], seconds: float = 30.0) -> str:
+    """The child's next line of output, waiting at most ``seconds``."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], seconds)
+    assert ready, "the child said nothing"
+    return process.stdout.readline()
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """A second process with a Store open on tmp_path/data's cache, until it reads a line."""
+    cache = tmp_path / "data" / "cache.sqlite3"
+    with Store(cache) as store:
+        store.store_articles([Article(title="Kept", source="s", guid="g")])
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(cache)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert _read_line(process) == "open\n"
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+
+
+def _release(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.write("\n")
+    process.stdin.flush()
+    process.wait(timeout=30)
+
+
+def test_reset_refuses_while_another_process_has_the_cache_open(
+    holder: subprocess.Popen[str], tmp_path: Path
+) -> None:
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    started = time.monotonic()
+    refused = run_newsreader("cache", "reset", data_dir=data, config=config)
+    seconds = time.monotonic() - started
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"newsreader: the cache is in use by another newsreader (pid {holder.pid}); "
+        "close it, or let its refresh finish, and try again\n"
+    )
+    assert RESET_WAIT_SECONDS <= seconds < RESET_WAIT_SECONDS + 10
+    assert (data / "cache.sqlite3").exists() and not list(data.glob("cache.sqlite3.reset-*"))
+
+    _release(holder)
+    reset = run_newsreader("cache", "reset", data_dir=data, config=config)
+    assert reset.returncode == 0, reset.stderr
+    [moved] = data.glob("cache.sqlite3.reset-*")
+    with Store(moved) as old:
+        assert [s.title for s in old.list_articles()] == ["Kept"]
+    assert (data / ("cache.sqlite3" + LOCK_SUFFIX)).exists()  # the lock stays where it is
+
+
+def test_reset_waits_for_a_process_that_closes_the_cache_within_the_bound(
+    holder: subprocess.Popen[str], tmp_path: Path
+) -> None:
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    threading.Timer(RESET_WAIT_SECONDS / 3, _release, (holder,)).start()
+    reset = run_newsreader("cache", "reset", data_dir=data, config=config)
+    assert reset.returncode == 0, reset.stderr
+    assert len(list(data.glob("cache.sqlite3.reset-*"))) == 1
+
+
+def test_reset_refuses_while_a_refresh_runs_and_its_articles_stay_in_the_cache(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    body = rss("Slow", [(f"s{n}", f"Slow Story {n}", "<p>Dripped.</p>") for n in range(3)])
+    go = threading.Event()
+
+    def slow(_request: Request) -> Reply:
+        go.wait(60)  # until the reset has been refused
+        return Reply(200, body, drip=0.001, drip_limit=len(body))
+
+    server.routes["/slow.xml"] = slow
+    data = tmp_path / "data"
+    config = write_config(tmp_path / "feeds.toml", [server.url("slow.xml")], "timeout = 60")
+    running = subprocess.Popen(
+        [sys.executable, "-m", "newsreader", "refresh"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=newsreader_env(data, config),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not server.requests_to("/slow.xml"):
+            assert time.monotonic() < deadline and running.poll() is None
+            time.sleep(0.05)
+        refused = run_newsreader("cache", "reset", data_dir=data, config=config)
+        assert refused.returncode == 1
+        assert f"in use by another newsreader (pid {running.pid})" in refused.stderr
+        go.set()
+        _, err = running.communicate(timeout=60)
+    finally:
+        go.set()
+        if running.poll() is None:
+            running.kill()
+            running.wait(timeout=30)
+    assert running.returncode == 0, err
+    with Store(data / "cache.sqlite3") as store:
+        assert store.article_count() == 3  # landed in the cache, not in a file set aside
+    assert not list(data.glob("cache.sqlite3.reset-*"))
+    reset = run_newsreader("cache", "reset", data_dir=data, config=config)
+    assert reset.returncode == 0, reset.stderr
+    [moved] = data.glob("cache.sqlite3.reset-*")
+    with Store(moved) as old:
+        assert old.article_count() == 3
+
+
+async def test_an_open_reader_holds_the_cache(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
+    with Store(data / "cache.sqlite3") as store:
+        import_paths(store, [ARTICLES], workers=0)
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        refused = run_newsreader("cache", "reset", data_dir=data, config=config)
+        assert refused.returncode == 1
+        assert f"in use by another newsreader (pid {os.getpid()})" in refused.stderr
+    reset = run_newsreader("cache", "reset", data_dir=data, config=config)
+    assert reset.returncode == 0, reset.stderr
+
+
+FORKER = """
+import multiprocessing, os, sys, time
+from pathlib import Path
+from newsreader.store import Store
+store = Store(Path(sys.argv[1]))
+worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+worker.start()
+print(worker.pid, flush=True)
+os._exit(0)  # killed, as it were: its forked worker lives on
+"""
+
+
+def test_a_forked_worker_does_not_keep_the_cache_of_a_process_that_died(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", tmp_path / "feeds.toml"
+    Store(data / "cache.sqlite3").close()
+    parent = subprocess.Popen(
+        [sys.executable, "-c", FORKER, str(data / "cache.sqlite3")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    worker = int(_read_line(parent))
+    parent.wait(timeout=30)
+    try:
+        reset = run_newsreader("cache", "reset", data_dir=data, config=config)
+        assert reset.returncode == 0, reset.stderr
+    finally:
+        os.kill(worker, signal.SIGKILL)
+        assert parent.stdout is not None
+        parent.stdout.close()
+
+
+def test_a_store_cannot_open_while_a_reset_holds_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "data" / "cache.sqlite3"
+    Store(cache).close()
+    lock = store_module.CacheLock(cache)
+    assert lock.acquire(exclusive=True, wait=0)
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.2)
+    try:
+        with pytest.raises(store_module.CacheInUse, match="being reset by another newsreader"):
+            Store(cache)
+    finally:
+        lock.release()
+    Store(cache).close()
