@@ -619,7 +619,8 @@ runs of letters, digits and private-use characters of Unicode 6.1, case and diac
 folded. Queries are cut by this very tokenizer, so that they hold the index's words."""
 MAX_SEARCH_TERMS = 32
 """Words of a search looked up; the rest are left out, and the user is told. Each is one
-more index lookup intersected with the others (a 20,000-word search took 18 s)."""
+more index lookup intersected with the others: a 20,000-word search of 20,000 articles
+took 100 s and 2.5 GB, cut to 32 words 42 ms."""
 MAX_SEARCH_CHARS = 1_000
 """Characters of a search read, so that cutting a huge one into words costs little."""
 
