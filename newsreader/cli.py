@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+CHECK_LISTED = 50
+"""`cache check` names at most this many articles' problems, then says how many more."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -229,6 +231,7 @@ def _cache_check(locations: Locations) -> int:
         return EXIT_OK
     with Store(locations.cache_file) as store:
         problems = store.integrity_problems()
+        articles = [] if problems else store.content_problems()
     if problems:
         for problem in problems:
             _fail(problem)
@@ -236,18 +239,30 @@ def _cache_check(locations: Locations) -> int:
             f"the cache {locations.cache_file} is damaged; "
             "`newsreader cache reset` moves it aside and starts a new one"
         )
+    if articles:
+        for article_id, problem in articles[:CHECK_LISTED]:
+            _fail(f"article {article_id}: {problem}")
+        if len(articles) > CHECK_LISTED:
+            _fail(f"... and {len(articles) - CHECK_LISTED} more")
+        ids = len({article_id for article_id, _ in articles})
+        return _fail(
+            f"{locations.cache_file}: the file is sound, but {_count(ids, 'article', 'articles')} "
+            "cannot be shown whole (an unreadable text shows a placeholder, an impossible "
+            "date no date); every other article is unaffected"
+        )
     print(f"{locations.cache_file}: ok")
     return EXIT_OK
 
 
 def _cache_reset(locations: Locations) -> int:
-    from newsreader.store import move_aside
+    from newsreader.store import reset_cache
 
     if not locations.cache_file.exists():
         print(f"no cache at {locations.cache_file}; nothing to move")
         return EXIT_OK
     try:
-        moved_to = move_aside(locations.cache_file, "reset")
+        # Refused (a StoreError, one line) while another newsreader has it open.
+        moved_to = reset_cache(locations.cache_file)
     except OSError as error:
         return _fail(f"cannot move the cache aside: {error}")
     print(f"moved the cache to {moved_to}; the next command starts a new one")
@@ -288,9 +303,11 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         for path, reason in report.local.failures:
             print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
         failed = len(report.failed_feeds)
+        deferred = len(report.deferred_feeds)
+        waiting = f", {deferred} deferred" if deferred else ""
         new = sum(result.new for result in report.feeds) + report.local.new
         print(
-            f"{len(report.feeds)} feeds ({failed} failed), {new} new articles, "
+            f"{len(report.feeds)} feeds ({failed} failed{waiting}), {new} new articles, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -330,10 +347,10 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
 
         def advance(result: FeedResult, done: int, total: int) -> None:
             nonlocal failures
-            if result.failed:
-                failures += 1
+            if result.failed or result.deferred:
+                failures += result.failed
                 bar.console.print(
-                    f"failed: {_result_name(result)}: {clean_line(result.error or '')}",
+                    f"{result.status}: {_result_name(result)}: {clean_line(result.error or '')}",
                     markup=False,
                     highlight=False,
                 )
@@ -353,6 +370,7 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
                 "updated": result.updated,
                 "merged": result.merged,
                 "error": clean_line(result.error) if result.error else None,
+                "deferred_until": _iso_time(result.retry_after),
             }
             for result in report.feeds
         ],
@@ -366,13 +384,24 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
             ],
         },
         "failed": len(report.failed_feeds) + len(report.local.failures),
+        "deferred": len(report.deferred_feeds),
         "pruned": report.pruned,
         "seconds": round(report.seconds, 3),
     }
 
 
-def _feeds(args: argparse.Namespace, locations: Locations) -> int:
+def _iso_time(seconds: float | None) -> str | None:
+    """Epoch seconds as local ISO 8601, or None."""
     from datetime import datetime
+
+    return datetime.fromtimestamp(seconds).isoformat() if seconds is not None else None
+
+
+def _feeds(args: argparse.Namespace, locations: Locations) -> int:
+    import time
+    from datetime import datetime
+
+    from newsreader.store import retry_time
 
     if args.update_moved:
         return _update_moved(locations)
@@ -390,6 +419,8 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
         repeated = state.repeated_ids if state else 0
         copies = merged.get(feed.url, {})
         moved = _moved_to(feed.url, state)
+        until = retry_time(state, config.settings.max_retry_after) if state else None
+        deferred_until = until if until is not None and until > time.time() else None
         if args.json:
             record = {
                 "url": display_url(feed.url),
@@ -403,6 +434,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
                 "last_success": datetime.fromtimestamp(success).isoformat() if success else None,
                 "last_error": clean_line(error) if error else None,
                 "moved_to": display_url(moved) if moved else None,
+                "deferred_until": _iso_time(deferred_until),
             }
             _print_json(record)
             continue
@@ -414,6 +446,9 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
             print(f"{'':<6} {clean_line(error)}")
         if moved:
             print(f"{'':<6} moved permanently to {display_url(moved)}")
+        if deferred_until is not None:
+            when = datetime.fromtimestamp(deferred_until).strftime("%Y-%m-%d %H:%M")
+            print(f"{'':<6} deferred until {when}: its server asked to wait (Retry-After)")
         note = _merge_note(repeated, copies)
         if note:
             print(f"{'':<6} {note}")
@@ -669,6 +704,8 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
 
     with _open_store(locations) as store:
         if args.search:
+            if not _search_words(args.search):
+                return EXIT_FAILED
             rows = store.search(args.search, limit=args.limit)
         else:
             rows = store.list_articles(
@@ -686,6 +723,19 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
     return EXIT_OK
 
 
+def _search_words(text: str) -> bool:
+    """Whether a search has words to look up; says so when it has none, or was cut."""
+    from newsreader.store import parse_search
+
+    query = parse_search(text)
+    if not query.terms:
+        _fail(f"nothing to search for in {text[:80]!r}: it has no letters or digits")
+        return False
+    if query.cut:
+        _warn(f"the search was cut to its first {len(query.terms)} words")
+    return True
+
+
 def _show(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.links import article_links
     from newsreader.reading import open_article
@@ -697,15 +747,18 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
             return _fail(f"no article with id {args.id}")
         targets = link_targets(article_links(stored.article), store)
         source_name = _source_name(locations, store, stored.article.source)
+        unreadable = store.body_problem(args.id)
     if args.json:
         _print_json(article_json(stored, targets, source_name), indent=2)
-        return EXIT_OK
-    from rich.console import Console
+    else:
+        from rich.console import Console
 
-    console = Console(highlight=False, emoji=False, markup=False)
-    console.print(
-        article_renderable(stored, targets, source_name), soft_wrap=not console.is_terminal
-    )
+        console = Console(highlight=False, emoji=False, markup=False)
+        console.print(
+            article_renderable(stored, targets, source_name), soft_wrap=not console.is_terminal
+        )
+    if unreadable is not None:
+        return _fail(f"article {args.id}: its stored text is unreadable ({unreadable})")
     return EXIT_OK
 
 

@@ -117,6 +117,8 @@ class Settings:
     """Articles older than this many days are removed (0: keep all; starred always kept)."""
     keep_per_feed: int = 0
     """At most this many articles per feed are kept (0: no limit; starred always kept)."""
+    max_retry_after: float = 86_400.0
+    """The longest a server's Retry-After defers a feed, in seconds (0: never wait)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,9 @@ _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
 
+MAX_RETRY_AFTER_LIMIT = 30 * 86_400
+"""The largest ``max_retry_after`` accepted: a server may defer a feed a month at most."""
+
 _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool], str]] = {
     "concurrency": (int, lambda v: 1 <= v <= 256, "an integer from 1 to 256"),
     "per_host": (int, lambda v: 1 <= v <= 64, "an integer from 1 to 64"),
@@ -142,6 +147,11 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
     "max_bytes": (int, lambda v: 1024 <= v <= 1024**3, "a number of bytes from 1024 to 1 GiB"),
     "keep_days": (int, lambda v: v >= 0, "a whole number of days, 0 or more"),
     "keep_per_feed": (int, lambda v: v >= 0, "a whole number, 0 or more"),
+    "max_retry_after": (
+        (int, float),
+        lambda v: 0 <= v <= MAX_RETRY_AFTER_LIMIT,
+        f"a number of seconds from 0 to {MAX_RETRY_AFTER_LIMIT} (30 days)",
+    ),
 }
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})

@@ -34,8 +34,21 @@ from newsreader.extract.webpage import extract_web_page
 from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
 from newsreader.sanitize import is_safe_url
-from newsreader.sources.http import Fetcher, FetchError, Validators
-from newsreader.store import Outcome, PreparedArticle, Store, join_category, prepare_article
+from newsreader.sources.http import (
+    DEFAULT_MAX_RETRY_AFTER,
+    Fetcher,
+    FetchError,
+    Validators,
+    local_time,
+)
+from newsreader.store import (
+    Outcome,
+    PreparedArticle,
+    Store,
+    join_category,
+    prepare_article,
+    retry_time,
+)
 
 DAY = 86_400.0
 T = TypeVar("T")
@@ -70,11 +83,18 @@ class FeedResult:
     merged: int = 0
     """Entries that are articles another feed brought first (listed under this one too)."""
     error: str | None = None
+    retry_after: float | None = None
+    """When the server let it be fetched again (epoch seconds), if it asked us to wait."""
 
     @property
     def failed(self) -> bool:
         """Whether the feed failed."""
         return self.status is FeedStatus.FAILED
+
+    @property
+    def deferred(self) -> bool:
+        """Whether the feed was not fetched because its server asked us to wait."""
+        return self.status is FeedStatus.DEFERRED
 
 
 @dataclass(slots=True)
@@ -92,9 +112,18 @@ class RefreshReport:
         return [result for result in self.feeds if result.failed]
 
     @property
+    def deferred_feeds(self) -> list[FeedResult]:
+        """The feeds not fetched because their servers asked us to wait (Retry-After)."""
+        return [result for result in self.feeds if result.deferred]
+
+    @property
     def ok(self) -> bool:
-        """Whether every feed and every local file went through."""
-        return not self.failed_feeds and not self.local.failures
+        """Whether every feed and every local file went through.
+
+        A deferred feed did not: it was not fetched, and its articles may be
+        stale (a script refreshing on a timer learns so from the exit status).
+        """
+        return not self.failed_feeds and not self.deferred_feeds and not self.local.failures
 
 
 Progress = Callable[[FeedResult, int, int], None]
@@ -295,7 +324,9 @@ async def _refresh_feeds(
     async def one(feed: FeedConfig, fetcher: Fetcher) -> FeedResult:
         state = states.get(feed.url) or FeedState(feed.url)
         async with in_flight:
-            return await _refresh_one(feed, state, fetcher, store, writer, pool, loop)
+            return await _refresh_one(
+                feed, state, fetcher, store, writer, pool, loop, settings.max_retry_after
+            )
 
     async with Fetcher(
         concurrency=settings.concurrency,
@@ -303,6 +334,7 @@ async def _refresh_feeds(
         timeout=settings.timeout,
         connect_timeout=settings.connect_timeout,
         max_bytes=settings.max_bytes,
+        max_retry_after=settings.max_retry_after,
     ) as fetcher:
         tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
         try:
@@ -330,13 +362,18 @@ async def _refresh_one(
     writer: _BatchWriter,
     pool: Executor,
     loop: asyncio.AbstractEventLoop,
+    max_wait: float = DEFAULT_MAX_RETRY_AFTER,
 ) -> FeedResult:
     now = time.time()
     name = feed.display_name(state)
-    if state.retry_after and state.retry_after > now:
-        wait = time.strftime("%H:%M:%S", time.localtime(state.retry_after))
+    until = retry_time(state, max_wait)
+    if until is not None and until > now:
         return FeedResult(
-            feed.url, name, FeedStatus.DEFERRED, error=f"server asked to wait until {wait}"
+            feed.url,
+            name,
+            FeedStatus.DEFERRED,
+            error=f"server asked to wait until {local_time(until)}",
+            retry_after=until,
         )
     attempt = replace(state, last_attempt=now, retry_after=None)
     try:
@@ -455,7 +492,7 @@ def _failed(
     store: Store, state: FeedState, name: str, message: str, retry_after: float | None
 ) -> FeedResult:
     store.save_feed_state(replace(state, last_error=message, retry_after=retry_after))
-    return FeedResult(state.url, name, FeedStatus.FAILED, error=message)
+    return FeedResult(state.url, name, FeedStatus.FAILED, error=message, retry_after=retry_after)
 
 
 def _apply_retention(store: Store, feeds: list[FeedConfig], settings: Settings) -> int:

@@ -10,7 +10,9 @@ the same bytes, and the download competes with parsing for the same cores.
 from __future__ import annotations
 
 import email.utils
+import math
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,19 +82,46 @@ class FetchError(Exception):
         self.status = status
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """A Retry-After header (seconds or an HTTP date) as epoch seconds."""
+DEFAULT_MAX_RETRY_AFTER = 86_400.0
+"""The longest a Retry-After defers a feed unless the config says otherwise: a day."""
+_SECONDS = re.compile(r"[0-9]+")
+_MAX_SECONDS_DIGITS = 12
+"""More digits than this is over 30,000 years: not worth turning into an integer."""
+
+
+def parse_retry_after(
+    value: str | None, now: float | None = None, max_wait: float = DEFAULT_MAX_RETRY_AFTER
+) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as epoch seconds, at most
+    ``max_wait`` seconds from ``now``.
+
+    None when there is nothing to wait for: no header, one that is neither a
+    number of seconds nor a date (a negative or fractional number, text), a
+    date in the past, or a wait of 0. Never raises, however large the number
+    or far the date.
+    """
     if not value:
         return None
     now = time.time() if now is None else now
     value = value.strip()
-    if value.isdigit():
-        return now + int(value)
+    wait: float
+    if _SECONDS.fullmatch(value):
+        wait = int(value) if len(value) <= _MAX_SECONDS_DIGITS else math.inf
+    else:
+        try:
+            wait = email.utils.parsedate_to_datetime(value).timestamp() - now
+        except (TypeError, ValueError, IndexError, OverflowError, OSError):
+            return None
+    wait = min(wait, max_wait)
+    return now + wait if wait > 0 else None
+
+
+def local_time(seconds: float) -> str:
+    """Epoch seconds as the local date and time, for messages (never raises)."""
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(now, when.timestamp())
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(seconds))
+    except (OverflowError, ValueError, OSError):
+        return "an unknown time"
 
 
 class Fetcher:
@@ -106,8 +135,10 @@ class Fetcher:
         timeout: float = 20.0,
         connect_timeout: float = 10.0,
         max_bytes: int = 20 * 1024 * 1024,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     ) -> None:
         self._limits = (concurrency, per_host)
+        self._max_retry_after = max_retry_after
         self._timeout = aiohttp.ClientTimeout(
             total=timeout, sock_connect=connect_timeout, connect=connect_timeout
         )
@@ -190,10 +221,12 @@ class Fetcher:
     async def _read(self, url: str, response: aiohttp.ClientResponse) -> Response:
         status = response.status
         if status in (429, 503):
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            wait = f"; retry after {time.strftime('%H:%M:%S', time.localtime(retry_after))}"
+            retry_after = parse_retry_after(
+                response.headers.get("Retry-After"), max_wait=self._max_retry_after
+            )
+            wait = f"; retry after {local_time(retry_after)}" if retry_after else ""
             raise FetchError(
-                f"HTTP {status} {response.reason or ''}".strip() + (wait if retry_after else ""),
+                f"HTTP {status} {response.reason or ''}".strip() + wait,
                 retry_after=retry_after,
                 status=status,
             )

@@ -34,7 +34,7 @@ from newsreader.prefs import load_prefs, save_pref
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
-from newsreader.store import Store, StoreError, open_cache
+from newsreader.store import Store, StoreError, open_cache, parse_search
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.screens.help import HelpScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
@@ -88,9 +88,12 @@ class NewsReaderApp(App[None]):
     class RefreshFinished(Message):
         """A refresh ended."""
 
-        def __init__(self, failed: int, total: int, new: int, error: str | None) -> None:
+        def __init__(
+            self, failed: int, total: int, new: int, error: str | None, deferred: int = 0
+        ) -> None:
             super().__init__()
             self.failed, self.total, self.new, self.error = failed, total, new, error
+            self.deferred = deferred
 
     class PageFetched(Message):
         """A linked page was fetched and cached (or could not be)."""
@@ -518,10 +521,21 @@ class NewsReaderApp(App[None]):
         text = event.value.strip()
         if not text:
             return
+        query = parse_search(text)
+        if not query.terms:
+            self.notify(f"Nothing to search for in “{text}”: it has no letters or digits.")
+            return
+        try:
+            self.store.search(text, limit=1)  # a search the index cannot answer is said here
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+            return
         if self._previous_query is None:
             self._previous_query = self.article_list.list_query
         self.article_list.load(ListQuery(self.article_list.list_query.selection, search=text))
         self.set_status(f"Search: {text} ({len(self.article_list.summaries)} shown)")
+        if query.cut:
+            self.notify(f"The search was cut to its first {len(query.terms)} words.", timeout=6)
         self.article_list.focus()
 
     def action_cancel_search(self) -> None:
@@ -612,7 +626,13 @@ class NewsReaderApp(App[None]):
             raise
         new = sum(result.new for result in report.feeds) + report.local.new
         self.post_message(
-            self.RefreshFinished(len(report.failed_feeds), len(report.feeds), new, None)
+            self.RefreshFinished(
+                len(report.failed_feeds),
+                len(report.feeds),
+                new,
+                None,
+                deferred=len(report.deferred_feeds),
+            )
         )
 
     @on(RefreshProgressed)
@@ -635,7 +655,8 @@ class NewsReaderApp(App[None]):
         if event.total and event.failed == event.total:
             self.set_status("Offline? Every feed failed; showing the cache")
         else:
-            self.set_status(f"{event.new} new articles, {event.failed} feeds failed")
+            deferred = f", {event.deferred} deferred (Retry-After)" if event.deferred else ""
+            self.set_status(f"{event.new} new articles, {event.failed} feeds failed{deferred}")
         self.reload_tree()
         keep = self.article_list.current_article
         self.article_list.load(self.article_list.list_query, keep_article=keep)
