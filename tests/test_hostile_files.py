@@ -1,0 +1,271 @@
+"""Hostile things on disk that are not file contents: where a path is opened.
+
+A FIFO, a socket or a device named like an article; links to endless devices,
+to files whose stated size lies and to places outside the imported folder; link
+loops; names and arguments that are not UTF-8; unreadable and absurdly deep
+folders. Each goes through ``import``, ``refresh`` of a ``[[local]]`` folder and,
+where it hung before, the reader. Hangs and memory are measured in a child
+process with a deadline; what must hold: the command ends in seconds within a
+memory bound, names every file it refused with its reason, and imports the rest.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newsreader.config import load_config
+from newsreader.extract import MAX_FILE_BYTES, ExtractError, extract_file
+from newsreader.paths import Locations
+from newsreader.store import Store
+from newsreader.ui.app import NewsReaderApp
+from newsreader.ui.widgets.article_list import ArticleList
+from tests.conftest import newsreader_env
+from tests.hostile.special import (
+    PAGEMAP,
+    article,
+    make_device,
+    make_fifo,
+    make_socket,
+    unblock_fifo,
+    write_links,
+)
+
+DEADLINE_SECONDS = 30.0
+"""A child that has not finished by then is killed: it hung."""
+TIME_BOUND_SECONDS = 15.0
+MEMORY_BOUND_MIB = 256
+ADDRESS_SPACE_LIMIT = 1024 * 1024 * 1024
+"""RLIMIT_AS of the measured child: an endless read fails there rather than on the machine."""
+
+
+def _config(path: Path, local: Path | None = None) -> Path:
+    text = "[settings]\ntimeout = 3\n"
+    if local is not None:
+        text += f'\n[[local]]\npath = "{local}"\ncategory = "Local"\n'
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _titles(data: Path) -> set[str]:
+    with Store(data / "cache.sqlite3") as store:
+        return {summary.title for summary in store.list_articles(limit=1000)}
+
+
+_LAUNCHER = (
+    "import os, resource, signal, sys\n"
+    "report, args = sys.argv[1], sys.argv[2:]\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    f"    resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE_LIMIT}, {ADDRESS_SPACE_LIMIT}))\n"
+    f"    signal.alarm({int(DEADLINE_SECONDS)})  # kept across exec: a hang ends\n"
+    "    os.execv(sys.executable, [sys.executable, '-m', 'newsreader', *args])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "with open(report, 'w') as out:\n"
+    "    out.write(f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}')\n"
+)
+"""Runs ``newsreader ARGS`` from a small process, and writes its exit code and peak RSS.
+
+Linux counts in a child's peak RSS the memory of the process it was exec'ed
+from, so a child started from pytest itself would report pytest's size."""
+
+
+def _measured(
+    *args: str, data: Path, config: Path
+) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """``newsreader ARGS`` in a child: its result, wall seconds and its own peak RSS in MiB.
+
+    The child's address space is limited, so that an endless read fails there,
+    and it is ended after :data:`DEADLINE_SECONDS`.
+    """
+    report = data.parent / f"{data.name}.measured"
+    started = time.monotonic()
+    launched = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(report), *args],
+        capture_output=True,
+        text=True,
+        env=newsreader_env(data, config),
+        timeout=DEADLINE_SECONDS * 2,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    code, peak_kib = map(int, report.read_text().split())
+    result = subprocess.CompletedProcess(args, code, launched.stdout, launched.stderr)
+    return result, seconds, peak_kib / 1024
+
+
+def _assert_one_line_failures(stderr: str, expected: dict[Path, str]) -> None:
+    """Every refused path named once with its reason, and nothing else said."""
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    for path, reason in expected.items():
+        assert f"newsreader: {path}: {reason}" in lines, (path, stderr)
+    assert len(lines) == len(expected), stderr
+
+
+# 1. FIFOs, sockets and devices: never waited on, never read
+
+
+def _special_folder(tmp_path: Path) -> tuple[Path, dict[Path, str]]:
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    article(folder / "sub" / "other.md", "Other Article")
+    refused = {
+        make_fifo(folder / "pipe.txt"): "not a regular file (FIFO)",
+        make_fifo(folder / "sub" / "pipe.xml"): "not a regular file (FIFO)",
+        make_socket(folder / "socket.html"): "not a regular file (socket)",
+    }
+    if make_device(folder / "device.md"):
+        refused[folder / "device.md"] = "not a regular file (character device)"
+    make_fifo(folder / "pipe-not-an-article")  # not a supported suffix: passed over, as ever
+    return folder, refused
+
+
+def test_fifos_sockets_and_devices_in_a_folder_are_named_and_the_rest_imported(
+    tmp_path: Path,
+) -> None:
+    folder, refused = _special_folder(tmp_path)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+    try:
+        result, seconds, _ = _measured("import", str(folder), data=data, config=config)
+    finally:
+        for fifo in folder.rglob("pipe*"):
+            unblock_fifo(fifo)
+    assert seconds < TIME_BOUND_SECONDS
+    assert result.returncode == 1
+    _assert_one_line_failures(result.stderr, refused)
+    assert result.stdout.startswith("2 new,")
+    assert _titles(data) == {"Good Article", "Other Article"}
+
+
+def test_a_fifo_or_socket_named_on_the_command_line_is_refused_too(tmp_path: Path) -> None:
+    folder, refused = _special_folder(tmp_path)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+    named = [folder / "pipe.txt", folder / "socket.html", folder / "good.txt"]
+    try:
+        result, seconds, _ = _measured("import", *map(str, named), data=data, config=config)
+    finally:
+        unblock_fifo(folder / "pipe.txt")
+    assert seconds < TIME_BOUND_SECONDS
+    assert result.returncode == 1
+    _assert_one_line_failures(result.stderr, {path: refused[path] for path in named[:2]})
+    assert _titles(data) == {"Good Article"}
+
+
+def test_refresh_of_a_local_folder_with_a_fifo_finishes(tmp_path: Path) -> None:
+    folder, refused = _special_folder(tmp_path)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml", local=folder)
+    try:
+        result, seconds, _ = _measured("refresh", "--offline", data=data, config=config)
+    finally:
+        for fifo in folder.rglob("pipe*"):
+            unblock_fifo(fifo)
+    assert seconds < TIME_BOUND_SECONDS
+    assert result.returncode == 1
+    _assert_one_line_failures(result.stderr, refused)
+    assert "2 new articles" in result.stdout
+    assert _titles(data) == {"Good Article", "Other Article"}
+
+
+async def test_the_reader_refreshes_past_a_fifo_and_quits(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    article(folder / "sub" / "other.md", "Other Article")
+    fifos = [make_fifo(folder / "pipe.txt"), make_fifo(folder / "sub" / "pipe.xml")]
+    config = _config(tmp_path / "feeds.toml", local=folder)
+    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config), offline=True)
+    finished = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        try:
+            deadline = time.monotonic() + TIME_BOUND_SECONDS
+            while app._refreshing and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            finished = not app._refreshing
+        finally:
+            # A refresh stuck on a FIFO is freed, so that the test fails instead of hanging.
+            deadline = time.monotonic() + TIME_BOUND_SECONDS
+            while app._refreshing and time.monotonic() < deadline:
+                for fifo in fifos:
+                    unblock_fifo(fifo)
+                await pilot.pause(0.05)
+        assert finished, "the start-up refresh never finished"
+        await pilot.pause()
+        titles = {summary.title for summary in app.query_one(ArticleList).summaries}
+        assert titles == {"Good Article", "Other Article"}
+        await pilot.press("q")
+    assert not app.is_running
+
+
+# 2. Links: not out of the folder, never to a device, never read past the cap
+
+
+def test_links_named_on_the_command_line_are_followed_to_regular_files_only(
+    tmp_path: Path,
+) -> None:
+    folder, outside = tmp_path / "articles", tmp_path / "outside"
+    folder.mkdir()
+    write_links(folder, outside)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+    named = ["secret.txt", "zero.txt", "random.xml"]
+
+    result, seconds, peak_mib = _measured(
+        "import", *(str(folder / n) for n in named),
+        data=data, config=config,
+    )  # fmt: skip
+
+    assert seconds < TIME_BOUND_SECONDS
+    assert peak_mib < MEMORY_BOUND_MIB, f"peak RSS {peak_mib:.0f} MiB"
+    assert result.returncode == 1
+    device = "not a regular file (character device)"
+    _assert_one_line_failures(
+        result.stderr, {Path("/dev/zero"): device, Path("/dev/urandom"): device}
+    )
+    assert _titles(data) == {"Secret Outside"}  # the user named it: it is theirs to import
+
+
+@pytest.mark.skipif(not PAGEMAP.exists(), reason="no /proc/self/pagemap here")
+def test_a_regular_file_that_reads_past_its_stated_size_stops_at_the_cap(tmp_path: Path) -> None:
+    # pagemap says it holds 0 bytes and reads 8 bytes for every page of the address
+    # space: only a cap on the bytes actually read stops it.
+    link = tmp_path / "pagemap.txt"
+    link.symlink_to(PAGEMAP)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+
+    result, seconds, peak_mib = _measured("import", str(link), data=data, config=config)
+
+    assert seconds < TIME_BOUND_SECONDS
+    assert peak_mib < MEMORY_BOUND_MIB, f"peak RSS {peak_mib:.0f} MiB"
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("newsreader: /proc/")
+    assert line.endswith(f"/pagemap: file too large (over {MAX_FILE_BYTES // 2**20} MB)")
+
+
+@pytest.mark.skipif(not PAGEMAP.exists(), reason="no /proc/self/pagemap here")
+def test_the_read_cap_counts_bytes_read_not_the_stated_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import newsreader.extract
+
+    monkeypatch.setattr(newsreader.extract, "MAX_FILE_BYTES", 4096)
+    with pytest.raises(ExtractError, match=r"^file too large"):
+        extract_file(PAGEMAP)
+
+
+def test_a_file_of_exactly_the_cap_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsreader.extract
+
+    path = tmp_path / "exact.txt"
+    text = "Exact Size\n\n" + "word " * 2000 + "\n"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(newsreader.extract, "MAX_FILE_BYTES", len(text))
+    [read] = extract_file(path)
+    assert read.title == "Exact Size"
+    monkeypatch.setattr(newsreader.extract, "MAX_FILE_BYTES", len(text) - 1)
+    with pytest.raises(ExtractError, match="file too large"):
+        extract_file(path)
