@@ -18,20 +18,24 @@ from pathlib import Path
 
 import pytest
 
+from newsreader import importer
 from newsreader.config import load_config
 from newsreader.extract import MAX_FILE_BYTES, ExtractError, extract_file
+from newsreader.importer import MAX_FOLDER_DEPTH, import_paths
 from newsreader.paths import Locations
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
-from tests.conftest import newsreader_env
+from tests.conftest import as_unprivileged, newsreader_env, permission_bits_apply, run_newsreader
 from tests.hostile.special import (
     PAGEMAP,
     article,
     make_device,
     make_fifo,
     make_socket,
+    remove_deep,
     unblock_fifo,
+    write_deep,
     write_links,
 )
 
@@ -204,6 +208,22 @@ async def test_the_reader_refreshes_past_a_fifo_and_quits(tmp_path: Path) -> Non
 # 2. Links: not out of the folder, never to a device, never read past the cap
 
 
+def test_links_out_of_a_folder_are_named_and_not_followed_within_memory(tmp_path: Path) -> None:
+    folder, outside = tmp_path / "articles", tmp_path / "outside"
+    article(folder / "good.txt", "Good Article")
+    article(folder / "sub" / "other.md", "Other Article")
+    refused = write_links(folder, outside)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+
+    result, seconds, peak_mib = _measured("import", str(folder), data=data, config=config)
+
+    assert seconds < TIME_BOUND_SECONDS
+    assert peak_mib < MEMORY_BOUND_MIB, f"peak RSS {peak_mib:.0f} MiB"
+    assert result.returncode == 1
+    _assert_one_line_failures(result.stderr, {folder / n: r for n, r in refused.items()})
+    assert _titles(data) == {"Good Article", "Other Article", "Inside Link"}
+
+
 def test_links_named_on_the_command_line_are_followed_to_regular_files_only(
     tmp_path: Path,
 ) -> None:
@@ -269,3 +289,86 @@ def test_a_file_of_exactly_the_cap_is_read(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(newsreader.extract, "MAX_FILE_BYTES", len(text) - 1)
     with pytest.raises(ExtractError, match="file too large"):
         extract_file(path)
+
+
+# 5. Folders that cannot be read, and folders without end
+
+
+def test_an_unreadable_sub_folder_is_named(tmp_path: Path) -> None:
+    if not permission_bits_apply(tmp_path):
+        pytest.skip("cannot run a child bound by file permissions here")
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    article(folder / "locked" / "hidden-away.txt", "Locked Away")
+    article(folder / "unreadable.txt", "Unreadable File")
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml", local=folder)
+    (folder / "locked").chmod(0o000)
+    (folder / "unreadable.txt").chmod(0o000)
+    try:
+        results = [
+            run_newsreader(*args, data_dir=data, config=config, preexec=as_unprivileged)
+            for args in (
+                ["import", str(folder)],
+                ["import", str(folder / "locked" / "hidden-away.txt")],
+                ["refresh", "--offline"],
+            )
+        ]
+    finally:
+        (folder / "locked").chmod(0o755)
+        (folder / "unreadable.txt").chmod(0o644)
+    imported, named, refreshed = results
+    denied = {
+        folder / "locked": "cannot read folder: Permission denied",
+        folder / "unreadable.txt": "Permission denied",
+    }
+    for result in (imported, refreshed):
+        assert result.returncode == 1
+        _assert_one_line_failures(result.stderr, denied)
+    assert named.returncode == 1
+    _assert_one_line_failures(
+        named.stderr, {folder / "locked" / "hidden-away.txt": "Permission denied"}
+    )
+    assert _titles(data) == {"Good Article"}
+
+
+def test_folders_nested_past_the_bound_are_named_and_never_crash_the_walk(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    write_deep(folder / "shallow", MAX_FOLDER_DEPTH - 1)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+    try:
+        write_deep(folder / "deep", 1100)  # deeper than Python's recursion limit
+        result, seconds, _ = _measured("import", str(folder), data=data, config=config)
+    finally:
+        remove_deep(folder / "deep")
+
+    assert seconds < TIME_BOUND_SECONDS
+    assert result.returncode == 1
+    too_deep = folder.joinpath("deep", *(["d"] * MAX_FOLDER_DEPTH))
+    _assert_one_line_failures(
+        result.stderr, {too_deep: f"more than {MAX_FOLDER_DEPTH} folders deep, not read"}
+    )
+    assert _titles(data) == {"Good Article", "Bottom Of The Deep Folder"}
+    with Store(data / "cache.sqlite3") as store:
+        [bottom] = [s for s in store.list_articles() if s.title.startswith("Bottom")]
+    assert bottom.categories == ("shallow", *(["d"] * (MAX_FOLDER_DEPTH - 1)))
+
+
+def test_the_walk_stops_at_its_bound_and_says_so(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "MAX_WALK_ENTRIES", 5)
+    folder = tmp_path / "articles"
+    for number in range(4):
+        article(folder / f"top-{number}.txt", f"Top {number}")
+    for number in range(4):
+        article(folder / "sub" / f"below-{number}.txt", f"Below {number}")
+
+    report = import_paths(store, [folder], workers=0)
+
+    # The four files at the top and the folder "sub" are the five entries walked.
+    assert report.new == 4
+    assert report.failures == [(folder, "more than 5 files and folders; the rest were not read")]
+    assert {s.title for s in store.list_articles()} == {f"Top {n}" for n in range(4)}

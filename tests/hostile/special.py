@@ -102,3 +102,43 @@ def write_links(folder: Path, outside: Path) -> dict[str, str]:
     (folder / "sub").mkdir(exist_ok=True)
     (folder / "sub" / "up").symlink_to("..", target_is_directory=True)
     return refused
+
+
+def write_deep(folder: Path, depth: int) -> Path:
+    """Folders ``d/d/d/...`` ``depth`` deep with an article at the bottom; returns it.
+
+    Built one level at a time from inside, so no path is ever longer than one name.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    here = Path.cwd()
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fchdir(descriptor)
+        for _ in range(depth):
+            Path("d").mkdir()
+            os.chdir("d")
+        Path("bottom.txt").write_text(
+            "Bottom Of The Deep Folder\n\nA paragraph at the very bottom of the folders.\n",
+            encoding="utf-8",
+        )
+    finally:
+        os.chdir(here)
+        os.close(descriptor)
+    return folder.joinpath(*(["d"] * depth), "bottom.txt")
+
+
+def remove_deep(top: Path) -> None:
+    """Remove what :func:`write_deep` made under ``top``, a level at a time.
+
+    ``shutil.rmtree`` recurses, and so would fail on it (pytest's clean-up too).
+    """
+    while (child := top / "d").is_dir():
+        for entry in child.iterdir():
+            if entry.name != "d":
+                entry.unlink()
+        if (child / "d").is_dir():
+            (child / "d").rename(top / "d-next")
+            child.rmdir()
+            (top / "d-next").rename(child)
+        else:
+            child.rmdir()
