@@ -274,8 +274,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
     if args.json:
         print(json.dumps(_refresh_json(report), ensure_ascii=False, indent=2))
     else:
-        for path, reason in report.local.failures:
-            print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
+        _print_failures(report.local.failures)
         failed = len(report.failed_feeds)
         new = sum(result.new for result in report.feeds) + report.local.new
         print(
@@ -328,6 +327,8 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
 
 
 def _refresh_json(report: RefreshReport) -> dict[str, object]:
+    from newsreader.extract import display_path
+
     return {
         "feeds": [
             {
@@ -346,7 +347,7 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
             "updated": report.local.updated,
             "unchanged": report.local.unchanged,
             "failures": [
-                {"path": clean_line(str(path)), "reason": clean_line(reason)}
+                {"path": clean_line(display_path(path)), "reason": clean_line(reason)}
                 for path, reason in report.local.failures
             ],
         },
@@ -546,13 +547,22 @@ def _import(args: argparse.Namespace, locations: Locations) -> int:
 
     with _open_store(locations) as store:
         report = import_paths(store, list(args.paths), categories=_category_path(args.category))
-    for path, reason in report.failures:
-        print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
+    _print_failures(report.failures)
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.duplicate} duplicate, {len(report.failures)} failed"
     )
     return EXIT_FAILED if report.failures else EXIT_OK
+
+
+def _print_failures(failures: Sequence[tuple[Path, str]]) -> None:
+    """Each file that could not be imported, by its name (undecodable bytes as ``\\xNN``)."""
+    from newsreader.extract import display_path
+
+    for path, reason in failures:
+        print(
+            f"newsreader: {clean_line(display_path(path))}: {clean_line(reason)}", file=sys.stderr
+        )
 
 
 def _list(args: argparse.Namespace, locations: Locations) -> int:

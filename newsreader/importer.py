@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from newsreader.extract import ExtractError, extract_file, is_supported, not_regular
+from newsreader.extract import ExtractError, display_path, extract_file, is_supported, not_regular
 from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 BATCH_SIZE = 500
@@ -122,7 +122,7 @@ def iter_files(root: Path) -> Iterator[Found]:
             if verdict is _Verdict.WALK:
                 verdict = _folder_refusal(entry, len(folders) + 1, seen) or _Verdict.WALK
             if verdict is _Verdict.WALK:
-                below.append((path, (*folders, entry.name)))
+                below.append((path, (*folders, display_path(entry.name))))
             elif verdict is _Verdict.IMPORT:
                 yield path, folders, None
             elif isinstance(verdict, str):

@@ -11,12 +11,14 @@ memory bound, names every file it refused with its reason, and imports the rest.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 
 from newsreader import importer
 from newsreader.config import load_config
@@ -29,6 +31,9 @@ from newsreader.ui.widgets.article_list import ArticleList
 from tests.conftest import as_unprivileged, newsreader_env, permission_bits_apply, run_newsreader
 from tests.hostile.special import (
     PAGEMAP,
+    UNDECODABLE_EMPTY,
+    UNDECODABLE_FILE,
+    UNDECODABLE_FOLDER,
     article,
     make_device,
     make_fifo,
@@ -37,6 +42,7 @@ from tests.hostile.special import (
     unblock_fifo,
     write_deep,
     write_links,
+    write_undecodable,
 )
 
 DEADLINE_SECONDS = 30.0
@@ -289,6 +295,102 @@ def test_a_file_of_exactly_the_cap_is_read(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(newsreader.extract, "MAX_FILE_BYTES", len(text) - 1)
     with pytest.raises(ExtractError, match="file too large"):
         extract_file(path)
+
+
+# 3. Names that are not UTF-8: imported, shown escaped, never a traceback
+
+
+def _run_bytes(*args: str, data: Path, config: Path) -> tuple[int, str, str]:
+    """A child's exit code, stdout and stderr, which must be strict UTF-8."""
+    result = subprocess.run(
+        [sys.executable, "-m", "newsreader", *args],
+        capture_output=True,
+        env=newsreader_env(data, config),
+        timeout=DEADLINE_SECONDS,
+        check=False,
+    )
+    out, err = result.stdout.decode("utf-8"), result.stderr.decode("utf-8")  # strict
+    for text in (out, err):
+        assert "Traceback" not in text
+        assert "\\udc" not in text  # no surrogate written out as an escape either
+    return result.returncode, out, err
+
+
+def test_undecodable_names_are_imported_and_shown_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    shown = write_undecodable(folder)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+
+    code, out, err = _run_bytes("import", str(folder), data=data, config=config)
+
+    assert code == 1  # the empty one
+    assert err == f"newsreader: {folder}/{shown[UNDECODABLE_EMPTY]}: empty file\n"
+    assert out.startswith("3 new,")
+    code, listed, err = _run_bytes("list", "--json", data=data, config=config)
+    assert code == 0 and err == ""
+    rows = {row["title"]: row for row in map(json.loads, listed.splitlines())}
+    assert set(rows) == {"Good Article", "Undecodable Name", "Undecodable Folder"}
+    assert rows["Undecodable Name"]["source"] == f"{folder}/{shown[UNDECODABLE_FILE]}"
+    assert rows["Undecodable Folder"]["categories"] == [shown[UNDECODABLE_FOLDER]]
+    folder_source = f"{folder}/{shown[UNDECODABLE_FOLDER]}/story.txt"
+    assert rows["Undecodable Folder"]["source"] == folder_source
+    code, plain, _ = _run_bytes("list", data=data, config=config)
+    assert code == 0 and f"[{shown[UNDECODABLE_FOLDER]}]" in plain
+    for title in ("Undecodable Name", "Undecodable Folder"):
+        article_id = str(rows[title]["id"])
+        code, shown_json, _ = _run_bytes("show", article_id, "--json", data=data, config=config)
+        assert code == 0 and json.loads(shown_json)["source"] == rows[title]["source"]
+        code, shown_text, _ = _run_bytes("show", article_id, data=data, config=config)
+        assert code == 0 and title in shown_text
+    # The real file is read again under its real name: nothing changed, nothing new.
+    code, out, _ = _run_bytes("import", str(folder), data=data, config=config)
+    assert out.startswith("0 new, 0 updated, 3 unchanged")
+
+
+def test_refresh_of_a_folder_with_undecodable_names(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    shown = write_undecodable(folder)
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml", local=folder)
+
+    code, out, err = _run_bytes("refresh", "--offline", "--json", data=data, config=config)
+
+    assert code == 1
+    report = json.loads(out)
+    assert report["local"]["new"] == 3
+    assert report["local"]["failures"] == [
+        {"path": f"{folder}/{shown[UNDECODABLE_EMPTY]}", "reason": "empty file"}
+    ]
+    code, _, err = _run_bytes("refresh", "--offline", data=data, config=config)
+    assert code == 1
+    assert f"newsreader: {folder}/{shown[UNDECODABLE_EMPTY]}: empty file\n" in err
+    with Store(data / "cache.sqlite3") as store:
+        categories = {s.title: s.categories for s in store.list_articles(limit=10)}
+    assert categories["Undecodable Folder"] == ("Local", shown[UNDECODABLE_FOLDER])
+
+
+async def test_the_reader_shows_undecodable_names_escaped(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    shown = write_undecodable(folder)
+    config = _config(tmp_path / "feeds.toml", local=folder)
+    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config), offline=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        article_list = app.query_one(ArticleList)
+        assert {s.title for s in article_list.summaries} == {
+            "Undecodable Name",
+            "Undecodable Folder",
+        }
+        width, height = article_list.outer_size
+        drawn = "\n".join(
+            "".join(segment.text for segment in strip)
+            for strip in article_list.render_lines(Region(0, 0, width, height))
+        )
+        assert shown[UNDECODABLE_FILE] in drawn
+        assert not any("\udc80" <= char <= "\udcff" for char in drawn)
 
 
 # 5. Folders that cannot be read, and folders without end

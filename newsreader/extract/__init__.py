@@ -132,16 +132,37 @@ def _too_large(limit: int) -> ExtractError:
     return ExtractError(f"file too large (over {limit // (1024 * 1024)} MB)")
 
 
+def display_path(path: Path | str) -> str:
+    """A path as text that can be stored and shown: bytes not UTF-8 as ``\\xNN``.
+
+    A file name is bytes; one that is not UTF-8 arrives with each bad byte as a
+    lone surrogate, which SQLite, JSON and terminals all refuse. The real path
+    stays what is opened; this is what is said and stored of it.
+    """
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")  # the name's own bytes
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "backslashreplace")  # a surrogate of no byte
+        return raw.decode("utf-8", "backslashreplace")
+    return text
+
+
 def extract_bytes(
     data: bytes, path: Path, *, root: tuple[str, ...] = (), folders: tuple[str, ...] = ()
 ) -> list[Article]:
     """Extract articles from a file's bytes; ``path`` decides the format and names it.
 
-    ``root`` and ``folders`` are as for :func:`extract_file`.
+    The source is the path as :func:`display_path` shows it. ``root`` and
+    ``folders`` are as for :func:`extract_file`.
     """
     suffix = path.suffix.lower()
-    source = str(path)
-    fallback_title = path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+    source = display_path(path)
+    shown = Path(source)
+    fallback_title = shown.stem.replace("_", " ").replace("-", " ").strip() or shown.name
     try:
         if suffix in FEED_SUFFIXES:
             return _feed(data, source, (*root, *folders))

@@ -17,6 +17,10 @@ PAGEMAP = Path("/proc/self/pagemap")
 """A regular file whose stated size is 0 and whose content runs for gigabytes."""
 DEVICE_LINKS = {"zero.txt": Path("/dev/zero"), "random.xml": Path("/dev/urandom")}
 """Links named as articles that point at endless character devices."""
+UNDECODABLE_FILE = b"\xff\xfe.txt"
+UNDECODABLE_EMPTY = b"caf\xe9-empty.txt"
+UNDECODABLE_FOLDER = b"caf\xe9"
+"""Names in Latin-1 bytes, not UTF-8: the first two are files, the last a folder."""
 
 
 def article(path: Path, title: str) -> Path:
@@ -102,6 +106,27 @@ def write_links(folder: Path, outside: Path) -> dict[str, str]:
     (folder / "sub").mkdir(exist_ok=True)
     (folder / "sub" / "up").symlink_to("..", target_is_directory=True)
     return refused
+
+
+def write_undecodable(folder: Path) -> dict[bytes, str]:
+    """Files and a folder whose names are not UTF-8; returns each file's name as shown.
+
+    ``\\xff\\xfe.txt`` and ``café/story.txt`` (café in Latin-1) are articles;
+    ``café-empty.txt`` (Latin-1) is empty, so its failure names it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    base = os.fsencode(folder)
+    Path(os.fsdecode(base + b"/" + UNDECODABLE_FOLDER)).mkdir()
+    article(Path(os.fsdecode(base + b"/" + UNDECODABLE_FILE)), "Undecodable Name")
+    article(
+        Path(os.fsdecode(base + b"/" + UNDECODABLE_FOLDER + b"/story.txt")), "Undecodable Folder"
+    )
+    Path(os.fsdecode(base + b"/" + UNDECODABLE_EMPTY)).write_bytes(b"")
+    return {
+        UNDECODABLE_FILE: "\\xff\\xfe.txt",
+        UNDECODABLE_EMPTY: "caf\\xe9-empty.txt",
+        UNDECODABLE_FOLDER: "caf\\xe9",
+    }
 
 
 def write_deep(folder: Path, depth: int) -> Path:
