@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd = commands.add_parser("add", help="add a feed (or a site's feed) to feeds.toml")
     add_cmd.add_argument("url", metavar="URL")
     add_cmd.add_argument("--name", metavar="NAME")
-    add_cmd.add_argument("--category", metavar="A/B")
+    add_cmd.add_argument("--category", type=_utf8_text, metavar="A/B")
     add_cmd.add_argument(
         "--force", action="store_true", help="add it even if it is not a feed, or fails"
     )
@@ -81,13 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_cmd = commands.add_parser("import", help="import article files or folders")
     import_cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    import_cmd.add_argument("--category", metavar="A/B", help="category path for these files")
+    import_cmd.add_argument(
+        "--category", type=_utf8_text, metavar="A/B", help="category path for these files"
+    )
 
     list_cmd = commands.add_parser("list", help="list cached articles, newest first")
-    list_cmd.add_argument("--category", metavar="A/B", help="only this category and below")
+    list_cmd.add_argument(
+        "--category", type=_utf8_text, metavar="A/B", help="only this category and below"
+    )
     list_cmd.add_argument("--unread", action="store_true", help="only unread articles")
     list_cmd.add_argument("--starred", action="store_true", help="only starred articles")
-    list_cmd.add_argument("--search", metavar="QUERY", help="full-text search instead")
+    list_cmd.add_argument(
+        "--search", type=_utf8_text, metavar="QUERY", help="full-text search instead"
+    )
     list_cmd.add_argument("--limit", type=_positive_int, default=50, metavar="N")
     list_cmd.add_argument("--json", action="store_true", help="one JSON object per article")
 
@@ -109,6 +115,19 @@ def build_parser() -> argparse.ArgumentParser:
         "reset", help="move the cache aside (kept, with a timestamp) and start a new one"
     )
     return parser
+
+
+def _utf8_text(value: str) -> str:
+    """An argument that must be text: bytes that are not UTF-8 are a usage error.
+
+    Such bytes arrive as lone surrogates, which no category or search text can
+    match and SQLite and the config refuse; said here, they are a plain error.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("not valid UTF-8 text") from None
+    return value
 
 
 def _positive_int(value: str) -> int:

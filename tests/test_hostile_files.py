@@ -12,6 +12,7 @@ memory bound, names every file it refused with its reason, and imports the rest.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -391,6 +392,41 @@ async def test_the_reader_shows_undecodable_names_escaped(tmp_path: Path) -> Non
         )
         assert shown[UNDECODABLE_FILE] in drawn
         assert not any("\udc80" <= char <= "\udcff" for char in drawn)
+
+
+# 4. Arguments that are not UTF-8
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        ([b"list", b"--search", b"caf\xe9"], "--search"),
+        ([b"list", b"--category", b"News/caf\xe9"], "--category"),
+        ([b"import", b"articles", b"--category", b"\xff"], "--category"),
+        ([b"--offline", b"add", b"https://a.example/feed", b"--category", b"\xff"], "--category"),
+    ],
+)
+def test_undecodable_search_and_category_are_usage_errors(
+    tmp_path: Path, args: list[bytes], option: str
+) -> None:
+    config = _config(tmp_path / "feeds.toml")
+    before = config.read_bytes()
+    article(tmp_path / "articles" / "good.txt", "Good Article")
+    result = subprocess.run(
+        [os.fsencode(sys.executable), b"-m", b"newsreader", *args],
+        capture_output=True,
+        env=newsreader_env(tmp_path / "data", config),
+        cwd=tmp_path,
+        timeout=DEADLINE_SECONDS,
+        check=False,
+    )
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 2
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].endswith(f"error: argument {option}: not valid UTF-8 text")
+    assert result.stdout == b""
+    assert config.read_bytes() == before
+    assert not (tmp_path / "data" / "cache.sqlite3").exists()
 
 
 # 5. Folders that cannot be read, and folders without end
