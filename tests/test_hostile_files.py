@@ -510,3 +510,26 @@ def test_the_walk_stops_at_its_bound_and_says_so(
     assert report.new == 4
     assert report.failures == [(folder, "more than 5 files and folders; the rest were not read")]
     assert {s.title for s in store.list_articles()} == {f"Top {n}" for n in range(4)}
+
+
+def test_a_folder_mounted_inside_itself_is_walked_once(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    article(folder / "good.txt", "Good Article")
+    mount_point = folder / "sub" / "again"
+    mount_point.mkdir(parents=True)
+    mounted = subprocess.run(
+        ["mount", "--bind", str(folder), str(mount_point)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot bind-mount a folder here")
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+    try:
+        result, seconds, _ = _measured("import", str(folder), data=data, config=config)
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, check=False)
+    assert seconds < TIME_BOUND_SECONDS
+    assert result.returncode == 1
+    _assert_one_line_failures(
+        result.stderr, {mount_point: "a folder already walked (mounted twice), not read again"}
+    )
+    assert result.stdout.startswith("1 new, 0 updated, 0 unchanged, 0 duplicate")
