@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd = commands.add_parser("add", help="add a feed (or a site's feed) to feeds.toml")
     add_cmd.add_argument("url", metavar="URL")
     add_cmd.add_argument("--name", metavar="NAME")
-    add_cmd.add_argument("--category", metavar="A/B")
+    add_cmd.add_argument("--category", type=_utf8_text, metavar="A/B")
     add_cmd.add_argument(
         "--force", action="store_true", help="add it even if it is not a feed, or fails"
     )
@@ -89,13 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_cmd = commands.add_parser("import", help="import article files or folders")
     import_cmd.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    import_cmd.add_argument("--category", metavar="A/B", help="category path for these files")
+    import_cmd.add_argument(
+        "--category", type=_utf8_text, metavar="A/B", help="category path for these files"
+    )
 
     list_cmd = commands.add_parser("list", help="list cached articles, newest first")
-    list_cmd.add_argument("--category", metavar="A/B", help="only this category and below")
+    list_cmd.add_argument(
+        "--category", type=_utf8_text, metavar="A/B", help="only this category and below"
+    )
     list_cmd.add_argument("--unread", action="store_true", help="only unread articles")
     list_cmd.add_argument("--starred", action="store_true", help="only starred articles")
-    list_cmd.add_argument("--search", metavar="QUERY", help="full-text search instead")
+    list_cmd.add_argument(
+        "--search", type=_utf8_text, metavar="QUERY", help="full-text search instead"
+    )
     list_cmd.add_argument("--limit", type=_positive_int, default=50, metavar="N")
     list_cmd.add_argument("--json", action="store_true", help="one JSON object per article")
 
@@ -117,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
         "reset", help="move the cache aside (kept, with a timestamp) and start a new one"
     )
     return parser
+
+
+def _utf8_text(value: str) -> str:
+    """An argument that must be text: bytes that are not UTF-8 are a usage error.
+
+    Such bytes arrive as lone surrogates, which no category or search text can
+    match and SQLite and the config refuse; said here, they are a plain error.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError("not valid UTF-8 text") from None
+    return value
 
 
 def _positive_int(value: str) -> int:
@@ -300,8 +319,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
     if args.json:
         _print_json(_refresh_json(report), indent=2)
     else:
-        for path, reason in report.local.failures:
-            print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
+        _print_failures(report.local.failures)
         failed = len(report.failed_feeds)
         deferred = len(report.deferred_feeds)
         waiting = f", {deferred} deferred" if deferred else ""
@@ -360,6 +378,8 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
 
 
 def _refresh_json(report: RefreshReport) -> dict[str, object]:
+    from newsreader.extract import display_path
+
     return {
         "feeds": [
             {
@@ -379,7 +399,7 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
             "updated": report.local.updated,
             "unchanged": report.local.unchanged,
             "failures": [
-                {"path": clean_line(str(path)), "reason": clean_line(reason)}
+                {"path": clean_line(display_path(path)), "reason": clean_line(reason)}
                 for path, reason in report.local.failures
             ],
         },
@@ -690,13 +710,22 @@ def _import(args: argparse.Namespace, locations: Locations) -> int:
 
     with _open_store(locations) as store:
         report = import_paths(store, list(args.paths), categories=_category_path(args.category))
-    for path, reason in report.failures:
-        print(f"newsreader: {clean_line(str(path))}: {clean_line(reason)}", file=sys.stderr)
+    _print_failures(report.failures)
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.duplicate} duplicate, {len(report.failures)} failed"
     )
     return EXIT_FAILED if report.failures else EXIT_OK
+
+
+def _print_failures(failures: Sequence[tuple[Path, str]]) -> None:
+    """Each file that could not be imported, by its name (undecodable bytes as ``\\xNN``)."""
+    from newsreader.extract import display_path
+
+    for path, reason in failures:
+        print(
+            f"newsreader: {clean_line(display_path(path))}: {clean_line(reason)}", file=sys.stderr
+        )
 
 
 def _list(args: argparse.Namespace, locations: Locations) -> int:

@@ -4,24 +4,45 @@ A folder is walked recursively; its sub-folders become the category path of the
 articles in them unless an article carries its own breadcrumb, and either nests
 under the category the user gave. Each file that cannot be read is reported with
 its reason and skipped; the rest go on.
+
+The walk opens only folders. What it does not read it names, with the reason:
+a FIFO, socket or device; a link that leads out of the folder; a link loop; a
+folder it may not read; folders nested past :data:`MAX_FOLDER_DEPTH`; and
+whatever lies past :data:`MAX_WALK_ENTRIES`.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
-from newsreader.extract import ExtractError, extract_file, is_supported
+from newsreader.extract import ExtractError, display_path, extract_file, is_supported, not_regular
 from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 BATCH_SIZE = 500
 POOL_THRESHOLD = 200
 """Fewer files than this are extracted in-process: a pool costs more than it saves."""
 POOL_CHUNK = 32
+MAX_FOLDER_DEPTH = 32
+"""Folders below an imported one that are read, each a category; deeper ones are named.
+
+No article archive nests deeper, and a category path thousands of folders long
+is of no use to a reader (the walk itself is a loop, not a recursion, so any
+depth would be safe for it)."""
+MAX_WALK_ENTRIES = 100_000
+"""Names a walk looks at under one path (files of any kind, folders, hidden ones).
+
+The files to import are all listed before the first is read, at about 0.5 KB
+each, and a folder's names are sorted in memory: a folder of millions of files
+took gigabytes before anything was imported. 100,000 names keep the walk to
+tens of megabytes and about a second, ten times the largest import benchmarked."""
+OUTSIDE_LINK = "a link to outside the folder, not followed"
 
 
 @dataclass(slots=True)
@@ -46,22 +67,131 @@ class ImportReport:
             self.duplicate += 1
 
 
-def iter_files(root: Path) -> Iterator[tuple[Path, tuple[str, ...]]]:
-    """Files to import under ``root`` with the folders below ``root`` that hold them.
+Found = tuple[Path, tuple[str, ...], str | None]
+"""A path the walk found, the folders below the root that hold it, and why it is
+not read (None: it is a file to import)."""
+
+
+def iter_files(root: Path) -> Iterator[Found]:
+    """Files to import under ``root``, and the paths passed over with their reasons.
 
     Hidden files and folders are skipped; so are files of unsupported types
-    inside folders (a file named explicitly is always tried).
+    inside folders (a file named explicitly is always tried, and refused by
+    :func:`~newsreader.extract.extract_file` if it is not a regular file). In a
+    folder, a FIFO, socket or device named like an article is refused unopened;
+    a link is followed only to a regular file inside the folder (a link to a
+    folder inside is passed over, since the walk gets there anyway); a link
+    loop or a dangling link is refused with the system's reason.
     """
-    if not root.is_dir():
-        yield root, ()
+    try:
+        info = root.stat()
+    except FileNotFoundError:
+        yield root, (), "no such file or folder"
         return
-    for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        relative = Path(folder).relative_to(root).parts
-        for name in sorted(filenames):
-            path = Path(folder, name)
-            if not name.startswith(".") and is_supported(path):
-                yield path, relative
+    except OSError as error:
+        yield root, (), _reason(error)
+        return
+    real = Path(os.path.realpath(root))
+    if not stat.S_ISDIR(info.st_mode):
+        yield real, (), None
+        return
+    seen = {(info.st_dev, info.st_ino)}
+    looked = 0
+    stack: list[tuple[Path, tuple[str, ...]]] = [(real, ())]
+    while stack:
+        folder, folders = stack.pop()
+        entries: list[os.DirEntry[str]] = []
+        exhausted = False
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if looked == MAX_WALK_ENTRIES:
+                        exhausted = True
+                        break
+                    looked += 1
+                    entries.append(entry)
+        except OSError as error:
+            yield folder, folders, f"cannot read folder: {_reason(error)}"
+            continue
+        below: list[tuple[Path, tuple[str, ...]]] = []
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            verdict = _look_at(entry, real)
+            if verdict is _Verdict.WALK:
+                verdict = _folder_refusal(entry, len(folders) + 1, seen) or _Verdict.WALK
+            if verdict is _Verdict.WALK:
+                below.append((path, (*folders, display_path(entry.name))))
+            elif verdict is _Verdict.IMPORT:
+                yield path, folders, None
+            elif isinstance(verdict, str):
+                yield path, folders, verdict
+        if exhausted:
+            limit = f"more than {MAX_WALK_ENTRIES:,} files and folders; the rest were not read"
+            yield real, (), limit
+            return
+        stack.extend(reversed(below))
+
+
+class _Verdict(Enum):
+    """What the walk does with a name in a folder, when it does not refuse it."""
+
+    IMPORT = "import"
+    WALK = "walk"
+    PASS_OVER = "pass over"
+    """Hidden, of a type not read, or a link to a folder walked anyway: said nowhere."""
+
+
+def _look_at(entry: os.DirEntry[str], root: Path) -> _Verdict | str:
+    """What to do with a folder's entry, or why it is refused; nothing is opened."""
+    supported = is_supported(Path(entry.name))
+    try:
+        if entry.is_symlink():
+            return _look_at_link(entry, root, supported)
+        if entry.is_dir(follow_symlinks=False):
+            return _Verdict.WALK
+        if not supported:
+            return _Verdict.PASS_OVER
+        if entry.is_file(follow_symlinks=False):
+            return _Verdict.IMPORT
+        return not_regular(entry.stat(follow_symlinks=False).st_mode) or _Verdict.IMPORT
+    except OSError as error:
+        return _reason(error) if supported else _Verdict.PASS_OVER
+
+
+def _look_at_link(entry: os.DirEntry[str], root: Path, supported: bool) -> _Verdict | str:
+    """A link is followed only to a regular file inside ``root``."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError as error:  # dangling, or a loop
+        return _reason(error) if supported else _Verdict.PASS_OVER
+    inside = Path(os.path.realpath(entry.path)).is_relative_to(root)
+    if stat.S_ISDIR(mode):
+        return _Verdict.PASS_OVER if inside else OUTSIDE_LINK
+    if not supported:
+        return _Verdict.PASS_OVER
+    if not inside:
+        return OUTSIDE_LINK
+    return not_regular(mode) or _Verdict.IMPORT
+
+
+def _folder_refusal(entry: os.DirEntry[str], depth: int, seen: set[tuple[int, int]]) -> str | None:
+    """Why a sub-folder is not walked: too deep, or a folder already walked (a mount loop)."""
+    if depth > MAX_FOLDER_DEPTH:
+        return f"more than {MAX_FOLDER_DEPTH} folders deep, not read"
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError as error:
+        return f"cannot read folder: {_reason(error)}"
+    if (info.st_dev, info.st_ino) in seen:
+        return "a folder already walked (mounted twice), not read again"
+    seen.add((info.st_dev, info.st_ino))
+    return None
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 def import_paths(
@@ -88,10 +218,11 @@ def import_paths(
     report = ImportReport()
     jobs: list[_Job] = []
     for root in paths:
-        if not root.exists():
-            report.failures.append((root, "no such file or folder"))
-            continue
-        jobs.extend((path, categories, folders) for path, folders in iter_files(root.resolve()))
+        for path, folders, refusal in iter_files(root):
+            if refusal is None:
+                jobs.append((path, categories, folders))
+            else:
+                report.failures.append((path, refusal))
     worker_count = (os.cpu_count() or 1) if workers is None else workers
     pending: list[PreparedArticle] = []
     for path, rows, error in _extracted(jobs, worker_count):
@@ -128,7 +259,7 @@ def _extract_one(job: _Job) -> _Extracted:
     except ExtractError as error:
         return path, [], str(error)
     except OSError as error:
-        return path, [], error.strerror or str(error)
+        return path, [], _reason(error)
     except Exception as error:
         return path, [], f"cannot extract: {describe_error(error)}"
     return path, rows, None

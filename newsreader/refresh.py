@@ -166,11 +166,8 @@ def refresh(
                 _refresh_feeds(feeds, config.settings, store, pool, progress)
             )
     for source in config.local:
-        if source.path.exists():
-            partial = import_paths(store, [source.path], categories=source.category)
-        else:
-            partial = ImportReport(failures=[(source.path, "no such file or folder")])
-        _merge(report.local, partial)
+        # A missing or unreadable source is one failure, said by the import.
+        _merge(report.local, import_paths(store, [source.path], categories=source.category))
     report.pruned = _apply_retention(store, feeds, config.settings)
     report.seconds = time.monotonic() - started
     return report
