@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -164,8 +164,9 @@ class NewsReaderApp(App[None]):
                 timeout=30,
             )
 
-    def on_resize(self) -> None:
-        self._apply_width(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: the app's own is updated only a moment later.
+        self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
         # Narrow terminals stack the list over the article and hide the tree
