@@ -1,19 +1,130 @@
-"""The reader under hostile input: what its widgets draw."""
+"""Outside text in every widget of the reader.
+
+Textual reads a string given to most widgets as content markup. A section
+heading such as ``[@click=app.quit]Summary[/]`` put into the outline as a string
+became a button that quit the reader, and a broken one (``[/]``) crashed it.
+Every widget must be given rich ``Text``: here the reader is loaded with hostile
+headings, titles, feed names, categories, authors and error messages, and what
+each widget draws is inspected as its segments and their styles.
+
+The hostile markup names styles newsreader never draws (strike, blink, conceal,
+two colours of its own) and actions and links (newsreader puts neither ``@click``
+nor ``link`` into any segment). A segment carrying any of them was styled by
+outside text; the markup must also be shown as written.
+"""
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable
+import webbrowser
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import pytest
+from rich.style import Style
+from textual.geometry import Region
+from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import OptionList, Static
 
 from newsreader.config import load_config
+from newsreader.links import resolve
 from newsreader.paths import Locations
+from newsreader.tree import NodeKind, Selection
 from newsreader.ui.app import NewsReaderApp
+from newsreader.ui.widgets.article_list import ArticleList, ListQuery
+from newsreader.ui.widgets.article_view import ArticleView
+from newsreader.ui.widgets.category_tree import CategoryTree
+from tests.loopback import LoopbackServer, Reply, Request, static
+from tests.test_hostile import assert_clean
 
+HOSTILE = Path(__file__).parent / "hostile"
+FOREIGN_COLOURS = frozenset({"#13579b", "#2468ac"})
+"""Colours only the hostile markup names."""
+REASON = "[@click=app.quit]Bad[/] [#13579b on #2468ac strike]gateway[/]"
+"""The reason phrase of the loopback server's failures."""
+FEED_TITLE = "[@click=app.quit]Feed[/] [#13579b on #2468ac strike]Title[/]"
+"""The channel title of feeds/headings-markup.rss."""
+NAMED_FEED = "[@click=app.quit]Named[/] feed"
+FEED_CATEGORY = "[@click=app.quit]Feeds/[#13579b on #2468ac strike]Sub"
+LOCAL_CATEGORY = "[@click=app.mark_all_read]Local"
 WAIT = 60.0
-"""The longest any poll waits."""
+"""The longest any poll waits (a refresh imports every hostile article)."""
+
+
+# What the widgets draw
+
+
+def _strips(widget: Widget) -> list[list[tuple[str, Style | None]]]:
+    """The lines a widget draws now, as (text, style) segments; padding included."""
+    width, height = widget.outer_size
+    return [
+        [(segment.text, segment.style) for segment in strip]
+        for strip in widget.render_lines(Region(0, 0, width, height))
+    ]
+
+
+def _foreign(style: Style) -> str | None:
+    """What in a style newsreader never draws, if anything: outside text made it."""
+    if style.meta and "@click" in style.meta:
+        return f"the action {style.meta['@click']!r}"
+    if style.link:
+        return f"a link to {style.link!r}"
+    for name in ("strike", "blink", "blink2", "conceal"):
+        if getattr(style, name):
+            return name
+    for colour in (style.color, style.bgcolor):
+        triplet = colour.triplet if colour is not None else None
+        if triplet is not None and triplet.hex in FOREIGN_COLOURS:
+            return f"the colour {triplet.hex}"
+    return None
+
+
+BORDERS = str.maketrans("", "", "▌▐▏▕▎▊│┃─━╭╮╰╯┌┐└┘▁▔█")
+
+
+def _squeezed(text: str) -> str:
+    """Text without white space and border lines: wrapping and frames change only those."""
+    return "".join(text.translate(BORDERS).split())
+
+
+def _drawn(app: NewsReaderApp, where: str) -> str:
+    """The text of every visible widget, line by line, after checking its styles.
+
+    Each widget is drawn on its own (what is scrolled out of a pane too), toasts
+    and modal screens included, and the composed screen is checked as well.
+    """
+    texts: list[str] = []
+    lines = [line for widget in _visible(app) for line in _strips(widget)]
+    composed = [
+        [(segment.text, segment.style) for segment in strip]
+        for strip in app.screen._compositor.render_strips()
+    ]
+    for line in lines + composed:
+        for text, style in line:
+            problem = _foreign(style) if style else None
+            assert problem is None, f"{where}: {text!r} is drawn with {problem}"
+    for line in lines:
+        texts.append("".join(text for text, _ in line))
+    drawn = "\n".join(texts)
+    assert_clean(drawn, where)
+    return drawn
+
+
+def _visible(app: NewsReaderApp) -> Iterable[Widget]:
+    for widget in app.screen.walk_children(Widget):
+        if widget.display and widget.size.area and all(a.display for a in widget.ancestors):
+            yield widget
+
+
+def check(app: NewsReaderApp, where: str, *written: str) -> None:
+    """The screen has no foreign style, and each of ``written`` is shown as written."""
+    drawn = _squeezed(_drawn(app, where))
+    for text in written:
+        assert _squeezed(text) in drawn, f"{where}: {text!r} is not shown as written"
+    assert app.is_running, f"{where}: the reader stopped"
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = WAIT) -> None:
@@ -24,8 +135,261 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: floa
         await pilot.pause(0.05)
 
 
+def _status(app: NewsReaderApp) -> str:
+    return str(app.query_one("#status-text", Static).render())
+
+
+# The reader loaded with hostile input
+
+
+def _failing(_request: Request) -> Reply:
+    return Reply(502, b"", reason=REASON)
+
+
+def _reader(
+    tmp_path: Path, server: LoopbackServer, *, offline: bool = False, refresh: bool = True
+) -> NewsReaderApp:
+    """A reader on the hostile articles (a local source) and three loopback feeds."""
+    articles = tmp_path / "articles"
+    shutil.copytree(HOSTILE / "articles", articles)
+    host = server.base.removeprefix("http://").rstrip("/").encode()
+    for name in ("headings-markup.rss", "markup.rss"):
+        body = (HOSTILE / "feeds" / name).read_bytes().replace(b"@@LOOPBACK@@", host)
+        server.routes[f"/{name}"] = static(body)
+    server.routes["/named.rss"] = _failing
+    server.routes["/broken-page"] = _failing
+    server.routes["/gone"] = lambda _request: Reply(502, b"", reason=REASON, delay=1.0)
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[settings]\ntimeout = 5\n\n"
+        f'[[feeds]]\nurl = "{server.url("headings-markup.rss")}"\n'
+        f'category = "{FEED_CATEGORY}"\n\n'
+        f'[[feeds]]\nurl = "{server.url("markup.rss")}"\n\n'
+        f'[[feeds]]\nurl = "{server.url("named.rss")}"\nname = "{NAMED_FEED}"\n'
+        'category = "[blink]Blink"\n\n'
+        f'[[local]]\npath = "articles"\ncategory = "{LOCAL_CATEGORY}"\n',
+        encoding="utf-8",
+    )
+    locations = Locations(config, tmp_path / "data", config_given=True, offline=offline)
+    return NewsReaderApp(locations, load_config(config), offline=offline, refresh_on_start=refresh)
+
+
+async def _refreshed(app: NewsReaderApp, pilot: Pilot[None]) -> None:
+    await until(pilot, lambda: "new articles" in _status(app) or "Every feed" in _status(app))
+    await pilot.pause()
+
+
+def _record_notices(app: NewsReaderApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every notice the app gives from now on, as "title: message" (toasts expire)."""
+    said: list[str] = []
+    notify = app.notify
+
+    def record(
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        said.append(f"{title}: {message}")
+        notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    monkeypatch.setattr(app, "notify", record)
+    return said
+
+
+async def test_every_widget_draws_outside_text_as_written(
+    tmp_path: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(webbrowser, "open", lambda url: True)  # no browser here
+    monkeypatch.chdir(tmp_path)  # where an app.screenshot action would write
+    app = _reader(tmp_path, server)
+    notices = _record_notices(app, monkeypatch)
+    async with app.run_test(size=(250, 60), notifications=True, tooltips=True) as pilot:
+        # The start: a refresh in which one feed fails with a markup reason.
+        await _refreshed(app, pilot)
+        assert any(n.startswith("Feed failed: ") and NAMED_FEED in n for n in notices), notices
+        check(app, "after the first refresh", FEED_CATEGORY.split("/")[0])
+
+        # A feed that worked fails: its title and its error in a notice.
+        server.routes["/headings-markup.rss"] = _failing
+        await pilot.press("r")
+        await until(pilot, lambda: any(FEED_TITLE in notice for notice in notices))
+        await pilot.pause()
+        check(app, "a feed fails", FEED_TITLE, f"HTTP 502 {REASON}", NAMED_FEED)
+        await _refreshed(app, pilot)
+
+        # The tree, full width as on a narrow terminal, every node open.
+        await pilot.resize_terminal(99, 60)
+        await until(pilot, lambda: app.screen.has_class("-narrow"))
+        await pilot.press("c")
+        await until(pilot, lambda: app.query_one(CategoryTree).region.width > 90)
+        tree = app.query_one(CategoryTree)
+        tree.root.expand_all()
+        await pilot.pause()
+        labels = [
+            "[@click=app.quit]Feeds", "[#13579b on #2468ac strike]Sub", LOCAL_CATEGORY,
+            "[@click=app.quit]Cat", "[blink on #2468ac]Sub", "[blink]Blink", FEED_TITLE,
+            NAMED_FEED, "[bold]Markup[/bold] feed",
+        ]  # fmt: skip
+        check(app, "the tree", *labels)
+        # Each node chosen in turn: the list of its articles.
+        nodes = [node for node in tree._all_nodes() if node.data is not None]
+        assert len(nodes) >= len(labels) + 3
+        for node in nodes:
+            if not app.screen.has_class("-tree-open"):
+                await pilot.press("c")
+                await pilot.pause()
+            tree.select_node(node)
+            await pilot.pause()
+            check(app, f"the list of {str(node.label)!r}")
+
+        # Every article, its outline and its links, on a wide terminal.
+        await pilot.resize_terminal(250, 60)
+        await until(pilot, lambda: not app.screen.has_class("-narrow"))
+        article_list = app.query_one(ArticleList)
+        article_list.load(ListQuery(Selection(NodeKind.ALL)))
+        await pilot.pause()
+        while article_list.load_more():
+            pass
+        await pilot.pause()
+        summaries = list(article_list.summaries)
+        assert len(summaries) >= 14
+        check(app, "every article listed", "Markup [@click=app.quit]Quit[/] title")
+        view = app.query_one(ArticleView)
+        outline = app.query_one("#outline", OptionList)
+        headings_seen = 0
+        for summary in summaries:
+            assert app.show_article(summary.id)
+            await pilot.pause()
+            stored = view.article
+            assert stored is not None
+            article = stored.article
+            where = f"article {article.title!r}"
+            headings = [s.heading for s in article.sections if s.heading]
+            check(app, where, article.title, *headings)
+            await pilot.press("t")
+            await pilot.pause()
+            assert outline.display
+            check(app, f"{where}, outline", *headings)
+            headings_seen += len(headings)
+            await pilot.press("t")
+            await pilot.pause()
+            for number, link in enumerate(view.links):
+                reachable = link.url is None or link.url.startswith(server.base)
+                if not reachable and not resolve(link, app.store):
+                    continue  # a web address elsewhere: nothing here may leave the machine
+                view.select_link(number)
+                await pilot.press("enter")
+                await pilot.pause()
+                if link.url and link.url.startswith(server.url("gone")):
+                    await until(pilot, lambda: "Fetching" in _status(app))
+                    check(app, f"{where}, fetching link {number + 1}", link.url)
+                if link.url and link.url.startswith(server.base):
+                    said = f"Cannot open {link.url}"
+                    await until(pilot, lambda: any(said in n for n in notices))  # noqa: B023
+                    await pilot.pause()
+                    check(app, f"{where}, link {number + 1} failed", f"HTTP 502 {REASON}")
+                else:
+                    check(app, f"{where}, link {number + 1}")
+                if view.article is None or view.article.id != summary.id:
+                    await pilot.press("backspace")
+                    await pilot.pause()
+        assert headings_seen >= 16
+        assert any("not in the cache" in notice for notice in notices), notices
+        assert len(server.requests_to("/broken-page")) == len(server.requests_to("/gone")) == 1
+
+        # The help screen and the command palette.
+        await pilot.press("question_mark")
+        await pilot.pause()
+        check(app, "help", "] / [")
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        check(app, "command palette")
+        await pilot.press(*"outline")
+        await pilot.pause()
+        check(app, "command palette, searched")
+        await pilot.press("escape")
+        await pilot.pause()
+        check(app, "the end")
+        assert app.is_running
+    assert not any(tmp_path.rglob("*.svg"))
+
+
+async def test_clicking_every_outline_heading_runs_no_action(
+    tmp_path: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where [@click=app.screenshot(...)] would write
+    app = _reader(tmp_path, server, offline=True)
+    async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        await _refreshed(app, pilot)
+        [summary] = [
+            s for s in app.query_one(ArticleList).summaries if s.source.endswith("markup.md")
+            and "Front" in s.title
+        ]  # fmt: skip
+        assert app.show_article(summary.id)
+        await pilot.pause()
+        unread_before = app.store.special_counts()[1]
+        assert unread_before > 1
+        await pilot.press("t")
+        await pilot.pause()
+        outline = app.query_one("#outline", OptionList)
+        assert outline.option_count == 6
+        # The first line of each heading, where its words begin (read as markup,
+        # the action's words would be there), past the border and the padding.
+        first_lines: dict[int, int] = {}
+        for y, line in enumerate(_strips(outline)):
+            for _, style in line:
+                option = style.meta.get("option") if style and style.meta else None
+                if option is not None:
+                    first_lines.setdefault(option, y)
+        assert sorted(first_lines) == list(range(6))
+        # Last first, so that read as markup the quit would come after the rest.
+        for option, y in sorted(first_lines.items(), reverse=True):
+            assert await pilot.click(outline, offset=(3, y))
+            assert app.is_running, f"a click on heading {option} quit the reader"
+            assert outline.highlighted == option  # chosen, as a click on a heading does
+        await pilot.pause()
+        assert app.store.special_counts()[1] == unread_before  # nothing was marked read
+        assert app.is_running
+    assert not (tmp_path / "hostile-screenshot").exists()
+    assert not any(tmp_path.rglob("*.svg"))
+
+
+async def test_broken_markup_headings_open_in_the_outline(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    app = _reader(tmp_path, server, offline=True)
+    async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        await _refreshed(app, pilot)
+        [summary] = [
+            s for s in app.query_one(ArticleList).summaries
+            if s.title == "Broken Markup In Headings"
+        ]  # fmt: skip
+        assert app.show_article(summary.id)
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        outline = app.query_one("#outline", OptionList)
+        prompts = [str(outline.get_option_at_index(i).prompt) for i in range(6)]
+        assert prompts == [
+            "[/] closing nothing",
+            "[/bold] closing what was never opened",
+            "[link=https://hostile.example/open Unclosed link",
+            "[bold]Opened and never closed",
+            "[@click=app.bell(]Broken call[/]",
+            "[#13579b on]Half a colour[/]",
+        ]
+        check(app, "broken outline", *prompts)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.is_running
+
+
 async def test_the_layout_follows_the_terminal_as_it_is_resized(tmp_path: Path) -> None:
-    # The tests below narrow the terminal to see the tree full width: the app's
+    # The walk above narrows the terminal to see the tree full width: the app's
     # own size is updated only after the resize event, so the event's is used.
     config = tmp_path / "feeds.toml"
     config.write_text("", encoding="utf-8")

@@ -24,7 +24,7 @@ class CategoryTree(Tree[Selection]):
             self.selection = selection
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("newsreader", id=id)
+        super().__init__(Text("newsreader"), id=id)
         self.show_root = False
         self.guide_depth = 2
 
