@@ -13,6 +13,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from newsreader.config import FeedConfig, is_feed_url, parse_category
+from newsreader.extract import MAX_CATEGORY_DEPTH
 from newsreader.model import FeedState
 from newsreader.sanitize import clean_href, clean_line, is_safe_url
 
@@ -59,7 +60,8 @@ class _TooDeep(Exception):
     pass
 
 
-MAX_DEPTH = 32
+MAX_DEPTH = MAX_CATEGORY_DEPTH
+"""Outlines nest no deeper than an article's category path may."""
 
 
 def _walk(

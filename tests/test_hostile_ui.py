@@ -1,4 +1,4 @@
-"""Outside text in every widget of the reader.
+"""Outside text in every widget of the reader, and category paths of any depth.
 
 Textual reads a string given to most widgets as content markup. A section
 heading such as ``[@click=app.quit]Summary[/]`` put into the outline as a string
@@ -11,10 +11,15 @@ The hostile markup names styles newsreader never draws (strike, blink, conceal,
 two colours of its own) and actions and links (newsreader puts neither ``@click``
 nor ``link`` into any segment). A segment carrying any of them was styled by
 outside text; the markup must also be shown as written.
+
+A category path thousands of levels deep killed the reader at start with a
+RecursionError (and for good, since the cache kept it): paths are bounded on the
+way in.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 import webbrowser
@@ -30,13 +35,17 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from newsreader.config import load_config
+from newsreader.extract import MAX_CATEGORY_CHARS, MAX_CATEGORY_DEPTH
 from newsreader.links import resolve
+from newsreader.opml import MAX_DEPTH, OpmlError, read_opml
 from newsreader.paths import Locations
 from newsreader.tree import NodeKind, Selection
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
+from tests.conftest import CliRunner
+from tests.hostile.generate import DEEP_CATEGORIES, LONG_CATEGORY_CHARS, write_generated
 from tests.loopback import LoopbackServer, Reply, Request, static
 from tests.test_hostile import assert_clean
 
@@ -401,3 +410,91 @@ async def test_the_layout_follows_the_terminal_as_it_is_resized(tmp_path: Path) 
         await until(pilot, lambda: app.screen.has_class("-narrow"), 10)
         await pilot.resize_terminal(120, 40)
         await until(pilot, lambda: not app.screen.has_class("-narrow"), 10)
+
+
+# Category paths of any depth
+
+
+def test_the_outline_nesting_of_opml_has_the_same_bound() -> None:
+    assert MAX_DEPTH == MAX_CATEGORY_DEPTH == 32
+    assert MAX_CATEGORY_CHARS == 200
+
+
+def _nested_opml(path: Path, depth: int) -> Path:
+    path.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        + "".join(f'<outline text="level-{n}">' for n in range(depth))
+        + '<outline type="rss" xmlUrl="https://hostile.example/deep.xml"/>'
+        + "</outline>" * depth
+        + "</body></opml>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_opml_nested_as_deep_as_the_bound_is_read_and_one_level_more_refused(
+    tmp_path: Path,
+) -> None:
+    [feed] = read_opml(_nested_opml(tmp_path / "at.opml", MAX_CATEGORY_DEPTH))
+    assert feed.category == tuple(f"level-{n}" for n in range(MAX_CATEGORY_DEPTH))
+    with pytest.raises(OpmlError, match="nested more than 32"):
+        read_opml(_nested_opml(tmp_path / "over.opml", MAX_CATEGORY_DEPTH + 1))
+
+
+def _shown(cli: CliRunner, article_id: int) -> dict[str, object]:
+    shown = cli("show", str(article_id), "--json")
+    assert shown.code == 0, shown.err
+    result: dict[str, object] = json.loads(shown.out)
+    return result
+
+
+def _article_ids(cli: CliRunner) -> dict[str, int]:
+    listed = cli("list", "--json")
+    assert listed.code == 0, listed.err
+    rows = [json.loads(line) for line in listed.out.splitlines()]
+    return {row["title"]: row["id"] for row in rows}
+
+
+def test_a_category_path_5000_deep_is_stored_32_deep(cli: CliRunner, tmp_path: Path) -> None:
+    generated = write_generated(tmp_path / "generated")
+    deep, long = generated["deep-categories-5000.md"], generated["long-category-100000.md"]
+    levels = [f"level-{n}" for n in range(DEEP_CATEGORIES)]
+    assert deep.read_text(encoding="utf-8").count("level-") == DEEP_CATEGORIES
+
+    imported = cli("import", str(deep), str(long))
+    assert imported.code == 0, imported.err
+    ids = _article_ids(cli)
+    assert _shown(cli, ids["Deep Categories"])["categories"] == levels[:MAX_CATEGORY_DEPTH]
+    # A part of 100,000 characters is cut to the bound.
+    assert _shown(cli, ids["Long Category"])["categories"] == ["Top", "n" * MAX_CATEGORY_CHARS]
+    assert LONG_CATEGORY_CHARS > MAX_CATEGORY_CHARS
+
+
+def test_the_root_given_on_import_is_kept_first(cli: CliRunner, tmp_path: Path) -> None:
+    deep = write_generated(tmp_path / "generated")["deep-categories-5000.md"]
+    root = "/".join(f"root-{n}" for n in range(3))
+    imported = cli("import", "--category", root, str(deep))
+    assert imported.code == 0, imported.err
+    categories = _shown(cli, _article_ids(cli)["Deep Categories"])["categories"]
+    expected = ["root-0", "root-1", "root-2"] + [f"level-{n}" for n in range(29)]
+    assert categories == expected and len(expected) == MAX_CATEGORY_DEPTH
+    # A root deeper than the bound is itself cut: the article's own path is dropped.
+    deep_root = "/".join(f"r{n}" for n in range(DEEP_CATEGORIES))
+    again = tmp_path / "again.md"
+    again.write_text("---\ntitle: Again\ncategories: own/path\n---\n\nBody text.\n")
+    assert cli("import", "--category", deep_root, str(again)).code == 0
+    shown = _shown(cli, _article_ids(cli)["Again"])["categories"]
+    assert shown == [f"r{n}" for n in range(MAX_CATEGORY_DEPTH)]
+
+
+def test_folders_nested_deeper_than_the_bound_are_stored_32_deep(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "top"
+    names = [f"f{n}" for n in range(MAX_CATEGORY_DEPTH + 8)]
+    deepest = folder.joinpath(*names)
+    deepest.mkdir(parents=True)
+    (deepest / "story.md").write_text("# Folded Story\n\nA story many folders down.\n")
+    assert cli("import", str(folder)).code == 0
+    categories = _shown(cli, _article_ids(cli)["Folded Story"])["categories"]
+    assert categories == names[:MAX_CATEGORY_DEPTH]

@@ -7,12 +7,17 @@ with a reason fit to show the user.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from newsreader.extract.decode import UnreadableFile, decode_text
 from newsreader.model import Article
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_CATEGORY_DEPTH = 32
+"""Levels of a category path that are kept: the first ones, the root's before the article's."""
+MAX_CATEGORY_CHARS = 200
+"""Characters kept of each level's name."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -23,6 +28,15 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SU
 
 class ExtractError(Exception):
     """A file that cannot be imported; the message says why."""
+
+
+def bound_categories(path: Sequence[str]) -> tuple[str, ...]:
+    """A category path within :data:`MAX_CATEGORY_DEPTH` levels of :data:`MAX_CATEGORY_CHARS`.
+
+    The first levels are kept, so a configured root is never pushed out by an
+    article's own path; what lies deeper is dropped and long names are cut.
+    """
+    return tuple(part[:MAX_CATEGORY_CHARS] for part in path[:MAX_CATEGORY_DEPTH])
 
 
 def is_supported(path: Path) -> bool:
@@ -68,7 +82,7 @@ def extract_bytes(
     fallback_title = path.stem.replace("_", " ").replace("-", " ").strip() or path.name
     try:
         if suffix in FEED_SUFFIXES:
-            return _feed(data, source, (*root, *folders))
+            return _feed(data, source, bound_categories((*root, *folders)))
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
             from newsreader.extract.markdown import extract_markdown
@@ -97,7 +111,7 @@ def extract_bytes(
         raise ExtractError(str(error)) from error
     if not article.paragraphs and not article.sections:
         raise ExtractError("no article text found")
-    categories = (*root, *(article.categories or folders))
+    categories = bound_categories((*root, *(article.categories or folders)))
     if categories != article.categories:
         article = _with_categories(article, categories)
     return [article]
