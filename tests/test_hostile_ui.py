@@ -14,13 +14,14 @@ outside text; the markup must also be shown as written.
 
 A category path thousands of levels deep killed the reader at start with a
 RecursionError (and for good, since the cache kept it): paths are bounded on the
-way in.
+way in, and the tree is built without recursion and at most as deep as the bound.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import time
 import webbrowser
 from collections.abc import Callable, Iterable
@@ -37,14 +38,16 @@ from textual.widgets import OptionList, Static
 from newsreader.config import load_config
 from newsreader.extract import MAX_CATEGORY_CHARS, MAX_CATEGORY_DEPTH
 from newsreader.links import resolve
+from newsreader.model import CategoryNode
 from newsreader.opml import MAX_DEPTH, OpmlError, read_opml
 from newsreader.paths import Locations
-from newsreader.tree import NodeKind, Selection
+from newsreader.store import Store, join_category
+from newsreader.tree import NodeKind, Selection, TreeItem, build_tree
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
-from newsreader.ui.widgets.category_tree import CategoryTree
-from tests.conftest import CliRunner
+from newsreader.ui.widgets.category_tree import MAX_LABEL_CHARS, CategoryTree
+from tests.conftest import CliRunner, run_newsreader
 from tests.hostile.generate import DEEP_CATEGORIES, LONG_CATEGORY_CHARS, write_generated
 from tests.loopback import LoopbackServer, Reply, Request, static
 from tests.test_hostile import assert_clean
@@ -498,3 +501,139 @@ def test_folders_nested_deeper_than_the_bound_are_stored_32_deep(
     assert cli("import", str(folder)).code == 0
     categories = _shown(cli, _article_ids(cli)["Folded Story"])["categories"]
     assert categories == names[:MAX_CATEGORY_DEPTH]
+
+
+def _deep_chain(depth: int) -> CategoryNode:
+    """A category tree that is one path ``depth`` levels deep (built without recursion)."""
+    root = CategoryNode("", ())
+    parent = root
+    path: tuple[str, ...] = ()
+    for level in range(depth):
+        path = (*path, f"c{level}")
+        node = CategoryNode(f"c{level}", path, 1, 1)
+        parent.children[node.name] = node
+        parent = node
+    return root
+
+
+def _depth(items: list[TreeItem]) -> int:
+    deepest = 0
+    stack = [(item, 1) for item in items]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in item.children)
+    return deepest
+
+
+def test_build_tree_folds_any_depth_without_recursion() -> None:
+    from newsreader.config import FeedConfig
+
+    chain = _deep_chain(2_000)  # past the recursion limit; each node holds its path (16 MB)
+    feed = FeedConfig("https://a.example/rss", "Deep feed", tuple(f"c{n}" for n in range(5_000)))
+    items = build_tree(chain, [feed], {}, {}, (1, 1, 0))
+    assert _depth(items) == MAX_CATEGORY_DEPTH + 1  # the categories, then the feed
+    deepest = items[3]
+    for _ in range(MAX_CATEGORY_DEPTH - 1):
+        [deepest] = deepest.children
+    assert deepest.selection.path == tuple(f"c{n}" for n in range(MAX_CATEGORY_DEPTH))
+    assert (deepest.total_count, [c.label for c in deepest.children]) == (1, ["Deep feed"])
+
+
+async def test_the_category_tree_widget_draws_any_depth_without_recursion(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text("", encoding="utf-8")
+    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
+    top = TreeItem("c0", Selection(NodeKind.CATEGORY, ("c0",)))
+    item = top
+    for level in range(1, DEEP_CATEGORIES):
+        child = TreeItem(f"c{level}", Selection(NodeKind.CATEGORY, (f"c{level}",)))
+        item.children.append(child)
+        item = child
+    async with app.run_test(size=(120, 40), notifications=True, tooltips=True) as pilot:
+        tree = app.query_one(CategoryTree)
+        tree.show([top])
+        tree.show([top])  # again, keeping what was open
+        await pilot.pause()
+        assert len(tree._all_nodes()) == DEEP_CATEGORIES
+        check(app, "a tree 5,000 deep", "c0")
+
+
+def _deep_cache(tmp_path: Path, cli: CliRunner) -> tuple[Path, Path, list[str]]:
+    """A cache holding a category path 5,000 levels deep, as an older version could write."""
+    (tmp_path / "deep.md").write_text("# Deep Story\n\nAn article very far down.\n")
+    (tmp_path / "long.md").write_text("# Long Story\n\nAn article under a long name.\n")
+    assert cli("import", str(tmp_path / "deep.md"), str(tmp_path / "long.md")).code == 0
+    ids = _article_ids(cli)
+    levels = [f"level-{n}" for n in range(DEEP_CATEGORIES)]
+    cache = tmp_path / "data" / "cache.sqlite3"
+    with sqlite3.connect(cache) as db:
+        db.execute(
+            "UPDATE articles SET category = ? WHERE id = ?",
+            (join_category(levels), ids["Deep Story"]),
+        )
+        db.execute(
+            "UPDATE articles SET category = ? WHERE id = ?",
+            (join_category(["Long", "x" * LONG_CATEGORY_CHARS]), ids["Long Story"]),
+        )
+    db.close()
+    config = tmp_path / "feeds.toml"
+    # A feed filed 5,000 deep in the config (its category is not an article's).
+    config.write_text(
+        '[[feeds]]\nurl = "http://127.0.0.1:9/deep.xml"\nname = "Deep feed"\n'
+        f'category = "{"/".join(f"c{n}" for n in range(DEEP_CATEGORIES))}"\n',
+        encoding="utf-8",
+    )
+    return cache, config, levels
+
+
+async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: Path) -> None:
+    cache, config, levels = _deep_cache(tmp_path, cli)
+    with Store(cache) as store:
+        tree = store.category_tree()
+    assert set(tree.children) == {"level-0", "Long"}
+    node, depth = tree.children["level-0"], 1
+    while node.children:
+        [node] = node.children.values()
+        depth += 1
+    assert depth == MAX_CATEGORY_DEPTH and (node.total_count, node.unread_count) == (1, 1)
+
+    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    started = time.monotonic()
+    app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
+    async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        await pilot.pause()
+        assert time.monotonic() - started < 15
+        widget = app.query_one(CategoryTree)
+        widget.root.expand_all()
+        await pilot.pause()
+        nodes = widget._all_nodes()
+        paths = {n.data.path: n for n in nodes if n.data and n.data.kind is NodeKind.CATEGORY}
+        assert max(len(path) for path in paths) == MAX_CATEGORY_DEPTH
+        labels = [str(n.label) for n in nodes]
+        assert max(len(label) for label in labels) <= MAX_LABEL_CHARS + len(" (1)")
+        assert any(label.startswith("x" * (MAX_LABEL_CHARS - 1) + "…") for label in labels)
+        assert any(label.startswith("Deep feed") for label in labels)
+        check(app, "the deep tree", "level-0")
+        widget.select_node(paths[tuple(levels[:MAX_CATEGORY_DEPTH])])
+        await pilot.pause()
+        article_list = app.query_one(ArticleList)
+        assert [s.title for s in article_list.summaries] == ["Deep Story"]
+        assert app.show_article(article_list.summaries[0].id)
+        await pilot.pause()
+        check(app, "the deep article", "Deep Story", "level-4999")
+        assert app.is_running
+
+    data = tmp_path / "data"
+    listed = run_newsreader("list", data_dir=data, config=config)
+    assert listed.returncode == 0 and "Deep Story" in listed.stdout, listed.stderr
+    ids = _article_ids(cli)
+    shown = run_newsreader("show", str(ids["Deep Story"]), data_dir=data, config=config)
+    assert shown.returncode == 0 and "level-4999" in shown.stdout, shown.stderr
+    as_json = run_newsreader("show", str(ids["Deep Story"]), "--json", data_dir=data, config=config)
+    assert json.loads(as_json.stdout)["categories"] == levels
+    under = run_newsreader("list", "--category", "level-0/level-1", data_dir=data, config=config)
+    assert under.returncode == 0 and "Deep Story" in under.stdout
