@@ -7,8 +7,9 @@ its reason and skipped; the rest go on.
 
 The walk opens only folders. What it does not read it names, with the reason:
 a FIFO, socket or device; a link that leads out of the folder; a link loop; a
-folder it may not read; folders nested past :data:`MAX_FOLDER_DEPTH`; and
-whatever lies past :data:`MAX_WALK_ENTRIES`.
+folder it may not read, or has walked already (mounted twice); and whatever lies
+past :data:`MAX_WALK_ENTRIES`. Folders of any depth are walked (the walk is a
+loop); the category their depth gives is bounded where categories are set.
 """
 
 from __future__ import annotations
@@ -29,12 +30,6 @@ BATCH_SIZE = 500
 POOL_THRESHOLD = 200
 """Fewer files than this are extracted in-process: a pool costs more than it saves."""
 POOL_CHUNK = 32
-MAX_FOLDER_DEPTH = 32
-"""Folders below an imported one that are read, each a category; deeper ones are named.
-
-No article archive nests deeper, and a category path thousands of folders long
-is of no use to a reader (the walk itself is a loop, not a recursion, so any
-depth would be safe for it)."""
 MAX_WALK_ENTRIES = 100_000
 """Names a walk looks at under one path (files of any kind, folders, hidden ones).
 
@@ -120,7 +115,7 @@ def iter_files(root: Path) -> Iterator[Found]:
             path = Path(entry.path)
             verdict = _look_at(entry, real)
             if verdict is _Verdict.WALK:
-                verdict = _folder_refusal(entry, len(folders) + 1, seen) or _Verdict.WALK
+                verdict = _folder_refusal(entry, seen) or _Verdict.WALK
             if verdict is _Verdict.WALK:
                 below.append((path, (*folders, display_path(entry.name))))
             elif verdict is _Verdict.IMPORT:
@@ -176,10 +171,8 @@ def _look_at_link(entry: os.DirEntry[str], root: Path, supported: bool) -> _Verd
     return not_regular(mode) or _Verdict.IMPORT
 
 
-def _folder_refusal(entry: os.DirEntry[str], depth: int, seen: set[tuple[int, int]]) -> str | None:
-    """Why a sub-folder is not walked: too deep, or a folder already walked (a mount loop)."""
-    if depth > MAX_FOLDER_DEPTH:
-        return f"more than {MAX_FOLDER_DEPTH} folders deep, not read"
+def _folder_refusal(entry: os.DirEntry[str], seen: set[tuple[int, int]]) -> str | None:
+    """Why a sub-folder is not walked: unreadable, or a folder already walked (a mount loop)."""
     try:
         info = entry.stat(follow_symlinks=False)
     except OSError as error:

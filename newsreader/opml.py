@@ -14,6 +14,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from newsreader.config import FeedConfig, is_feed_url, parse_category
+from newsreader.extract import MAX_CATEGORY_DEPTH
 from newsreader.model import FeedState
 from newsreader.sanitize import clean_line, feed_url_problem, read_href
 
@@ -67,7 +68,8 @@ class _TooDeep(Exception):
     pass
 
 
-MAX_DEPTH = 32
+MAX_DEPTH = MAX_CATEGORY_DEPTH
+"""Outlines nest no deeper than an article's category path may."""
 
 
 def _walk(

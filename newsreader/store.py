@@ -1288,13 +1288,18 @@ class Store:
         """The category tree; every node's counts include its descendants.
 
         An article listed under several categories counts once in each node
-        that holds any of them.
+        that holds any of them. The tree is at most ``MAX_CATEGORY_DEPTH``
+        levels deep, as paths are since they were bounded on the way in: a
+        deeper path in an older cache counts in its ancestor at that depth,
+        whose list (a range on the path) holds it too. Built without recursion.
         """
+        from newsreader.extract import MAX_CATEGORY_DEPTH
+
         counts: dict[tuple[str, ...], list[int]] = {}
         for category, total, unread in self._db.execute(
             "SELECT category, COUNT(*), SUM(read = 0) FROM articles GROUP BY category"
         ):
-            path = split_category(category)
+            path = split_category(category)[:MAX_CATEGORY_DEPTH]
             for depth in range(len(path) + 1):
                 count = counts.setdefault(path[:depth], [0, 0])
                 count[0] += total
@@ -1302,14 +1307,13 @@ class Store:
         self._count_listings(counts)
         root = CategoryNode(name="", path=())
         root.total_count, root.unread_count = counts.get((), [0, 0])
+        nodes: dict[tuple[str, ...], CategoryNode] = {(): root}
         for path in sorted(counts, key=lambda path: (len(path), path)):
-            if not path:
+            if not path or len(path) > MAX_CATEGORY_DEPTH:
                 continue
-            parent = root
-            for part in path[:-1]:
-                parent = parent.children[part]
             total, unread = counts[path]
-            parent.children[path[-1]] = CategoryNode(path[-1], path, total, unread)
+            node = nodes[path] = CategoryNode(path[-1], path, total, unread)
+            nodes[path[:-1]].children[path[-1]] = node
         return root
 
     def _count_listings(self, counts: dict[tuple[str, ...], list[int]]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from newsreader.config import FeedConfig
+from newsreader.extract import MAX_CATEGORY_DEPTH
 from newsreader.model import CategoryNode, FeedState
 
 
@@ -57,6 +58,11 @@ def build_tree(
     Category nodes nest by path and count unread articles below them; feeds sit
     under their category (which appears even before the feed has articles), and
     a feed whose last refresh failed is marked.
+
+    The tree is at most ``MAX_CATEGORY_DEPTH`` categories deep, however deep
+    the paths it is given (an older cache, a feed's category in the config): a
+    deeper category node is left out (its ancestor's counts hold it) and a
+    feed filed deeper sits under that ancestor. Nothing here recurses.
     """
     total, unread, starred = special_counts
     items = [
@@ -65,34 +71,35 @@ def build_tree(
         TreeItem("Starred", Selection(NodeKind.STARRED), 0, starred),
     ]
     roots: dict[str, TreeItem] = {}
+    by_path: dict[tuple[str, ...], TreeItem] = {}
 
     def category_item(path: tuple[str, ...]) -> TreeItem:
-        siblings = roots
-        parent: TreeItem | None = None
-        for depth in range(1, len(path) + 1):
+        """The node of a category path (cut to the deepest allowed), made as needed."""
+        path = path[:MAX_CATEGORY_DEPTH]
+        known = len(path)
+        while known and path[:known] not in by_path:
+            known -= 1
+        for depth in range(known + 1, len(path) + 1):
             key = path[:depth]
-            found = next(
-                (c for c in (parent.children if parent else siblings.values())
-                 if c.selection.kind is NodeKind.CATEGORY and c.selection.path == key),
-                None,
-            )  # fmt: skip
-            if found is None:
-                found = TreeItem(key[-1], Selection(NodeKind.CATEGORY, key))
-                if parent is None:
-                    siblings[key[-1]] = found
-                else:
-                    parent.children.append(found)
-            parent = found
-        assert parent is not None
-        return parent
+            made = by_path[key] = TreeItem(key[-1], Selection(NodeKind.CATEGORY, key))
+            if depth == 1:
+                roots[key[-1]] = made
+            else:
+                by_path[key[:-1]].children.append(made)
+        return by_path[path]
 
-    def add_categories(node: CategoryNode) -> None:
-        for child in sorted(node.children.values(), key=lambda c: c.name.casefold()):
-            item = category_item(child.path)
-            item.unread_count, item.total_count = child.unread_count, child.total_count
-            add_categories(child)
+    def by_name(node: CategoryNode) -> list[CategoryNode]:
+        return sorted(node.children.values(), key=lambda c: c.name.casefold())
 
-    add_categories(categories)
+    # Depth first and in name order, as a recursive walk would go.
+    stack = by_name(categories)[::-1]
+    while stack:
+        child = stack.pop()
+        if not child.path or len(child.path) > MAX_CATEGORY_DEPTH:
+            continue
+        item = category_item(child.path)
+        item.unread_count, item.total_count = child.unread_count, child.total_count
+        stack.extend(by_name(child)[::-1])
     for feed in feeds:
         state = feed_states.get(feed.url)
         total_count, unread_count = source_counts.get(feed.url, (0, 0))

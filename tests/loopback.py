@@ -34,6 +34,8 @@ class Reply:
     """Send this many body bytes, then reset the connection (TCP RST)."""
     endless_for: float = 0.0
     """Stream chunks without end for up to this many seconds (or until the client leaves)."""
+    reason: str | None = None
+    """The status line's reason phrase (None: the standard one)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class LoopbackServer:
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
-                    self.send_response(reply.status)
+                    self.send_response(reply.status, reply.reason)
                     headers = {"Content-Type": "application/xml", **reply.headers}
                     if reply.endless_for:
                         headers["Transfer-Encoding"] = "chunked"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from newsreader.extract.decode import UnreadableFile, decode_text
@@ -27,6 +28,10 @@ _KINDS = (
     (stat.S_ISCHR, "character device"),
     (stat.S_ISBLK, "block device"),
 )
+MAX_CATEGORY_DEPTH = 32
+"""Levels of a category path that are kept: the first ones, the root's before the article's."""
+MAX_CATEGORY_CHARS = 200
+"""Characters kept of each level's name."""
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -37,6 +42,15 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SU
 
 class ExtractError(Exception):
     """A file that cannot be imported; the message says why."""
+
+
+def bound_categories(path: Sequence[str]) -> tuple[str, ...]:
+    """A category path within :data:`MAX_CATEGORY_DEPTH` levels of :data:`MAX_CATEGORY_CHARS`.
+
+    The first levels are kept, so a configured root is never pushed out by an
+    article's own path; what lies deeper is dropped and long names are cut.
+    """
+    return tuple(part[:MAX_CATEGORY_CHARS] for part in path[:MAX_CATEGORY_DEPTH])
 
 
 def is_supported(path: Path) -> bool:
@@ -165,7 +179,7 @@ def extract_bytes(
     fallback_title = shown.stem.replace("_", " ").replace("-", " ").strip() or shown.name
     try:
         if suffix in FEED_SUFFIXES:
-            return _feed(data, source, (*root, *folders))
+            return _feed(data, source, bound_categories((*root, *folders)))
         text = decode_text(data)
         if suffix in MARKDOWN_SUFFIXES:
             from newsreader.extract.markdown import extract_markdown
@@ -194,7 +208,7 @@ def extract_bytes(
         raise ExtractError(str(error)) from error
     if not article.paragraphs and not article.sections:
         raise ExtractError("no article text found")
-    categories = (*root, *(article.categories or folders))
+    categories = bound_categories((*root, *(article.categories or folders)))
     if categories != article.categories:
         article = _with_categories(article, categories)
     return [article]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -134,7 +134,7 @@ class NewsReaderApp(App[None]):
                 )
                 yield ArticleList(self.store, self.source_name, id="articles")
                 with Horizontal(id="article-area"):
-                    yield OptionList(id="outline")
+                    yield OptionList(id="outline", markup=False)
                     yield ArticleView(id="article")
         with Horizontal(id="status"):
             yield Static("", id="status-text")
@@ -167,8 +167,9 @@ class NewsReaderApp(App[None]):
                 timeout=30,
             )
 
-    def on_resize(self) -> None:
-        self._apply_width(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: the app's own is updated only a moment later.
+        self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
         # Narrow terminals stack the list over the article and hide the tree
@@ -204,9 +205,13 @@ class NewsReaderApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Show a notification; plain text unless asked, since most carry outside text."""
+        """Show a notification, cleaned; plain text unless asked (only for our own words).
+
+        Most notices carry outside text (a feed's name and error, a link's text, an
+        address); the title is always plain.
+        """
         super().notify(
-            message if markup else clean_line(message),
+            clean_line(message),
             title=clean_line(title),
             severity=severity,
             timeout=timeout,
@@ -317,7 +322,10 @@ class NewsReaderApp(App[None]):
     def _fill_outline(self, headings: list[str]) -> None:
         outline = self.query_one("#outline", OptionList)
         outline.clear_options()
-        outline.add_options(headings or ["(no sections)"])
+        # Text, never a string: OptionList reads a string as markup, and a heading
+        # such as "[@click=app.quit]Summary[/]" would become a button (or, broken,
+        # a MarkupError).
+        outline.add_options([Text(heading) for heading in headings] or [Text("(no sections)")])
 
     @on(OptionList.OptionSelected, "#outline")
     def _jump_to_section(self, event: OptionList.OptionSelected) -> None:

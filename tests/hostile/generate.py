@@ -9,6 +9,8 @@ DUPLICATE_ITEMS = 20_000
 DISTINCT_IDS = 200
 PARAGRAPHS = 100_000
 ONE_LINE_BYTES = 3 * 1024 * 1024
+DEEP_CATEGORIES = 5_000
+LONG_CATEGORY_CHARS = 100_000
 
 
 def _rss(items: str, extra: str = "") -> str:
@@ -95,6 +97,18 @@ def write_generated(root: Path) -> dict[str, Path]:
         "One Hundred Thousand Paragraphs\n\n"
         + "\n\n".join(f"Paragraph {n} of a very long article." for n in range(PARAGRAPHS))
         + "\n",
+    )
+    put(
+        "articles/deep-categories-5000.md",
+        "---\ntitle: Deep Categories\ncategories: "
+        + "/".join(f"level-{n}" for n in range(DEEP_CATEGORIES))
+        + "\n---\n\nAn article filed five thousand categories deep, on one front-matter line.\n",
+    )
+    put(
+        "articles/long-category-100000.md",
+        "---\ntitle: Long Category\ncategories: Top/"
+        + "n" * LONG_CATEGORY_CHARS
+        + "\n---\n\nAn article whose category is named by a hundred thousand letters.\n",
     )
     put(
         "opml/deep-50000.opml",

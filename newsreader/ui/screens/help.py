@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -42,11 +43,12 @@ class HelpScreen(ModalScreen[None]):
         table = Table(show_header=False, box=None, padding=(0, 2))
         table.add_column(style="bold")
         table.add_column()
+        # Text, not markup strings, as everywhere in the reader ("] / [" is a key).
         for group, keys in KEYS:
-            table.add_row(f"[u]{group}[/u]", "")
+            table.add_row(Text(group, style="underline"), "")
             for key, what in keys:
-                table.add_row(key, what)
+                table.add_row(Text(key), Text(what))
             table.add_row("", "")
         with VerticalScroll(id="help"):
-            yield Static("Keys", id="help-title")
+            yield Static(Text("Keys"), id="help-title")
             yield Static(table)

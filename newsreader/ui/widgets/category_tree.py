@@ -7,8 +7,12 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from newsreader.extract import MAX_CATEGORY_CHARS
 from newsreader.sanitize import clean_line
 from newsreader.tree import NodeKind, Selection, TreeItem
+
+MAX_LABEL_CHARS = MAX_CATEGORY_CHARS
+"""A longer name (a feed's title, a category of an older cache) is cut in the tree."""
 
 
 class CategoryTree(Tree[Selection]):
@@ -24,37 +28,43 @@ class CategoryTree(Tree[Selection]):
             self.selection = selection
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("newsreader", id=id)
+        super().__init__(Text("newsreader"), id=id)
         self.show_root = False
         self.guide_depth = 2
 
     def show(self, items: list[TreeItem]) -> None:
-        """Redraw the tree from items, keeping which nodes are open and the cursor."""
+        """Redraw the tree from items, keeping which nodes are open and the cursor.
+
+        Walked with a stack, not recursion, however deep the items nest.
+        """
         expanded = {
             node.data for node in self._all_nodes() if node.data is not None and node.is_expanded
         }
         selected = self.cursor_node.data if self.cursor_node is not None else None
         self.clear()
-        for item in items:
-            self._add(self.root, item, expanded)
+        stack: list[tuple[TreeNode[Selection], TreeItem]] = [
+            (self.root, item) for item in reversed(items)
+        ]
+        while stack:
+            parent, item = stack.pop()
+            label = self._label(item)
+            if item.children:
+                node = parent.add(label, data=item.selection, expand=item.selection in expanded)
+                stack.extend((node, child) for child in reversed(item.children))
+            else:
+                parent.add_leaf(label, data=item.selection)
         self.root.expand()
         for node in self._all_nodes():
             if node.data == selected:
                 self.move_cursor(node)
                 break
 
-    def _add(self, parent: TreeNode[Selection], item: TreeItem, expanded: set[Selection]) -> None:
-        label = self._label(item)
-        if item.children:
-            node = parent.add(label, data=item.selection, expand=item.selection in expanded)
-            for child in item.children:
-                self._add(node, child, expanded)
-        else:
-            parent.add_leaf(label, data=item.selection)
-
     @staticmethod
     def _label(item: TreeItem) -> Text:
-        label = Text(clean_line(item.label), style="bold" if item.unread_count else "")
+        name = clean_line(item.label)
+        if len(name) > MAX_LABEL_CHARS:  # a name from a cache older than the bound
+            name = name[: MAX_LABEL_CHARS - 1] + "…"
+        label = Text(name, style="bold" if item.unread_count else "")
         if item.selection.kind is NodeKind.FEED and item.failed:
             label.append(" ✗", style="bold red")
         if item.unread_count:
