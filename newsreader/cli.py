@@ -378,7 +378,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
 
 
 def _refresh_json(report: RefreshReport) -> dict[str, object]:
-    from newsreader.extract import display_path
+    from newsreader.files import display_path
 
     return {
         "feeds": [
@@ -720,7 +720,7 @@ def _import(args: argparse.Namespace, locations: Locations) -> int:
 
 def _print_failures(failures: Sequence[tuple[Path, str]]) -> None:
     """Each file that could not be imported, by its name (undecodable bytes as ``\\xNN``)."""
-    from newsreader.extract import display_path
+    from newsreader.files import display_path
 
     for path, reason in failures:
         print(

@@ -20,8 +20,9 @@ try:
 except ImportError:  # not on Windows: the mtime check below is all there is
     fcntl = None  # type: ignore[assignment]
 
+from newsreader.files import FileRefused, read_file
 from newsreader.links import normalise_url, without_fragment
-from newsreader.model import FeedState
+from newsreader.model import FeedState, bound_categories
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line, display_url, feed_url_problem, hide_password
 
@@ -60,6 +61,10 @@ def carry_credentials(url: str, given: str) -> str:
     userinfo = old.netloc.rpartition("@")[0]
     start = url.index("//") + 2
     return f"{url[:start]}{userinfo}@{url[start:]}"
+
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""The largest feeds.toml read: about 100,000 feeds."""
 
 
 class ConfigError(Exception):
@@ -210,8 +215,11 @@ def quoted_url(url: str) -> str:
 
 
 def parse_category(value: str) -> tuple[str, ...]:
-    """``"World/Europe"`` -> ``("World", "Europe")``; empty parts are dropped."""
-    return tuple(part for part in (clean_line(p) for p in value.split("/")) if part)
+    """``"World/Europe"`` -> ``("World", "Europe")``; empty parts are dropped, and the
+    path is bounded as every category is (:func:`newsreader.model.bound_categories`)."""
+    return bound_categories(
+        tuple(part for part in (clean_line(p) for p in value.split("/")) if part)
+    )
 
 
 def load_config(path: Path) -> Config:
@@ -224,14 +232,21 @@ def load_config(path: Path) -> Config:
 
 
 def read_config_text(path: Path) -> str:
-    """A config file's text; a missing or unreadable file is a :class:`ConfigError`."""
+    """A config file's text; a missing or unreadable file is a :class:`ConfigError`.
+
+    It is read as any file a stranger could have put in its place: a regular
+    file of at most :data:`MAX_CONFIG_BYTES` (a FIFO would hang, ``/dev/zero``
+    would fill memory).
+    """
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(path, None, None, "no such file")
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise ConfigError(path, None, None, "no such file") from error
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise ConfigError(path, None, None, f"cannot read: {reason or error}") from error
+        data = read_file(path, MAX_CONFIG_BYTES)
+        return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except FileRefused as error:
+        raise ConfigError(path, None, None, f"cannot read: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(path, None, None, "cannot read: not UTF-8 text") from error
 
 
 def parse_config(text: str, path: Path) -> Config:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from newsreader.extract import ExtractError, display_path, extract_file, is_supported, not_regular
+from newsreader.extract import ExtractError, extract_file, is_supported
+from newsreader.files import display_path, not_regular
 from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 BATCH_SIZE = 500

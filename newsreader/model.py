@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from newsreader.textnorm import strip_tags
+
+MAX_CATEGORY_DEPTH = 32
+"""Levels of a category path that are kept: the first ones, the root's before the article's."""
+MAX_CATEGORY_CHARS = 200
+"""Characters kept of each level's name."""
+
+
+def bound_categories(path: Sequence[str]) -> tuple[str, ...]:
+    """A category path within :data:`MAX_CATEGORY_DEPTH` levels of :data:`MAX_CATEGORY_CHARS`.
+
+    The first levels are kept, so a configured root is never pushed out by an
+    article's own path; what lies deeper is dropped and long names are cut.
+    """
+    return tuple(part[:MAX_CATEGORY_CHARS] for part in path[:MAX_CATEGORY_DEPTH])
 
 
 class LinkKind(StrEnum):

@@ -14,8 +14,8 @@ from email.utils import formatdate
 from pathlib import Path
 
 from newsreader.config import FeedConfig, is_feed_url, parse_category
-from newsreader.extract import MAX_CATEGORY_DEPTH
-from newsreader.model import FeedState
+from newsreader.files import FileRefused, display_path, read_file
+from newsreader.model import MAX_CATEGORY_DEPTH, FeedState
 from newsreader.sanitize import clean_line, feed_url_problem, read_href
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
@@ -39,11 +39,9 @@ def read_opml(path: Path) -> list[FeedConfig]:
         OpmlError: unreadable, not XML, or not OPML.
     """
     try:
-        if path.stat().st_size > MAX_OPML_BYTES:
-            raise OpmlError(f"{path}: file too large")
-        data = path.read_bytes()
-    except OSError as error:
-        raise OpmlError(f"{path}: {error.strerror or error}") from error
+        data = read_file(path, MAX_OPML_BYTES)
+    except FileRefused as error:
+        raise OpmlError(f"{display_path(path)}: {error}") from error
     if b"<!ENTITY" in data or b"<!entity" in data:
         # Entities are never needed in a subscription list and are how XML bombs work.
         raise OpmlError(f"{path}: entity declarations are not accepted")

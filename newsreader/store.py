@@ -34,6 +34,7 @@ except ImportError:  # not on Windows: there the cache is not locked
 from newsreader.extract.dates import EARLIEST_DATE, plausible_timestamp, timestamp_of
 from newsreader.links import normalise_title, normalise_url
 from newsreader.model import (
+    MAX_CATEGORY_DEPTH,
     Article,
     ArticleSummary,
     CategoryNode,
@@ -1293,8 +1294,6 @@ class Store:
         deeper path in an older cache counts in its ancestor at that depth,
         whose list (a range on the path) holds it too. Built without recursion.
         """
-        from newsreader.extract import MAX_CATEGORY_DEPTH
-
         counts: dict[tuple[str, ...], list[int]] = {}
         for category, total, unread in self._db.execute(
             "SELECT category, COUNT(*), SUM(read = 0) FROM articles GROUP BY category"

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from newsreader.config import FeedConfig
-from newsreader.extract import MAX_CATEGORY_DEPTH
-from newsreader.model import CategoryNode, FeedState
+from newsreader.model import MAX_CATEGORY_DEPTH, CategoryNode, FeedState
 
 
 class NodeKind(StrEnum):

@@ -11,12 +11,10 @@ fetches a URL, and every file that cannot be read is named with its reason.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +34,7 @@ from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
-from tests.conftest import TESTS, newsreader_env, run_newsreader
+from tests.conftest import TESTS, measured_newsreader, newsreader_env, run_newsreader
 from tests.hostile.generate import write_generated
 from tests.loopback import LoopbackServer, static
 
@@ -133,29 +131,18 @@ def assert_no_entity_fetch(server: LoopbackServer) -> None:
 
 
 def _import_one(path: Path, workdir: Path) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """``newsreader import`` of one file: its result, wall seconds and peak RSS in MiB."""
+    """``newsreader import`` of one file: its result, wall seconds and its own peak RSS in MiB.
+
+    A file that hangs the import is ended, and then fails the time bound.
+    """
     workdir.mkdir(parents=True)
-    out_path, err_path = workdir / "out", workdir / "err"
-    started = time.monotonic()
-    with out_path.open("w") as out, err_path.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "newsreader", "import", str(path)],
-            stdout=out,
-            stderr=err,
-            env=newsreader_env(workdir / "data", workdir / "c.toml"),
-        )
-        # A file that hangs the import is killed, and then fails the time bound.
-        watchdog = threading.Timer(TIME_BOUND_SECONDS * 2, process.kill)
-        watchdog.start()
-        # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would mix in others').
-        _, status, usage = os.wait4(process.pid, 0)
-        watchdog.cancel()
-    seconds = time.monotonic() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    result = subprocess.CompletedProcess(
-        process.args, process.returncode, out_path.read_text(), err_path.read_text()
+    return measured_newsreader(
+        "import",
+        str(path),
+        data_dir=workdir / "data",
+        config=workdir / "c.toml",
+        deadline=TIME_BOUND_SECONDS * 2,
     )
-    return result, seconds, usage.ru_maxrss / 1024
 
 
 def _every_input(corpus: Corpus) -> list[Path]:

@@ -23,13 +23,20 @@ from textual.geometry import Region
 
 from newsreader import importer
 from newsreader.config import load_config
-from newsreader.extract import MAX_CATEGORY_DEPTH, MAX_FILE_BYTES, ExtractError, extract_file
+from newsreader.extract import MAX_FILE_BYTES, ExtractError, extract_file
 from newsreader.importer import import_paths
+from newsreader.model import MAX_CATEGORY_DEPTH
 from newsreader.paths import Locations
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
-from tests.conftest import as_unprivileged, newsreader_env, permission_bits_apply, run_newsreader
+from tests.conftest import (
+    as_unprivileged,
+    measured_newsreader,
+    newsreader_env,
+    permission_bits_apply,
+    run_newsreader,
+)
 from tests.hostile.special import (
     PAGEMAP,
     UNDECODABLE_EMPTY,
@@ -67,46 +74,17 @@ def _titles(data: Path) -> set[str]:
         return {summary.title for summary in store.list_articles(limit=1000)}
 
 
-_LAUNCHER = (
-    "import os, resource, signal, sys\n"
-    "report, args = sys.argv[1], sys.argv[2:]\n"
-    "pid = os.fork()\n"
-    "if pid == 0:\n"
-    f"    resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE_LIMIT}, {ADDRESS_SPACE_LIMIT}))\n"
-    f"    signal.alarm({int(DEADLINE_SECONDS)})  # kept across exec: a hang ends\n"
-    "    os.execv(sys.executable, [sys.executable, '-m', 'newsreader', *args])\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "with open(report, 'w') as out:\n"
-    "    out.write(f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}')\n"
-)
-"""Runs ``newsreader ARGS`` from a small process, and writes its exit code and peak RSS.
-
-Linux counts in a child's peak RSS the memory of the process it was exec'ed
-from, so a child started from pytest itself would report pytest's size."""
-
-
 def _measured(
     *args: str, data: Path, config: Path
 ) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """``newsreader ARGS`` in a child: its result, wall seconds and its own peak RSS in MiB.
-
-    The child's address space is limited, so that an endless read fails there,
-    and it is ended after :data:`DEADLINE_SECONDS`.
-    """
-    report = data.parent / f"{data.name}.measured"
-    started = time.monotonic()
-    launched = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, str(report), *args],
-        capture_output=True,
-        text=True,
-        env=newsreader_env(data, config),
-        timeout=DEADLINE_SECONDS * 2,
-        check=False,
+    """``newsreader ARGS`` in a measured child limited to :data:`ADDRESS_SPACE_LIMIT`."""
+    return measured_newsreader(
+        *args,
+        data_dir=data,
+        config=config,
+        deadline=DEADLINE_SECONDS,
+        address_space=ADDRESS_SPACE_LIMIT,
     )
-    seconds = time.monotonic() - started
-    code, peak_kib = map(int, report.read_text().split())
-    result = subprocess.CompletedProcess(args, code, launched.stdout, launched.stderr)
-    return result, seconds, peak_kib / 1024
 
 
 def _assert_one_line_failures(stderr: str, expected: dict[Path, str]) -> None:
@@ -529,3 +507,25 @@ def test_a_folder_mounted_inside_itself_is_walked_once(tmp_path: Path) -> None:
         result.stderr, {mount_point: "a folder already walked (mounted twice), not read again"}
     )
     assert result.stdout.startswith("1 new, 0 updated, 0 unchanged, 0 duplicate")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "endless"])
+def test_an_opml_list_or_a_config_that_is_no_regular_file_is_refused_at_once(
+    tmp_path: Path, kind: str
+) -> None:
+    """The same rule for every file read on the user's behalf, not only articles."""
+    special = tmp_path / f"special-{kind}"
+    if kind == "fifo":
+        os.mkfifo(special)
+    else:
+        special.symlink_to("/dev/zero")
+    data, config = tmp_path / "data", _config(tmp_path / "feeds.toml")
+    opml, seconds, peak = _measured("opml", "import", str(special), data=data, config=config)
+    assert opml.returncode == 1 and "Traceback" not in opml.stderr
+    assert seconds < TIME_BOUND_SECONDS and peak < MEMORY_BOUND_MIB
+    kind_name = "FIFO" if kind == "fifo" else "character device"
+    assert opml.stderr == f"newsreader: {special}: not a regular file ({kind_name})\n"
+    configured, seconds, peak = _measured("feeds", data=data, config=special)
+    assert configured.returncode == 2 and "Traceback" not in configured.stderr
+    assert seconds < TIME_BOUND_SECONDS and peak < MEMORY_BOUND_MIB
+    assert configured.stderr.startswith(f"newsreader: {special}: cannot read: ")

@@ -36,9 +36,8 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from newsreader.config import load_config
-from newsreader.extract import MAX_CATEGORY_CHARS, MAX_CATEGORY_DEPTH
 from newsreader.links import resolve
-from newsreader.model import CategoryNode
+from newsreader.model import MAX_CATEGORY_CHARS, MAX_CATEGORY_DEPTH, CategoryNode
 from newsreader.opml import MAX_DEPTH, OpmlError, read_opml
 from newsreader.paths import Locations
 from newsreader.store import Store, join_category
@@ -637,3 +636,14 @@ async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: 
     assert json.loads(as_json.stdout)["categories"] == levels
     under = run_newsreader("list", "--category", "level-0/level-1", data_dir=data, config=config)
     assert under.returncode == 0 and "Deep Story" in under.stdout
+
+
+def test_a_configured_category_is_bounded_and_exports(cli: CliRunner, tmp_path: Path) -> None:
+    deep = "/".join(f"c{n}" for n in range(5000))
+    (tmp_path / "feeds.toml").write_text(
+        f'[[feeds]]\nurl = "https://deep.example/rss"\ncategory = "{deep}"\n'
+    )
+    exported = cli("opml", "export")
+    assert exported.code == 0 and "Traceback" not in exported.err
+    [feed] = load_config(tmp_path / "feeds.toml").feeds
+    assert len(feed.category) == MAX_CATEGORY_DEPTH

@@ -7,32 +7,14 @@
 
 from __future__ import annotations
 
-import os
-import stat
-from collections.abc import Sequence
 from pathlib import Path
 
 from newsreader.extract.decode import UnreadableFile, decode_text
-from newsreader.model import Article
+from newsreader.files import FileRefused, display_path, read_file
+from newsreader.model import Article, bound_categories
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """The largest file read: counted as it is read, not taken from its stated size."""
-READ_CHUNK_BYTES = 1024 * 1024
-"""Bytes asked for at a time past a file's stated size (a file that grows, or lies)."""
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-"""A FIFO opens at once instead of waiting for a writer; a terminal never becomes ours."""
-_KINDS = (
-    (stat.S_ISDIR, "folder"),
-    (stat.S_ISFIFO, "FIFO"),
-    (stat.S_ISSOCK, "socket"),
-    (stat.S_ISCHR, "character device"),
-    (stat.S_ISBLK, "block device"),
-)
-MAX_CATEGORY_DEPTH = 32
-"""Levels of a category path that are kept: the first ones, the root's before the article's."""
-MAX_CATEGORY_CHARS = 200
-"""Characters kept of each level's name."""
-
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -42,15 +24,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SU
 
 class ExtractError(Exception):
     """A file that cannot be imported; the message says why."""
-
-
-def bound_categories(path: Sequence[str]) -> tuple[str, ...]:
-    """A category path within :data:`MAX_CATEGORY_DEPTH` levels of :data:`MAX_CATEGORY_CHARS`.
-
-    The first levels are kept, so a configured root is never pushed out by an
-    article's own path; what lies deeper is dropped and long names are cut.
-    """
-    return tuple(part[:MAX_CATEGORY_CHARS] for part in path[:MAX_CATEGORY_DEPTH])
 
 
 def is_supported(path: Path) -> bool:
@@ -75,94 +48,11 @@ def extract_file(
     Raises:
         ExtractError: the file cannot be read or holds no article.
     """
-    return extract_bytes(read_file(path), path, root=root, folders=folders)
-
-
-def read_file(path: Path, limit: int | None = None) -> bytes:
-    """The bytes of a regular file, at most ``limit`` (:data:`MAX_FILE_BYTES`) of them.
-
-    A FIFO, socket or device is refused without being read: it is looked at
-    before it is opened (opening some devices does things), opened without
-    waiting and without becoming the controlling terminal, and looked at again
-    once open, in case it was swapped meanwhile. The cap counts the bytes read,
-    so a file whose stated size is wrong (``/proc``) cannot exhaust memory.
-
-    Raises:
-        ExtractError: not a regular file, too large, or it cannot be read.
-    """
-    limit = MAX_FILE_BYTES if limit is None else limit
     try:
-        _refuse_special(path.stat().st_mode)
-        descriptor = os.open(path, _OPEN_FLAGS)
-        try:
-            info = os.fstat(descriptor)
-            _refuse_special(info.st_mode)
-            if info.st_size > limit:
-                raise _too_large(limit)
-            os.set_blocking(descriptor, True)
-            return _read_at_most(descriptor, info.st_size, limit)
-        finally:
-            os.close(descriptor)
-    except OSError as error:
-        raise ExtractError(error.strerror or str(error)) from error
-
-
-def not_regular(mode: int) -> str | None:
-    """Why a file of this mode is not read ("not a regular file (FIFO)"), or None."""
-    if stat.S_ISREG(mode):
-        return None
-    kind = next((name for test, name in _KINDS if test(mode)), "unknown kind")
-    return f"not a regular file ({kind})"
-
-
-def _refuse_special(mode: int) -> None:
-    reason = not_regular(mode)
-    if reason is not None:
-        raise ExtractError(reason)
-
-
-def _read_at_most(descriptor: int, stated_size: int, limit: int) -> bytes:
-    """Read to the end, or refuse once more than ``limit`` bytes have come.
-
-    Reads ask for whole chunks (some files, ``/proc/self/pagemap`` among them,
-    refuse reads of a few bytes), so at most ``limit`` + :data:`READ_CHUNK_BYTES`
-    bytes are ever read, whatever the file says of its size.
-    """
-    chunks: list[bytes] = []
-    total = 0
-    # The whole file in one read where its stated size (at most the limit) is true.
-    want = max(stated_size + 1, READ_CHUNK_BYTES)
-    while total <= limit:
-        chunk = os.read(descriptor, want)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        total += len(chunk)
-        want = READ_CHUNK_BYTES
-    raise _too_large(limit)
-
-
-def _too_large(limit: int) -> ExtractError:
-    return ExtractError(f"file too large (over {limit // (1024 * 1024)} MB)")
-
-
-def display_path(path: Path | str) -> str:
-    """A path as text that can be stored and shown: bytes not UTF-8 as ``\\xNN``.
-
-    A file name is bytes; one that is not UTF-8 arrives with each bad byte as a
-    lone surrogate, which SQLite, JSON and terminals all refuse. The real path
-    stays what is opened; this is what is said and stored of it.
-    """
-    text = str(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            raw = text.encode("utf-8", "surrogateescape")  # the name's own bytes
-        except UnicodeEncodeError:
-            raw = text.encode("utf-8", "backslashreplace")  # a surrogate of no byte
-        return raw.decode("utf-8", "backslashreplace")
-    return text
+        data = read_file(path, MAX_FILE_BYTES)
+    except FileRefused as error:
+        raise ExtractError(str(error)) from error
+    return extract_bytes(data, path, root=root, folders=folders)
 
 
 def extract_bytes(

@@ -7,7 +7,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from newsreader.extract import MAX_CATEGORY_CHARS
+from newsreader.model import MAX_CATEGORY_CHARS
 from newsreader.sanitize import clean_line
 from newsreader.tree import NodeKind, Selection, TreeItem
 
