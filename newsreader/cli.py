@@ -212,7 +212,8 @@ def _run_reader(locations: Locations) -> int:
     except (ConfigError, StoreError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
     app.run()
-    return EXIT_OK
+    # A crash inside the reader (Textual shows its traceback) is not a success.
+    return app.return_code or EXIT_OK
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:

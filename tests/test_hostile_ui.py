@@ -638,6 +638,25 @@ async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: 
     assert under.returncode == 0 and "Deep Story" in under.stdout
 
 
+def test_a_reader_that_crashes_does_not_exit_0(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsreader.ui.app import NewsReaderApp
+
+    (tmp_path / "feeds.toml").write_text("")
+    run = NewsReaderApp.run
+
+    def headless(self: NewsReaderApp) -> None:  # no terminal here: the same app, headless
+        run(self, headless=True)
+
+    def crash(self: NewsReaderApp) -> None:
+        raise RuntimeError("a bug in the reader")
+
+    monkeypatch.setattr(NewsReaderApp, "run", headless)
+    monkeypatch.setattr(NewsReaderApp, "reload_tree", crash)
+    assert cli("--offline").code != 0
+
+
 def test_a_configured_category_is_bounded_and_exports(cli: CliRunner, tmp_path: Path) -> None:
     deep = "/".join(f"c{n}" for n in range(5000))
     (tmp_path / "feeds.toml").write_text(
@@ -647,3 +666,19 @@ def test_a_configured_category_is_bounded_and_exports(cli: CliRunner, tmp_path: 
     assert exported.code == 0 and "Traceback" not in exported.err
     [feed] = load_config(tmp_path / "feeds.toml").feeds
     assert len(feed.category) == MAX_CATEGORY_DEPTH
+
+
+async def test_ctrl_c_says_which_key_quits_in_plain_words(tmp_path: Path) -> None:
+    from newsreader.paths import Locations
+    from newsreader.ui.app import NewsReaderApp
+
+    config = tmp_path / "feeds.toml"
+    config.write_text("")
+    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        [notice] = [n.message for n in app._notifications]
+        assert notice.startswith("Press ") and notice.endswith(" to quit the app")
+        assert "[" not in notice and " q " in f" {notice.replace(' or ', ' ')} "

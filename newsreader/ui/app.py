@@ -218,6 +218,16 @@ class NewsReaderApp(App[None]):
             markup=markup,
         )
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: say which key quits (Textual's own notice is markup, and ours are plain)."""
+        keys = [
+            key
+            for key, active in self.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit")
+        ]
+        if keys:
+            self.notify(f"Press {' or '.join(keys)} to quit the app", title="Do you want to quit?")
+
     def set_status(self, text: str) -> None:
         """Show a line in the status bar."""
         self.query_one("#status-text", Static).update(Text(clean_line(text)))
