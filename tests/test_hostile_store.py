@@ -1093,3 +1093,30 @@ def test_a_store_cannot_open_while_a_reset_holds_the_lock(
     finally:
         lock.release()
     Store(cache).close()
+
+
+async def test_scrolling_a_search_the_index_stops_answering_keeps_the_reader(
+    tmp_path: Path,
+) -> None:
+    data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
+    with Store(data / "cache.sqlite3") as store:
+        store.store_articles(
+            [
+                Article(title=f"Harbour note {n}", source="notes", guid=f"n{n}",
+                        sections=(Section(None, (f"Harbour note number {n}.",)),))
+                for n in range(150)
+            ]
+        )  # fmt: skip
+    app = _reader(data, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"harbour", "enter")
+        await pilot.pause()
+        article_list = app.query_one(ArticleList)
+        assert len(article_list.summaries) == 100  # the first page
+        db = sqlite3.connect(data / "cache.sqlite3")
+        db.execute("DROP TABLE articles_fts")  # the index breaks meanwhile
+        db.close()
+        article_list.move_cursor(row=99)  # near the end: the next page is asked for
+        await pilot.pause()
+        assert len(article_list.summaries) == 100 and app.is_running
+        assert any("the search index cannot answer this search" in m for m in _notices(app))

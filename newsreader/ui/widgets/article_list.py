@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from newsreader.model import ArticleSummary
 from newsreader.sanitize import clean_line
-from newsreader.store import Cursor, Store
+from newsreader.store import Cursor, Store, StoreError
 from newsreader.tree import NodeKind, Selection
 
 PAGE_SIZE = 100
@@ -100,7 +100,14 @@ class ArticleList(DataTable[Text]):
         """Load the next page; returns False when there is none."""
         if self._exhausted:
             return False
-        page = self._page()
+        try:
+            page = self._page()
+        except StoreError as error:
+            # A search the index cannot answer past its first page, a busy cache:
+            # the rows shown stay, and the reader is told why no more come.
+            self._exhausted = True
+            self.app.notify(str(error), severity="warning")
+            return False
         if len(page) < PAGE_SIZE:
             self._exhausted = True
         self.summaries.extend(page)
