@@ -7,18 +7,23 @@ its reason and skipped; the rest go on.
 
 The walk opens only folders. What it does not read it names, with the reason:
 a FIFO, socket or device; a link that leads out of the folder; a link loop; a
-folder it may not read, or has walked already (mounted twice); and whatever lies
-past :data:`MAX_WALK_ENTRIES`. Folders of any depth are walked (the walk is a
-loop); the category their depth gives is bounded where categories are set.
+folder it may not read, or has walked already (mounted twice); and the names of
+one folder past :data:`MAX_FOLDER_ENTRIES`. Folders of any depth are walked (the
+walk is a loop); the category their depth gives is bounded where categories are
+set. The walk feeds extraction as it goes, so an import's memory follows the
+largest folder, not the number of files.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import multiprocessing
 import os
 import stat
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -31,13 +36,15 @@ BATCH_SIZE = 500
 POOL_THRESHOLD = 200
 """Fewer files than this are extracted in-process: a pool costs more than it saves."""
 POOL_CHUNK = 32
-MAX_WALK_ENTRIES = 100_000
-"""Names a walk looks at under one path (files of any kind, folders, hidden ones).
+POOL_AHEAD = 4
+"""Chunks per worker handed to the pool ahead of the one being stored."""
+MAX_FOLDER_ENTRIES = 1_000_000
+"""Names of one folder that are read (articles, folders, links; hidden files and
+files of other types are not kept, so do not count).
 
-The files to import are all listed before the first is read, at about 0.5 KB
-each, and a folder's names are sorted in memory: a folder of millions of files
-took gigabytes before anything was imported. 100,000 names keep the walk to
-tens of megabytes and about a second, ten times the largest import benchmarked."""
+A folder's names are sorted in memory before its files are imported: an article
+file's name costs about 80 bytes, so a million keep the walk under 100 MB and a
+few seconds. Past that the folder's other names are not read, and it is said."""
 OUTSIDE_LINK = "a link to outside the folder, not followed"
 
 
@@ -77,7 +84,8 @@ def iter_files(root: Path) -> Iterator[Found]:
     folder, a FIFO, socket or device named like an article is refused unopened;
     a link is followed only to a regular file inside the folder (a link to a
     folder inside is passed over, since the walk gets there anyway); a link
-    loop or a dangling link is refused with the system's reason.
+    loop or a dangling link is refused with the system's reason. Each folder's
+    names come in order, its files before its sub-folders, depth first.
     """
     try:
         info = root.stat()
@@ -92,42 +100,84 @@ def iter_files(root: Path) -> Iterator[Found]:
         yield real, (), None
         return
     seen = {(info.st_dev, info.st_ino)}
-    looked = 0
-    stack: list[tuple[Path, tuple[str, ...]]] = [(real, ())]
-    while stack:
-        folder, folders = stack.pop()
-        entries: list[os.DirEntry[str]] = []
-        exhausted = False
-        try:
-            with os.scandir(folder) as scan:
-                for entry in scan:
-                    if looked == MAX_WALK_ENTRIES:
-                        exhausted = True
-                        break
-                    looked += 1
-                    entries.append(entry)
-        except OSError as error:
-            yield folder, folders, f"cannot read folder: {_reason(error)}"
+    # Each level of the walk is an iterator over the sub-folders still to walk.
+    pending: list[Iterator[tuple[Path, tuple[str, ...]]]] = [iter([(real, ())])]
+    while pending:
+        next_folder = next(pending[-1], None)
+        if next_folder is None:
+            pending.pop()
             continue
-        below: list[tuple[Path, tuple[str, ...]]] = []
-        for entry in sorted(entries, key=lambda entry: entry.name):
-            if entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
-            verdict = _look_at(entry, real)
-            if verdict is _Verdict.WALK:
-                verdict = _folder_refusal(entry, seen) or _Verdict.WALK
-            if verdict is _Verdict.WALK:
-                below.append((path, (*folders, display_path(entry.name))))
-            elif verdict is _Verdict.IMPORT:
-                yield path, folders, None
-            elif isinstance(verdict, str):
-                yield path, folders, verdict
-        if exhausted:
-            limit = f"more than {MAX_WALK_ENTRIES:,} files and folders; the rest were not read"
-            yield real, (), limit
-            return
-        stack.extend(reversed(below))
+        folder, folders = next_folder
+        below: list[str] = []
+        yield from _walk_one(folder, folders, real, seen, below)
+        pending.append(_sub_folders(folder, folders, below))
+
+
+def _sub_folders(
+    folder: Path, folders: tuple[str, ...], names: list[str]
+) -> Iterator[tuple[Path, tuple[str, ...]]]:
+    for name in names:
+        yield folder / name, (*folders, display_path(name))
+
+
+def _walk_one(
+    folder: Path,
+    folders: tuple[str, ...],
+    root: Path,
+    seen: set[tuple[int, int]],
+    below: list[str],
+) -> Iterator[Found]:
+    """One folder's files and refusals in name order; its sub-folders to walk go in ``below``."""
+    articles: list[str] = []  # regular files of a supported type: only their names are kept
+    others: list[os.DirEntry[str]] = []
+    full = False
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.startswith("."):
+                    continue
+                if len(articles) + len(others) == MAX_FOLDER_ENTRIES:
+                    full = True
+                    break
+                if _is_plain_file(entry):
+                    if is_supported(Path(entry.name)):
+                        articles.append(entry.name)
+                else:
+                    others.append(entry)
+    except OSError as error:
+        yield folder, folders, f"cannot read folder: {_reason(error)}"
+        return
+    articles.sort()
+    others.sort(key=_entry_name)
+    named: tuple[Iterable[str | os.DirEntry[str]], ...] = (articles, others)
+    for item in heapq.merge(*named, key=_entry_name):
+        if isinstance(item, str):
+            yield folder / item, folders, None
+            continue
+        verdict = _look_at(item, root)
+        if verdict is _Verdict.WALK:
+            verdict = _folder_refusal(item, seen) or _Verdict.WALK
+        if verdict is _Verdict.WALK:
+            below.append(item.name)
+        elif verdict is _Verdict.IMPORT:
+            yield Path(item.path), folders, None
+        elif isinstance(verdict, str):
+            yield Path(item.path), folders, verdict
+    if full:
+        limit = f"more than {MAX_FOLDER_ENTRIES:,} names in one folder; the rest were not read"
+        yield folder, folders, limit
+
+
+def _is_plain_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file, not a link (from the folder's own listing where it says)."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _entry_name(item: str | os.DirEntry[str]) -> str:
+    return item if isinstance(item, str) else item.name
 
 
 class _Verdict(Enum):
@@ -210,15 +260,9 @@ def import_paths(
         workers: Extraction processes (default: one per CPU; 0 or 1: none).
     """
     report = ImportReport()
-    jobs: list[_Job] = []
-    for root in paths:
-        for path, folders, refusal in iter_files(root):
-            if refusal is None:
-                jobs.append((path, categories, folders))
-            else:
-                report.failures.append((path, refusal))
     worker_count = (os.cpu_count() or 1) if workers is None else workers
     pending: list[PreparedArticle] = []
+    jobs = _jobs(paths, categories, report.failures)
     for path, rows, error in _extracted(jobs, worker_count):
         if error is not None:
             report.failures.append((path, error))
@@ -235,6 +279,18 @@ def import_paths(
 _Job = tuple[Path, tuple[str, ...], tuple[str, ...]]
 """A file, its root category and the folders that hold it."""
 _Extracted = tuple[Path, list[PreparedArticle], str | None]
+
+
+def _jobs(
+    paths: Iterable[Path], categories: tuple[str, ...], failures: list[tuple[Path, str]]
+) -> Iterator[_Job]:
+    """The files to extract, as the walk finds them; what it refuses goes in ``failures``."""
+    for root in paths:
+        for path, folders, refusal in iter_files(root):
+            if refusal is None:
+                yield path, categories, folders
+            else:
+                failures.append((path, refusal))
 
 
 def _extract_one(job: _Job) -> _Extracted:
@@ -265,16 +321,43 @@ def describe_error(error: Exception) -> str:
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
-def _extracted(jobs: list[_Job], workers: int) -> Iterator[_Extracted]:
-    """Extraction results in job order, from a process pool when it pays off."""
-    if workers < 2 or len(jobs) < POOL_THRESHOLD:
+def _extracted(jobs: Iterator[_Job], workers: int) -> Iterator[_Extracted]:
+    """Extraction results in job order, from a process pool when it pays off.
+
+    Jobs are taken from the walk only as the pool has room for them, so a folder
+    of millions of files is never listed whole.
+    """
+    if workers < 2:
         yield from map(_extract_one, jobs)
+        return
+    first = list(itertools.islice(jobs, POOL_THRESHOLD))
+    if len(first) < POOL_THRESHOLD:
+        yield from map(_extract_one, itertools.chain(first, jobs))
         return
     methods = multiprocessing.get_all_start_methods()
     # fork starts workers without re-importing anything; the parent holds no threads here.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = _chunks(itertools.chain(first, jobs), POOL_CHUNK)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_extract_one, jobs, chunksize=POOL_CHUNK)
+        ahead: deque[Future[list[_Extracted]]] = deque(
+            pool.submit(_extract_chunk, chunk)
+            for chunk in itertools.islice(chunks, workers * POOL_AHEAD)
+        )
+        while ahead:
+            done = ahead.popleft().result()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                ahead.append(pool.submit(_extract_chunk, chunk))
+            yield from done
+
+
+def _extract_chunk(jobs: list[_Job]) -> list[_Extracted]:
+    return [_extract_one(job) for job in jobs]
+
+
+def _chunks(jobs: Iterator[_Job], size: int) -> Iterator[list[_Job]]:
+    while chunk := list(itertools.islice(jobs, size)):
+        yield chunk
 
 
 def _flush(store: Store, pending: list[PreparedArticle], report: ImportReport) -> None:

@@ -468,22 +468,64 @@ def test_folders_nested_past_the_bound_are_read_and_never_crash_the_walk(
     assert bottom.categories == ("deep", *(["d"] * (MAX_CATEGORY_DEPTH - 1)))
 
 
-def test_the_walk_stops_at_its_bound_and_says_so(
+def test_a_folder_past_its_bound_is_cut_and_said_and_the_walk_goes_on(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importer, "MAX_WALK_ENTRIES", 5)
+    monkeypatch.setattr(importer, "MAX_FOLDER_ENTRIES", 3)
     folder = tmp_path / "articles"
-    for number in range(4):
-        article(folder / f"top-{number}.txt", f"Top {number}")
-    for number in range(4):
-        article(folder / "sub" / f"below-{number}.txt", f"Below {number}")
+    crowded = folder / "crowded"
+    for number in range(5):
+        article(crowded / f"article-{number}.txt", f"Crowded {number}")
+    (crowded / ".hidden.txt").write_text("Hidden\n\nNot counted.\n")
+    (crowded / "notes.bin").write_bytes(b"not an article type, not counted")
+    for number in range(3):  # as many as the bound: all of them
+        article(folder / "full" / f"article-{number}.txt", f"Full {number}")
+    for number in range(3):  # the walk is not bounded as a whole: every folder is read
+        article(folder / "more" / f"top-{number}.txt", f"Top {number}")
 
     report = import_paths(store, [folder], workers=0)
 
-    # The four files at the top and the folder "sub" are the five entries walked.
-    assert report.new == 4
-    assert report.failures == [(folder, "more than 5 files and folders; the rest were not read")]
-    assert {s.title for s in store.list_articles()} == {f"Top {n}" for n in range(4)}
+    assert report.failures == [(crowded, "more than 3 names in one folder; the rest were not read")]
+    titles = {s.title for s in store.list_articles()}
+    assert len({t for t in titles if t.startswith("Crowded")}) == 3
+    assert {t for t in titles if not t.startswith("Crowded")} == {
+        *(f"Full {n}" for n in range(3)),
+        *(f"Top {n}" for n in range(3)),
+    }
+    assert report.new == 9
+
+
+def test_the_walk_feeds_the_import_as_it_goes(tmp_path: Path, store: Store) -> None:
+    """Files are imported while the walk goes on, never listed whole first (a folder
+    of millions of files took gigabytes before its first article was read)."""
+    folder = tmp_path / "articles"
+    article(folder / "a" / "first.txt", "First Found")
+    (folder / "z").mkdir()
+
+    def after_each(path: Path) -> None:
+        # Written once the first article is stored, into a folder the walk reads later.
+        if path.name == "first.txt":
+            article(folder / "z" / "late.txt", "Written Meanwhile")
+
+    report = import_paths(store, [folder], workers=0, progress=after_each)
+
+    assert report.new == 2 and not report.failures
+    assert {s.title for s in store.list_articles()} == {"First Found", "Written Meanwhile"}
+
+
+def test_a_large_import_through_the_pool_keeps_order_and_every_file(
+    tmp_path: Path, store: Store
+) -> None:
+    folder = tmp_path / "articles"
+    count = importer.POOL_THRESHOLD + importer.POOL_CHUNK * 2 * importer.POOL_AHEAD + 7
+    for number in range(count):
+        article(folder / f"article-{number:04d}.txt", f"Pooled Article {number}")
+    handled: list[str] = []
+
+    report = import_paths(store, [folder], workers=2, progress=lambda p: handled.append(p.name))
+
+    assert report.new == count and not report.failures
+    assert handled == sorted(handled) and len(handled) == count
 
 
 def test_a_folder_mounted_inside_itself_is_walked_once(tmp_path: Path) -> None:
