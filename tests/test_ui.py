@@ -127,6 +127,21 @@ async def test_outline_lists_headings_and_jumps_to_a_section(tmp_path: Path) -> 
         assert view.scroll_y < second.virtual_region.y
 
 
+async def test_the_outline_before_any_article_is_open_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.press("t")  # no article open yet: no empty box, a word instead
+        await pilot.pause()
+        outline = app.query_one("#outline", OptionList)
+        assert not outline.display
+        assert [n.message for n in app._notifications] == ["No article is open."]
+        await open_titled(app, pilot, "Orphan Story About Lighthouses")  # no headings
+        await pilot.press("t")
+        await pilot.pause()
+        assert outline.display
+        assert [str(outline.get_option_at_index(0).prompt)] == ["(no sections)"]
+
+
 async def test_follow_read_also_then_back_and_forward(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

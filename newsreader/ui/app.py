@@ -575,6 +575,9 @@ class NewsReaderApp(App[None]):
     def action_toggle_outline(self) -> None:
         """Show or hide the outline of the article's section headings."""
         outline = self.query_one("#outline", OptionList)
+        if not outline.display and outline.option_count == 0:
+            self.notify("No article is open.")
+            return
         outline.display = not outline.display
         if outline.display:
             outline.focus()
