@@ -240,5 +240,7 @@ def test_an_unreadable_config_is_named(tmp_path: Path) -> None:
 
 def test_a_folder_in_place_of_the_config_is_named(tmp_path: Path) -> None:
     (tmp_path / "feeds.toml").mkdir()
-    with pytest.raises(ConfigError, match=r"feeds\.toml: cannot read: not a regular file \(folder\)"):
+    with pytest.raises(
+        ConfigError, match=r"feeds\.toml: cannot read: not a regular file \(folder\)"
+    ):
         load_config(tmp_path / "feeds.toml")
