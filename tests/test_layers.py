@@ -1,4 +1,4 @@
-"""The core never imports Textual (nor the UI package)."""
+"""The core never imports Textual (nor the UI package), and loads rich only to render."""
 
 from __future__ import annotations
 
@@ -22,6 +22,22 @@ def _core_modules() -> list[str]:
 
 
 CORE_MODULES = _core_modules()
+RICH_FREE_MODULES = [name for name in CORE_MODULES if name != "newsreader.render"]
+"""What loads no rich module: the core, and the command line until it prints."""
+
+
+def _loaded(module: str, *roots: str) -> list[str]:
+    """The modules under these roots that importing ``module`` loads, in a fresh interpreter."""
+    code = (
+        f"import sys, {module}; "
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {roots!r} "
+        "or m.startswith('newsreader.ui')); print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return [name for name in result.stdout.strip().split(",") if name]
 
 
 def test_the_core_is_all_there() -> None:
@@ -32,13 +48,9 @@ def test_the_core_is_all_there() -> None:
 
 @pytest.mark.parametrize("module", CORE_MODULES)
 def test_core_module_does_not_import_textual(module: str) -> None:
-    code = (
-        f"import sys, {module}; "
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' "
-        "or m.startswith('newsreader.ui')); print(','.join(bad))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    assert _loaded(module, "textual") == []
+
+
+@pytest.mark.parametrize("module", RICH_FREE_MODULES)
+def test_core_module_does_not_load_rich(module: str) -> None:
+    assert _loaded(module, "rich") == []
