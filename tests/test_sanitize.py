@@ -53,6 +53,12 @@ def test_clean_text_never_emits_a_control_character(raw: str) -> None:
     assert not set(clean_line(raw)) & (FORBIDDEN | {"\n"})
 
 
+@given(st.text())
+def test_cleaning_a_line_twice_changes_nothing(raw: str) -> None:
+    # The reader's notices clean what they show, whoever cleaned it before.
+    assert clean_line(clean_line(raw)) == clean_line(raw)
+
+
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"))))
 def test_clean_text_keeps_visible_text(raw: str) -> None:
     assert clean_text(raw) == raw
