@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -49,11 +48,6 @@ class History(Generic[T]):
         """Update the current entry (its scroll position, say)."""
         if self._entries:
             self._entries[self._position] = entry
-
-    def update_current(self, change: Callable[[T], T]) -> None:
-        """Replace the current entry by a changed copy of it."""
-        if self._entries:
-            self._entries[self._position] = change(self._entries[self._position])
 
     def back(self) -> T | None:
         """Step back; returns the new current entry, or None if there is none."""

@@ -32,14 +32,18 @@ def bound_categories(path: Sequence[str]) -> tuple[str, ...]:
 
 
 class LinkKind(StrEnum):
-    """What a link is for."""
+    """What a link is for.
+
+    Attributes:
+        READ_ALSO: A related-article line ("Read Also:", "Related:", "See also:" ...).
+        INLINE: A link inside the body text.
+        ENCLOSURE: A file attached to the entry (never stored as a link: made from
+            its enclosures).
+    """
 
     READ_ALSO = "read-also"
-    """A related-article line ("Read Also:", "Related:", "See also:" ...)."""
     INLINE = "inline"
-    """A link inside the body text."""
     ENCLOSURE = "enclosure"
-    """A file attached to the entry (never stored as a link: made from its enclosures)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,10 @@
 Text from feeds, web pages and files is written by strangers. Before it is stored
 or shown it loses every terminal escape sequence (CSI, OSC, DCS and the rest, in
 their 7-bit and 8-bit forms), every control character but newline, every
-bidirectional override and every zero-width character. Rich and Textual markup is
-escaped where the text meets a renderer (:func:`escape_markup`). Everything bound
-for JSON is cleaned at once (:func:`clean_json`); a URL is shown with its password
-hidden (:func:`display_url`); a feed's address is checked by :func:`feed_url_problem`.
+bidirectional override and every zero-width character. It never reaches a
+renderer as markup: renderers wrap it in rich ``Text``. Everything bound for JSON
+is cleaned at once (:func:`clean_json`); a URL is shown with its password hidden
+(:func:`display_url`); a feed's address is checked by :func:`feed_url_problem`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from typing import Any
 from urllib.parse import urlsplit
-
-from rich.markup import escape as rich_escape
 
 # Escape sequences first (so their parameters go with them), then lone controls.
 _ESCAPE_SEQUENCE = re.compile(
@@ -79,11 +77,6 @@ def collapse_spaces(text: str) -> str:
     For text that :func:`clean_text` has already cleaned.
     """
     return " ".join(text.split())
-
-
-def escape_markup(text: str) -> str:
-    """Escape Rich console markup so ``[bold]`` or ``[@click=...]`` shows as written."""
-    return rich_escape(text)
 
 
 def clean_href(href: str) -> str:

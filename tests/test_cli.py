@@ -13,7 +13,9 @@ import pytest
 
 from newsreader.config import load_config
 from newsreader.paths import bundled_config
-from tests.conftest import ARTICLES, BAD, SEED, CliRunner, write_config
+from tests.helpers.cli import CliRunner
+from tests.helpers.config import write_config
+from tests.helpers.paths import ARTICLES, BAD, SEED
 from tests.loopback import LoopbackServer, rss, static
 
 SHOW_KEYS = {

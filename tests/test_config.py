@@ -12,12 +12,8 @@ from newsreader.config import ConfigError, FeedConfig, load_config, parse_config
 from newsreader.config_edit import add_feeds
 from newsreader.opml import OpmlError, read_opml, write_opml
 from newsreader.paths import bundled_config
-from tests.conftest import (
-    as_unprivileged,
-    newsreader_env,
-    permission_bits_apply,
-    run_newsreader,
-)
+from tests.helpers.cli import newsreader_env, run_newsreader
+from tests.helpers.permissions import as_unprivileged, permission_bits_apply
 
 GOOD = """\
 # My feeds

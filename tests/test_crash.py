@@ -20,7 +20,8 @@ from newsreader.config import load_config
 from newsreader.paths import Locations
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
-from tests.conftest import newsreader_env, write_config
+from tests.helpers.cli import newsreader_env
+from tests.helpers.config import write_config
 from tests.loopback import LoopbackServer, Reply, Request
 
 FEEDS = 120

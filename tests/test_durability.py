@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 
 from newsreader.store import SCHEMA_VERSION, Store
-from tests.conftest import (
-    ARTICLES,
-    as_unprivileged,
-    permission_bits_apply,
-    run_newsreader,
-)
+from tests.helpers.cli import run_newsreader
+from tests.helpers.paths import ARTICLES
+from tests.helpers.permissions import as_unprivileged, permission_bits_apply
 
 TRACEBACK = "Traceback"
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED, newsreader_env
+from tests.helpers.cli import newsreader_env
+from tests.helpers.paths import SEED
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
 SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"

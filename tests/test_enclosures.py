@@ -12,7 +12,8 @@ from newsreader.extract.feed import parse_feed
 from newsreader.links import enclosure_text
 from newsreader.model import Enclosure
 from newsreader.store import Store
-from tests.conftest import CORPUS, CliRunner
+from tests.helpers.cli import CliRunner
+from tests.helpers.paths import CORPUS
 
 PODCAST = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"

@@ -9,7 +9,7 @@ import pytest
 
 from newsreader.extract import extract_file
 from newsreader.model import body_to_json
-from tests.conftest import ARTICLES
+from tests.helpers.paths import ARTICLES
 
 FIXTURE_FILES = sorted(
     path for path in ARTICLES.rglob("*") if path.is_file() and not path.name.endswith(".json")

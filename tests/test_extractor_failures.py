@@ -21,9 +21,11 @@ from newsreader.reading import open_article
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
-from tests.conftest import ARTICLES, CliRunner, write_config
+from tests.helpers.cli import CliRunner
+from tests.helpers.config import write_config
+from tests.helpers.paths import ARTICLES
+from tests.helpers.reader import make_app, open_titled, shown_title, until
 from tests.loopback import LoopbackServer, article_page, static
-from tests.test_ui import make_app, open_titled, shown_title, until
 
 HTML = ARTICLES / "tech" / "museum-page.html"
 TEXT = ARTICLES / "world" / "tram-line.txt"

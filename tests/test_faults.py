@@ -9,7 +9,7 @@ from pathlib import Path
 from newsreader.config import load_config
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.store import Store
-from tests.conftest import write_config
+from tests.helpers.config import write_config
 from tests.loopback import LoopbackServer, Reply, redirect, rss, static
 
 TIMEOUT = 3

@@ -28,14 +28,9 @@ from newsreader.config_edit import (
     remove_feed,
     set_feed_enabled,
 )
-from tests.conftest import (
-    CliRunner,
-    as_unprivileged,
-    newsreader_env,
-    permission_bits_apply,
-    run_newsreader,
-    write_config,
-)
+from tests.helpers.cli import CliRunner, newsreader_env, run_newsreader
+from tests.helpers.config import write_config
+from tests.helpers.permissions import as_unprivileged, permission_bits_apply
 from tests.loopback import LoopbackServer, Route, rss, static
 
 FEEDS = """\

@@ -18,7 +18,8 @@ from newsreader.extract.xmlencoding import (
 )
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.store import Store
-from tests.conftest import corpus_feeds, write_config
+from tests.helpers.config import write_config
+from tests.helpers.paths import corpus_feeds
 from tests.loopback import LoopbackServer, static
 
 XML_TYPES = (

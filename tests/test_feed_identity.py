@@ -13,7 +13,9 @@ from newsreader.extract.feed import parse_feed
 from newsreader.importer import import_paths
 from newsreader.model import Article
 from newsreader.store import Outcome, Store
-from tests.conftest import CORPUS, CliRunner, write_config
+from tests.helpers.cli import CliRunner
+from tests.helpers.config import write_config
+from tests.helpers.paths import CORPUS
 from tests.loopback import LoopbackServer, static
 
 

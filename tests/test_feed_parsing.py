@@ -11,7 +11,7 @@ import pytest
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.feed import parse_feed
 from newsreader.extract.saxdriver import install
-from tests.conftest import ARTICLES, corpus_feeds
+from tests.helpers.paths import ARTICLES, corpus_feeds
 
 BODY = "<p>" + "A paragraph of the body, with <b>markup</b> &amp; entities. " * 10 + "</p>"
 

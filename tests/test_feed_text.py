@@ -16,7 +16,7 @@ from newsreader.extract.saxdriver import install
 from newsreader.model import Article
 from newsreader.sanitize import clean_line
 from newsreader.textnorm import inline_text
-from tests.conftest import CORPUS, corpus_feeds
+from tests.helpers.paths import CORPUS, corpus_feeds
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_NS = f"{{{ATOM}}}"

@@ -31,7 +31,7 @@ def test_current_can_be_replaced_and_the_length_is_bounded() -> None:
     history: History[tuple[str, int]] = History(limit=3)
     for page in "abcd":
         history.visit((page, 0))
-    history.update_current(lambda entry: (entry[0], 42))
+    history.replace_current(("d", 42))
     assert history.current == ("d", 42)
     assert len(history) == 3
     assert history.back() == ("c", 0)

@@ -34,21 +34,16 @@ from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
-from tests.conftest import TESTS, measured_newsreader, newsreader_env, run_newsreader
+from tests.helpers.cli import measured_newsreader, newsreader_env, run_newsreader
+from tests.helpers.hostile import assert_clean
+from tests.helpers.paths import TESTS
 from tests.hostile.generate import write_generated
 from tests.loopback import LoopbackServer, static
 
 HOSTILE = TESTS / "hostile"
 
-# Everything the sanitizer removes, and CR: none of it may be printed.
-FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u206f\ufeff\ud800-\udfff\U000e0001-\U000e007f]"
-)
 SGR = re.compile("\x1b\\[[0-9;]*m")
 """Our own colours when colour is forced; the only sequence allowed to appear."""
-SECRETS = ("NEWSREADER-SECRET-SENTINEL", "root:x:0:0")
-"""The content of files that external entities point at."""
 MARKUP = ("[bold red]Alarm[/bold red]", "[@click=app.quit]Quit[/]")
 
 BAD_FEEDS = {
@@ -65,16 +60,6 @@ MEMORY_BOUND_MIB = 256
 """Per file, for the whole ``newsreader import`` process (interpreter included).
 
 Measured: at most 2.9 s (20,000 items) and 80 MiB (a 3 MB line) on a 2-core machine."""
-
-
-def assert_clean(text: str, where: str) -> None:
-    """No control, escape, bidi or zero-width character, and no leaked secret."""
-    bad = FORBIDDEN.search(text)
-    assert bad is None, (
-        f"{where}: {bad.group()!r} at {bad.start()}: {text[max(0, bad.start() - 40) : bad.start() + 40]!r}"
-    )
-    for secret in SECRETS:
-        assert secret not in text, f"{where}: entity content leaked"
 
 
 def assert_clean_json(value: Any, where: str) -> None:

@@ -30,13 +30,8 @@ from newsreader.paths import Locations
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
-from tests.conftest import (
-    as_unprivileged,
-    measured_newsreader,
-    newsreader_env,
-    permission_bits_apply,
-    run_newsreader,
-)
+from tests.helpers.cli import measured_newsreader, newsreader_env, run_newsreader
+from tests.helpers.permissions import as_unprivileged, permission_bits_apply
 from tests.hostile.special import (
     PAGEMAP,
     UNDECODABLE_EMPTY,

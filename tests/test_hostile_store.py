@@ -53,7 +53,9 @@ from newsreader.store import (
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
-from tests.conftest import ARTICLES, TESTS, newsreader_env, run_newsreader, write_config
+from tests.helpers.cli import newsreader_env, run_newsreader
+from tests.helpers.config import write_config
+from tests.helpers.paths import ARTICLES, TESTS
 from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 HOSTILE = TESTS / "hostile"

@@ -46,10 +46,10 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import MAX_LABEL_CHARS, CategoryTree
-from tests.conftest import CliRunner, run_newsreader
+from tests.helpers.cli import CliRunner, run_newsreader
+from tests.helpers.hostile import assert_clean
 from tests.hostile.generate import DEEP_CATEGORIES, LONG_CATEGORY_CHARS, write_generated
 from tests.loopback import LoopbackServer, Reply, Request, static
-from tests.test_hostile import assert_clean
 
 HOSTILE = Path(__file__).parent / "hostile"
 FOREIGN_COLOURS = frozenset({"#13579b", "#2468ac"})

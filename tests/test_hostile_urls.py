@@ -41,7 +41,9 @@ from newsreader.sources.discover import feed_links
 from newsreader.sources.http import Fetcher, FetchError
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
-from tests.conftest import TESTS, CliRunner, run_newsreader, write_config
+from tests.helpers.cli import CliRunner, run_newsreader
+from tests.helpers.config import write_config
+from tests.helpers.paths import TESTS
 from tests.loopback import LoopbackServer, Reply, Request, redirect, rss, static
 
 HOSTILE = TESTS / "hostile"

@@ -1,11 +1,15 @@
-"""The core never imports Textual (nor the UI package)."""
+"""The core never imports Textual (nor the UI package), and loads rich only to render."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
+
+PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
 
 
 def _core_modules() -> list[str]:
@@ -22,6 +26,22 @@ def _core_modules() -> list[str]:
 
 
 CORE_MODULES = _core_modules()
+RICH_FREE_MODULES = [name for name in CORE_MODULES if name != "newsreader.render"]
+"""What loads no rich module: the core, and the command line until it prints."""
+
+
+def _loaded(module: str, *roots: str) -> list[str]:
+    """The modules under these roots that importing ``module`` loads, in a fresh interpreter."""
+    code = (
+        f"import sys, {module}; "
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {roots!r} "
+        "or m.startswith('newsreader.ui')); print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return [name for name in result.stdout.strip().split(",") if name]
 
 
 def test_the_core_is_all_there() -> None:
@@ -32,13 +52,28 @@ def test_the_core_is_all_there() -> None:
 
 @pytest.mark.parametrize("module", CORE_MODULES)
 def test_core_module_does_not_import_textual(module: str) -> None:
-    code = (
-        f"import sys, {module}; "
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' "
-        "or m.startswith('newsreader.ui')); print(','.join(bad))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
+    assert _loaded(module, "textual") == []
+
+
+@pytest.mark.parametrize("module", RICH_FREE_MODULES)
+def test_core_module_does_not_load_rich(module: str) -> None:
+    assert _loaded(module, "rich") == []
+
+
+def _matched(expressions: list[str], modules: list[str]) -> set[str]:
+    """The modules import-linter's expressions name (``pkg.**``: every module under pkg)."""
+    return {
+        module
+        for module in modules
+        for expression in expressions
+        if module == expression
+        or (expression.endswith(".**") and module.startswith(expression[:-2]))
+    }
+
+
+def test_the_import_contract_covers_the_whole_core() -> None:
+    """lint-imports checks every rich-free module: none added since escapes the contract."""
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    core = next(c for c in config["contracts"] if "rich" in c["forbidden_modules"])
+    expected = set(RICH_FREE_MODULES) - {"newsreader.cli"}
+    assert _matched(core["source_modules"], CORE_MODULES) == expected

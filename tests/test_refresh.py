@@ -12,7 +12,8 @@ from newsreader.config import Config, load_config
 from newsreader.extract.feed import parse_feed as real_parse_feed
 from newsreader.refresh import FeedStatus, RefreshReport, refresh
 from newsreader.store import Store
-from tests.conftest import corpus_feeds, write_config
+from tests.helpers.config import write_config
+from tests.helpers.paths import corpus_feeds
 from tests.loopback import (
     LoopbackServer,
     Reply,

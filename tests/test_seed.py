@@ -8,7 +8,7 @@ import pytest
 
 from newsreader.extract import extract_file
 from newsreader.model import LinkKind
-from tests.conftest import SEED
+from tests.helpers.paths import SEED
 
 
 @pytest.fixture

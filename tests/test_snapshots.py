@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_ui import HARBOUR, make_app, titles
+from tests.helpers.reader import HARBOUR, make_app, titles
 
 
 def test_main_screen(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]

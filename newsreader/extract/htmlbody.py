@@ -95,7 +95,6 @@ class _Builder(HTMLParser):
     pending_alt: str | None = None
     link_href: str | None = None
     link_text: list[str] = field(default_factory=list)
-    link_kind: LinkKind = LinkKind.INLINE
     block_links: list[int] = field(default_factory=list)
     list_depth: int = 0
     open_tags: int = 0

@@ -1,9 +1,9 @@
 """Plain-text articles scraped from news sites -> :class:`Article`.
 
-The format (see the project's FORMAT notes): an optional breadcrumb run into a
-title line, the title, then one paragraph per line (blank lines between, or not),
-with short title-like lines as section headings, image captions (sometimes twice)
-followed by a credit line, and related-article lines ("Read Also: ...").
+The format: an optional breadcrumb run into a title line, the title, then one
+paragraph per line (blank lines between, or not), with short title-like lines as
+section headings, image captions (sometimes twice) followed by a credit line, and
+related-article lines ("Read Also: ...").
 
 Extraction runs in passes over the body's non-blank lines ("units"):
 
@@ -463,7 +463,14 @@ def _build_sections(
 
 
 def _is_heading(units: list[_Unit], live: list[int], position: int) -> bool:
-    """Decide whether a line is a section heading (see the module docs for the rules)."""
+    """Decide whether a line is a section heading.
+
+    It is one when it is shaped like a heading (:func:`_heading_shaped`: short,
+    capitalised, no final punctuation, not a bullet, fixture, byline, credit or
+    address), comes after a blank line, a block boundary or a finished sentence,
+    and comes before a longer paragraph that starts in upper case; one of a run
+    of short lines is a list item instead.
+    """
     unit = units[live[position]]
     if not _heading_shaped(unit.text):
         return False

@@ -661,9 +661,7 @@ class NewsReaderApp(App[None]):
         self.query_one("#progress", ProgressBar).update(total=event.total, progress=event.done)
         self.set_status(f"Refreshing… {event.done}/{event.total}")
         if event.failed:
-            self.notify(
-                clean_line(event.failed), title="Feed failed", severity="warning", timeout=4
-            )
+            self.notify(event.failed, title="Feed failed", severity="warning", timeout=4)
 
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:

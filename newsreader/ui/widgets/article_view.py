@@ -179,11 +179,6 @@ class ArticleView(VerticalScroll, can_focus=True):
                 partial(self._restore_scroll, article, scroll_y, tries - 1, reached),
             )
 
-    def clear_article(self) -> None:
-        """Show nothing."""
-        self.article = None
-        self.remove_children()
-
     @property
     def link_lines(self) -> list[LinkLine]:
         """The numbered link widgets, in order."""
