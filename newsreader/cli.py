@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from newsreader import __version__
+from newsreader.model import CATEGORY_SEPARATOR, parse_category_path
 from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locations
 from newsreader.sanitize import clean_json, clean_line, display_url
 
@@ -143,12 +144,6 @@ def _positive_int(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError("must be a positive number")
     return number
-
-
-def _category_path(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return tuple(part.strip() for part in value.split("/") if part.strip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -461,7 +456,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
             continue
         status = "off" if not feed.enabled else "FAILED" if error else "ok" if success else "new"
         when = datetime.fromtimestamp(success).strftime("%Y-%m-%d %H:%M") if success else "never"
-        category = "/".join(feed.category)
+        category = CATEGORY_SEPARATOR.join(feed.category)
         print(f"{status:<6} {articles:>6}  {when:<16}  {name}  [{category}]".rstrip())
         if error:
             print(f"{'':<6} {clean_line(error)}")
@@ -579,7 +574,7 @@ def _count(number: int, one: str, many: str) -> str:
 def _add(args: argparse.Namespace, locations: Locations) -> int:
     import asyncio
 
-    from newsreader.config import FeedConfig, feed_key, parse_category
+    from newsreader.config import FeedConfig, feed_key
     from newsreader.config_edit import add_feeds
     from newsreader.sanitize import feed_url_problem, is_safe_url
     from newsreader.sources.discover import Discovery, Failure, discover_feed
@@ -609,7 +604,7 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
             print(f"found the feed {shown}")
         url = found.feed_url
     name = clean_line(args.name) if args.name else None
-    feed = FeedConfig(url=url, name=name or None, category=parse_category(args.category or ""))
+    feed = FeedConfig(url=url, name=name or None, category=parse_category_path(args.category or ""))
     if not add_feeds(locations.config_file, [feed]):
         return _fail(f"{display_url(url)} is already in {locations.config_file}")
     own_title = found.title not in (None, url, args.url.strip()) and not name
@@ -710,7 +705,9 @@ def _import(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.importer import import_paths
 
     with _open_store(locations) as store:
-        report = import_paths(store, list(args.paths), categories=_category_path(args.category))
+        report = import_paths(
+            store, list(args.paths), categories=parse_category_path(args.category or "")
+        )
     _print_failures(report.failures)
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
@@ -739,7 +736,7 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
             rows = store.search(args.search, limit=args.limit)
         else:
             rows = store.list_articles(
-                _category_path(args.category),
+                parse_category_path(args.category or ""),
                 unread_only=args.unread,
                 starred_only=args.starred,
                 limit=args.limit,

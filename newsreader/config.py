@@ -22,7 +22,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
 
 from newsreader.files import FileRefused, read_file
 from newsreader.links import normalise_url, without_fragment
-from newsreader.model import FeedState, bound_categories
+from newsreader.model import FeedState, parse_category_path
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line, display_url, feed_url_problem, hide_password
 
@@ -214,14 +214,6 @@ def quoted_url(url: str) -> str:
     return repr(shown if len(shown) <= 100 else shown[:100] + "…")
 
 
-def parse_category(value: str) -> tuple[str, ...]:
-    """``"World/Europe"`` -> ``("World", "Europe")``; empty parts are dropped, and the
-    path is bounded as every category is (:func:`newsreader.model.bound_categories`)."""
-    return bound_categories(
-        tuple(part for part in (clean_line(p) for p in value.split("/")) if part)
-    )
-
-
 def load_config(path: Path) -> Config:
     """Read and check a ``feeds.toml``.
 
@@ -347,7 +339,7 @@ def _feeds(value: object, fail: _Fail, warn: _Warn) -> tuple[FeedConfig, ...]:
             FeedConfig(
                 url=url,
                 name=clean_line(name) or None if name else None,
-                category=parse_category(category) if category else (),
+                category=parse_category_path(category) if category else (),
                 enabled=_bool(entry, "enabled", True, "feeds", index, fail),
                 full_text=_bool(entry, "full_text", False, "feeds", index, fail),
             )
@@ -369,5 +361,5 @@ def _local(value: object, config_path: Path, fail: _Fail, warn: _Warn) -> tuple[
             # "samples" in the default config means the samples shipped with the package.
             path = bundled if not beside_config.exists() and bundled.exists() else beside_config
         category = _string(entry, "category", "local", index, fail)
-        sources.append(LocalSource(path, parse_category(category) if category else ()))
+        sources.append(LocalSource(path, parse_category_path(category) if category else ()))
     return tuple(sources)
