@@ -328,9 +328,9 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
 
 
 def _result_name(result: FeedResult) -> str:
-    """A feed's name in a refresh's report; a feed without a title is named by its URL,
-    shown with its password hidden."""
-    return display_url(result.name) if result.name == result.url else clean_line(result.name)
+    """A feed's name in a refresh's report (named by :func:`~newsreader.config.feed_name`),
+    as one clean line."""
+    return clean_line(result.name)
 
 
 def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
@@ -791,7 +791,7 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
 
 def _source_name(locations: Locations, store: Store, source: str) -> str:
     """What to call an article's source: the feed's name or title, else the source itself."""
-    from newsreader.config import ConfigError, load_config
+    from newsreader.config import ConfigError, feed_name, load_config
 
     feeds = {}
     # `show` reads the cache; a missing or broken config only costs the feed's name.
@@ -801,7 +801,7 @@ def _source_name(locations: Locations, store: Store, source: str) -> str:
     feed = feeds.get(source)
     if feed is not None:
         return feed.display_name(state)
-    return display_url(state.title or source)
+    return feed_name(source, title=state.title)
 
 
 def _mark(args: argparse.Namespace, locations: Locations) -> int:

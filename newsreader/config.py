@@ -90,10 +90,21 @@ class FeedConfig:
     full_text: bool = False
 
     def display_name(self, state: FeedState | None = None) -> str:
-        """What to call the feed: its configured name, else its own title, else its URL
-        with its password hidden (a feed without a title has its URL for one)."""
-        title = state.title if state and state.title != self.url else None
-        return self.name or (title and hide_password(title)) or display_url(self.url)
+        """What to call the feed (:func:`feed_name`), given what its last refresh learnt."""
+        return feed_name(self.url, self.name, state.title if state else None)
+
+
+def feed_name(url: str, name: str | None = None, title: str | None = None) -> str:
+    """What to call a feed, everywhere it is named: its configured name, else its own
+    title with any password hidden, else its URL with its password hidden.
+
+    A name or title that is the feed's address counts as none (a feed without a
+    title has its URL for one), so an address is always shown as
+    :func:`~newsreader.sanitize.display_url` shows it.
+    """
+    given = name if name != url else None
+    own = title if title != url else None
+    return given or (own and hide_password(own)) or display_url(url)
 
 
 @dataclass(frozen=True, slots=True)

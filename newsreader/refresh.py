@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from newsreader.config import Config, FeedConfig, Settings, carry_credentials
+from newsreader.config import Config, FeedConfig, Settings, carry_credentials, feed_name
 from newsreader.extract.decode import decode_text
 from newsreader.extract.feed import NotAFeed, parse_feed
 from newsreader.extract.webpage import extract_web_page
@@ -421,7 +421,7 @@ async def _refresh_one(
     count = Counter(outcome for outcome, _ in outcomes)
     return FeedResult(
         feed.url,
-        feed.name or parsed.title,
+        feed_name(feed.url, feed.name, parsed.title),
         FeedStatus.UPDATED,
         count[Outcome.NEW],
         count[Outcome.UPDATED],
