@@ -356,6 +356,9 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
         TextColumn("{task.fields[failed]} failed"),
         transient=True,
         console=Console(stderr=True),
+        # Drawn at each feed's result, not by a thread of its own: the parse pool is
+        # not forked from a process running threads (see newsreader.pool).
+        auto_refresh=False,
     ) as bar:
         task = bar.add_task("refresh", total=len([f for f in config.feeds if f.enabled]), failed=0)
 
@@ -368,7 +371,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
                     markup=False,
                     highlight=False,
                 )
-            bar.update(task, completed=done, failed=failures)
+            bar.update(task, completed=done, failed=failures, refresh=True)
 
         return refresh(config, store, offline=offline, progress=advance)
 
