@@ -319,9 +319,9 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         failed = len(report.failed_feeds)
         deferred = len(report.deferred_feeds)
         waiting = f", {deferred} deferred" if deferred else ""
-        new = sum(result.new for result in report.feeds) + report.local.new
         print(
-            f"{len(report.feeds)} feeds ({failed} failed{waiting}), {new} new articles, "
+            f"{len(report.feeds)} feeds ({failed} failed{waiting}), "
+            f"{report.new_articles} new articles, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -360,7 +360,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
         # not forked from a process running threads (see newsreader.pool).
         auto_refresh=False,
     ) as bar:
-        task = bar.add_task("refresh", total=len([f for f in config.feeds if f.enabled]), failed=0)
+        task = bar.add_task("refresh", total=len(config.enabled_feeds), failed=0)
 
         def advance(result: FeedResult, done: int, total: int) -> None:
             nonlocal failures

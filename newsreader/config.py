@@ -147,6 +147,11 @@ class Config:
     settings: Settings = field(default_factory=Settings)
     warnings: tuple[str, ...] = ()
 
+    @property
+    def enabled_feeds(self) -> tuple[FeedConfig, ...]:
+        """The feeds a refresh fetches: those not written ``enabled = false``."""
+        return tuple(feed for feed in self.feeds if feed.enabled)
+
 
 _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")

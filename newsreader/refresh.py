@@ -105,6 +105,11 @@ class RefreshReport:
     seconds: float = 0.0
 
     @property
+    def new_articles(self) -> int:
+        """Articles new to the cache: every feed's, then the local sources'."""
+        return sum(result.new for result in self.feeds) + self.local.new
+
+    @property
     def failed_feeds(self) -> list[FeedResult]:
         """The feeds that failed."""
         return [result for result in self.feeds if result.failed]
@@ -148,7 +153,7 @@ def refresh(
     """
     started = time.monotonic()
     report = RefreshReport()
-    feeds = [feed for feed in config.feeds if feed.enabled]
+    feeds = list(config.enabled_feeds)
     _file_feeds(store, feeds)
     if offline:
         states = store.feed_states()
