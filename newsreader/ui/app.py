@@ -469,12 +469,10 @@ class NewsReaderApp(App[None]):
 
     def action_mark_all_read(self) -> None:
         """Mark every article of the chosen node read."""
-        selection = self.article_list.list_query.selection
+        wanted = self.article_list.list_query.selection.article_filter
         try:
             count = self.store.mark_all_read(
-                selection.path if selection.kind is NodeKind.CATEGORY else (),
-                source=selection.feed_url,
-                starred_only=selection.kind is NodeKind.STARRED,
+                wanted.category, source=wanted.source, starred_only=wanted.starred_only
             )
         except StoreError as error:
             self.notify(str(error), severity="error")
