@@ -150,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    locations = resolve_locations(args.config, args.data_dir, offline=args.offline)
+    locations = resolve_locations(args.config, args.data_dir)
     try:
         return _dispatch(args, locations)
     except BrokenPipeError:
@@ -164,7 +164,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.store import StoreError
 
     if args.command is None:
-        return _run_reader(locations)
+        return _run_reader(locations, offline=args.offline)
     if args.command == "dirs":
         return _dirs(locations)
     handlers = {
@@ -194,7 +194,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _fail(str(error), EXIT_USAGE)
 
 
-def _run_reader(locations: Locations) -> int:
+def _run_reader(locations: Locations, *, offline: bool) -> int:
     """Open the terminal reader on the user's config and cache."""
     from newsreader.config import ConfigError
     from newsreader.store import StoreError
@@ -203,7 +203,7 @@ def _run_reader(locations: Locations) -> int:
         config = _load_config(locations)
         from newsreader.ui.app import NewsReaderApp
 
-        app = NewsReaderApp(locations, config, offline=locations.offline)
+        app = NewsReaderApp(locations, config, offline=offline)
     except (ConfigError, StoreError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
     app.run()
@@ -304,7 +304,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.refresh import refresh
 
     config = _load_config(locations)
-    offline = args.refresh_offline or locations.offline
+    offline = args.refresh_offline or args.offline
     with _open_store(locations) as store:
         if args.json:
             report = refresh(config, store, offline=offline)
@@ -592,7 +592,7 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
     if any(feed_key(feed.url) == feed_key(url) for feed in config.feeds):
         return _fail(f"{display_url(url)} is already in {locations.config_file}")
     found = Discovery(url)
-    if locations.offline:
+    if args.offline:
         _warn(f"offline: {display_url(url)} was not checked")
     else:
         found = asyncio.run(discover_feed(url))
