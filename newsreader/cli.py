@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from newsreader import __version__
+from newsreader.model import CATEGORY_SEPARATOR, parse_category_path
 from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locations
 from newsreader.sanitize import clean_json, clean_line, display_url
 
@@ -145,17 +146,11 @@ def _positive_int(value: str) -> int:
     return number
 
 
-def _category_path(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return tuple(part.strip() for part in value.split("/") if part.strip())
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    locations = resolve_locations(args.config, args.data_dir, offline=args.offline)
+    locations = resolve_locations(args.config, args.data_dir)
     try:
         return _dispatch(args, locations)
     except BrokenPipeError:
@@ -169,7 +164,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.store import StoreError
 
     if args.command is None:
-        return _run_reader(locations)
+        return _run_reader(locations, offline=args.offline)
     if args.command == "dirs":
         return _dirs(locations)
     handlers = {
@@ -199,7 +194,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _fail(str(error), EXIT_USAGE)
 
 
-def _run_reader(locations: Locations) -> int:
+def _run_reader(locations: Locations, *, offline: bool) -> int:
     """Open the terminal reader on the user's config and cache."""
     from newsreader.config import ConfigError
     from newsreader.store import StoreError
@@ -208,7 +203,7 @@ def _run_reader(locations: Locations) -> int:
         config = _load_config(locations)
         from newsreader.ui.app import NewsReaderApp
 
-        app = NewsReaderApp(locations, config, offline=locations.offline)
+        app = NewsReaderApp(locations, config, offline=offline)
     except (ConfigError, StoreError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
     app.run()
@@ -309,7 +304,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.refresh import refresh
 
     config = _load_config(locations)
-    offline = args.refresh_offline or locations.offline
+    offline = args.refresh_offline or args.offline
     with _open_store(locations) as store:
         if args.json:
             report = refresh(config, store, offline=offline)
@@ -324,18 +319,18 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         failed = len(report.failed_feeds)
         deferred = len(report.deferred_feeds)
         waiting = f", {deferred} deferred" if deferred else ""
-        new = sum(result.new for result in report.feeds) + report.local.new
         print(
-            f"{len(report.feeds)} feeds ({failed} failed{waiting}), {new} new articles, "
+            f"{len(report.feeds)} feeds ({failed} failed{waiting}), "
+            f"{report.new_articles} new articles, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _result_name(result: FeedResult) -> str:
-    """A feed's name in a refresh's report; a feed without a title is named by its URL,
-    shown with its password hidden."""
-    return display_url(result.name) if result.name == result.url else clean_line(result.name)
+    """A feed's name in a refresh's report (named by :func:`~newsreader.config.feed_name`),
+    as one clean line."""
+    return clean_line(result.name)
 
 
 def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
@@ -361,8 +356,11 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
         TextColumn("{task.fields[failed]} failed"),
         transient=True,
         console=Console(stderr=True),
+        # Drawn at each feed's result, not by a thread of its own: the parse pool is
+        # not forked from a process running threads (see newsreader.pool).
+        auto_refresh=False,
     ) as bar:
-        task = bar.add_task("refresh", total=len([f for f in config.feeds if f.enabled]), failed=0)
+        task = bar.add_task("refresh", total=len(config.enabled_feeds), failed=0)
 
         def advance(result: FeedResult, done: int, total: int) -> None:
             nonlocal failures
@@ -373,7 +371,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
                     markup=False,
                     highlight=False,
                 )
-            bar.update(task, completed=done, failed=failures)
+            bar.update(task, completed=done, failed=failures, refresh=True)
 
         return refresh(config, store, offline=offline, progress=advance)
 
@@ -461,7 +459,7 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
             continue
         status = "off" if not feed.enabled else "FAILED" if error else "ok" if success else "new"
         when = datetime.fromtimestamp(success).strftime("%Y-%m-%d %H:%M") if success else "never"
-        category = "/".join(feed.category)
+        category = CATEGORY_SEPARATOR.join(feed.category)
         print(f"{status:<6} {articles:>6}  {when:<16}  {name}  [{category}]".rstrip())
         if error:
             print(f"{'':<6} {clean_line(error)}")
@@ -579,7 +577,7 @@ def _count(number: int, one: str, many: str) -> str:
 def _add(args: argparse.Namespace, locations: Locations) -> int:
     import asyncio
 
-    from newsreader.config import FeedConfig, feed_key, parse_category
+    from newsreader.config import FeedConfig, feed_key
     from newsreader.config_edit import add_feeds
     from newsreader.sanitize import feed_url_problem, is_safe_url
     from newsreader.sources.discover import Discovery, Failure, discover_feed
@@ -594,7 +592,7 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
     if any(feed_key(feed.url) == feed_key(url) for feed in config.feeds):
         return _fail(f"{display_url(url)} is already in {locations.config_file}")
     found = Discovery(url)
-    if locations.offline:
+    if args.offline:
         _warn(f"offline: {display_url(url)} was not checked")
     else:
         found = asyncio.run(discover_feed(url))
@@ -609,7 +607,7 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
             print(f"found the feed {shown}")
         url = found.feed_url
     name = clean_line(args.name) if args.name else None
-    feed = FeedConfig(url=url, name=name or None, category=parse_category(args.category or ""))
+    feed = FeedConfig(url=url, name=name or None, category=parse_category_path(args.category or ""))
     if not add_feeds(locations.config_file, [feed]):
         return _fail(f"{display_url(url)} is already in {locations.config_file}")
     own_title = found.title not in (None, url, args.url.strip()) and not name
@@ -710,7 +708,9 @@ def _import(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.importer import import_paths
 
     with _open_store(locations) as store:
-        report = import_paths(store, list(args.paths), categories=_category_path(args.category))
+        report = import_paths(
+            store, list(args.paths), categories=parse_category_path(args.category or "")
+        )
     _print_failures(report.failures)
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
@@ -739,7 +739,7 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
             rows = store.search(args.search, limit=args.limit)
         else:
             rows = store.list_articles(
-                _category_path(args.category),
+                parse_category_path(args.category or ""),
                 unread_only=args.unread,
                 starred_only=args.starred,
                 limit=args.limit,
@@ -794,7 +794,7 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
 
 def _source_name(locations: Locations, store: Store, source: str) -> str:
     """What to call an article's source: the feed's name or title, else the source itself."""
-    from newsreader.config import ConfigError, load_config
+    from newsreader.config import ConfigError, feed_name, load_config
 
     feeds = {}
     # `show` reads the cache; a missing or broken config only costs the feed's name.
@@ -804,7 +804,7 @@ def _source_name(locations: Locations, store: Store, source: str) -> str:
     feed = feeds.get(source)
     if feed is not None:
         return feed.display_name(state)
-    return display_url(state.title or source)
+    return feed_name(source, title=state.title)
 
 
 def _mark(args: argparse.Namespace, locations: Locations) -> int:

@@ -22,7 +22,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
 
 from newsreader.files import FileRefused, read_file
 from newsreader.links import normalise_url, without_fragment
-from newsreader.model import FeedState, bound_categories
+from newsreader.model import FeedState, parse_category_path
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line, display_url, feed_url_problem, hide_password
 
@@ -90,10 +90,21 @@ class FeedConfig:
     full_text: bool = False
 
     def display_name(self, state: FeedState | None = None) -> str:
-        """What to call the feed: its configured name, else its own title, else its URL
-        with its password hidden (a feed without a title has its URL for one)."""
-        title = state.title if state and state.title != self.url else None
-        return self.name or (title and hide_password(title)) or display_url(self.url)
+        """What to call the feed (:func:`feed_name`), given what its last refresh learnt."""
+        return feed_name(self.url, self.name, state.title if state else None)
+
+
+def feed_name(url: str, name: str | None = None, title: str | None = None) -> str:
+    """What to call a feed, everywhere it is named: its configured name, else its own
+    title with any password hidden, else its URL with its password hidden.
+
+    A name or title that is the feed's address counts as none (a feed without a
+    title has its URL for one), so an address is always shown as
+    :func:`~newsreader.sanitize.display_url` shows it.
+    """
+    given = name if name != url else None
+    own = title if title != url else None
+    return given or (own and hide_password(own)) or display_url(url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +146,11 @@ class Config:
     local: tuple[LocalSource, ...] = ()
     settings: Settings = field(default_factory=Settings)
     warnings: tuple[str, ...] = ()
+
+    @property
+    def enabled_feeds(self) -> tuple[FeedConfig, ...]:
+        """The feeds a refresh fetches: those not written ``enabled = false``."""
+        return tuple(feed for feed in self.feeds if feed.enabled)
 
 
 _TOML_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
@@ -212,14 +228,6 @@ def quoted_url(url: str) -> str:
     control character written as an escape, cut short past 100 characters."""
     shown = hide_password(url)
     return repr(shown if len(shown) <= 100 else shown[:100] + "…")
-
-
-def parse_category(value: str) -> tuple[str, ...]:
-    """``"World/Europe"`` -> ``("World", "Europe")``; empty parts are dropped, and the
-    path is bounded as every category is (:func:`newsreader.model.bound_categories`)."""
-    return bound_categories(
-        tuple(part for part in (clean_line(p) for p in value.split("/")) if part)
-    )
 
 
 def load_config(path: Path) -> Config:
@@ -347,7 +355,7 @@ def _feeds(value: object, fail: _Fail, warn: _Warn) -> tuple[FeedConfig, ...]:
             FeedConfig(
                 url=url,
                 name=clean_line(name) or None if name else None,
-                category=parse_category(category) if category else (),
+                category=parse_category_path(category) if category else (),
                 enabled=_bool(entry, "enabled", True, "feeds", index, fail),
                 full_text=_bool(entry, "full_text", False, "feeds", index, fail),
             )
@@ -369,5 +377,5 @@ def _local(value: object, config_path: Path, fail: _Fail, warn: _Warn) -> tuple[
             # "samples" in the default config means the samples shipped with the package.
             path = bundled if not beside_config.exists() and bundled.exists() else beside_config
         category = _string(entry, "category", "local", index, fail)
-        sources.append(LocalSource(path, parse_category(category) if category else ()))
+        sources.append(LocalSource(path, parse_category_path(category) if category else ()))
     return tuple(sources)

@@ -31,6 +31,7 @@ from newsreader.config import (
     feed_key,
     parse_config,
 )
+from newsreader.model import CATEGORY_SEPARATOR
 from newsreader.sanitize import clean_line, display_url
 
 if TYPE_CHECKING:
@@ -382,7 +383,7 @@ def add_feeds(path: Path, feeds: list[FeedConfig]) -> list[FeedConfig]:
             if feed.name:
                 entry["name"] = feed.name
             if feed.category:
-                entry["category"] = "/".join(feed.category)
+                entry["category"] = CATEGORY_SEPARATOR.join(feed.category)
             if isinstance(array, Array):
                 inline = tomlkit.inline_table()
                 inline.update(entry)

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import multiprocessing
 import os
 import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from newsreader.extract import ExtractError, extract_file, is_supported
 from newsreader.files import display_path, not_regular
+from newsreader.pool import pool_workers, process_pool
 from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 BATCH_SIZE = 500
@@ -68,6 +68,14 @@ class ImportReport:
             self.unchanged += 1
         else:
             self.duplicate += 1
+
+    def merge(self, other: ImportReport) -> None:
+        """Add another import's counts and failures to this one's."""
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicate += other.duplicate
+        self.failures.extend(other.failures)
 
 
 Found = tuple[Path, tuple[str, ...], str | None]
@@ -257,7 +265,8 @@ def import_paths(
         categories: The root category of every article: its own breadcrumb, or
             else its sub-folders, nest under it.
         progress: Called with each file after it is handled.
-        workers: Extraction processes (default: one per CPU; 0 or 1: none).
+        workers: Extraction processes (default: one per CPU; 0 or 1: none, as from a
+            process running other threads: see :mod:`newsreader.pool`).
     """
     report = ImportReport()
     worker_count = (os.cpu_count() or 1) if workers is None else workers
@@ -327,18 +336,15 @@ def _extracted(jobs: Iterator[_Job], workers: int) -> Iterator[_Extracted]:
     Jobs are taken from the walk only as the pool has room for them, so a folder
     of millions of files is never listed whole.
     """
-    if workers < 2:
+    if pool_workers(workers) < 2:  # none asked for, or this process runs threads
         yield from map(_extract_one, jobs)
         return
     first = list(itertools.islice(jobs, POOL_THRESHOLD))
     if len(first) < POOL_THRESHOLD:
         yield from map(_extract_one, itertools.chain(first, jobs))
         return
-    methods = multiprocessing.get_all_start_methods()
-    # fork starts workers without re-importing anything; the parent holds no threads here.
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunks = _chunks(itertools.chain(first, jobs), POOL_CHUNK)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with process_pool(workers) as pool:
         ahead: deque[Future[list[_Extracted]]] = deque(
             pool.submit(_extract_chunk, chunk)
             for chunk in itertools.islice(chunks, workers * POOL_AHEAD)

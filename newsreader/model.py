@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from newsreader.sanitize import clean_line
 from newsreader.textnorm import strip_tags
 
 MAX_CATEGORY_DEPTH = 32
@@ -29,6 +30,25 @@ def bound_categories(path: Sequence[str]) -> tuple[str, ...]:
     article's own path; what lies deeper is dropped and long names are cut.
     """
     return tuple(part[:MAX_CATEGORY_CHARS] for part in path[:MAX_CATEGORY_DEPTH])
+
+
+CATEGORY_SEPARATOR = "/"
+"""What separates the levels of a category path written as one string (``World/Europe``)."""
+
+
+def parse_category_path(value: str | Sequence[str]) -> tuple[str, ...]:
+    """A category path as written: ``"World/Europe"`` -> ``("World", "Europe")``.
+
+    The one reading of a written path (the config, ``--category``, OPML, front
+    matter). A string is split at :data:`CATEGORY_SEPARATOR`; a sequence (a
+    front matter list) gives its levels as they are. Each level is cleaned to one
+    line (:func:`~newsreader.sanitize.clean_line`: no control characters, spaces
+    collapsed and trimmed), empty levels are dropped, and the path is bounded
+    (:func:`bound_categories`).
+    """
+    levels = value.split(CATEGORY_SEPARATOR) if isinstance(value, str) else value
+    cleaned = (clean_line(level) for level in levels)
+    return bound_categories(tuple(level for level in cleaned if level))
 
 
 class LinkKind(StrEnum):

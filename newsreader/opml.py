@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from email.utils import formatdate
 from pathlib import Path
 
-from newsreader.config import FeedConfig, is_feed_url, parse_category
+from newsreader.config import FeedConfig, is_feed_url
 from newsreader.files import FileRefused, display_path, read_file
-from newsreader.model import MAX_CATEGORY_DEPTH, FeedState
+from newsreader.model import MAX_CATEGORY_DEPTH, FeedState, parse_category_path
 from newsreader.sanitize import clean_line, feed_url_problem, read_href
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
@@ -89,7 +89,7 @@ def _walk(
             category = path
             attribute = outline.get("category")
             if not category and attribute:
-                category = parse_category(attribute.split(",")[0])
+                category = parse_category_path(attribute.split(",")[0])
             # Some readers write an address (the feed's, the site's) when they know no title.
             name = text if text and not is_feed_url(text) else None
             feeds.append(FeedConfig(url=url, name=name, category=category))

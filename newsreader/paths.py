@@ -20,14 +20,13 @@ CACHE_FILE_NAME = "cache.sqlite3"
 
 @dataclass(frozen=True, slots=True)
 class Locations:
-    """The files newsreader reads and writes."""
+    """The files newsreader reads and writes (paths only: how a run goes, offline
+    for one, is said beside it)."""
 
     config_file: Path
     data_dir: Path
     config_given: bool = False
     """Whether the config was named (option or environment) rather than defaulted."""
-    offline: bool = False
-    """Whether to stay off the network."""
 
     @property
     def cache_file(self) -> Path:
@@ -39,8 +38,6 @@ def resolve_locations(
     config: str | None = None,
     data_dir: str | None = None,
     environ: Mapping[str, str] | None = None,
-    *,
-    offline: bool = False,
 ) -> Locations:
     """Work out the locations from options, environment and platform defaults."""
     env = os.environ if environ is None else environ
@@ -58,7 +55,7 @@ def resolve_locations(
         import platformdirs
 
         data_path = platformdirs.user_data_path(APP_NAME, appauthor=False)
-    return Locations(config_file, data_path, config_given=bool(config_value), offline=offline)
+    return Locations(config_file, data_path, config_given=bool(config_value))
 
 
 def bundled_data_dir() -> Path:

@@ -16,23 +16,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import multiprocessing
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, TypeVar
 
-from newsreader.config import Config, FeedConfig, Settings, carry_credentials
+from newsreader.config import Config, FeedConfig, Settings, carry_credentials, feed_name
 from newsreader.extract.decode import decode_text
 from newsreader.extract.feed import NotAFeed, parse_feed
 from newsreader.extract.webpage import extract_web_page
 from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
+from newsreader.pool import process_pool
 from newsreader.sanitize import is_safe_url
 from newsreader.sources.http import (
     DEFAULT_MAX_RETRY_AFTER,
@@ -51,7 +50,6 @@ from newsreader.store import (
 )
 
 DAY = 86_400.0
-T = TypeVar("T")
 
 
 class FeedStatus(StrEnum):
@@ -107,6 +105,11 @@ class RefreshReport:
     seconds: float = 0.0
 
     @property
+    def new_articles(self) -> int:
+        """Articles new to the cache: every feed's, then the local sources'."""
+        return sum(result.new for result in self.feeds) + self.local.new
+
+    @property
     def failed_feeds(self) -> list[FeedResult]:
         """The feeds that failed."""
         return [result for result in self.feeds if result.failed]
@@ -145,11 +148,12 @@ def refresh(
         store: The cache (used from this thread only).
         offline: Touch no network: feeds are skipped, local sources still imported.
         progress: Called after each feed.
-        parse_workers: Processes for parsing (default one per CPU; 0: parse in-process).
+        parse_workers: Processes for parsing (default one per CPU; 0: parse in-process,
+            as it always is from a process running other threads: see :mod:`newsreader.pool`).
     """
     started = time.monotonic()
     report = RefreshReport()
-    feeds = [feed for feed in config.feeds if feed.enabled]
+    feeds = list(config.enabled_feeds)
     _file_feeds(store, feeds)
     if offline:
         states = store.feed_states()
@@ -161,13 +165,14 @@ def refresh(
                 progress(result, done, len(feeds))
     elif feeds:
         workers = (os.cpu_count() or 1) if parse_workers is None else parse_workers
-        with _parse_pool(workers) as pool:
+        # Forked before the event loop and its resolver threads exist (see pool).
+        with process_pool(workers) as pool:
             report.feeds = asyncio.run(
                 _refresh_feeds(feeds, config.settings, store, pool, progress)
             )
     for source in config.local:
         # A missing or unreadable source is one failure, said by the import.
-        _merge(report.local, import_paths(store, [source.path], categories=source.category))
+        report.local.merge(import_paths(store, [source.path], categories=source.category))
     report.pruned = _apply_retention(store, feeds, config.settings)
     report.seconds = time.monotonic() - started
     return report
@@ -180,42 +185,6 @@ def _file_feeds(store: Store, feeds: list[FeedConfig]) -> None:
         state = states.get(feed.url)
         if state is None or state.category != join_category(feed.category):
             store.file_feed(feed.url, feed.category)
-
-
-def _merge(total: ImportReport, partial: ImportReport) -> None:
-    total.new += partial.new
-    total.updated += partial.updated
-    total.unchanged += partial.unchanged
-    total.duplicate += partial.duplicate
-    total.failures.extend(partial.failures)
-
-
-class _InProcess(Executor):
-    """An executor that runs each job at once, in this process (no pool wanted)."""
-
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:
-            future.set_exception(error)
-        return future
-
-
-def _parse_pool(workers: int) -> Executor:
-    """A process pool for parsing, with its workers started now.
-
-    Workers are forked before the event loop and its resolver threads exist: a
-    fork copies only the forking thread, so forking later could copy a held lock.
-    """
-    if workers < 1:
-        return _InProcess()
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    for future in [pool.submit(int) for _ in range(workers)]:
-        future.result()
-    return pool
 
 
 class _BatchWriter:
@@ -421,7 +390,7 @@ async def _refresh_one(
     count = Counter(outcome for outcome, _ in outcomes)
     return FeedResult(
         feed.url,
-        feed.name or parsed.title,
+        feed_name(feed.url, feed.name, parsed.title),
         FeedStatus.UPDATED,
         count[Outcome.NEW],
         count[Outcome.UPDATED],

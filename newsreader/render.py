@@ -16,6 +16,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from newsreader.links import ArticleLookup, article_links, resolve
+from newsreader.marks import Piece, Tone, figure_pieces, link_pieces
 from newsreader.model import Article, ArticleSummary, Link, LinkKind, StoredArticle
 from newsreader.sanitize import clean_line, clean_text, display_url
 
@@ -111,8 +112,27 @@ def summary_line(summary: ArticleSummary) -> str:
     return f"{marker} {summary.id:>7}  {date}  {clean_line(summary.title)}{suffix}"
 
 
-LINK_MARKERS = {LinkKind.READ_ALSO: "read also", LinkKind.ENCLOSURE: "attached"}
-"""What a numbered link says of its kind, where a kind says something."""
+TONE_STYLES: dict[Tone, str] = {
+    Tone.NUMBER: "bold",
+    Tone.TEXT: "",
+    Tone.NOTE: "dim",
+    Tone.FOUND: "green",
+    Tone.CAPTION: "italic",
+}
+"""The style of each tone of a link's or a figure's line, here and in the reader."""
+
+
+def pieces_text(pieces: Sequence[Piece], indent: str = "") -> Text:
+    """A line of :mod:`newsreader.marks` pieces as rich ``Text``.
+
+    The first piece's style is the whole line's, the others' add to it: a link's
+    line is bold throughout, a figure's credit italic too.
+    """
+    first, *others = pieces
+    line = Text(indent + first.text, style=TONE_STYLES[first.tone])
+    for piece in others:
+        line.append(piece.text, style=TONE_STYLES[piece.tone])
+    return line
 
 
 def address_line(url: str) -> str:
@@ -153,26 +173,13 @@ def article_renderable(
             parts.append(Text(""))
             parts.append(Text(clean_text(paragraph)))
         for index in figures_by_section.get(number, []):
-            figure = article.figures[index]
-            caption = Text("  ▣ " + clean_line(figure.caption), style="italic")
-            if figure.credit:
-                caption.append(f"  ({clean_line(figure.credit)})", style="dim")
             parts.append(Text(""))
-            parts.append(caption)
+            parts.append(pieces_text(figure_pieces(article.figures[index]), indent="  "))
     links = article_links(article)
     if links:
         parts.append(Text(""))
         parts.append(Rule("Links", style="dim"))
         for number, (link, found) in enumerate(zip(links, targets, strict=True), 1):
-            line = Text(f"[{number}] ", style="bold")
-            line.append(clean_line(link.text))
-            if link.kind in LINK_MARKERS:
-                line.append(f"  {LINK_MARKERS[link.kind]}", style="dim")
-            if found:
-                line.append(f"  → article {found[0]}", style="green")
-            elif link.url:
-                line.append(f"  {clean_line(link.url)}", style="dim")
-            else:
-                line.append("  (not in cache)", style="dim")
-            parts.append(line)
+            target = f"article {found[0]}" if found else None
+            parts.append(pieces_text(link_pieces(number, link, target)))
     return Group(*parts)

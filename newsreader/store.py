@@ -34,6 +34,7 @@ except ImportError:  # not on Windows: there the cache is not locked
 from newsreader.extract.dates import EARLIEST_DATE, plausible_timestamp, timestamp_of
 from newsreader.links import normalise_title, normalise_url
 from newsreader.model import (
+    CATEGORY_SEPARATOR,
     MAX_CATEGORY_DEPTH,
     Article,
     ArticleSummary,
@@ -50,7 +51,6 @@ from newsreader.model import (
     parts_to_json,
 )
 
-CATEGORY_SEPARATOR = "/"
 BUSY_TIMEOUT_SECONDS = 30.0
 CACHE_KIB = 32 * 1024
 WAL_CHECKPOINT_PAGES = 8192

@@ -24,12 +24,36 @@ class NodeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Which articles a store query takes (the arguments of
+    :meth:`~newsreader.store.Store.list_articles` and ``mark_all_read``)."""
+
+    category: tuple[str, ...] = ()
+    """A category and its sub-categories; empty: every category."""
+    source: str | None = None
+    """One feed's articles (its listings too); None: every source."""
+    unread_only: bool = False
+    starred_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Selection:
     """Which articles a node shows."""
 
     kind: NodeKind
     path: tuple[str, ...] = ()
     feed_url: str | None = None
+
+    @property
+    def article_filter(self) -> ArticleFilter:
+        """The store query filter of this node: a feed's node is its source alone (its
+        category path only places it in the tree)."""
+        return ArticleFilter(
+            category=self.path if self.kind is NodeKind.CATEGORY else (),
+            source=self.feed_url,
+            unread_only=self.kind is NodeKind.UNREAD,
+            starred_only=self.kind is NodeKind.STARRED,
+        )
 
 
 @dataclass(slots=True)

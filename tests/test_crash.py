@@ -171,7 +171,7 @@ async def test_two_refreshes_and_the_reader_at_once(
     ]  # fmt: skip
     while not cache.exists():
         await asyncio.sleep(0.02)
-    locations = Locations(config, data, config_given=True, offline=True)
+    locations = Locations(config, data, config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     starred: set[int] = set()
     read_views = 0

@@ -146,7 +146,7 @@ async def test_the_reader_shows_the_address_and_opens_an_enclosure_elsewhere(
     feed.write_bytes(PODCAST)
     config = tmp_path / "feeds.toml"
     config.write_text("")
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     with Store(locations.cache_file) as store:
         import_paths(store, [feed], workers=0)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)

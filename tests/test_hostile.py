@@ -456,7 +456,7 @@ def _offline_reader_on_a_copy(data: Path, tmp_path: Path) -> NewsReaderApp:
     shutil.copytree(data, tmp_path / "data")
     config = tmp_path / "feeds.toml"
     config.write_text("", encoding="utf-8")
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     return NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
 
 

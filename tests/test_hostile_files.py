@@ -161,7 +161,7 @@ async def test_the_reader_refreshes_past_a_fifo_and_quits(tmp_path: Path) -> Non
     article(folder / "sub" / "other.md", "Other Article")
     fifos = [make_fifo(folder / "pipe.txt"), make_fifo(folder / "sub" / "pipe.xml")]
     config = _config(tmp_path / "feeds.toml", local=folder)
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True)
     finished = False
     async with app.run_test(size=(120, 40)) as pilot:
@@ -348,7 +348,7 @@ async def test_the_reader_shows_undecodable_names_escaped(tmp_path: Path) -> Non
     folder = tmp_path / "articles"
     shown = write_undecodable(folder)
     config = _config(tmp_path / "feeds.toml", local=folder)
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()

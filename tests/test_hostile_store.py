@@ -69,7 +69,7 @@ def _assert_no_traceback(*results: subprocess.CompletedProcess[str]) -> None:
 
 
 def _reader(data: Path, config: Path, *, offline: bool = True) -> NewsReaderApp:
-    locations = Locations(config, data, config_given=True, offline=offline)
+    locations = Locations(config, data, config_given=True)
     return NewsReaderApp(locations, load_config(config), offline=offline, refresh_on_start=False)
 
 

@@ -181,7 +181,7 @@ def _reader(
         f'[[local]]\npath = "articles"\ncategory = "{LOCAL_CATEGORY}"\n',
         encoding="utf-8",
     )
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=offline)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     return NewsReaderApp(locations, load_config(config), offline=offline, refresh_on_start=refresh)
 
 
@@ -404,7 +404,7 @@ async def test_the_layout_follows_the_terminal_as_it_is_resized(tmp_path: Path) 
     # own size is updated only after the resize event, so the event's is used.
     config = tmp_path / "feeds.toml"
     config.write_text("", encoding="utf-8")
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         assert not app.screen.has_class("-narrow")
@@ -544,7 +544,7 @@ async def test_the_category_tree_widget_draws_any_depth_without_recursion(
 ) -> None:
     config = tmp_path / "feeds.toml"
     config.write_text("", encoding="utf-8")
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     top = TreeItem("c0", Selection(NodeKind.CATEGORY, ("c0",)))
     item = top
@@ -600,7 +600,7 @@ async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: 
         depth += 1
     assert depth == MAX_CATEGORY_DEPTH and (node.total_count, node.unread_count) == (1, 1)
 
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     started = time.monotonic()
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
@@ -674,7 +674,7 @@ async def test_ctrl_c_says_which_key_quits_in_plain_words(tmp_path: Path) -> Non
 
     config = tmp_path / "feeds.toml"
     config.write_text("")
-    locations = Locations(config, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("ctrl+c")

@@ -535,7 +535,7 @@ async def test_the_reader_names_a_feed_without_its_password(
     config = write_config(tmp_path / "feeds.toml", [with_credentials(plain)])
     refreshed = run_newsreader("refresh", data_dir=cli.data_dir, config=config)
     assert refreshed.returncode == 0, refreshed.stderr
-    locations = Locations(config, cli.data_dir, config_given=True, offline=True)
+    locations = Locations(config, cli.data_dir, config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()

@@ -383,7 +383,7 @@ async def test_first_offline_start_imports_the_local_sources(tmp_path: Path) -> 
     shutil.copytree(ARTICLES / "world", articles)
     config_path = tmp_path / "feeds.toml"
     config_path.write_text(f'[[local]]\npath = "{articles}"\n')
-    locations = Locations(config_path, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config_path, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config_path), offline=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -418,7 +418,7 @@ async def test_o_opens_the_selected_link_in_the_system_browser(
 
 async def test_a_damaged_cache_is_set_aside_and_said_in_the_reader(tmp_path: Path) -> None:
     config_path = write_config(tmp_path / "feeds.toml", [])
-    locations = Locations(config_path, tmp_path / "data", config_given=True, offline=True)
+    locations = Locations(config_path, tmp_path / "data", config_given=True)
     locations.cache_file.parent.mkdir(parents=True)
     locations.cache_file.write_bytes(b"no database here " * 200)
     app = NewsReaderApp(locations, load_config(config_path), offline=True, refresh_on_start=False)

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from newsreader.extract.dates import parse_date
 from newsreader.extract.htmlbody import html_to_body
-from newsreader.model import Article, Figure
+from newsreader.model import Article, Figure, parse_category_path
 from newsreader.sanitize import clean_line
 from newsreader.textnorm import fold
 
@@ -63,8 +63,7 @@ def _categories(meta: dict[str, str | list[str]]) -> tuple[str, ...]:
     value = meta.get("categories", meta.get("category"))
     if value is None:
         return ()
-    parts = value if isinstance(value, list) else value.split("/")
-    return tuple(part for part in (clean_line(p) for p in parts) if part)
+    return parse_category_path(value)
 
 
 def extract_markdown(text: str, *, source: str, guid: str, fallback_title: str) -> Article:

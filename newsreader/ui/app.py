@@ -469,12 +469,10 @@ class NewsReaderApp(App[None]):
 
     def action_mark_all_read(self) -> None:
         """Mark every article of the chosen node read."""
-        selection = self.article_list.list_query.selection
+        wanted = self.article_list.list_query.selection.article_filter
         try:
             count = self.store.mark_all_read(
-                selection.path if selection.kind is NodeKind.CATEGORY else (),
-                source=selection.feed_url,
-                starred_only=selection.kind is NodeKind.STARRED,
+                wanted.category, source=wanted.source, starred_only=wanted.starred_only
             )
         except StoreError as error:
             self.notify(str(error), severity="error")
@@ -616,7 +614,7 @@ class NewsReaderApp(App[None]):
         self._refreshing = True
         progress = self.query_one("#progress", ProgressBar)
         progress.display = True
-        progress.update(total=max(1, len([f for f in self.config.feeds if f.enabled])), progress=0)
+        progress.update(total=max(1, len(self.config.enabled_feeds)), progress=0)
         self.set_status("Refreshing…")
         self._refresh_feeds()
 
@@ -645,12 +643,11 @@ class NewsReaderApp(App[None]):
         except Exception as error:
             self.post_message(self.RefreshFinished(0, 0, 0, f"Refresh failed: {error!r}"))
             raise
-        new = sum(result.new for result in report.feeds) + report.local.new
         self.post_message(
             self.RefreshFinished(
                 len(report.failed_feeds),
                 len(report.feeds),
-                new,
+                report.new_articles,
                 None,
                 deferred=len(report.deferred_feeds),
             )

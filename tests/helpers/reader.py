@@ -40,7 +40,7 @@ def make_app(
     for number, path in enumerate(sorted(articles.rglob("*"))):
         os.utime(path, (1_700_000_000 + number * 60, 1_700_000_000 + number * 60))
     config_path = write_config(tmp_path / "feeds.toml", feeds or [])
-    locations = Locations(config_path, tmp_path / "data", config_given=True, offline=offline)
+    locations = Locations(config_path, tmp_path / "data", config_given=True)
     with Store(locations.cache_file) as store:
         report = import_paths(store, [articles], workers=0)
         assert not report.failures

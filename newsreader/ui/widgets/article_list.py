@@ -86,12 +86,12 @@ class ArticleList(DataTable[Text]):
             return self._store.search(query.search, limit=PAGE_SIZE, offset=len(self.summaries))
         last = self.summaries[-1] if self.summaries else None
         after = Cursor(last.sort_key, last.id) if last else None
-        selection = query.selection
+        wanted = query.selection.article_filter
         return self._store.list_articles(
-            selection.path if selection.kind is NodeKind.CATEGORY else (),
-            unread_only=selection.kind is NodeKind.UNREAD,
-            starred_only=selection.kind is NodeKind.STARRED,
-            source=selection.feed_url,
+            wanted.category,
+            unread_only=wanted.unread_only,
+            starred_only=wanted.starred_only,
+            source=wanted.source,
             limit=PAGE_SIZE,
             after=after,
         )

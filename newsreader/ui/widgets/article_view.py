@@ -18,8 +18,9 @@ from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from newsreader.links import article_links
+from newsreader.marks import figure_pieces, link_pieces
 from newsreader.model import Link, StoredArticle
-from newsreader.render import LINK_MARKERS, address_line, meta_line
+from newsreader.render import address_line, meta_line, pieces_text
 from newsreader.sanitize import clean_line, clean_text
 
 MAX_NUMBERED_KEYS = 9
@@ -37,16 +38,7 @@ class LinkLine(Static):
     """One numbered link at the foot of the article; clicking it follows it."""
 
     def __init__(self, number: int, link: Link, target: list[int]) -> None:
-        label = Text(f"[{number}] ", style="bold")
-        label.append(clean_line(link.text) or clean_line(link.url or ""))
-        if link.kind in LINK_MARKERS:
-            label.append(f"  {LINK_MARKERS[link.kind]}", style="dim")
-        if target:
-            label.append("  → in cache", style="green")
-        elif link.url:
-            label.append(f"  {clean_line(link.url)}", style="dim")
-        else:
-            label.append("  (not in cache)", style="dim")
+        label = pieces_text(link_pieces(number, link, "in cache" if target else None))
         super().__init__(label, classes="link")
         self.number = number
 
@@ -145,9 +137,7 @@ class ArticleView(VerticalScroll, can_focus=True):
                 widgets.append(Static(text, classes="paragraph"))
             for figure in article.figures:
                 if figure.section == number:
-                    caption = Text("▣ " + clean_line(figure.caption), style="italic")
-                    if figure.credit:
-                        caption.append(f"  {clean_line(figure.credit)}", style="dim")
+                    caption = pieces_text(figure_pieces(figure))
                     widgets.append(Static(caption, classes="figure"))
         left = len(article.paragraphs) - drawn
         if left > 0:
