@@ -29,6 +29,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import newsreader.store as store_module
+import newsreader.store.cache as store_cache
 from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
 from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
 from newsreader.importer import import_paths
@@ -1086,7 +1087,7 @@ def test_a_store_cannot_open_while_a_reset_holds_the_lock(
     Store(cache).close()
     lock = store_module.CacheLock(cache)
     assert lock.acquire(exclusive=True, wait=0)
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(store_cache, "BUSY_TIMEOUT_SECONDS", 0.2)  # read where a Store opens
     try:
         with pytest.raises(store_module.CacheInUse, match="being reset by another newsreader"):
             Store(cache)
