@@ -31,6 +31,7 @@ from newsreader.store.connection import (
     SearchError,
     StoreError,
     is_damage,
+    read_error,
     write_error,
 )
 from newsreader.store.feeds import LATEST_FEED_TIME, retry_time
@@ -93,6 +94,7 @@ __all__ = [
     "parse_search",
     "prepare_article",
     "read_body",
+    "read_error",
     "reset_cache",
     "retry_time",
     "split_category",

@@ -1,10 +1,13 @@
-"""The connection's shared parts: transactions, and a write's SQLite errors as plain StoreErrors."""
+"""The connection's shared parts: transactions, and every SQLite error as a plain StoreError."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 BUSY_TIMEOUT_SECONDS = 30.0
 CACHE_KIB = 32 * 1024
@@ -70,6 +73,44 @@ def write_error(path: Path, error: sqlite3.Error) -> StoreError:
     return StoreError(f"cannot write to the cache {path}: {reason}; nothing was half-written")
 
 
+def read_error(path: Path, error: sqlite3.Error) -> StoreError:
+    """A StoreError that says in plain words why a read of the cache failed."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if busy := _busy(name):
+        return StoreError(f"cannot read the cache {path}: {busy}")
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"cannot read the cache {path}: the disk refused the read ({error})")
+    message = (
+        f"the cache {path} cannot be read ({error}); "
+        "`newsreader cache check` tells more, `newsreader cache reset` starts a new cache"
+    )
+    return CacheDamaged(message) if is_damage(error) else StoreError(message)
+
+
+_Base = TypeVar("_Base", bound="StoreBase")
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+def reading(
+    method: Callable[Concatenate[_Base, _Params], _Result],
+) -> Callable[Concatenate[_Base, _Params], _Result]:
+    """Make a Store method's SQLite errors plain StoreErrors (see :func:`read_error`).
+
+    Writes get theirs from their transaction (:func:`write_error`); a method that
+    reads before it writes is wrapped too, and its transaction's errors pass through.
+    """
+
+    @functools.wraps(method)
+    def wrapper(store: _Base, /, *args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+        try:
+            return method(store, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise read_error(store.path, error) from error
+
+    return wrapper
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on error."""
 
@@ -119,6 +160,7 @@ class StoreBase:
         return _Transaction(self._db, self.path)
 
     @property
+    @reading
     def schema_version(self) -> int:
         """The schema version of the open file."""
         return user_version(self._db)

@@ -8,7 +8,7 @@ from typing import Any
 
 from newsreader.extract.dates import EARLIEST_DATE
 from newsreader.model import FeedState
-from newsreader.store.connection import StoreBase
+from newsreader.store.connection import StoreBase, reading
 from newsreader.store.values import _as_text, _optional_text, join_category
 
 _FEED_COLUMNS = (
@@ -72,6 +72,7 @@ def retry_time(state: FeedState, max_wait: float) -> float | None:
 class FeedStates(StoreBase):
     """The Store's feed state, and the place of each feed's articles."""
 
+    @reading
     def feed_state(self, url: str) -> FeedState:
         """What is known about a feed (an empty state for a feed never refreshed)."""
         row = self._db.execute(
@@ -79,6 +80,7 @@ class FeedStates(StoreBase):
         ).fetchone()
         return _feed_state(row) if row else FeedState(url)
 
+    @reading
     def feed_states(self) -> dict[str, FeedState]:
         """Every feed's state, by URL."""
         rows = self._db.execute(f"SELECT {_FEED_COLUMNS} FROM feeds").fetchall()

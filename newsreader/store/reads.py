@@ -16,7 +16,7 @@ from newsreader.model import (
     CategoryNode,
     StoredArticle,
 )
-from newsreader.store.connection import StoreBase
+from newsreader.store.connection import StoreBase, reading
 from newsreader.store.rows import MergeReason
 from newsreader.store.values import (
     _UNREADABLE,
@@ -112,10 +112,12 @@ def summaries(db: sqlite3.Connection, ids: Sequence[int]) -> list[ArticleSummary
 class ArticleReads(StoreBase):
     """The Store's reads: lists, lookups, counts and checks of the articles stored."""
 
+    @reading
     def article_count(self) -> int:
         """How many articles the cache holds."""
         return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    @reading
     def integrity_problems(self, limit: int = 20) -> list[str]:
         """What ``PRAGMA integrity_check`` finds wrong; empty when the file is sound."""
         try:
@@ -125,6 +127,7 @@ class ArticleReads(StoreBase):
         problems = [str(row[0]) for row in rows]
         return [] if problems == ["ok"] else problems
 
+    @reading
     def content_problems(self) -> list[tuple[int, str]]:
         """Articles a reader cannot fully show: (id, why), by id.
 
@@ -147,6 +150,7 @@ class ArticleReads(StoreBase):
                 problems.append((int(article_id), f"impossible sort time {_shown(sort_key)}"))
         return problems
 
+    @reading
     def get_article(self, article_id: int) -> StoredArticle | None:
         """One article with its body and state, or None."""
         row = self._db.execute(
@@ -176,12 +180,14 @@ class ArticleReads(StoreBase):
         )
         return StoredArticle(int(id_), article, bool(read), bool(starred), _as_text(content_hash))
 
+    @reading
     def body_problem(self, article_id: int) -> str | None:
         """Why an article's stored text cannot be read (it shows :data:`UNREADABLE_BODY`
         instead); None when it can, or there is no such article."""
         row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
         return None if row is None else body_problem(row[0])
 
+    @reading
     def list_articles(
         self,
         category: Sequence[str] = (),
@@ -234,6 +240,7 @@ class ArticleReads(StoreBase):
         )[:limit]
         return summaries(self._db, [int(article_id) for _, article_id in page])
 
+    @reading
     def category_tree(self) -> CategoryNode:
         """The category tree; every node's counts include its descendants.
 
@@ -302,6 +309,7 @@ class ArticleReads(StoreBase):
                     count[0] += 1
                     count[1] += not read
 
+    @reading
     def source_counts(self) -> dict[str, tuple[int, int]]:
         """Per source (feed URL or file): (articles, unread articles), listings included."""
         counts: dict[str, tuple[int, int]] = {}
@@ -314,6 +322,7 @@ class ArticleReads(StoreBase):
             counts[source] = (before[0] + int(total), before[1] + int(unread))
         return counts
 
+    @reading
     def merged_counts(self) -> dict[str, dict[MergeReason, int]]:
         """Per source: how many of its entries are articles another source brought, and why."""
         counts: dict[str, dict[MergeReason, int]] = {}
@@ -323,6 +332,7 @@ class ArticleReads(StoreBase):
             counts.setdefault(source, {})[MergeReason(reason)] = int(count)
         return counts
 
+    @reading
     def special_counts(self) -> tuple[int, int, int]:
         """(all, unread, starred) article counts, for the tree's virtual nodes."""
         # Three index-only counts: one pass over the table would read every body.
@@ -331,6 +341,7 @@ class ArticleReads(StoreBase):
         starred = self._db.execute("SELECT COUNT(*) FROM articles WHERE starred = 1").fetchone()[0]
         return int(total), int(unread), int(starred)
 
+    @reading
     def ids_by_title(self, normalised_title: str) -> Sequence[int]:
         """Articles with exactly this normalised title, newest first."""
         rows = self._db.execute(
@@ -339,6 +350,7 @@ class ArticleReads(StoreBase):
         ).fetchall()
         return [int(row[0]) for row in rows]
 
+    @reading
     def ids_by_title_prefix(self, normalised_prefix: str) -> Sequence[int]:
         """Articles whose normalised title starts with the prefix, newest first."""
         rows = self._db.execute(
@@ -348,6 +360,7 @@ class ArticleReads(StoreBase):
         ).fetchall()
         return [int(row[0]) for row in rows]
 
+    @reading
     def ids_by_url(self, normalised_url: str) -> Sequence[int]:
         """Articles whose normalised url (or URL-shaped guid) is this, newest first."""
         rows = self._db.execute(

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from newsreader.model import Article, ArticleSummary
-from newsreader.store.connection import SearchError, StoreBase
+from newsreader.store.connection import SearchError, StoreBase, reading
 from newsreader.store.reads import summaries
 from newsreader.store.values import read_body
 
@@ -136,6 +136,7 @@ def forget_terms(db: sqlite3.Connection, article_id: int, title: str, body_json:
 class ArticleSearch(StoreBase):
     """The Store's full-text search."""
 
+    @reading
     def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
         """Articles matching every word of ``text``: title matches first, then the rest.
 

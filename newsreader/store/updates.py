@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from newsreader.model import Article, parts_to_json
-from newsreader.store.connection import StoreBase
+from newsreader.store.connection import StoreBase, reading
 from newsreader.store.reads import _membership, _state, _where
 from newsreader.store.search import _body_text, forget_terms, index_terms
 from newsreader.store.values import _order_key, read_body
@@ -27,6 +27,7 @@ class ArticleUpdates(StoreBase):
                 "UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id)
             )
 
+    @reading
     def replace_sections(self, article_id: int, converted: Article) -> None:
         """Keep sections made for an article (from its feed HTML, or its full page).
 
@@ -49,6 +50,7 @@ class ArticleUpdates(StoreBase):
             self._db.execute("UPDATE articles SET body = ? WHERE id = ?", (new_body, article_id))
             index_terms(self._db, [(article_id, title, _body_text(title, new_body))])
 
+    @reading
     def prune(self, source: str, *, older_than: float | None, keep_newest: int | None) -> int:
         """Remove a source's old articles; starred articles are never removed.
 
