@@ -55,6 +55,7 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
 from tests.conftest import ARTICLES, TESTS, newsreader_env, run_newsreader, write_config
+from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 HOSTILE = TESTS / "hostile"
@@ -1027,13 +1028,13 @@ def test_reset_refuses_while_a_refresh_runs_and_its_articles_stay_in_the_cache(
             running.wait(timeout=30)
     assert running.returncode == 0, err
     with Store(data / "cache.sqlite3") as store:
-        assert store.article_count() == 3  # landed in the cache, not in a file set aside
+        assert article_count(store) == 3  # landed in the cache, not in a file set aside
     assert not list(data.glob("cache.sqlite3.reset-*"))
     reset = run_newsreader("cache", "reset", data_dir=data, config=config)
     assert reset.returncode == 0, reset.stderr
     [moved] = data.glob("cache.sqlite3.reset-*")
     with Store(moved) as old:
-        assert old.article_count() == 3
+        assert article_count(old) == 3
 
 
 async def test_an_open_reader_holds_the_cache(tmp_path: Path) -> None:

@@ -113,11 +113,6 @@ class ArticleReads(StoreBase):
     """The Store's reads: lists, lookups, counts and checks of the articles stored."""
 
     @reading
-    def article_count(self) -> int:
-        """How many articles the cache holds."""
-        return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-
-    @reading
     def integrity_problems(self, limit: int = 20) -> list[str]:
         """What ``PRAGMA integrity_check`` finds wrong; empty when the file is sound."""
         try:
