@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -184,12 +183,6 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return handlers.get(args.command, _mark)(args, locations)
     except StoreError as error:
         return _fail(str(error))
-    except sqlite3.DatabaseError as error:
-        # A read that met a damaged page (writes become StoreError in the store).
-        return _fail(
-            f"the cache {locations.cache_file} cannot be read ({error}); "
-            "`newsreader cache check` tells more, `newsreader cache reset` starts a new cache"
-        )
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE)
 
@@ -647,7 +640,7 @@ def _cached_articles(locations: Locations, source: str) -> int:
     try:
         with Store(locations.cache_file) as store:
             return store.source_counts().get(source, (0, 0))[0]
-    except (StoreError, sqlite3.Error):
+    except StoreError:
         return 0  # the count is only a courtesy; the feed is removed all the same
 
 

@@ -6,15 +6,17 @@ import resource
 import signal
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from newsreader.store import SCHEMA_VERSION, Store
+from newsreader.model import Article, Section
+from newsreader.store import SCHEMA_VERSION, Store, StoreError
 from tests.helpers.cli import run_newsreader
 from tests.helpers.paths import ARTICLES
 from tests.helpers.permissions import as_unprivileged, permission_bits_apply
+from tests.helpers.store import article_count
 
 TRACEBACK = "Traceback"
 
@@ -62,7 +64,7 @@ def test_a_damaged_cache_is_moved_aside_and_a_new_one_started(tmp_path: Path) ->
     assert moved.read_bytes() == junk  # kept byte for byte, never deleted
     assert str(moved) in result.stderr and "damaged" in result.stderr
     with Store(data / "cache.sqlite3") as store:
-        assert store.article_count() > 0
+        assert article_count(store) > 0
 
 
 def test_a_cache_from_a_newer_version_is_left_alone_until_the_user_resets_it(
@@ -110,6 +112,46 @@ def test_damage_inside_the_file_is_reported_not_a_traceback(tmp_path: Path) -> N
     assert shown.returncode == 1 and "cache reset" in shown.stderr
     for result in (checked, shown):
         assert TRACEBACK not in result.stderr
+
+
+def _scribble_over_all_but_the_header_page(cache: Path) -> None:
+    with sqlite3.connect(cache) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    with cache.open("r+b") as handle:
+        for page in range(1, pages):
+            handle.seek(page * page_size)
+            handle.write(b"\xa5" * page_size)
+
+
+def test_a_read_of_a_damaged_cache_is_a_plain_store_error(tmp_path: Path) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    with Store(cache) as store:
+        [(_, article_id)] = store.store_articles(
+            [Article(title="Harbour notes", source="notes", guid="n1",
+                     sections=(Section(None, ("The harbour opened at dawn.",)),))]
+        )  # fmt: skip
+    _scribble_over_all_but_the_header_page(cache)
+    reads: dict[str, Callable[[Store], object]] = {
+        "list": lambda store: store.list_articles(),
+        "list of a source": lambda store: store.list_articles(source="notes"),
+        "article": lambda store: store.get_article(article_id),
+        "tree": lambda store: store.category_tree(),
+        "counts": lambda store: store.source_counts(),
+        "special counts": lambda store: store.special_counts(),
+        "feeds": lambda store: store.feed_states(),
+        "lookup": lambda store: store.ids_by_title("harbour notes"),
+        "search": lambda store: store.search("harbour"),
+    }
+    with Store(cache) as store:  # the header page is whole: the file opens
+        for name, read in reads.items():
+            with pytest.raises(StoreError) as raised:
+                read(store)
+            message = str(raised.value)
+            assert "\n" not in message and TRACEBACK not in message, name
+            assert f"the cache {cache} cannot be read" in message, name
+            assert "newsreader cache reset" in message, name
 
 
 def test_cache_check_says_ok_for_a_sound_cache(tmp_path: Path) -> None:
@@ -169,7 +211,7 @@ def test_a_full_disk_stops_the_import_with_a_clear_error_and_nothing_half_writte
     retried = run_newsreader("import", str(many), data_dir=data, config=config)
     assert retried.returncode == 0, retried.stderr
     with Store(data / "cache.sqlite3") as store:
-        assert store.article_count() == len(ids) + 300
+        assert article_count(store) == len(ids) + 300
 
 
 @pytest.fixture
@@ -197,7 +239,7 @@ def test_a_really_full_disk_gives_a_plain_error_and_keeps_the_cache(
     first = run_newsreader("import", str(ARTICLES), data_dir=data, config=config)
     assert first.returncode == 0, first.stderr
     with Store(data / "cache.sqlite3") as store:
-        before = store.article_count()
+        before = article_count(store)
 
     result = run_newsreader(
         "import", str(_write_articles(tmp_path / "many", 300)), data_dir=data, config=config
@@ -208,4 +250,4 @@ def test_a_really_full_disk_gives_a_plain_error_and_keeps_the_cache(
     assert "Traceback" not in result.stderr
     with Store(data / "cache.sqlite3") as store:
         assert store.integrity_problems() == []
-        assert store.article_count() >= before
+        assert article_count(store) >= before

@@ -10,6 +10,7 @@ from newsreader.config import load_config
 from newsreader.refresh import FeedStatus, refresh
 from newsreader.store import Store
 from tests.helpers.config import write_config
+from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, Reply, redirect, rss, static
 
 TIMEOUT = 3
@@ -71,11 +72,11 @@ def test_every_fault_fails_only_its_feed_within_the_timeout(
     )
     for url in good:
         assert results[url].status is FeedStatus.UPDATED
-    assert store.article_count() == 10
+    assert article_count(store) == 10
     states = store.feed_states()
     for url in faults:
         assert states[url].last_error == results[url].error
     # The failures are recorded and the good articles stay through another refresh.
     again = refresh(config, store, parse_workers=0)
     assert sum(r.failed for r in again.feeds) == len(faults)
-    assert store.article_count() == 10
+    assert article_count(store) == 10

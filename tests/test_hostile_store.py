@@ -29,6 +29,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import newsreader.store as store_module
+import newsreader.store.cache as store_cache
 from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
 from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
 from newsreader.importer import import_paths
@@ -56,6 +57,7 @@ from newsreader.ui.widgets.article_view import ArticleView
 from tests.helpers.cli import newsreader_env, run_newsreader
 from tests.helpers.config import write_config
 from tests.helpers.paths import ARTICLES, TESTS
+from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 HOSTILE = TESTS / "hostile"
@@ -1028,13 +1030,13 @@ def test_reset_refuses_while_a_refresh_runs_and_its_articles_stay_in_the_cache(
             running.wait(timeout=30)
     assert running.returncode == 0, err
     with Store(data / "cache.sqlite3") as store:
-        assert store.article_count() == 3  # landed in the cache, not in a file set aside
+        assert article_count(store) == 3  # landed in the cache, not in a file set aside
     assert not list(data.glob("cache.sqlite3.reset-*"))
     reset = run_newsreader("cache", "reset", data_dir=data, config=config)
     assert reset.returncode == 0, reset.stderr
     [moved] = data.glob("cache.sqlite3.reset-*")
     with Store(moved) as old:
-        assert old.article_count() == 3
+        assert article_count(old) == 3
 
 
 async def test_an_open_reader_holds_the_cache(tmp_path: Path) -> None:
@@ -1088,7 +1090,7 @@ def test_a_store_cannot_open_while_a_reset_holds_the_lock(
     Store(cache).close()
     lock = store_module.CacheLock(cache)
     assert lock.acquire(exclusive=True, wait=0)
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(store_cache, "BUSY_TIMEOUT_SECONDS", 0.2)  # read where a Store opens
     try:
         with pytest.raises(store_module.CacheInUse, match="being reset by another newsreader"):
             Store(cache)

@@ -19,6 +19,7 @@ from newsreader.paths import Locations
 from newsreader.pool import InProcess, may_fork, pool_workers, process_pool
 from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
+from tests.helpers.store import article_count
 
 ARTICLE_COUNT = 250
 
@@ -130,6 +131,6 @@ async def test_an_in_app_refresh_of_a_large_local_folder_forks_nothing(
         await pilot.pause()
         assert forks == [] and multiprocessing.active_children() == []
     with Store(locations.cache_file) as store:
-        assert store.article_count() == ARTICLE_COUNT
+        assert article_count(store) == ARTICLE_COUNT
         titles = {row.title for row in store.list_articles(limit=ARTICLE_COUNT + 1)}
     assert titles == {f"Pooled Story Number {n}" for n in range(ARTICLE_COUNT)}
