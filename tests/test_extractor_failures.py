@@ -130,7 +130,7 @@ async def test_the_reader_says_why_a_page_could_not_be_extracted(
         return [n.message for n in app._notifications if n.severity == "warning"]
 
     async with app.run_test(size=(120, 40)) as pilot:
-        app.article_list.load(app.article_list.list_query)
+        app.main_screen.article_list.load(app.main_screen.article_list.list_query)
         await open_titled(app, pilot, "Linker")
         await pilot.press("1")
         assert await until(pilot, lambda: any(MISSING in m for m in warnings())), (
