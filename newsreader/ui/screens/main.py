@@ -5,7 +5,7 @@ All data comes through the core (``store``, ``reading``, ``links``, ``pages``,
 widgets are handed what they show (the list a page loader, the pane an article
 and its link targets) and post messages; blocking work (refresh, fetching a
 linked page) runs in thread workers with their own cache connection, and
-reports back through :mod:`newsreader.ui.messages`.
+reports back through :mod:`newsreader.ui.messages` (:mod:`newsreader.ui.workers`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,9 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
 from newsreader.config import Config
 from newsreader.history import History
-from newsreader.importer import describe_error
 from newsreader.keys import ANYWHERE
 from newsreader.links import article_links, resolve
 from newsreader.model import ArticleSummary, FeedState, LinkKind, StoredArticle
-from newsreader.pages import PageError, keep_page
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
@@ -42,6 +40,7 @@ from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgress
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
+from newsreader.ui.workers import fetch_page, refresh_feeds
 
 NARROW_WIDTH = 100
 TREE_RELOAD_DELAY = 0.25
@@ -330,20 +329,9 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _fetch_page(self, url: str) -> None:
-        # Whatever goes wrong, the fetch ends in a PageFetched: the status line clears
-        # and a notice says why, rather than "Fetching …" for ever.
-        article_id: int | None = None
-        error: str | None = None
-        try:
-            with Store(self._cache_file) as store:
-                article_id = keep_page(url, store, timeout=self.config.settings.timeout)
-        except PageError as failure:
-            error = f"Cannot open {url}: {failure}"
-        except StoreError as failure:
-            error = f"Cannot keep {url}: {failure}"
-        except Exception as unexpected:
-            error = f"Cannot open {url}: {describe_error(unexpected)}"
-        self.post_message(PageFetched(article_id, error))
+        fetch_page(
+            url, self._cache_file, timeout=self.config.settings.timeout, post=self.post_message
+        )
 
     @on(PageFetched)
     def _page_fetched(self, event: PageFetched) -> None:
@@ -550,39 +538,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_feeds(self) -> None:
-        from newsreader.refresh import FeedResult, refresh
-
-        def progressed(result: FeedResult, done: int, total: int) -> None:
-            failure = f"{result.name}: {result.error}" if result.failed else None
-            self.post_message(RefreshProgressed(done, total, failure))
-
-        try:
-            with Store(self._cache_file) as store:
-                report = refresh(
-                    # Parsed in this worker thread: starting a process pool from an
-                    # app with threads of its own is not safe everywhere.
-                    self.config,
-                    store,
-                    offline=self.offline,
-                    progress=progressed,
-                    parse_workers=0,
-                )
-        except StoreError as error:
-            self.post_message(RefreshFinished(0, 0, 0, str(error)))
-            return
-        except Exception as error:
-            self.post_message(RefreshFinished(0, 0, 0, f"Refresh failed: {error!r}"))
-            raise
-        new = sum(result.new for result in report.feeds) + report.local.new
-        self.post_message(
-            RefreshFinished(
-                len(report.failed_feeds),
-                len(report.feeds),
-                new,
-                None,
-                deferred=len(report.deferred_feeds),
-            )
-        )
+        refresh_feeds(self.config, self._cache_file, offline=self.offline, post=self.post_message)
 
     @on(RefreshProgressed)
     def _refresh_progressed(self, event: RefreshProgressed) -> None:
