@@ -56,6 +56,7 @@ class Command:
     palette: bool = False
     """Offered by the command palette."""
     priority: bool = False
+    """Bound before the focused widget sees the key (none is, today)."""
     partner: str = ""
     """The id of a command the help shows on this one's row (previous for next)."""
     pair_help: str = ""
