@@ -21,6 +21,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
     fcntl = None  # type: ignore[assignment]
 
 from newsreader.files import FileRefused, read_file
+from newsreader.keys import ACTIONS, UNBOUND, KeyClash, KeyNameError, normalise_key, resolve_keys
 from newsreader.links import normalise_url, without_fragment
 from newsreader.model import FeedState, parse_category_path
 from newsreader.paths import bundled_data_dir
@@ -146,6 +147,9 @@ class Config:
     local: tuple[LocalSource, ...] = ()
     settings: Settings = field(default_factory=Settings)
     warnings: tuple[str, ...] = ()
+    keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The ``[keys]`` table: an action id -> the keys it has instead of its defaults
+    (none: unbound). Actions not named keep theirs (:func:`newsreader.keys.resolve_keys`)."""
 
     @property
     def enabled_feeds(self) -> tuple[FeedConfig, ...]:
@@ -176,7 +180,7 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
 }
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})
-_TOP_KEYS = frozenset({"settings", "feeds", "local"})
+_TOP_KEYS = frozenset({"settings", "feeds", "local", "keys"})
 
 
 class _LineIndex:
@@ -286,7 +290,8 @@ def parse_config(text: str, path: Path) -> Config:
     settings = _settings(data.get("settings", {}), fail, warn_unknown)
     feeds = _feeds(data.get("feeds", []), fail, warn_unknown)
     local = _local(data.get("local", []), path, fail, warn_unknown)
-    return Config(path, feeds, local, settings, tuple(warnings))
+    keys = _keys(data.get("keys", {}), fail)
+    return Config(path, feeds, local, settings, tuple(warnings), keys)
 
 
 _Fail = Callable[[str, int, str | None, str], ConfigError]
@@ -306,6 +311,30 @@ def _settings(value: object, fail: _Fail, warn: _Warn) -> Settings:
             raise fail("settings", 0, key, f"{key} must be {description}")
         chosen[key] = item
     return Settings(**chosen)
+
+
+def _keys(value: object, fail: _Fail) -> dict[str, tuple[str, ...]]:
+    """The ``[keys]`` table: known actions, real key names, no two actions on a key in a place."""
+    if not isinstance(value, dict):
+        raise fail("keys", 0, None, "keys must be a table")
+    chosen: dict[str, tuple[str, ...]] = {}
+    for action, given in value.items():
+        if action not in ACTIONS:
+            raise fail("keys", 0, action, f"unknown action {action!r} (see the README's keys)")
+        names = [given] if isinstance(given, str) else given
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise fail("keys", 0, action, f'{action} must be a key, a list of keys or "{UNBOUND}"')
+        if names == [UNBOUND]:
+            names = []
+        try:
+            chosen[action] = tuple(dict.fromkeys(normalise_key(name) for name in names))
+        except KeyNameError as error:
+            raise fail("keys", 0, action, f"{action}: {error}") from error
+    try:
+        resolve_keys(chosen)
+    except KeyClash as clash:
+        raise fail("keys", 0, clash.action, str(clash)) from clash
+    return chosen
 
 
 def _string(entry: Mapping[str, Any], key: str, table: str, index: int, fail: _Fail) -> str | None:

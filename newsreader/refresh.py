@@ -26,11 +26,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from newsreader.config import Config, FeedConfig, Settings, carry_credentials, feed_name
-from newsreader.extract.decode import decode_text
 from newsreader.extract.feed import NotAFeed, parse_feed
-from newsreader.extract.webpage import extract_web_page
 from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
+from newsreader.pages import extract_page, fetch_page
 from newsreader.pool import process_pool
 from newsreader.sanitize import is_safe_url
 from newsreader.sources.http import (
@@ -422,7 +421,7 @@ async def _add_full_text(
     async def one(url: str, article_id: int) -> None:
         async with limit:
             try:
-                response = await fetcher.fetch(url, accept="text/html,application/xhtml+xml")
+                response = await fetch_page(fetcher, url)
             except FetchError:
                 return
         try:
@@ -449,7 +448,7 @@ def _page_job(body: bytes, url: str) -> Article | None:
     bug or a library that cannot load) counts as no article: the summary is kept.
     """
     try:
-        return extract_web_page(decode_text(body), source=url, guid=url, fallback_title="", url=url)
+        return extract_page(body, url)
     except Exception:
         return None
 

@@ -240,3 +240,64 @@ def test_a_folder_in_place_of_the_config_is_named(tmp_path: Path) -> None:
         ConfigError, match=r"feeds\.toml: cannot read: not a regular file \(folder\)"
     ):
         load_config(tmp_path / "feeds.toml")
+
+
+KEYS_CONFIG = """\
+[settings]
+timeout = 5
+
+[keys]
+next_unread = ["j", "ctrl+n"]   # vi and emacs
+down = "none"
+help = "?"
+"""
+
+
+def test_keys_are_read_normalised_and_none_unbinds() -> None:
+    config = parse_config(KEYS_CONFIG, Path("feeds.toml"))
+    assert config.keys == {
+        "next_unread": ("j", "ctrl+n"),
+        "down": (),
+        "help": ("question_mark",),
+    }
+    assert config.warnings == ()
+    assert parse_config("", Path("feeds.toml")).keys == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "key"),
+    [
+        ('[keys]\nnext_unread = "x"\nfly = "f"\n', "feeds.toml:3: unknown action 'fly' (see the README's keys)", "fly"),
+        ('[keys]\n\nsearch = "ctrl+wat"\n',
+         "feeds.toml:3: search: 'ctrl+wat' is not a key name (a character, or e.g. enter, pageup, f5)", "search"),
+        ('[keys]\nsearch = "hyper+cmd+s"\n',
+         "feeds.toml:2: search: 'hyper+cmd+s': 'cmd' is not a modifier (ctrl, alt, shift, meta, super, hyper)",
+         "search"),
+        ('[keys]\nprevious_unread = ["K", "ctrl+p"]\n',
+         "feeds.toml:2: previous_unread: 'ctrl+p' is kept for the command palette", "previous_unread"),
+        ('[keys]\nsearch = ["f", 3]\n', 'feeds.toml:2: search must be a key, a list of keys or "none"', "search"),
+        ('[keys]\nquit = "x"\nnext_unread = "r"\n',
+         "feeds.toml:3: 'r' of next_unread is also refresh's (anywhere): give refresh another key, or \"none\"",
+         "next_unread"),
+        ('[keys]\nnext_link = "j"\n',
+         "feeds.toml:2: 'j' of next_link is also down's (article): give down another key, or \"none\"",
+         "next_link"),
+        ('[keys]\nnext_link = "x"\nprevious_link = "x"\n',
+         "feeds.toml:3: 'x' of previous_link is also next_link's (article): "
+         "give next_link another key, or \"none\"", "previous_link"),
+        ('keys = ["j"]\n', "feeds.toml:1: keys must be a table", None),
+    ],
+)  # fmt: skip
+def test_keys_errors_name_file_line_and_key(text: str, message: str, key: str | None) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, Path("feeds.toml"))
+    assert str(caught.value) == message
+    assert caught.value.key == key
+
+
+def test_keys_in_different_places_do_not_clash() -> None:
+    # "j" moves in the lists and scrolls the article; anywhere else it is free.
+    config = parse_config('[keys]\nnext_unread = "j"\ndown = "none"\n', Path("feeds.toml"))
+    assert config.keys["next_unread"] == ("j",)
+    config = parse_config('[keys]\nclose_help = "q"\nquit = "q"\n', Path("feeds.toml"))
+    assert config.keys["quit"] == ("q",)

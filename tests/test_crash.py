@@ -178,14 +178,14 @@ async def test_two_refreshes_and_the_reader_at_once(
     async with app.run_test(size=(120, 40)) as pilot:
         deadline = time.monotonic() + 120
         while any(p.returncode is None for p in refreshes) and time.monotonic() < deadline:
-            app.article_list.load(app.article_list.list_query)
+            app.main_screen.article_list.load(app.main_screen.article_list.list_query)
             await pilot.pause(0.2)
-            summaries = app.article_list.summaries
+            summaries = app.main_screen.article_list.summaries
             if summaries:
                 target = summaries[len(summaries) // 2]
-                assert app.show_article(target.id)
+                assert app.main_screen.show_article(target.id)
                 read_views += 1
-                app.action_toggle_star()
+                app.main_screen.action_toggle_star()
                 await pilot.pause()
                 stored = app.store.get_article(target.id)
                 assert stored is not None

@@ -50,3 +50,32 @@ def test_quick_start_is_two_commands_and_ci_runs_both() -> None:
     found = [[c for c in commands if re.search(pattern, c)] for pattern in patterns]
     assert found == [[install_and_launch], [install_and_test]]
     assert 'eval "$test_command"' in ci and '"$launch_command"' in ci
+
+
+def test_the_key_table_is_the_command_registry() -> None:
+    """Every action, with its default keys and what it does, and nothing else."""
+    from newsreader.keys import key_label
+    from newsreader.ui.commands import COMMANDS, PLACE_NAMES
+
+    reader = README.split("## The reader", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z_0-9]+)` \| (.*?) \| (.*?) \| (.*?) \|$", reader, re.MULTILINE)
+    assert [
+        (action, re.findall(r"`([^`]+)`", keys), does, where) for action, keys, does, where in rows
+    ] == [
+        (
+            command.id,
+            [key_label(key) for key in command.default_keys],
+            command.help,
+            ", ".join(PLACE_NAMES[place].lower() for place in command.targets),
+        )
+        for command in COMMANDS
+    ]
+
+
+def test_the_keys_example_in_the_readme_is_a_valid_config() -> None:
+    from newsreader.config import parse_config
+
+    example = re.findall(r"```toml\n(\[keys\]\n.+?)```", README, re.DOTALL)
+    assert len(example) == 1
+    config = parse_config(example[0], Path("feeds.toml"))
+    assert config.keys["next_unread"] == ("J", "ctrl+n") and config.keys["toggle_star"] == ()

@@ -41,6 +41,23 @@ def _tmux(*args: str) -> str:
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[str]:
+    yield from _seed_and_target_in_tmux(tmp_path, "e2e")
+
+
+REMAPPED_KEYS = """
+[keys]
+next_unread = "x"
+help = ["f1", "H"]
+"""
+
+
+@pytest.fixture
+def remapped_terminal(tmp_path: Path) -> Iterator[str]:
+    """The reader on the seed and its target, with a ``[keys]`` table in its config."""
+    yield from _seed_and_target_in_tmux(tmp_path, "keys", REMAPPED_KEYS)
+
+
+def _seed_and_target_in_tmux(tmp_path: Path, name: str, extra_config: str = "") -> Iterator[str]:
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     if not SEED.exists():
@@ -50,8 +67,8 @@ def terminal(tmp_path: Path) -> Iterator[str]:
     shutil.copy(SEED, articles / SEED.name)
     (articles / "logistics-race.txt").write_text(TARGET, encoding="utf-8")
     config = tmp_path / "feeds.toml"
-    config.write_text(f'[[local]]\npath = "{articles}"\n', encoding="utf-8")
-    yield from _reader_in_tmux(tmp_path, config, [articles], "e2e")
+    config.write_text(f'[[local]]\npath = "{articles}"\n{extra_config}', encoding="utf-8")
+    yield from _reader_in_tmux(tmp_path, config, [articles], name)
 
 
 def _reader_in_tmux(
@@ -178,6 +195,26 @@ def test_open_the_seed_follow_read_also_and_go_back(terminal: str) -> None:
         "the seed never came back scrolled to its links",
     )
     assert SEED_TITLE in pane(shown)
+
+
+def test_keys_remapped_in_the_config_work_in_the_installed_reader(
+    remapped_terminal: str,
+) -> None:
+    wait_for(remapped_terminal, "feeds failed")
+    shown = wait_for(remapped_terminal, "x Next unread")  # the footer says the new key
+    before = unread(shown)
+    assert before == 2, shown
+    keys(remapped_terminal, "x")
+    shown = wait_until(
+        remapped_terminal,
+        lambda shown: unread(shown) == 1,
+        "x (next_unread here) never opened an unread article",
+    )
+    assert SEED_TITLE in pane(shown) or TARGET_TITLE in pane(shown)
+    keys(remapped_terminal, "H")
+    shown = wait_for(remapped_terminal, "next / previous unread article")
+    assert any(re.search(r"\bx / p\s+next / previous unread article", line) for line in
+               shown.splitlines()), shown  # fmt: skip
 
 
 HOSTILE = Path(__file__).parent / "hostile"

@@ -197,6 +197,6 @@ async def test_in_the_reader_each_feed_lists_the_story_it_carried(
         assert [s.title for s in app.query_one(ArticleList).summaries] == ["Harbour Reopens"]
         await pilot.press("enter")  # open it from Paper's list: read in both feeds
         await pilot.pause()
-        app.reload_tree()
+        app.main_screen.reload_tree()
         after = {str(node.label) for node in tree._all_nodes()}
         assert {"Wire", "Paper"} <= after  # no unread count left on either

@@ -405,7 +405,7 @@ async def test_the_reader_opens_every_hostile_article_and_follows_its_links(
         for summary in summaries:
             if summary.source.endswith(LONGEST):
                 continue  # drawn in test_the_longest_article_opens_in_the_reader
-            assert app.show_article(summary.id)
+            assert app.main_screen.show_article(summary.id)
             await pilot.pause()
             _assert_screen_clean(app, summary.title)
             stored = view.article
@@ -432,7 +432,7 @@ async def test_the_longest_article_opens_in_the_reader(
     app = _offline_reader_on_a_copy(data, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.monotonic()
-        assert app.show_article(longest)
+        assert app.main_screen.show_article(longest)
         await pilot.pause()
         seconds = time.monotonic() - started
         text, _ = _drawn(app)  # every mounted widget, scrolled into view or not

@@ -167,13 +167,13 @@ async def test_the_reader_refreshes_past_a_fifo_and_quits(tmp_path: Path) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         try:
             deadline = time.monotonic() + TIME_BOUND_SECONDS
-            while app._refreshing and time.monotonic() < deadline:
+            while app.main_screen.refreshing and time.monotonic() < deadline:
                 await pilot.pause(0.05)
-            finished = not app._refreshing
+            finished = not app.main_screen.refreshing
         finally:
             # A refresh stuck on a FIFO is freed, so that the test fails instead of hanging.
             deadline = time.monotonic() + TIME_BOUND_SECONDS
-            while app._refreshing and time.monotonic() < deadline:
+            while app.main_screen.refreshing and time.monotonic() < deadline:
                 for fifo in fifos:
                     unblock_fifo(fifo)
                 await pilot.pause(0.05)

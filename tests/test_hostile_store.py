@@ -85,7 +85,7 @@ async def _browse_everything(app: NewsReaderApp, pilot: object, expected: int) -
     ids = [summary.id for summary in article_list.summaries]
     assert len(ids) == expected
     for article_id in ids:
-        assert app.show_article(article_id)
+        assert app.main_screen.show_article(article_id)
         await pilot.pause()  # type: ignore[attr-defined]
         view = app.query_one(ArticleView)
         assert view.article is not None and view.article.id == article_id
@@ -727,7 +727,7 @@ async def test_the_reader_opens_an_old_cache_with_bad_bodies(tmp_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await _browse_everything(app, pilot, len(ids))
         view = app.query_one(ArticleView)
-        assert app.show_article(ids["List Lighthouse"])
+        assert app.main_screen.show_article(ids["List Lighthouse"])
         await pilot.pause()
         assert view.article is not None and view.article.article.paragraphs == [UNREADABLE_BODY]
         await pilot.press("slash", *"lighthouse", "enter")

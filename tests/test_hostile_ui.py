@@ -272,7 +272,7 @@ async def test_every_widget_draws_outside_text_as_written(
         outline = app.query_one("#outline", OptionList)
         headings_seen = 0
         for summary in summaries:
-            assert app.show_article(summary.id)
+            assert app.main_screen.show_article(summary.id)
             await pilot.pause()
             stored = view.article
             assert stored is not None
@@ -340,7 +340,7 @@ async def test_clicking_every_outline_heading_runs_no_action(
             s for s in app.query_one(ArticleList).summaries if s.source.endswith("markup.md")
             and "Front" in s.title
         ]  # fmt: skip
-        assert app.show_article(summary.id)
+        assert app.main_screen.show_article(summary.id)
         await pilot.pause()
         unread_before = app.store.special_counts()[1]
         assert unread_before > 1
@@ -379,7 +379,7 @@ async def test_broken_markup_headings_open_in_the_outline(
             s for s in app.query_one(ArticleList).summaries
             if s.title == "Broken Markup In Headings"
         ]  # fmt: skip
-        assert app.show_article(summary.id)
+        assert app.main_screen.show_article(summary.id)
         await pilot.pause()
         await pilot.press("t")
         await pilot.pause()
@@ -621,7 +621,7 @@ async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: 
         await pilot.pause()
         article_list = app.query_one(ArticleList)
         assert [s.title for s in article_list.summaries] == ["Deep Story"]
-        assert app.show_article(article_list.summaries[0].id)
+        assert app.main_screen.show_article(article_list.summaries[0].id)
         await pilot.pause()
         check(app, "the deep article", "Deep Story", "level-4999")
         assert app.is_running
@@ -642,6 +642,7 @@ def test_a_reader_that_crashes_does_not_exit_0(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from newsreader.ui.app import NewsReaderApp
+    from newsreader.ui.screens.main import MainScreen
 
     (tmp_path / "feeds.toml").write_text("")
     run = NewsReaderApp.run
@@ -649,11 +650,11 @@ def test_a_reader_that_crashes_does_not_exit_0(
     def headless(self: NewsReaderApp) -> None:  # no terminal here: the same app, headless
         run(self, headless=True)
 
-    def crash(self: NewsReaderApp) -> None:
+    def crash(self: MainScreen) -> None:
         raise RuntimeError("a bug in the reader")
 
     monkeypatch.setattr(NewsReaderApp, "run", headless)
-    monkeypatch.setattr(NewsReaderApp, "reload_tree", crash)
+    monkeypatch.setattr(MainScreen, "reload_tree", crash)
     assert cli("--offline").code != 0
 
 

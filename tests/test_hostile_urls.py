@@ -539,7 +539,7 @@ async def test_the_reader_names_a_feed_without_its_password(
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
-        app.show_article(1)
+        app.main_screen.show_article(1)
         await pilot.pause()
         drawn = screen_text(app)
     assert masked(plain) in drawn  # the tree's feed, the list's source, the article's meta

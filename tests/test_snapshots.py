@@ -15,9 +15,9 @@ def test_article_pane_with_outline_and_link_cursor(tmp_path: Path, snap_compare)
     app = make_app(tmp_path)
 
     async def open_harbour(pilot) -> None:  # type: ignore[no-untyped-def]
-        app.article_list.move_cursor(row=titles(app).index(HARBOUR))
+        app.main_screen.article_list.move_cursor(row=titles(app).index(HARBOUR))
         await pilot.press("enter", "t")
-        app.article_view.focus()
+        app.main_screen.article_view.focus()
         await pilot.press("]")
         await pilot.pause()
 

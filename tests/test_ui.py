@@ -112,7 +112,7 @@ async def test_follow_read_also_then_back_and_forward(tmp_path: Path) -> None:
         await pilot.press("1")  # numbered hint: follow link 1 directly
         await pilot.pause()
         assert shown_title(app) == TRAM
-        assert not app.history.can_go_forward
+        assert not app.main_screen.history.can_go_forward
 
 
 async def test_back_restores_the_scroll_position(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(
         assert harbour is not None
         await pilot.resize_terminal(99, 16)  # wider (still narrow): the article needs fewer lines
         await open_titled(app, pilot, TRAM)
-        app.show_article(harbour.id, remember=False, scroll_y=bottom)
+        app.main_screen.show_article(harbour.id, remember=False, scroll_y=bottom)
         assert await until(pilot, lambda: view.scroll_y > 0)
         assert view.scroll_y < bottom  # as far as the pane went at the first try
         # The article's lines grow after that try (here: the terminal narrows again).
@@ -182,7 +182,7 @@ async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Pa
         assert any(
             "A Story That Was Never Written" in m and "not in the cache" in m for m in messages
         )
-        assert len(app.history) == 1
+        assert len(app.main_screen.history) == 1
 
 
 async def test_search_and_escape(tmp_path: Path) -> None:
@@ -360,7 +360,7 @@ async def test_a_web_link_not_in_the_cache_is_fetched_extracted_and_shown(
     with Store(app.locations.cache_file) as store:
         import_paths(store, [tmp_path / "linker.md"], workers=0)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.article_list.load(app.article_list.list_query)
+        app.main_screen.article_list.load(app.main_screen.article_list.list_query)
         await open_titled(app, pilot, "Linker")
         await pilot.press("1")
         await app.workers.wait_for_complete()

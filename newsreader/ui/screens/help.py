@@ -1,52 +1,45 @@
-"""The help screen: every key, grouped by where it works."""
+"""The help screen: every key, grouped by where it works, from the command registry."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Anywhere", [
-        ("?", "this help"), ("q", "quit"), ("ctrl+p", "command palette (every action, themes)"),
-        ("tab / shift+tab", "move between tree, list and article"),
-        ("/", "search the cache; Escape returns"), ("r", "refresh feeds"),
-        ("n / p", "next / previous unread article"), ("s", "star or unstar"),
-        ("m", "toggle read"), ("A", "mark everything in the node read"),
-        ("backspace / alt+left", "back"), ("shift+backspace / alt+right", "forward"),
-        ("t", "outline of the article's sections"), ("c", "show or hide the categories"),
-        ("o", "open link or article in the browser"),
-    ]),
-    ("Tree and list", [
-        ("↑ ↓ / j k", "move"), ("enter", "open the node or the article"),
-    ]),
-    ("Article", [
-        ("↑ ↓ / j k, pgup pgdn", "scroll"), ("] / [", "next / previous link"),
-        ("enter", "follow the selected link"), ("1 … 9", "follow link N"),
-        ("} / {", "next / previous section"),
-    ]),
-]  # fmt: skip
+from newsreader.keys import HELP
+from newsreader.ui.commands import Keys, help_rows, install_bindings
+
+KEYS_COLUMN = 24
+"""A long list of keys wraps in its column rather than squeezing what it does."""
+
+TEXTUAL_KEYS: list[tuple[str, str]] = [
+    ("ctrl+p", "command palette (every action, with its keys; themes)"),
+    ("tab / shift+tab", "move between tree, list and article"),
+    ("enter", "in the tree or the list, open the node or the article"),
+    ("↑ ↓, pgup pgdn, home end", "move; in the article, scroll"),
+]
+"""Keys of Textual's own widgets and of the palette, the same for everyone."""
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the keys; any of Escape, q or ? closes it."""
+    """Lists the keys, as the config made them; Escape, q or ? closes it by default."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close"),
-    ]
+    def __init__(self, keys: Keys) -> None:
+        super().__init__()
+        self._keys = keys
+        install_bindings(self, HELP, keys)
 
     def compose(self) -> ComposeResult:
         table = Table(show_header=False, box=None, padding=(0, 2))
-        table.add_column(style="bold")
+        table.add_column(style="bold", max_width=KEYS_COLUMN)
         table.add_column()
         # Text, not markup strings, as everywhere in the reader ("] / [" is a key).
-        for group, keys in KEYS:
+        for group, rows in [*help_rows(self._keys), ("Always", TEXTUAL_KEYS)]:
             table.add_row(Text(group, style="underline"), "")
-            for key, what in keys:
+            for key, what in rows:
                 table.add_row(Text(key), Text(what))
             table.add_row("", "")
         with VerticalScroll(id="help"):

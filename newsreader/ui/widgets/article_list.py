@@ -1,20 +1,24 @@
-"""The list of articles for the chosen node, newest first, loaded a page at a time."""
+"""The list of articles for the chosen node, newest first, loaded a page at a time.
+
+The list is handed a :data:`PageLoader` and never reads the cache itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
+from newsreader.keys import LIST
 from newsreader.model import ArticleSummary
 from newsreader.sanitize import clean_line
-from newsreader.store import Cursor, Store, StoreError
+from newsreader.store import StoreError
 from newsreader.tree import NodeKind, Selection
+from newsreader.ui.commands import install_bindings
 
 PAGE_SIZE = 100
 LOAD_AHEAD = 20
@@ -29,13 +33,12 @@ class ListQuery:
     search: str | None = None
 
 
+PageLoader = Callable[[ListQuery, list[ArticleSummary], int], list[ArticleSummary]]
+"""``(query, rows loaded so far, page size)`` -> the next page; may raise ``StoreError``."""
+
+
 class ArticleList(DataTable[Text]):
     """Articles as rows: unread/starred marks, title, source, date."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
 
     class ArticleChosen(Message):
         """The reader opened an article from the list."""
@@ -45,10 +48,16 @@ class ArticleList(DataTable[Text]):
             self.article_id = article_id
 
     def __init__(
-        self, store: Store, source_name: Callable[[str], str], *, id: str | None = None
+        self,
+        pages: PageLoader,
+        source_name: Callable[[str], str],
+        keys: Mapping[str, tuple[str, ...]],
+        *,
+        id: str | None = None,
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, id=id)
-        self._store = store
+        install_bindings(self, LIST, keys)
+        self._pages = pages
         self._source_name = source_name
         self.list_query: ListQuery = ListQuery(Selection(NodeKind.ALL))
         self.summaries: list[ArticleSummary] = []
@@ -80,28 +89,12 @@ class ArticleList(DataTable[Text]):
                 self.move_cursor(row=index)
                 return
 
-    def _page(self) -> list[ArticleSummary]:
-        query = self.list_query
-        if query.search:
-            return self._store.search(query.search, limit=PAGE_SIZE, offset=len(self.summaries))
-        last = self.summaries[-1] if self.summaries else None
-        after = Cursor(last.sort_key, last.id) if last else None
-        wanted = query.selection.article_filter
-        return self._store.list_articles(
-            wanted.category,
-            unread_only=wanted.unread_only,
-            starred_only=wanted.starred_only,
-            source=wanted.source,
-            limit=PAGE_SIZE,
-            after=after,
-        )
-
     def load_more(self) -> bool:
         """Load the next page; returns False when there is none."""
         if self._exhausted:
             return False
         try:
-            page = self._page()
+            page = self._pages(self.list_query, self.summaries, PAGE_SIZE)
         except StoreError as error:
             # A search the index cannot answer past its first page, a busy cache:
             # the rows shown stay, and the reader is told why no more come.
@@ -124,12 +117,11 @@ class ArticleList(DataTable[Text]):
         )
         return [mark, date, source, title]
 
-    def redraw_article(self, article_id: int) -> None:
+    def redraw_article(self, article_id: int, *, read: bool, starred: bool) -> None:
         """Redraw one article's marks after its read or starred state changed."""
-        stored = self._store.get_article(article_id)
         for index, summary in enumerate(self.summaries):
-            if summary.id == article_id and stored is not None:
-                updated = replace(summary, read=stored.read, starred=stored.starred)
+            if summary.id == article_id:
+                updated = replace(summary, read=read, starred=starred)
                 self.summaries[index] = updated
                 for column, cell in enumerate(self._cells(updated)):
                     self.update_cell_at(Coordinate(index, column), cell)

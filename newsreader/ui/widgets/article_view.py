@@ -7,23 +7,24 @@ link cursor marks the selected one; Enter follows it, digits follow link N.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.events import Click
 from textual.message import Message
 from textual.widget import AwaitMount
 from textual.widgets import Static
 
+from newsreader.keys import ARTICLE
 from newsreader.links import article_links
 from newsreader.marks import figure_pieces, link_pieces
 from newsreader.model import Link, StoredArticle
 from newsreader.render import address_line, meta_line, pieces_text
 from newsreader.sanitize import clean_line, clean_text
+from newsreader.ui.commands import install_bindings
 
-MAX_NUMBERED_KEYS = 9
 PARAGRAPHS_PER_BLOCK = 25
 """Paragraphs drawn by one widget: a widget per paragraph makes long articles slow."""
 MAX_DRAWN_PARAGRAPHS = 5_000
@@ -53,20 +54,6 @@ class LinkLine(Static):
 class ArticleView(VerticalScroll, can_focus=True):
     """Shows one article; owns the link cursor and section jumps."""
 
-    BINDINGS = [
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
-        Binding("]", "next_link", "Next link"),
-        Binding("[", "previous_link", "Prev link", show=False),
-        Binding("enter", "follow_link", "Follow"),
-        Binding("}", "next_section", "Next section", show=False),
-        Binding("{", "previous_section", "Prev section", show=False),
-        *(
-            Binding(str(n), f"follow_number({n})", f"Follow link {n}", show=False)
-            for n in range(1, MAX_NUMBERED_KEYS + 1)
-        ),
-    ]
-
     class LinkFollowed(Message):
         """The reader followed a link in the article."""
 
@@ -75,8 +62,9 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.link = link
             self.targets = targets
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, keys: Mapping[str, tuple[str, ...]], *, id: str | None = None) -> None:
         super().__init__(id=id)
+        install_bindings(self, ARTICLE, keys)
         self.article: StoredArticle | None = None
         self.links: list[Link] = []
         """The links of the article, numbered from 1: the body's, then its enclosures."""

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from newsreader.keys import TREE
 from newsreader.model import MAX_CATEGORY_CHARS
 from newsreader.sanitize import clean_line
 from newsreader.tree import NodeKind, Selection, TreeItem
+from newsreader.ui.commands import install_bindings
 
 MAX_LABEL_CHARS = MAX_CATEGORY_CHARS
 """A longer name (a feed's title, a category of an older cache) is cut in the tree."""
@@ -18,8 +22,6 @@ MAX_LABEL_CHARS = MAX_CATEGORY_CHARS
 class CategoryTree(Tree[Selection]):
     """Categories, feeds and the All / Unread / Starred views."""
 
-    BINDINGS = [("j", "cursor_down", "Down"), ("k", "cursor_up", "Up")]
-
     class SelectionChosen(Message):
         """The reader picked a node: show its articles."""
 
@@ -27,8 +29,9 @@ class CategoryTree(Tree[Selection]):
             super().__init__()
             self.selection = selection
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, keys: Mapping[str, tuple[str, ...]], *, id: str | None = None) -> None:
         super().__init__(Text("newsreader"), id=id)
+        install_bindings(self, TREE, keys)
         self.show_root = False
         self.guide_depth = 2
 

@@ -1,0 +1,32 @@
+"""The messages the reader's workers post to the main screen."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class RefreshProgressed(Message):
+    """A feed finished during a refresh."""
+
+    def __init__(self, done: int, total: int, failed: str | None) -> None:
+        super().__init__()
+        self.done, self.total, self.failed = done, total, failed
+
+
+class RefreshFinished(Message):
+    """A refresh ended."""
+
+    def __init__(
+        self, failed: int, total: int, new: int, error: str | None, deferred: int = 0
+    ) -> None:
+        super().__init__()
+        self.failed, self.total, self.new, self.error = failed, total, new, error
+        self.deferred = deferred
+
+
+class PageFetched(Message):
+    """A linked page was fetched and cached (or could not be)."""
+
+    def __init__(self, article_id: int | None, error: str | None) -> None:
+        super().__init__()
+        self.article_id, self.error = article_id, error

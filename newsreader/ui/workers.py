@@ -1,0 +1,78 @@
+"""What the reader's thread workers do: one blocking call into the core each, its
+outcome posted as a message (:mod:`newsreader.ui.messages`).
+
+Each opens its own cache connection (one per thread), and each ends in a
+message whatever goes wrong, so the screen never waits for ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.message import Message
+
+from newsreader.config import Config
+from newsreader.importer import describe_error
+from newsreader.pages import PageError, keep_page
+from newsreader.store import Store, StoreError
+from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
+
+Post = Callable[[Message], object]
+"""How a worker reports: the screen's ``post_message`` (thread-safe)."""
+
+
+def fetch_page(url: str, cache_file: Path, *, timeout: float, post: Post) -> None:
+    """Fetch a linked page and cache its article; a :class:`PageFetched` says how it went."""
+    article_id: int | None = None
+    error: str | None = None
+    try:
+        with Store(cache_file) as store:
+            article_id = keep_page(url, store, timeout=timeout)
+    except PageError as failure:
+        error = f"Cannot open {url}: {failure}"
+    except StoreError as failure:
+        error = f"Cannot keep {url}: {failure}"
+    except Exception as unexpected:
+        error = f"Cannot open {url}: {describe_error(unexpected)}"
+    post(PageFetched(article_id, error))
+
+
+def refresh_feeds(config: Config, cache_file: Path, *, offline: bool, post: Post) -> None:
+    """Refresh feeds and local sources, posting progress and then how it ended.
+
+    Raises:
+        Exception: an unexpected one, after its :class:`RefreshFinished`.
+    """
+    from newsreader.refresh import FeedResult, refresh
+
+    def progressed(result: FeedResult, done: int, total: int) -> None:
+        failure = f"{result.name}: {result.error}" if result.failed else None
+        post(RefreshProgressed(done, total, failure))
+
+    try:
+        with Store(cache_file) as store:
+            report = refresh(
+                # Parsed in this worker thread: starting a process pool from an
+                # app with threads of its own is not safe everywhere.
+                config,
+                store,
+                offline=offline,
+                progress=progressed,
+                parse_workers=0,
+            )
+    except StoreError as error:
+        post(RefreshFinished(0, 0, 0, str(error)))
+        return
+    except Exception as error:
+        post(RefreshFinished(0, 0, 0, f"Refresh failed: {error!r}"))
+        raise
+    post(
+        RefreshFinished(
+            len(report.failed_feeds),
+            len(report.feeds),
+            report.new_articles,
+            None,
+            deferred=len(report.deferred_feeds),
+        )
+    )
