@@ -8,7 +8,7 @@ itself is installed (no test extra)::
 With a temporary config and data dir it imports one file of each kind newsreader
 reads, then lists and shows each article, and checks every step exits 0, prints
 no traceback, and shows the expected title. It exits 0 if all went well, else 1
-after naming what did not. ``tests/test_smoke_installed.py`` runs the same checks.
+after naming what did not. ``tests/system/test_smoke_installed.py`` runs the same checks.
 """
 
 from __future__ import annotations

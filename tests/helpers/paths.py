@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 TESTS = Path(__file__).parent.parent
+ROOT = TESTS.parent
+"""The repository's top level."""
+HOSTILE = TESTS / "hostile"
 FIXTURES = TESTS / "fixtures"
 ARTICLES = FIXTURES / "articles"
 BAD = FIXTURES / "bad"

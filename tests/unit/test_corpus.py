@@ -12,6 +12,7 @@ import pytest
 from newsreader.extract import extract_file
 from newsreader.importer import import_paths
 from newsreader.store import Store
+from tests.helpers.paths import CORPUS
 
 
 def test_every_corpus_file_imports(corpus: Path, store: Store) -> None:
@@ -80,7 +81,7 @@ def _words(html: str) -> set[str]:
 
 
 def _html_cases() -> list[str]:
-    root = Path(__file__).parent.parent.parent / "shared" / "corpus" / "html"
+    root = CORPUS / "html"
     return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
 
 

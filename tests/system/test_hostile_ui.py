@@ -48,10 +48,10 @@ from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import MAX_LABEL_CHARS, CategoryTree
 from tests.helpers.cli import CliRunner, run_newsreader
 from tests.helpers.hostile import assert_clean
+from tests.helpers.paths import HOSTILE
 from tests.hostile.generate import DEEP_CATEGORIES, LONG_CATEGORY_CHARS, write_generated
 from tests.loopback import LoopbackServer, Reply, Request, static
 
-HOSTILE = Path(__file__).parent / "hostile"
 FOREIGN_COLOURS = frozenset({"#13579b", "#2468ac"})
 """Colours only the hostile markup names."""
 REASON = "[@click=app.quit]Bad[/] [#13579b on #2468ac strike]gateway[/]"

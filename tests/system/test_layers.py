@@ -5,11 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 
-PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
+from tests.helpers.paths import ROOT
+
+PYPROJECT = ROOT / "pyproject.toml"
 
 
 def _core_modules() -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import newsreader_env
-from tests.helpers.paths import SEED
+from tests.helpers.paths import HOSTILE, SEED
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
 SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"
@@ -215,9 +215,6 @@ def test_keys_remapped_in_the_config_work_in_the_installed_reader(
     shown = wait_for(remapped_terminal, "next / previous unread article")
     assert any(re.search(r"\bx / p\s+next / previous unread article", line) for line in
                shown.splitlines()), shown  # fmt: skip
-
-
-HOSTILE = Path(__file__).parent / "hostile"
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from newsreader.cli import build_parser
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.paths import TESTS
 from tests.smoke_installed import FILES, expected_titles, installed_command, smoke
 
 
@@ -33,7 +34,7 @@ def test_the_smoke_test_fails_when_the_command_does(tmp_path: Path) -> None:
 
 
 def test_the_script_runs_on_its_own() -> None:
-    script = Path(__file__).parent / "smoke_installed.py"
+    script = TESTS / "smoke_installed.py"
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False
     )
