@@ -6,7 +6,7 @@
 1. generates N plain-text articles in the scraped format (make_articles.py) and
    times ``newsreader import`` of all of them, as a whole command, on a fresh cache;
 2. builds a cache of M articles, then times ``newsreader list --limit 50`` (whole
-   command, wall clock) and the first page of a search (in-process, the store call).
+   command, wall clock) and the first page of a search (in-process, the cache call).
 
 Prints medians. Everything stays under the work directory (a temporary one by
 default), which is removed at the end unless --work is given.
@@ -72,14 +72,14 @@ def main() -> None:
             newsreader(cache_dir, "list", "--search", "ferry festival", "--limit", "50")
             for _ in range(args.runs)
         )
-        from newsreader.store import Store
+        from newsreader.cache import Cache
 
-        with Store(cache_dir / "cache.sqlite3") as store:
+        with Cache(cache_dir / "cache.sqlite3") as cache:
             search_times = []
             for query in QUERIES:
                 for _ in range(args.runs):
                     start = time.perf_counter()
-                    store.search(query, limit=50)
+                    cache.search(query, limit=50)
                     search_times.append(time.perf_counter() - start)
         size_mib = (cache_dir / "cache.sqlite3").stat().st_size / 2**20
 
@@ -94,7 +94,7 @@ def main() -> None:
             f"{list_median * 1000:.0f} ms wall | < 400 ms |"
         )
         print(
-            f"| search, first page of 50 (store call, {len(QUERIES)} queries) | "
+            f"| search, first page of 50 (cache call, {len(QUERIES)} queries) | "
             f"{statistics.median(search_times) * 1000:.1f} ms | < 50 ms |"
         )
         print(

@@ -164,10 +164,10 @@ def main() -> None:
                 server.wait()
             titles = {entry["title"] for entry in manifest["list"]}
             item_titles = set()
-            from newsreader.store import Store
+            from newsreader.cache import Cache
 
-            with Store(side / "data" / "cache.sqlite3") as store:
-                item_titles = {row.title for row in store.list_articles(limit=50)}
+            with Cache(side / "data" / "cache.sqlite3") as cache:
+                item_titles = {row.title for row in cache.list_articles(limit=50)}
             ours_cmd = (f"env NEWSREADER_CONFIG={config} NEWSREADER_DATA_DIR={side / 'data'} "
                         f"{newsreader} --offline")  # fmt: skip
             ours = measure(socket, ours_cmd, item_titles, ["n"], side, args.runs)

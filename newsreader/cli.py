@@ -20,10 +20,10 @@ from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locati
 from newsreader.sanitize import clean_json, clean_line, display_url
 
 if TYPE_CHECKING:
+    from newsreader.cache import Cache, MergeReason
     from newsreader.config import Config
     from newsreader.model import FeedState
     from newsreader.refresh import FeedResult, RefreshReport
-    from newsreader.store import MergeReason, Store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -159,8 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.cache import CacheError
     from newsreader.config import ConfigError
-    from newsreader.store import StoreError
 
     if args.command is None:
         return _run_reader(locations, offline=args.offline)
@@ -181,7 +181,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
     }
     try:
         return handlers.get(args.command, _mark)(args, locations)
-    except StoreError as error:
+    except CacheError as error:
         return _fail(str(error))
     except ConfigError as error:
         return _fail(str(error), EXIT_USAGE)
@@ -189,15 +189,15 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
 
 def _run_reader(locations: Locations, *, offline: bool) -> int:
     """Open the terminal reader on the user's config and cache."""
+    from newsreader.cache import CacheError
     from newsreader.config import ConfigError
-    from newsreader.store import StoreError
 
     try:
         config = _load_config(locations)
         from newsreader.ui.app import NewsReaderApp
 
         app = NewsReaderApp(locations, config, offline=offline)
-    except (ConfigError, StoreError) as error:
+    except (ConfigError, CacheError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
     app.run()
     # A crash inside the reader (Textual shows its traceback) is not a success.
@@ -214,17 +214,17 @@ def _print_json(value: object, *, indent: int | None = None) -> None:
     print(json.dumps(clean_json(value), ensure_ascii=False, indent=indent))
 
 
-def _open_store(locations: Locations) -> Store:
-    from newsreader.store import open_cache
+def _open_cache(locations: Locations) -> Cache:
+    from newsreader.cache import open_cache
 
-    store, moved_to = open_cache(locations.cache_file)
+    cache, moved_to = open_cache(locations.cache_file)
     if moved_to is not None:
         print(
             f"newsreader: the cache was damaged; it was moved to {moved_to} "
             "and a new cache was started",
             file=sys.stderr,
         )
-    return store
+    return cache
 
 
 def _cache(args: argparse.Namespace, locations: Locations) -> int:
@@ -232,14 +232,14 @@ def _cache(args: argparse.Namespace, locations: Locations) -> int:
 
 
 def _cache_check(locations: Locations) -> int:
-    from newsreader.store import Store
+    from newsreader.cache import Cache
 
     if not locations.cache_file.exists():
         print(f"no cache yet at {locations.cache_file}")
         return EXIT_OK
-    with Store(locations.cache_file) as store:
-        problems = store.integrity_problems()
-        articles = [] if problems else store.content_problems()
+    with Cache(locations.cache_file) as cache:
+        problems = cache.integrity_problems()
+        articles = [] if problems else cache.content_problems()
     if problems:
         for problem in problems:
             _fail(problem)
@@ -263,13 +263,13 @@ def _cache_check(locations: Locations) -> int:
 
 
 def _cache_reset(locations: Locations) -> int:
-    from newsreader.store import reset_cache
+    from newsreader.cache import reset_cache
 
     if not locations.cache_file.exists():
         print(f"no cache at {locations.cache_file}; nothing to move")
         return EXIT_OK
     try:
-        # Refused (a StoreError, one line) while another newsreader has it open.
+        # Refused (a CacheError, one line) while another newsreader has it open.
         moved_to = reset_cache(locations.cache_file)
     except OSError as error:
         return _fail(f"cannot move the cache aside: {error}")
@@ -298,13 +298,13 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
 
     config = _load_config(locations)
     offline = args.refresh_offline or args.offline
-    with _open_store(locations) as store:
+    with _open_cache(locations) as cache:
         if args.json:
-            report = refresh(config, store, offline=offline)
+            report = refresh(config, cache, offline=offline)
         elif sys.stderr.isatty():
-            report = _refresh_with_bar(config, store, offline)
+            report = _refresh_with_bar(config, cache, offline)
         else:
-            report = refresh(config, store, offline=offline, progress=_print_feed_line)
+            report = refresh(config, cache, offline=offline, progress=_print_feed_line)
     if args.json:
         _print_json(_refresh_json(report), indent=2)
     else:
@@ -335,7 +335,7 @@ def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
     print(f"{result.status:<12} {_result_name(result)}  {clean_line(detail)}".rstrip(), flush=True)
 
 
-def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshReport:
+def _refresh_with_bar(config: Config, cache: Cache, offline: bool) -> RefreshReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -366,7 +366,7 @@ def _refresh_with_bar(config: Config, store: Store, offline: bool) -> RefreshRep
                 )
             bar.update(task, completed=done, failed=failures, refresh=True)
 
-        return refresh(config, store, offline=offline, progress=advance)
+        return refresh(config, cache, offline=offline, progress=advance)
 
 
 def _refresh_json(report: RefreshReport) -> dict[str, object]:
@@ -413,15 +413,15 @@ def _feeds(args: argparse.Namespace, locations: Locations) -> int:
     import time
     from datetime import datetime
 
-    from newsreader.store import retry_time
+    from newsreader.cache import retry_time
 
     if args.update_moved:
         return _update_moved(locations)
     config = _load_config(locations)
-    with _open_store(locations) as store:
-        states = store.feed_states()
-        counts = store.source_counts()
-        merged = store.merged_counts()
+    with _open_cache(locations) as cache:
+        states = cache.feed_states()
+        counts = cache.source_counts()
+        merged = cache.merged_counts()
     for feed in config.feeds:
         state = states.get(feed.url)
         name = clean_line(feed.display_name(state))
@@ -490,8 +490,8 @@ def _update_moved(locations: Locations) -> int:
 
     config = _load_config(locations)
     refused: list[str] = []
-    with _open_store(locations) as store:
-        states = store.feed_states()
+    with _open_cache(locations) as cache:
+        states = cache.feed_states()
         moves: dict[str, str] = {}
         for feed in config.feeds:
             moved = _moved_to(feed.url, states.get(feed.url))
@@ -502,7 +502,7 @@ def _update_moved(locations: Locations) -> int:
                 moves[feed.url] = moved
         carried: dict[str, int] = {}
         for old, new in moves.items():
-            count = store.rename_source(old, new)
+            count = cache.rename_source(old, new)
             if count is None:
                 reason = "of which the cache already holds articles"
                 refused.append(f"{display_url(old)} moved to {display_url(new)}, {reason}")
@@ -512,10 +512,10 @@ def _update_moved(locations: Locations) -> int:
             made = move_feeds(locations.config_file, {old: moves[old] for old in carried})
         except BaseException:
             for old in carried:
-                store.rename_source(moves[old], old)
+                cache.rename_source(moves[old], old)
             raise
         for old in carried.keys() - made.keys():
-            store.rename_source(moves[old], old)
+            cache.rename_source(moves[old], old)
             refused.append(f"{display_url(old)} left {locations.config_file} meanwhile")
     for reason in refused:
         _warn(f"{reason}; not changed")
@@ -545,7 +545,7 @@ def _not_movable(old: str, new: str, config: Config) -> str | None:
 
 def _merge_note(repeated: int, copies: Mapping[MergeReason, int]) -> str:
     """Why a feed shows fewer articles than it has entries, in words."""
-    from newsreader.store import MergeReason
+    from newsreader.cache import MergeReason
 
     reasons = {
         MergeReason.SAME_CONTENT: "the same text",
@@ -633,14 +633,14 @@ def _remove(args: argparse.Namespace, locations: Locations) -> int:
 
 def _cached_articles(locations: Locations, source: str) -> int:
     """How many articles the cache holds from a source (0 when it cannot tell)."""
-    from newsreader.store import Store, StoreError
+    from newsreader.cache import Cache, CacheError
 
     if not locations.cache_file.exists():
         return 0
     try:
-        with Store(locations.cache_file) as store:
-            return store.source_counts().get(source, (0, 0))[0]
-    except StoreError:
+        with Cache(locations.cache_file) as cache:
+            return cache.source_counts().get(source, (0, 0))[0]
+    except CacheError:
         return 0  # the count is only a courtesy; the feed is removed all the same
 
 
@@ -666,8 +666,8 @@ def _opml(args: argparse.Namespace, locations: Locations) -> int:
 
     config = _load_config(locations)
     if args.opml_action == "export":
-        with _open_store(locations) as store:
-            states = store.feed_states()
+        with _open_cache(locations) as cache:
+            states = cache.feed_states()
         document = write_opml(list(config.feeds), states)
         if args.file:
             write_atomically(args.file, document)
@@ -700,9 +700,9 @@ def _dirs(locations: Locations) -> int:
 def _import(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.importer import import_paths
 
-    with _open_store(locations) as store:
+    with _open_cache(locations) as cache:
         report = import_paths(
-            store, list(args.paths), categories=parse_category_path(args.category or "")
+            cache, list(args.paths), categories=parse_category_path(args.category or "")
         )
     _print_failures(report.failures)
     print(
@@ -725,13 +725,13 @@ def _print_failures(failures: Sequence[tuple[Path, str]]) -> None:
 def _list(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.render import summary_json, summary_line
 
-    with _open_store(locations) as store:
+    with _open_cache(locations) as cache:
         if args.search:
             if not _search_words(args.search):
                 return EXIT_FAILED
-            rows = store.search(args.search, limit=args.limit)
+            rows = cache.search(args.search, limit=args.limit)
         else:
-            rows = store.list_articles(
+            rows = cache.list_articles(
                 parse_category_path(args.category or ""),
                 unread_only=args.unread,
                 starred_only=args.starred,
@@ -748,7 +748,7 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
 
 def _search_words(text: str) -> bool:
     """Whether a search has words to look up; says so when it has none, or was cut."""
-    from newsreader.store import parse_search
+    from newsreader.cache import parse_search
 
     query = parse_search(text)
     if not query.terms:
@@ -764,13 +764,13 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.reading import open_article
     from newsreader.render import article_json, article_renderable, link_targets
 
-    with _open_store(locations) as store:
-        stored = open_article(store, args.id)
+    with _open_cache(locations) as cache:
+        stored = open_article(cache, args.id)
         if stored is None:
             return _fail(f"no article with id {args.id}")
-        targets = link_targets(article_links(stored.article), store)
-        source_name = _source_name(locations, store, stored.article.source)
-        unreadable = store.body_problem(args.id)
+        targets = link_targets(article_links(stored.article), cache)
+        source_name = _source_name(locations, cache, stored.article.source)
+        unreadable = cache.body_problem(args.id)
     if args.json:
         _print_json(article_json(stored, targets, source_name), indent=2)
     else:
@@ -785,7 +785,7 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
     return EXIT_OK
 
 
-def _source_name(locations: Locations, store: Store, source: str) -> str:
+def _source_name(locations: Locations, cache: Cache, source: str) -> str:
     """What to call an article's source: the feed's name or title, else the source itself."""
     from newsreader.config import ConfigError, feed_name, load_config
 
@@ -793,7 +793,7 @@ def _source_name(locations: Locations, store: Store, source: str) -> str:
     # `show` reads the cache; a missing or broken config only costs the feed's name.
     with contextlib.suppress(ConfigError):
         feeds = {feed.url: feed for feed in load_config(locations.config_file).feeds}
-    state = store.feed_state(source)
+    state = cache.feed_state(source)
     feed = feeds.get(source)
     if feed is not None:
         return feed.display_name(state)
@@ -802,15 +802,15 @@ def _source_name(locations: Locations, store: Store, source: str) -> str:
 
 def _mark(args: argparse.Namespace, locations: Locations) -> int:
     missing = []
-    with _open_store(locations) as store:
+    with _open_cache(locations) as cache:
         for article_id in args.ids:
-            if store.get_article(article_id) is None:
+            if cache.get_article(article_id) is None:
                 missing.append(article_id)
                 continue
             if args.command in ("read", "unread"):
-                store.set_read(article_id, args.command == "read")
+                cache.set_read(article_id, args.command == "read")
             else:
-                store.set_starred(article_id, args.command == "star")
+                cache.set_starred(article_id, args.command == "star")
     for article_id in missing:
         _fail(f"no article with id {article_id}")
     return EXIT_FAILED if missing else EXIT_OK

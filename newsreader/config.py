@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 try:
@@ -26,9 +26,6 @@ from newsreader.links import normalise_url, without_fragment
 from newsreader.model import FeedState, parse_category_path
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line, display_url, feed_url_problem, hide_password
-
-if TYPE_CHECKING:
-    pass
 
 
 def feed_key(url: str) -> str:

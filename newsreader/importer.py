@@ -1,4 +1,4 @@
-"""Import local article files and folders into the store.
+"""Import local article files and folders into the cache.
 
 A folder is walked recursively; its sub-folders become the category path of the
 articles in them unless an article carries its own breadcrumb, and either nests
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from newsreader.cache import Cache, Outcome, PreparedArticle, prepare_article
 from newsreader.extract import ExtractError, extract_file, is_supported
 from newsreader.files import display_path, not_regular
 from newsreader.pool import pool_workers, process_pool
-from newsreader.store import Outcome, PreparedArticle, Store, prepare_article
 
 BATCH_SIZE = 500
 POOL_THRESHOLD = 200
@@ -247,20 +247,20 @@ def _reason(error: OSError) -> str:
 
 
 def import_paths(
-    store: Store,
+    cache: Cache,
     paths: list[Path],
     *,
     categories: tuple[str, ...] = (),
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
 ) -> ImportReport:
-    """Import files and folders into the store, in batched transactions.
+    """Import files and folders into the cache, in batched transactions.
 
     Extraction is CPU work, so a large import spreads it over a process pool
-    while this process writes to the store; a small one stays in-process.
+    while this process writes to the cache; a small one stays in-process.
 
     Args:
-        store: Where articles go.
+        cache: Where articles go.
         paths: Files and folders.
         categories: The root category of every article: its own breadcrumb, or
             else its sub-folders, nest under it.
@@ -280,8 +280,8 @@ def import_paths(
         if progress:
             progress(path)
         if len(pending) >= BATCH_SIZE:
-            _flush(store, pending, report)
-    _flush(store, pending, report)
+            _flush(cache, pending, report)
+    _flush(cache, pending, report)
     return report
 
 
@@ -366,7 +366,7 @@ def _chunks(jobs: Iterator[_Job], size: int) -> Iterator[list[_Job]]:
         yield chunk
 
 
-def _flush(store: Store, pending: list[PreparedArticle], report: ImportReport) -> None:
-    for outcome, _article_id in store.store_prepared(pending):
+def _flush(cache: Cache, pending: list[PreparedArticle], report: ImportReport) -> None:
+    for outcome, _article_id in cache.store_prepared(pending):
         report.count(outcome)
     pending.clear()

@@ -1,7 +1,7 @@
 """Links between articles: normalising URLs and titles, and resolving a link.
 
 Resolution happens when a link is read, not when it is stored, so an article
-imported later still resolves. The lookup is handed in (the store provides one),
+imported later still resolves. The lookup is handed in (the cache provides one),
 which keeps this module free of any storage.
 """
 

@@ -1,7 +1,7 @@
 """The shapes every layer shares: articles and their parts, as frozen dataclasses.
 
 Nothing here does I/O. Every source (plain text, Markdown, HTML, feeds) produces
-an :class:`Article`; the store keeps it and hands back :class:`StoredArticle`.
+an :class:`Article`; the cache keeps it and hands back :class:`StoredArticle`.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ class Article:
         return "\n".join(parts)
 
     def body_json(self) -> str:
-        """The body (sections, figures, links) as compact JSON, as the store keeps it."""
+        """The body (sections, figures, links) as compact JSON, as the cache keeps it."""
         return json.dumps(body_to_json(self), ensure_ascii=False, separators=(",", ":"))
 
     def content_hash(self, body_json: str | None = None) -> str:

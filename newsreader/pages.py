@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from newsreader.cache import Cache
 from newsreader.extract import webpage
 from newsreader.extract.decode import UnreadableFile, decode_text
 from newsreader.extract.webpage import NoArticleFound
 from newsreader.model import Article
 from newsreader.sources.http import Fetcher, FetchError, Response
-from newsreader.store import Store
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml"
 """What a page fetch asks for (a feed fetch asks for feeds)."""
@@ -49,7 +49,7 @@ def extract_page(body: bytes, url: str, *, fallback_title: str = "") -> Article:
     )
 
 
-def keep_page(url: str, store: Store, *, timeout: float) -> int:
+def keep_page(url: str, cache: Cache, *, timeout: float) -> int:
     """Fetch a page, extract its article and cache it under :data:`WEB_CATEGORY`.
 
     Returns:
@@ -57,7 +57,7 @@ def keep_page(url: str, store: Store, *, timeout: float) -> int:
 
     Raises:
         PageError: the page cannot be fetched or holds no article.
-        StoreError: the cache cannot keep it.
+        CacheError: the cache cannot keep it.
     """
 
     async def fetch() -> bytes:
@@ -68,5 +68,5 @@ def keep_page(url: str, store: Store, *, timeout: float) -> int:
         article = extract_page(asyncio.run(fetch()), url, fallback_title=url)
     except (FetchError, UnreadableFile, NoArticleFound) as error:
         raise PageError(str(error)) from error
-    [(_, article_id)] = store.store_articles([replace(article, categories=WEB_CATEGORY)])
+    [(_, article_id)] = cache.store_articles([replace(article, categories=WEB_CATEGORY)])
     return article_id

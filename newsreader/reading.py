@@ -10,19 +10,19 @@ from __future__ import annotations
 import contextlib
 from dataclasses import replace
 
+from newsreader.cache import Cache, CacheError
 from newsreader.extract.feed import convert_body
 from newsreader.model import StoredArticle
-from newsreader.store import Store, StoreError
 
 
-def open_article(store: Store, article_id: int) -> StoredArticle | None:
+def open_article(cache: Cache, article_id: int) -> StoredArticle | None:
     """An article ready to read (sections made from its HTML if need be), or None."""
-    stored = store.get_article(article_id)
+    stored = cache.get_article(article_id)
     if stored is None or stored.article.body_html is None:
         return stored
     converted = convert_body(stored.article)
-    with contextlib.suppress(StoreError):
+    with contextlib.suppress(CacheError):
         # Keeping the sections only saves converting again next time; reading
         # must not fail because another process holds the cache or the disk is full.
-        store.replace_sections(article_id, converted)
+        cache.replace_sections(article_id, converted)
     return replace(stored, article=converted)

@@ -1,10 +1,10 @@
-"""A refresh: config -> fetch -> parse -> store, one feed's failure touching only that feed.
+"""A refresh: config -> fetch -> parse -> cache, one feed's failure touching only that feed.
 
 Downloads run concurrently on one asyncio loop (bounded overall and per host by
 :class:`~newsreader.sources.http.Fetcher`); feedparser runs in a process pool,
 because parsing is nearly all of a cold refresh's CPU and threads would not
 spread it over cores; storing happens on the loop's thread, which owns the one
-SQLite connection. A semaphore covers a feed from download to store, so bodies
+SQLite connection. A semaphore covers a feed from download to cache, so bodies
 never pile up in memory faster than they are parsed.
 
 Nothing is parsed for a 304, nor for a 200 whose body hash equals the last one.
@@ -25,6 +25,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from newsreader.cache import (
+    Cache,
+    Outcome,
+    PreparedArticle,
+    join_category,
+    prepare_article,
+    retry_time,
+)
 from newsreader.config import Config, FeedConfig, Settings, carry_credentials, feed_name
 from newsreader.extract.feed import NotAFeed, parse_feed
 from newsreader.importer import ImportReport, import_paths
@@ -38,14 +46,6 @@ from newsreader.sources.http import (
     FetchError,
     Validators,
     local_time,
-)
-from newsreader.store import (
-    Outcome,
-    PreparedArticle,
-    Store,
-    join_category,
-    prepare_article,
-    retry_time,
 )
 
 DAY = 86_400.0
@@ -134,17 +134,17 @@ Progress = Callable[[FeedResult, int, int], None]
 
 def refresh(
     config: Config,
-    store: Store,
+    cache: Cache,
     *,
     offline: bool = False,
     progress: Progress | None = None,
     parse_workers: int | None = None,
 ) -> RefreshReport:
-    """Refresh every enabled feed and local source of a config into the store.
+    """Refresh every enabled feed and local source of a config into the cache.
 
     Args:
         config: The feeds, local sources and settings.
-        store: The cache (used from this thread only).
+        cache: The cache (used from this thread only).
         offline: Touch no network: feeds are skipped, local sources still imported.
         progress: Called after each feed.
         parse_workers: Processes for parsing (default one per CPU; 0: parse in-process,
@@ -153,9 +153,9 @@ def refresh(
     started = time.monotonic()
     report = RefreshReport()
     feeds = list(config.enabled_feeds)
-    _file_feeds(store, feeds)
+    _file_feeds(cache, feeds)
     if offline:
-        states = store.feed_states()
+        states = cache.feed_states()
         for done, feed in enumerate(feeds, 1):
             name = feed.display_name(states.get(feed.url))
             result = FeedResult(feed.url, name, FeedStatus.OFFLINE, error="offline")
@@ -167,23 +167,23 @@ def refresh(
         # Forked before the event loop and its resolver threads exist (see pool).
         with process_pool(workers) as pool:
             report.feeds = asyncio.run(
-                _refresh_feeds(feeds, config.settings, store, pool, progress)
+                _refresh_feeds(feeds, config.settings, cache, pool, progress)
             )
     for source in config.local:
         # A missing or unreadable source is one failure, said by the import.
-        report.local.merge(import_paths(store, [source.path], categories=source.category))
-    report.pruned = _apply_retention(store, feeds, config.settings)
+        report.local.merge(import_paths(cache, [source.path], categories=source.category))
+    report.pruned = _apply_retention(cache, feeds, config.settings)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _file_feeds(store: Store, feeds: list[FeedConfig]) -> None:
+def _file_feeds(cache: Cache, feeds: list[FeedConfig]) -> None:
     """Move the articles of feeds whose category the config changed (offline too)."""
-    states = store.feed_states()
+    states = cache.feed_states()
     for feed in feeds:
         state = states.get(feed.url)
         if state is None or state.category != join_category(feed.category):
-            store.file_feed(feed.url, feed.category)
+            cache.file_feed(feed.url, feed.category)
 
 
 class _BatchWriter:
@@ -198,8 +198,8 @@ class _BatchWriter:
     MAX_ROWS = 500
     MAX_DELAY = 0.1
 
-    def __init__(self, store: Store, loop: asyncio.AbstractEventLoop) -> None:
-        self._store = store
+    def __init__(self, cache: Cache, loop: asyncio.AbstractEventLoop) -> None:
+        self._store = cache
         self._loop = loop
         self._waiting: list[
             tuple[list[PreparedArticle], asyncio.Future[list[tuple[Outcome, int]]]]
@@ -207,7 +207,7 @@ class _BatchWriter:
         self._rows = 0
         self._timer: asyncio.TimerHandle | None = None
 
-    async def store(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
+    async def cache(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
         """Store rows with the next batch; returns their outcomes once written."""
         future: asyncio.Future[list[tuple[Outcome, int]]] = self._loop.create_future()
         self._waiting.append((rows, future))
@@ -257,7 +257,7 @@ def _parse_job(
     base: str,
     fallback_time: float,
 ) -> _ParsedBody:
-    """Parse one feed body and prepare its articles for the store (runs in a pool worker)."""
+    """Parse one feed body and prepare its articles for the cache (runs in a pool worker)."""
     parsed = parse_feed(
         body,
         source=source,
@@ -276,21 +276,21 @@ def _parse_job(
 async def _refresh_feeds(
     feeds: list[FeedConfig],
     settings: Settings,
-    store: Store,
+    cache: Cache,
     pool: Executor,
     progress: Progress | None,
 ) -> list[FeedResult]:
-    states = store.feed_states()
+    states = cache.feed_states()
     in_flight = asyncio.Semaphore(settings.concurrency)
     loop = asyncio.get_running_loop()
-    writer = _BatchWriter(store, loop)
+    writer = _BatchWriter(cache, loop)
     results: list[FeedResult] = []
 
     async def one(feed: FeedConfig, fetcher: Fetcher) -> FeedResult:
         state = states.get(feed.url) or FeedState(feed.url)
         async with in_flight:
             return await _refresh_one(
-                feed, state, fetcher, store, writer, pool, loop, settings.max_retry_after
+                feed, state, fetcher, cache, writer, pool, loop, settings.max_retry_after
             )
 
     async with Fetcher(
@@ -323,7 +323,7 @@ async def _refresh_one(
     feed: FeedConfig,
     state: FeedState,
     fetcher: Fetcher,
-    store: Store,
+    cache: Cache,
     writer: _BatchWriter,
     pool: Executor,
     loop: asyncio.AbstractEventLoop,
@@ -349,10 +349,10 @@ async def _refresh_one(
             accept="application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8",
         )
     except FetchError as error:
-        return _failed(store, attempt, name, str(error), error.retry_after)
+        return _failed(cache, attempt, name, str(error), error.retry_after)
     succeeded = replace(attempt, last_success=now, last_error=None)
     if response.not_modified:
-        store.save_feed_state(succeeded)
+        cache.save_feed_state(succeeded)
         return FeedResult(feed.url, name, FeedStatus.NOT_MODIFIED)
     succeeded = replace(
         succeeded,
@@ -362,22 +362,22 @@ async def _refresh_one(
     )
     body_hash = hashlib.blake2b(response.body, digest_size=16).hexdigest()
     if body_hash == state.body_hash:
-        store.save_feed_state(succeeded)
+        cache.save_feed_state(succeeded)
         return FeedResult(feed.url, name, FeedStatus.UNCHANGED)
     try:
         job = (response.body, response.headers, feed.url, feed.category, response.final_url, now)
         parsed = await loop.run_in_executor(pool, _parse_job, *job)
     except NotAFeed as error:
-        return _failed(store, attempt, name, str(error), None)
+        return _failed(cache, attempt, name, str(error), None)
     except BrokenProcessPool:
-        return _failed(store, attempt, name, "the parser crashed on this feed", None)
+        return _failed(cache, attempt, name, "the parser crashed on this feed", None)
     except Exception as error:
         # fails that feed, with the reason; the refresh goes on with the others.
-        return _failed(store, attempt, name, f"cannot parse: {type(error).__name__}", None)
-    outcomes = await writer.store(parsed.rows)
+        return _failed(cache, attempt, name, f"cannot parse: {type(error).__name__}", None)
+    outcomes = await writer.cache(parsed.rows)
     if feed.full_text:
-        await _add_full_text(parsed.rows, outcomes, fetcher, store, pool, loop)
-    store.save_feed_state(
+        await _add_full_text(parsed.rows, outcomes, fetcher, cache, pool, loop)
+    cache.save_feed_state(
         replace(
             succeeded,
             title=parsed.title,
@@ -406,7 +406,7 @@ async def _add_full_text(
     rows: list[PreparedArticle],
     outcomes: list[tuple[Outcome, int]],
     fetcher: Fetcher,
-    store: Store,
+    cache: Cache,
     pool: Executor,
     loop: asyncio.AbstractEventLoop,
 ) -> None:
@@ -429,7 +429,7 @@ async def _add_full_text(
         except Exception:
             return
         if article is not None:
-            store.replace_sections(article_id, article)
+            cache.replace_sections(article_id, article)
 
     wanted = [
         (str(row.values["url"]), article_id)
@@ -454,17 +454,17 @@ def _page_job(body: bytes, url: str) -> Article | None:
 
 
 def _failed(
-    store: Store, state: FeedState, name: str, message: str, retry_after: float | None
+    cache: Cache, state: FeedState, name: str, message: str, retry_after: float | None
 ) -> FeedResult:
-    store.save_feed_state(replace(state, last_error=message, retry_after=retry_after))
+    cache.save_feed_state(replace(state, last_error=message, retry_after=retry_after))
     return FeedResult(state.url, name, FeedStatus.FAILED, error=message, retry_after=retry_after)
 
 
-def _apply_retention(store: Store, feeds: list[FeedConfig], settings: Settings) -> int:
+def _apply_retention(cache: Cache, feeds: list[FeedConfig], settings: Settings) -> int:
     if not settings.keep_days and not settings.keep_per_feed:
         return 0
     older_than = time.time() - settings.keep_days * DAY if settings.keep_days else None
     keep_newest = settings.keep_per_feed or None
     return sum(
-        store.prune(feed.url, older_than=older_than, keep_newest=keep_newest) for feed in feeds
+        cache.prune(feed.url, older_than=older_than, keep_newest=keep_newest) for feed in feeds
     )

@@ -25,8 +25,8 @@ class NodeKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ArticleFilter:
-    """Which articles a store query takes (the arguments of
-    :meth:`~newsreader.store.Store.list_articles` and ``mark_all_read``)."""
+    """Which articles a cache query takes (the arguments of
+    :meth:`~newsreader.cache.Cache.list_articles` and ``mark_all_read``)."""
 
     category: tuple[str, ...] = ()
     """A category and its sub-categories; empty: every category."""
@@ -46,7 +46,7 @@ class Selection:
 
     @property
     def article_filter(self) -> ArticleFilter:
-        """The store query filter of this node: a feed's node is its source alone (its
+        """The cache query filter of this node: a feed's node is its source alone (its
         category path only places it in the tree)."""
         return ArticleFilter(
             category=self.path if self.kind is NodeKind.CATEGORY else (),

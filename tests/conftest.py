@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from newsreader.store import Store
+from newsreader.cache import Cache
 from tests.helpers.cli import CliRunner
 from tests.helpers.paths import CORPUS
 from tests.loopback import LoopbackServer
@@ -22,9 +22,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A fresh cache in a temporary folder."""
-    with Store(tmp_path / "cache.sqlite3") as opened:
+def cache(tmp_path: Path) -> Iterator[Cache]:
+    """A fresh cache in a temporary folder.
+
+    It takes the name of pytest's own ``cache`` fixture (state kept between runs),
+    which no test here uses: in this project the cache is newsreader's.
+    """
+    with Cache(tmp_path / "cache.sqlite3") as opened:
         yield opened
 
 

@@ -7,7 +7,7 @@ in UTC), and an absurd one would sort its article first or last for ever. So a
 date is believed only between :data:`EARLIEST_DATE` and a few days ahead of the
 clock (:data:`FUTURE_SLACK_SECONDS`); any other is taken as unknown, and the
 article sorts by its file's or its fetch's time. :func:`plausible_timestamp` is
-that rule, for the store on the way in and on the way out.
+that rule, for the cache on the way in and on the way out.
 """
 
 from __future__ import annotations

@@ -14,12 +14,12 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from newsreader.cache import open_cache
 from newsreader.config import Config
 from newsreader.keys import ANYWHERE, keys_label, resolve_keys
 from newsreader.paths import Locations
 from newsreader.prefs import load_prefs, save_pref
 from newsreader.sanitize import clean_line
-from newsreader.store import open_cache
 from newsreader.ui.commands import COMMANDS
 from newsreader.ui.screens.help import HelpScreen
 from newsreader.ui.screens.main import MainScreen
@@ -48,9 +48,9 @@ class NewsReaderApp(App[None]):
         self.offline = offline
         self.keys = resolve_keys(config.keys)
         """Every action's keys: the config's ``[keys]`` over the defaults."""
-        self.store, self._cache_moved_to = open_cache(locations.cache_file)
+        self.cache, self._cache_moved_to = open_cache(locations.cache_file)
         self.main_screen = MainScreen(
-            self.store,
+            self.cache,
             config,
             locations.cache_file,
             self.keys,
@@ -133,4 +133,4 @@ class NewsReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.main_screen.stop_tree_reload()
-        self.store.close()
+        self.cache.close()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from textual.message import Message
 
+from newsreader.cache import Cache, CacheError
 from newsreader.config import Config
 from newsreader.importer import describe_error
 from newsreader.pages import PageError, keep_page
-from newsreader.store import Store, StoreError
 from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
 
 Post = Callable[[Message], object]
@@ -27,11 +27,11 @@ def fetch_page(url: str, cache_file: Path, *, timeout: float, post: Post) -> Non
     article_id: int | None = None
     error: str | None = None
     try:
-        with Store(cache_file) as store:
-            article_id = keep_page(url, store, timeout=timeout)
+        with Cache(cache_file) as cache:
+            article_id = keep_page(url, cache, timeout=timeout)
     except PageError as failure:
         error = f"Cannot open {url}: {failure}"
-    except StoreError as failure:
+    except CacheError as failure:
         error = f"Cannot keep {url}: {failure}"
     except Exception as unexpected:
         error = f"Cannot open {url}: {describe_error(unexpected)}"
@@ -51,17 +51,17 @@ def refresh_feeds(config: Config, cache_file: Path, *, offline: bool, post: Post
         post(RefreshProgressed(done, total, failure))
 
     try:
-        with Store(cache_file) as store:
+        with Cache(cache_file) as cache:
             report = refresh(
                 # Parsed in this worker thread: starting a process pool from an
                 # app with threads of its own is not safe everywhere.
                 config,
-                store,
+                cache,
                 offline=offline,
                 progress=progressed,
                 parse_workers=0,
             )
-    except StoreError as error:
+    except CacheError as error:
         post(RefreshFinished(0, 0, 0, str(error)))
         return
     except Exception as error:

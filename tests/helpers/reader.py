@@ -10,10 +10,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.importer import import_paths
 from newsreader.paths import Locations
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
@@ -41,8 +41,8 @@ def make_app(
         os.utime(path, (1_700_000_000 + number * 60, 1_700_000_000 + number * 60))
     config_path = write_config(tmp_path / "feeds.toml", feeds or [])
     locations = Locations(config_path, tmp_path / "data", config_given=True)
-    with Store(locations.cache_file) as store:
-        report = import_paths(store, [articles], workers=0)
+    with Cache(locations.cache_file) as cache:
+        report = import_paths(cache, [articles], workers=0)
         assert not report.failures
     return NewsReaderApp(
         locations, load_config(config_path), offline=offline, refresh_on_start=False

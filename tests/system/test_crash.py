@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.paths import Locations
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from tests.helpers.cli import newsreader_env
 from tests.helpers.config import write_config
@@ -69,11 +69,11 @@ def feeds(server: LoopbackServer, tmp_path: Path) -> Iterator[tuple[GrowingFeeds
     yield growing, config
 
 
-def _snapshot(cache: Path) -> dict[tuple[str, str], tuple[int, int]]:
+def _snapshot(cache_file: Path) -> dict[tuple[str, str], tuple[int, int]]:
     """Every stored article's identity with its read and starred flags."""
-    if not cache.exists():
+    if not cache_file.exists():
         return {}
-    with sqlite3.connect(cache) as db:
+    with sqlite3.connect(cache_file) as db:
         rows = db.execute("SELECT source, guid, read, starred FROM articles").fetchall()
     return {(source, guid): (read, starred) for source, guid, read, starred in rows}
 
@@ -90,23 +90,23 @@ def test_sigkill_during_refresh_loses_nothing(
 ) -> None:
     growing, config = feeds
     data = tmp_path / "data"
-    cache = data / "cache.sqlite3"
+    cache_file = data / "cache.sqlite3"
     rng = random.Random(5)
     survived = 0
     partial = 0  # kills that left a refresh half-done: some new articles, not all
     delays = []
     for attempt in range(KILLS):
         growing.round = attempt
-        before = _snapshot(cache)
+        before = _snapshot(cache_file)
         if before:  # the user's reading state, set just before the crash
-            with Store(cache) as store:
+            with Cache(cache_file) as cache:
                 for source, guid in rng.sample(sorted(before), 20):
-                    [[article_id]] = store._db.execute(
+                    [[article_id]] = cache._db.execute(
                         "SELECT id FROM articles WHERE source = ? AND guid = ?", (source, guid)
                     ).fetchall()
-                    store.set_read(article_id, rng.random() < 0.7)
-                    store.set_starred(article_id, rng.random() < 0.3)
-            before = _snapshot(cache)
+                    cache.set_read(article_id, rng.random() < 0.7)
+                    cache.set_starred(article_id, rng.random() < 0.3)
+            before = _snapshot(cache_file)
         process = subprocess.Popen(
             [sys.executable, "-m", "newsreader", "refresh"],
             env=newsreader_env(data, config),
@@ -122,9 +122,9 @@ def test_sigkill_during_refresh_loses_nothing(
             survived += 1
         _kill_group(process)
 
-        with Store(cache) as store:
-            assert store.integrity_problems() == [], f"kill {attempt + 1} after {delay:.2f} s"
-        after = _snapshot(cache)
+        with Cache(cache_file) as cache:
+            assert cache.integrity_problems() == [], f"kill {attempt + 1} after {delay:.2f} s"
+        after = _snapshot(cache_file)
         lost = set(before) - set(after)
         assert not lost, f"kill {attempt + 1}: {len(lost)} articles lost"
         changed = {key for key in before if after[key] != before[key]}
@@ -135,7 +135,7 @@ def test_sigkill_during_refresh_loses_nothing(
     assert survived >= KILLS // 2 and partial >= 2, (delays, survived, partial)
 
     growing.round = KILLS
-    before = _snapshot(cache)
+    before = _snapshot(cache_file)
     finished = subprocess.run(
         [sys.executable, "-m", "newsreader", "refresh"],
         env=newsreader_env(data, config),
@@ -145,7 +145,7 @@ def test_sigkill_during_refresh_loses_nothing(
         check=False,
     )
     assert finished.returncode == 0, finished.stderr[-2000:]
-    after = _snapshot(cache)
+    after = _snapshot(cache_file)
     assert {key: after[key] for key in before} == before
     new_this_round = {
         f"f{f}-{n}" for f in range(FEEDS) for n in range(KILLS * ITEMS, (KILLS + 1) * ITEMS)
@@ -158,7 +158,7 @@ async def test_two_refreshes_and_the_reader_at_once(
 ) -> None:
     growing, config = feeds
     data = tmp_path / "data"
-    cache = data / "cache.sqlite3"
+    cache_file = data / "cache.sqlite3"
     # Two refreshes race to create the cache; the reader opens it while they write.
     refreshes = [
         await asyncio.create_subprocess_exec(
@@ -169,7 +169,7 @@ async def test_two_refreshes_and_the_reader_at_once(
         )
         for _ in range(2)
     ]  # fmt: skip
-    while not cache.exists():
+    while not cache_file.exists():
         await asyncio.sleep(0.02)
     locations = Locations(config, data, config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
@@ -187,7 +187,7 @@ async def test_two_refreshes_and_the_reader_at_once(
                 read_views += 1
                 app.main_screen.action_toggle_star()
                 await pilot.pause()
-                stored = app.store.get_article(target.id)
+                stored = app.cache.get_article(target.id)
                 assert stored is not None
                 (starred.add if stored.starred else starred.discard)(target.id)
         outputs = [await p.communicate() for p in refreshes]
@@ -198,10 +198,10 @@ async def test_two_refreshes_and_the_reader_at_once(
         assert process.returncode == 0, text[-2000:]
     assert errors == []
     assert read_views >= 3  # the reader kept reading while both refreshes wrote
-    with Store(cache) as store:
-        assert store.integrity_problems() == []
-        guids = {guid for (_, guid) in _snapshot(cache)}
+    with Cache(cache_file) as cache:
+        assert cache.integrity_problems() == []
+        guids = {guid for (_, guid) in _snapshot(cache_file)}
         assert guids == growing.expected_guids(1)
         for article_id in starred:
-            stored = store.get_article(article_id)
+            stored = cache.get_article(article_id)
             assert stored is not None and stored.starred and stored.read

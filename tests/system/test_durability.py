@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import SCHEMA_VERSION, Cache, CacheError
 from newsreader.model import Article, Section
-from newsreader.store import SCHEMA_VERSION, Store, StoreError
+from tests.helpers.cache import article_count
 from tests.helpers.cli import run_newsreader
 from tests.helpers.paths import ARTICLES
 from tests.helpers.permissions import as_unprivileged, permission_bits_apply
-from tests.helpers.store import article_count
 
 TRACEBACK = "Traceback"
 
@@ -36,15 +36,15 @@ def _cache_with_articles(tmp_path: Path) -> tuple[Path, Path, list[int]]:
     data, config = tmp_path / "data", tmp_path / "feeds.toml"
     result = run_newsreader("import", str(ARTICLES), data_dir=data, config=config)
     assert result.returncode == 0, result.stderr
-    with Store(data / "cache.sqlite3") as store:
-        ids = [summary.id for summary in store.list_articles(limit=100)]
-        store.set_starred(ids[0])
-        store.set_read(ids[1])
+    with Cache(data / "cache.sqlite3") as cache:
+        ids = [summary.id for summary in cache.list_articles(limit=100)]
+        cache.set_starred(ids[0])
+        cache.set_read(ids[1])
     return data, config, ids
 
 
-def _contents(cache: Path) -> tuple[int, list[tuple[object, ...]]]:
-    with sqlite3.connect(cache) as db:
+def _contents(cache_file: Path) -> tuple[int, list[tuple[object, ...]]]:
+    with sqlite3.connect(cache_file) as db:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         rows = db.execute("SELECT id, title, read, starred, body FROM articles").fetchall()
     return version, rows
@@ -63,24 +63,24 @@ def test_a_damaged_cache_is_moved_aside_and_a_new_one_started(tmp_path: Path) ->
     [moved] = sorted(data.glob("cache.sqlite3.damaged-????????T??????"))
     assert moved.read_bytes() == junk  # kept byte for byte, never deleted
     assert str(moved) in result.stderr and "damaged" in result.stderr
-    with Store(data / "cache.sqlite3") as store:
-        assert article_count(store) > 0
+    with Cache(data / "cache.sqlite3") as cache:
+        assert article_count(cache) > 0
 
 
 def test_a_cache_from_a_newer_version_is_left_alone_until_the_user_resets_it(
     tmp_path: Path,
 ) -> None:
     data, config, _ = _cache_with_articles(tmp_path)
-    cache = data / "cache.sqlite3"
-    with sqlite3.connect(cache) as db:
+    cache_file = data / "cache.sqlite3"
+    with sqlite3.connect(cache_file) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    before = _contents(cache)
+    before = _contents(cache_file)
 
     refused = run_newsreader("list", data_dir=data, config=config)
     assert refused.returncode == 1
     assert "newer newsreader" in refused.stderr and "newsreader cache reset" in refused.stderr
     assert TRACEBACK not in refused.stderr
-    assert _contents(cache) == before
+    assert _contents(cache_file) == before
 
     reset = run_newsreader("cache", "reset", data_dir=data, config=config)
     assert reset.returncode == 0, reset.stderr
@@ -94,12 +94,12 @@ def test_a_cache_from_a_newer_version_is_left_alone_until_the_user_resets_it(
 
 def test_damage_inside_the_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     data, config, ids = _cache_with_articles(tmp_path)
-    cache = data / "cache.sqlite3"
-    with sqlite3.connect(cache) as db:
+    cache_file = data / "cache.sqlite3"
+    with sqlite3.connect(cache_file) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         pages = db.execute("PRAGMA page_count").fetchone()[0]
-    with cache.open("r+b") as handle:  # scribble over every page but the header page
+    with cache_file.open("r+b") as handle:  # scribble over every page but the header page
         for page in range(1, pages):
             handle.seek(page * page_size)
             handle.write(b"\xa5" * page_size)
@@ -114,43 +114,43 @@ def test_damage_inside_the_file_is_reported_not_a_traceback(tmp_path: Path) -> N
         assert TRACEBACK not in result.stderr
 
 
-def _scribble_over_all_but_the_header_page(cache: Path) -> None:
-    with sqlite3.connect(cache) as db:
+def _scribble_over_all_but_the_header_page(cache_file: Path) -> None:
+    with sqlite3.connect(cache_file) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
         pages = db.execute("PRAGMA page_count").fetchone()[0]
-    with cache.open("r+b") as handle:
+    with cache_file.open("r+b") as handle:
         for page in range(1, pages):
             handle.seek(page * page_size)
             handle.write(b"\xa5" * page_size)
 
 
 def test_a_read_of_a_damaged_cache_is_a_plain_store_error(tmp_path: Path) -> None:
-    cache = tmp_path / "cache.sqlite3"
-    with Store(cache) as store:
-        [(_, article_id)] = store.store_articles(
+    cache_file = tmp_path / "cache.sqlite3"
+    with Cache(cache_file) as cache:
+        [(_, article_id)] = cache.store_articles(
             [Article(title="Harbour notes", source="notes", guid="n1",
                      sections=(Section(None, ("The harbour opened at dawn.",)),))]
         )  # fmt: skip
-    _scribble_over_all_but_the_header_page(cache)
-    reads: dict[str, Callable[[Store], object]] = {
-        "list": lambda store: store.list_articles(),
-        "list of a source": lambda store: store.list_articles(source="notes"),
-        "article": lambda store: store.get_article(article_id),
-        "tree": lambda store: store.category_tree(),
-        "counts": lambda store: store.source_counts(),
-        "special counts": lambda store: store.special_counts(),
-        "feeds": lambda store: store.feed_states(),
-        "lookup": lambda store: store.ids_by_title("harbour notes"),
-        "search": lambda store: store.search("harbour"),
+    _scribble_over_all_but_the_header_page(cache_file)
+    reads: dict[str, Callable[[Cache], object]] = {
+        "list": lambda cache: cache.list_articles(),
+        "list of a source": lambda cache: cache.list_articles(source="notes"),
+        "article": lambda cache: cache.get_article(article_id),
+        "tree": lambda cache: cache.category_tree(),
+        "counts": lambda cache: cache.source_counts(),
+        "special counts": lambda cache: cache.special_counts(),
+        "feeds": lambda cache: cache.feed_states(),
+        "lookup": lambda cache: cache.ids_by_title("harbour notes"),
+        "search": lambda cache: cache.search("harbour"),
     }
-    with Store(cache) as store:  # the header page is whole: the file opens
+    with Cache(cache_file) as cache:  # the header page is whole: the file opens
         for name, read in reads.items():
-            with pytest.raises(StoreError) as raised:
-                read(store)
+            with pytest.raises(CacheError) as raised:
+                read(cache)
             message = str(raised.value)
             assert "\n" not in message and TRACEBACK not in message, name
-            assert f"the cache {cache} cannot be read" in message, name
+            assert f"the cache {cache_file} cannot be read" in message, name
             assert "newsreader cache reset" in message, name
 
 
@@ -188,8 +188,8 @@ def test_a_full_disk_stops_the_import_with_a_clear_error_and_nothing_half_writte
     tmp_path: Path,
 ) -> None:
     data, config, ids = _cache_with_articles(tmp_path)
-    with Store(data / "cache.sqlite3") as store:
-        before = {i: store.get_article(i) for i in ids}
+    with Cache(data / "cache.sqlite3") as cache:
+        before = {i: cache.get_article(i) for i in ids}
     many = _write_articles(tmp_path / "many", 300)
 
     result = run_newsreader(
@@ -199,19 +199,19 @@ def test_a_full_disk_stops_the_import_with_a_clear_error_and_nothing_half_writte
     assert result.returncode == 1
     assert "cannot write to the cache" in result.stderr and "full" in result.stderr
     assert TRACEBACK not in result.stderr
-    with Store(data / "cache.sqlite3") as store:
-        assert store.integrity_problems() == []
-        assert {i: store.get_article(i) for i in ids} == before
-        stored = store.list_articles(limit=1000)
+    with Cache(data / "cache.sqlite3") as cache:
+        assert cache.integrity_problems() == []
+        assert {i: cache.get_article(i) for i in ids} == before
+        stored = cache.list_articles(limit=1000)
         # Whatever did land is whole: every stored article opens with its text.
         for summary in stored:
-            article = store.get_article(summary.id)
+            article = cache.get_article(summary.id)
             assert article is not None and article.article.title
     # With room again, the same import completes.
     retried = run_newsreader("import", str(many), data_dir=data, config=config)
     assert retried.returncode == 0, retried.stderr
-    with Store(data / "cache.sqlite3") as store:
-        assert article_count(store) == len(ids) + 300
+    with Cache(data / "cache.sqlite3") as cache:
+        assert article_count(cache) == len(ids) + 300
 
 
 @pytest.fixture
@@ -238,8 +238,8 @@ def test_a_really_full_disk_gives_a_plain_error_and_keeps_the_cache(
     data, config = small_disk / "data", tmp_path / "feeds.toml"
     first = run_newsreader("import", str(ARTICLES), data_dir=data, config=config)
     assert first.returncode == 0, first.stderr
-    with Store(data / "cache.sqlite3") as store:
-        before = article_count(store)
+    with Cache(data / "cache.sqlite3") as cache:
+        before = article_count(cache)
 
     result = run_newsreader(
         "import", str(_write_articles(tmp_path / "many", 300)), data_dir=data, config=config
@@ -248,6 +248,6 @@ def test_a_really_full_disk_gives_a_plain_error_and_keeps_the_cache(
     assert result.returncode == 1
     assert "cannot write to the cache" in result.stderr and "the disk is full" in result.stderr
     assert "Traceback" not in result.stderr
-    with Store(data / "cache.sqlite3") as store:
-        assert store.integrity_problems() == []
-        assert article_count(store) >= before
+    with Cache(data / "cache.sqlite3") as cache:
+        assert cache.integrity_problems() == []
+        assert article_count(cache) >= before

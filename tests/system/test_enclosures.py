@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import Cache
 from newsreader.extract.enclosures import seconds
 from newsreader.extract.feed import parse_feed
 from newsreader.links import enclosure_text
 from newsreader.model import Enclosure
-from newsreader.store import Store
 from tests.helpers.cli import CliRunner
 from tests.helpers.paths import CORPUS
 
@@ -76,10 +76,10 @@ def test_an_article_without_enclosures_keeps_its_stored_hash() -> None:
     assert all("enclosures" not in article.body_json() for article in text_only.articles)
 
 
-def test_enclosures_survive_the_cache(store: Store) -> None:
+def test_enclosures_survive_the_cache(cache: Cache) -> None:
     episode = parse_feed(PODCAST, source="radio").articles[0]
-    [(_, article_id)] = store.store_articles([episode])
-    stored = store.get_article(article_id)
+    [(_, article_id)] = cache.store_articles([episode])
+    stored = cache.get_article(article_id)
     assert stored is not None and stored.article.enclosures == episode.enclosures
 
 
@@ -147,8 +147,8 @@ async def test_the_reader_shows_the_address_and_opens_an_enclosure_elsewhere(
     config = tmp_path / "feeds.toml"
     config.write_text("")
     locations = Locations(config, tmp_path / "data", config_given=True)
-    with Store(locations.cache_file) as store:
-        import_paths(store, [feed], workers=0)
+    with Cache(locations.cache_file) as cache:
+        import_paths(cache, [feed], workers=0)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
         article_list = app.query_one(ArticleList)

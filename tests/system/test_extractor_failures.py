@@ -15,11 +15,11 @@ import pytest
 import newsreader.extract.webpage as webpage
 import newsreader.importer as importer
 import newsreader.refresh as refresh_module
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.importer import import_paths
 from newsreader.reading import open_article
 from newsreader.refresh import FeedStatus, refresh
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from tests.helpers.cli import CliRunner
 from tests.helpers.config import write_config
@@ -61,17 +61,17 @@ def test_import_names_the_file_and_goes_on(
     reason="the stand-in reaches pool workers only when they are forked",
 )
 def test_import_through_the_process_pool_names_the_file_and_goes_on(
-    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch, broken_extractor: None
+    tmp_path: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch, broken_extractor: None
 ) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
     shutil.copy(HTML, folder)
     shutil.copy(TEXT, folder)
     monkeypatch.setattr(importer, "POOL_THRESHOLD", 1)
-    report = import_paths(store, [folder], workers=2)
+    report = import_paths(cache, [folder], workers=2)
     assert report.failures == [(folder / HTML.name, REASON)]
     assert report.new == 1
-    assert [row.title for row in store.list_articles()] == [TEXT_TITLE]
+    assert [row.title for row in cache.list_articles()] == [TEXT_TITLE]
 
 
 TEASER = "Just a teaser."
@@ -85,7 +85,7 @@ TEASER = "Just a teaser."
 def test_full_text_that_cannot_be_extracted_keeps_the_summary(
     tmp_path: Path,
     server: LoopbackServer,
-    store: Store,
+    cache: Cache,
     monkeypatch: pytest.MonkeyPatch,
     broken: str,
     workers: int,
@@ -105,12 +105,12 @@ def test_full_text_that_cannot_be_extracted_keeps_the_summary(
     server.routes["/teasers.xml"] = static(feed)
     path = write_config(tmp_path / "feeds.toml", [server.url("teasers.xml")])
     path.write_text(path.read_text().replace('category = "Test/Loopback"', "full_text = true"))
-    report = refresh(load_config(path), store, parse_workers=workers)
+    report = refresh(load_config(path), cache, parse_workers=workers)
     assert report.ok, [(feed.url, feed.error) for feed in report.feeds]
     assert report.feeds[0].status is FeedStatus.UPDATED
     assert len(server.requests_to("/story.html")) == 1  # the page was fetched, then failed
-    [row] = store.list_articles()
-    opened = open_article(store, row.id)
+    [row] = cache.list_articles()
+    opened = open_article(cache, row.id)
     assert opened is not None and opened.article.paragraphs == [TEASER]
 
 
@@ -121,8 +121,8 @@ async def test_the_reader_says_why_a_page_could_not_be_extracted(
     server.routes["/page.html"] = static(article_page("A Page", paragraphs), "text/html")
     app: NewsReaderApp = make_app(tmp_path)
     (tmp_path / "linker.md").write_text(f"# Linker\n\nSee [the page]({server.url('page.html')}).\n")
-    with Store(app.locations.cache_file) as store:
-        import_paths(store, [tmp_path / "linker.md"], workers=0)
+    with Cache(app.locations.cache_file) as cache:
+        import_paths(cache, [tmp_path / "linker.md"], workers=0)
     monkeypatch.setattr(webpage, "extract_web_page", _raise_import_error)
 
     def status() -> str:

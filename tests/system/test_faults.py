@@ -6,11 +6,11 @@ import socket
 import time
 from pathlib import Path
 
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.refresh import FeedStatus, refresh
-from newsreader.store import Store
+from tests.helpers.cache import article_count
 from tests.helpers.config import write_config
-from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, Reply, redirect, rss, static
 
 TIMEOUT = 3
@@ -26,7 +26,7 @@ def _closed_port() -> int:
 
 
 def test_every_fault_fails_only_its_feed_within_the_timeout(
-    tmp_path: Path, server: LoopbackServer, store: Store
+    tmp_path: Path, server: LoopbackServer, cache: Cache
 ) -> None:
     server.routes["/good-1.xml"] = static(FEED)
     server.routes["/good-2.xml"] = static(
@@ -56,7 +56,7 @@ def test_every_fault_fails_only_its_feed_within_the_timeout(
     )
 
     started = time.monotonic()
-    report = refresh(config, store, parse_workers=0)
+    report = refresh(config, cache, parse_workers=0)
     elapsed = time.monotonic() - started
 
     # Feeds are fetched side by side: the slowest fault bounds the whole refresh.
@@ -72,11 +72,11 @@ def test_every_fault_fails_only_its_feed_within_the_timeout(
     )
     for url in good:
         assert results[url].status is FeedStatus.UPDATED
-    assert article_count(store) == 10
-    states = store.feed_states()
+    assert article_count(cache) == 10
+    states = cache.feed_states()
     for url in faults:
         assert states[url].last_error == results[url].error
     # The failures are recorded and the good articles stay through another refresh.
-    again = refresh(config, store, parse_workers=0)
+    again = refresh(config, cache, parse_workers=0)
     assert sum(r.failed for r in again.feeds) == len(faults)
-    assert article_count(store) == 10
+    assert article_count(cache) == 10

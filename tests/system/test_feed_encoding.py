@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import Cache
 from newsreader.config import Config, load_config
 from newsreader.extract.feed import MAX_SUMMARY_CHARS, NotAFeed, ParsedFeed, parse_feed
 from newsreader.extract.xmlencoding import (
@@ -17,10 +18,9 @@ from newsreader.extract.xmlencoding import (
     http_charset,
 )
 from newsreader.refresh import FeedStatus, refresh
-from newsreader.store import Store
+from tests.helpers.cache import article_count
 from tests.helpers.config import write_config
 from tests.helpers.paths import corpus_feeds
-from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, static
 
 XML_TYPES = (
@@ -171,25 +171,25 @@ def parse_file(path: Path, url: str) -> ParsedFeed | None:
         return None
 
 
-def stored(store: Store, source: str) -> dict[str, tuple[object, ...]]:
+def stored(cache: Cache, source: str) -> dict[str, tuple[object, ...]]:
     """Every stored article of one feed: guid -> what a reader sees of it."""
     articles: dict[str, tuple[object, ...]] = {}
-    for row in store.list_articles(source=source, limit=10_000):
-        found = store.get_article(row.id)
+    for row in cache.list_articles(source=source, limit=10_000):
+        found = cache.get_article(row.id)
         assert found is not None
         a = found.article
         articles[a.guid] = (a.title, a.body_html, a.summary, a.author)
     return articles
 
 
-def refreshed(tmp_path: Path, name: str, server: LoopbackServer, paths: list[str]) -> Store:
+def refreshed(tmp_path: Path, name: str, server: LoopbackServer, paths: list[str]) -> Cache:
     config: Config = load_config(
         write_config(tmp_path / f"{name}.toml", [server.url(path) for path in paths])
     )
-    store = Store(tmp_path / f"{name}.sqlite3")
-    report = refresh(config, store, parse_workers=0)
+    cache = Cache(tmp_path / f"{name}.sqlite3")
+    report = refresh(config, cache, parse_workers=0)
     assert [r.url for r in report.feeds if r.status is not FeedStatus.UPDATED] == []
-    return store
+    return cache
 
 
 @pytest.mark.parametrize("content_type", XML_TYPES)
@@ -203,7 +203,7 @@ def test_every_corpus_feed_served_without_charset_reads_as_its_file(
         server.routes[f"/{path.name}"] = static(path.read_bytes(), content_type)
     with (
         refreshed(tmp_path, "served", server, [p.name for p in feeds]) as served,
-        Store(tmp_path / "files.sqlite3") as files,
+        Cache(tmp_path / "files.sqlite3") as files,
     ):
         for path in feeds:
             url = server.url(path.name)
@@ -223,8 +223,8 @@ def test_macworld_over_http_is_not_mojibake(tmp_path: Path, server: LoopbackServ
         pytest.skip("shared corpus not available")
     assert not path.read_bytes().lstrip().startswith(b"<?xml")
     server.routes["/macworld.rss"] = static(path.read_bytes(), "application/x-rss+xml")
-    with refreshed(tmp_path, "macworld", server, ["macworld.rss"]) as store:
-        articles = stored(store, server.url("macworld.rss"))
+    with refreshed(tmp_path, "macworld", server, ["macworld.rss"]) as cache:
+        articles = stored(cache, server.url("macworld.rss"))
     texts = [f"{title} {body} {summary}" for title, body, summary, _ in articles.values()]
     items = path.read_bytes().split(b"<item>")[1:]
     assert len(articles) == len(items) == 30
@@ -308,12 +308,12 @@ def test_small_feeds_read_right_with_and_without_a_charset(
             (parsed.title, a.title, a.body_html, a.summary, a.author) for a in parsed.articles
         }
         assert from_file == expected
-    with refreshed(tmp_path, "small", server, [f"{key}.xml" for key in variants]) as store:
+    with refreshed(tmp_path, "small", server, [f"{key}.xml" for key in variants]) as cache:
         wrong = {}
         for key in variants:
             url = server.url(f"{key}.xml")
-            feed_title = store.feed_state(url).title
-            texts = {(feed_title, *article) for article in stored(store, url).values()}
+            feed_title = cache.feed_state(url).title
+            texts = {(feed_title, *article) for article in stored(cache, url).values()}
             if texts != expected:
                 wrong[key] = texts - expected
     assert wrong == {}

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import Cache, Outcome
 from newsreader.extract.feed import parse_feed
 from newsreader.importer import import_paths
 from newsreader.model import Article
-from newsreader.store import Outcome, Store
+from tests.helpers.cache import article_count
 from tests.helpers.cli import CliRunner
 from tests.helpers.config import write_config
 from tests.helpers.paths import CORPUS
-from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, static
 
 
@@ -43,25 +43,25 @@ def corpus_feed(name: str) -> Path:
     return path
 
 
-def test_posts_on_one_page_told_apart_by_their_anchors(store: Store) -> None:
+def test_posts_on_one_page_told_apart_by_their_anchors(cache: Cache) -> None:
     # 50 entries, 48 distinct ids, all linking to the day's page with an anchor each.
     path = corpus_feed("netnewswire-scriptingNews.rss")
-    report = import_paths(store, [path])
+    report = import_paths(cache, [path])
     assert (report.new, report.duplicate, report.failures) == (48, 0, [])
     assert parse_feed(path.read_bytes(), source="s").repeated_ids == 2
 
 
-def test_a_sponsor_post_sharing_a_link_with_a_linked_post_is_kept(store: Store) -> None:
+def test_a_sponsor_post_sharing_a_link_with_a_linked_post_is_kept(cache: Cache) -> None:
     path = corpus_feed("netnewswire-DaringFireball.atom")
-    assert import_paths(store, [path]).new == 48
-    titles = {row.title for row in store.list_articles(limit=100)}
+    assert import_paths(cache, [path]).new == 48
+    titles = {row.title for row in cache.list_articles(limit=100)}
     assert {
         "Mnml – A Mac Client for Medium",
         "[Sponsor] MNML: A macOS Writing App for Medium.com",
     } <= titles
 
 
-def test_entries_without_ids_sharing_a_link_are_kept_and_stable(store: Store) -> None:
+def test_entries_without_ids_sharing_a_link_are_kept_and_stable(cache: Cache) -> None:
     feed = rss_items(
         "Day Page",
         [item(f"Note {n}", "https://example.org/today.html", body=f"Note {n}.") for n in range(4)]
@@ -69,25 +69,25 @@ def test_entries_without_ids_sharing_a_link_are_kept_and_stable(store: Store) ->
     )
     articles = parse_feed(feed, source="day").articles
     assert len({a.guid for a in articles}) == 5
-    store.store_articles(articles)
-    again = store.store_articles(parse_feed(feed, source="day").articles)
+    cache.store_articles(articles)
+    again = cache.store_articles(parse_feed(feed, source="day").articles)
     assert {outcome.value for outcome, _ in again} == {"unchanged"}
-    assert article_count(store) == 5
+    assert article_count(cache) == 5
 
 
 def test_an_entry_without_an_id_keeps_its_id_as_the_feed_around_it_changes(
-    store: Store,
+    cache: Cache,
 ) -> None:
     # A podcast without ids whose every episode links to its home page, as it grows.
     def snapshot(*episodes: int) -> list[Article]:
         entries = [item(f"Ep {n}", "https://pod.example/", body=f"Episode {n}.") for n in episodes]
         return parse_feed(rss_items("Pod", entries), source="pod").articles
 
-    [(_, first)] = store.store_articles(snapshot(1))
-    store.set_starred(first)
+    [(_, first)] = cache.store_articles(snapshot(1))
+    cache.set_starred(first)
     for episodes in ((2, 1), (3, 2), (3,)):
-        store.store_articles(snapshot(*episodes))
-    rows = {row.title: row for row in store.list_articles(limit=10)}
+        cache.store_articles(snapshot(*episodes))
+    rows = {row.title: row for row in cache.list_articles(limit=10)}
     assert sorted(rows) == ["Ep 1", "Ep 2", "Ep 3"]
     assert rows["Ep 1"].id == first and rows["Ep 1"].starred
 
@@ -100,23 +100,23 @@ def test_a_cache_from_before_keeps_its_rows_for_entries_without_ids(tmp_path: Pa
         [item("Post one", "https://example.com/day.html#a1"),
          item("Post two", "https://example.com/day.html#a2")],
     )  # fmt: skip
-    with Store(tmp_path / "cache.sqlite3") as store:
-        [old] = store.store_articles(
+    with Cache(tmp_path / "cache.sqlite3") as cache:
+        [old] = cache.store_articles(
             [
                 replace(
                     parse_feed(feed, source="day").articles[0], guid="https://example.com/day.html"
                 )
             ]
         )
-        store.set_read(old[1])
-        store.set_starred(old[1])
-        outcomes = store.store_articles(parse_feed(feed, source="day").articles)
+        cache.set_read(old[1])
+        cache.set_starred(old[1])
+        outcomes = cache.store_articles(parse_feed(feed, source="day").articles)
         assert [outcome for outcome, _ in outcomes] == [Outcome.UNCHANGED, Outcome.NEW]
         assert outcomes[0][1] == old[1]
-        kept = store.get_article(old[1])
+        kept = cache.get_article(old[1])
         assert kept is not None and kept.starred and kept.read
         assert kept.article.guid == parse_feed(feed, source="day").articles[0].guid
-        assert article_count(store) == 2
+        assert article_count(cache) == 2
 
 
 def test_the_same_story_in_two_feeds_is_one_article_listed_under_both(
@@ -180,11 +180,11 @@ async def test_in_the_reader_each_feed_lists_the_story_it_carried(
     locations = Locations(config, tmp_path / "data", config_given=True)
 
     def refresh_twice() -> int:  # the wire first, then both (in a thread: it runs its own loop)
-        with Store(locations.cache_file) as store:
-            refresh(load_config(config), store, parse_workers=0)
+        with Cache(locations.cache_file) as cache:
+            refresh(load_config(config), cache, parse_workers=0)
             write_config(config, [server.url("wire.xml"), server.url("paper.xml")])
-            refresh(load_config(config), store, parse_workers=0)
-            return article_count(store)
+            refresh(load_config(config), cache, parse_workers=0)
+            return article_count(cache)
 
     assert await asyncio.to_thread(refresh_twice) == 1
     app = NewsReaderApp(locations, load_config(config), refresh_on_start=False)

@@ -26,11 +26,11 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.widget import Widget
 
+from newsreader.cache import Cache
 from newsreader.config import ConfigError, load_config
 from newsreader.opml import OpmlError, read_opml
 from newsreader.paths import Locations
 from newsreader.sanitize import is_safe_url
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
@@ -180,17 +180,17 @@ GIANTS = (LONGEST, "one-line-3mb.txt", "one-line-3mb.xml")
 
 
 def _all_ids(data: Path, skip_giants: bool = False) -> list[int]:
-    with Store(data / "cache.sqlite3") as store:
-        summaries = store.list_articles(limit=10_000)
+    with Cache(data / "cache.sqlite3") as cache:
+        summaries = cache.list_articles(limit=10_000)
     return [s.id for s in summaries if not (skip_giants and s.source.endswith(GIANTS))]
 
 
 def test_every_good_file_is_in_the_cache(hostile: Corpus, imported: tuple[Path, Path]) -> None:
     data, _ = imported
-    with Store(data / "cache.sqlite3") as store:
-        summaries = store.list_articles(limit=10_000)
+    with Cache(data / "cache.sqlite3") as cache:
+        summaries = cache.list_articles(limit=10_000)
         sources = {summary.source for summary in summaries}
-        assert store.integrity_problems() == []
+        assert cache.integrity_problems() == []
     for path in _every_input(hostile):
         assert (str(path) in sources) == (path.name not in BAD_FEEDS), path.name
     # 20,000 items with 200 distinct ids: one article per id.
@@ -324,11 +324,11 @@ def test_refresh_from_the_loopback_server(hostile: Corpus, tmp_path: Path) -> No
         listed = run_newsreader(*args, data_dir=data, config=config)
         assert listed.returncode == 0 and "Raw" in listed.stdout
         assert_clean(listed.stdout + listed.stderr, " ".join(args))
-    with Store(data / "cache.sqlite3") as store:
-        summaries = store.list_articles(limit=10_000)
+    with Cache(data / "cache.sqlite3") as cache:
+        summaries = cache.list_articles(limit=10_000)
         assert len({s.source for s in summaries}) == len(feeds) - len(BAD_FEEDS)
         for summary in summaries:
-            stored = store.get_article(summary.id)
+            stored = cache.get_article(summary.id)
             assert stored is not None
             article = stored.article
             assert article.url is None or is_safe_url(article.url)
@@ -339,12 +339,12 @@ def test_refresh_from_the_loopback_server(hostile: Corpus, tmp_path: Path) -> No
             assert all(link.url is None or is_safe_url(link.url) for link in article.links)
         # Relative links resolve against the channel's own link; unsafe ones are gone.
         [relative] = [s for s in summaries if s.title == "Relative link item"]
-        relative_article = store.get_article(relative.id)
+        relative_article = cache.get_article(relative.id)
         assert relative_article is not None
         assert relative_article.article.url == "https://hostile.example/local/item"
         for title in ("Scheme links", "File link item", "Data link item"):
             [summary] = [s for s in summaries if s.title == title]
-            stored = store.get_article(summary.id)
+            stored = cache.get_article(summary.id)
             assert stored is not None and stored.article.url is None
 
 
@@ -445,8 +445,8 @@ async def test_the_longest_article_opens_in_the_reader(
 
 def _id_of(data: Path, file_name: str) -> int:
     """The id of the one article imported from a file of this name."""
-    with Store(data / "cache.sqlite3") as store:
-        summaries = store.list_articles(limit=10_000)
+    with Cache(data / "cache.sqlite3") as cache:
+        summaries = cache.list_articles(limit=10_000)
     [article_id] = [s.id for s in summaries if s.source.endswith(f"/{file_name}")]
     return article_id
 

@@ -22,12 +22,12 @@ import pytest
 from textual.geometry import Region
 
 from newsreader import importer
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.extract import MAX_FILE_BYTES, ExtractError, extract_file
 from newsreader.importer import import_paths
 from newsreader.model import MAX_CATEGORY_DEPTH
 from newsreader.paths import Locations
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from tests.helpers.cli import measured_newsreader, newsreader_env, run_newsreader
@@ -65,8 +65,8 @@ def _config(path: Path, local: Path | None = None) -> Path:
 
 
 def _titles(data: Path) -> set[str]:
-    with Store(data / "cache.sqlite3") as store:
-        return {summary.title for summary in store.list_articles(limit=1000)}
+    with Cache(data / "cache.sqlite3") as cache:
+        return {summary.title for summary in cache.list_articles(limit=1000)}
 
 
 def _measured(
@@ -339,8 +339,8 @@ def test_refresh_of_a_folder_with_undecodable_names(tmp_path: Path) -> None:
     code, _, err = _run_bytes("refresh", "--offline", data=data, config=config)
     assert code == 1
     assert f"newsreader: {folder}/{shown[UNDECODABLE_EMPTY]}: empty file\n" in err
-    with Store(data / "cache.sqlite3") as store:
-        categories = {s.title: s.categories for s in store.list_articles(limit=10)}
+    with Cache(data / "cache.sqlite3") as cache:
+        categories = {s.title: s.categories for s in cache.list_articles(limit=10)}
     assert categories["Undecodable Folder"] == ("Local", shown[UNDECODABLE_FOLDER])
 
 
@@ -457,14 +457,14 @@ def test_folders_nested_past_the_bound_are_read_and_never_crash_the_walk(
     assert seconds < TIME_BOUND_SECONDS
     assert result.returncode == 0, result.stderr
     assert _titles(data) == {"Good Article", "Bottom Of The Deep Folder"}
-    with Store(data / "cache.sqlite3") as store:
-        [bottom] = [s for s in store.list_articles() if s.title.startswith("Bottom")]
+    with Cache(data / "cache.sqlite3") as cache:
+        [bottom] = [s for s in cache.list_articles() if s.title.startswith("Bottom")]
     # Its folders give its category, cut to the bound on categories.
     assert bottom.categories == ("deep", *(["d"] * (MAX_CATEGORY_DEPTH - 1)))
 
 
 def test_a_folder_past_its_bound_is_cut_and_said_and_the_walk_goes_on(
-    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(importer, "MAX_FOLDER_ENTRIES", 3)
     folder = tmp_path / "articles"
@@ -478,10 +478,10 @@ def test_a_folder_past_its_bound_is_cut_and_said_and_the_walk_goes_on(
     for number in range(3):  # the walk is not bounded as a whole: every folder is read
         article(folder / "more" / f"top-{number}.txt", f"Top {number}")
 
-    report = import_paths(store, [folder], workers=0)
+    report = import_paths(cache, [folder], workers=0)
 
     assert report.failures == [(crowded, "more than 3 names in one folder; the rest were not read")]
-    titles = {s.title for s in store.list_articles()}
+    titles = {s.title for s in cache.list_articles()}
     assert len({t for t in titles if t.startswith("Crowded")}) == 3
     assert {t for t in titles if not t.startswith("Crowded")} == {
         *(f"Full {n}" for n in range(3)),
@@ -490,7 +490,7 @@ def test_a_folder_past_its_bound_is_cut_and_said_and_the_walk_goes_on(
     assert report.new == 9
 
 
-def test_the_walk_feeds_the_import_as_it_goes(tmp_path: Path, store: Store) -> None:
+def test_the_walk_feeds_the_import_as_it_goes(tmp_path: Path, cache: Cache) -> None:
     """Files are imported while the walk goes on, never listed whole first (a folder
     of millions of files took gigabytes before its first article was read)."""
     folder = tmp_path / "articles"
@@ -502,14 +502,14 @@ def test_the_walk_feeds_the_import_as_it_goes(tmp_path: Path, store: Store) -> N
         if path.name == "first.txt":
             article(folder / "z" / "late.txt", "Written Meanwhile")
 
-    report = import_paths(store, [folder], workers=0, progress=after_each)
+    report = import_paths(cache, [folder], workers=0, progress=after_each)
 
     assert report.new == 2 and not report.failures
-    assert {s.title for s in store.list_articles()} == {"First Found", "Written Meanwhile"}
+    assert {s.title for s in cache.list_articles()} == {"First Found", "Written Meanwhile"}
 
 
 def test_a_large_import_through_the_pool_keeps_order_and_every_file(
-    tmp_path: Path, store: Store
+    tmp_path: Path, cache: Cache
 ) -> None:
     folder = tmp_path / "articles"
     count = importer.POOL_THRESHOLD + importer.POOL_CHUNK * 2 * importer.POOL_AHEAD + 7
@@ -517,7 +517,7 @@ def test_a_large_import_through_the_pool_keeps_order_and_every_file(
         article(folder / f"article-{number:04d}.txt", f"Pooled Article {number}")
     handled: list[str] = []
 
-    report = import_paths(store, [folder], workers=2, progress=lambda p: handled.append(p.name))
+    report = import_paths(cache, [folder], workers=2, progress=lambda p: handled.append(p.name))
 
     assert report.new == count and not report.failures
     assert handled == sorted(handled) and len(handled) == count

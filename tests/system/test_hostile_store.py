@@ -28,16 +28,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-import newsreader.store as store_module
-import newsreader.store.cache as store_cache
-from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
-from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
-from newsreader.importer import import_paths
-from newsreader.model import Article, FeedState, Section
-from newsreader.paths import Locations
-from newsreader.refresh import FeedStatus, refresh
-from newsreader.sources.http import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
-from newsreader.store import (
+import newsreader.cache as store_module
+import newsreader.cache.lifecycle as cache_lifecycle
+from newsreader.cache import (
     LOCK_SUFFIX,
     MAX_SEARCH_CHARS,
     MAX_SEARCH_TERMS,
@@ -46,18 +39,25 @@ from newsreader.store import (
     SCHEMA_VERSION,
     UNREADABLE_BODY,
     WORD_TOKENIZER,
+    Cache,
     SearchError,
-    Store,
     parse_search,
     read_body,
 )
+from newsreader.config import MAX_RETRY_AFTER_LIMIT, ConfigError, load_config
+from newsreader.extract.dates import EARLIEST_DATE, FUTURE_SLACK_SECONDS, plausible_timestamp
+from newsreader.importer import import_paths
+from newsreader.model import Article, FeedState, Section
+from newsreader.paths import Locations
+from newsreader.refresh import FeedStatus, refresh
+from newsreader.sources.http import DEFAULT_MAX_RETRY_AFTER, parse_retry_after
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
+from tests.helpers.cache import article_count
 from tests.helpers.cli import newsreader_env, run_newsreader
 from tests.helpers.config import write_config
 from tests.helpers.paths import ARTICLES, TESTS
-from tests.helpers.store import article_count
 from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 HOSTILE = TESTS / "hostile"
@@ -206,10 +206,10 @@ def test_hostile_retry_afters_end_no_refresh_and_defer_each_feed_at_most_a_day(
             assert asked + DAY - 1 <= seconds <= done + DAY, name
         else:
             assert until is None, name
-    with Store(data / "cache.sqlite3") as store:
-        assert [s.title for s in store.list_articles()] == ["Stored Whatever The Others Said"]
+    with Cache(data / "cache.sqlite3") as cache:
+        assert [s.title for s in cache.list_articles()] == ["Stored Whatever The Others Said"]
         for name, url in urls.items():
-            retry_after = store.feed_state(url).retry_after
+            retry_after = cache.feed_state(url).retry_after
             if name in BOUNDED:
                 assert retry_after is not None and retry_after <= done + DAY, name
             else:
@@ -249,7 +249,7 @@ def test_hostile_retry_afters_end_no_refresh_and_defer_each_feed_at_most_a_day(
 
 @pytest.mark.parametrize("bound", [0, 60, 3 * 86_400])
 def test_the_bound_is_a_setting(
-    server: LoopbackServer, tmp_path: Path, store: Store, bound: int
+    server: LoopbackServer, tmp_path: Path, cache: Cache, bound: int
 ) -> None:
     server.routes["/busy.xml"] = lambda _r: _busy(HOSTILE_RETRY_AFTERS["ten-years"])
     config = load_config(
@@ -259,9 +259,9 @@ def test_the_bound_is_a_setting(
     )
     assert config.settings.max_retry_after == bound
     before = time.time()
-    refresh(config, store, parse_workers=0)
-    retry_after = store.feed_state(server.url("busy.xml")).retry_after
-    again = refresh(config, store, parse_workers=0)
+    refresh(config, cache, parse_workers=0)
+    retry_after = cache.feed_state(server.url("busy.xml")).retry_after
+    again = refresh(config, cache, parse_workers=0)
     if bound == 0:
         assert retry_after is None  # 0: never wait
         assert again.feeds[0].status is FeedStatus.FAILED
@@ -273,7 +273,7 @@ def test_the_bound_is_a_setting(
 
 
 def test_a_deferral_stored_before_the_bound_is_cut_to_it(
-    server: LoopbackServer, tmp_path: Path, store: Store
+    server: LoopbackServer, tmp_path: Path, cache: Cache
 ) -> None:
     server.routes["/a.xml"] = static(rss("A", [("a1", "A Came Back", "<p>a</p>")]))
     server.routes["/b.xml"] = static(rss("B", [("b1", "B Came Back", "<p>b</p>")]))
@@ -283,11 +283,11 @@ def test_a_deferral_stored_before_the_bound_is_cut_to_it(
     now = time.time()
     ten_years = now + 10 * 365 * DAY
     # Both were told to wait ten years, by an older newsreader: one two days ago, one just now.
-    store.save_feed_state(FeedState(server.url("a.xml"), last_attempt=now - 2 * DAY,
+    cache.save_feed_state(FeedState(server.url("a.xml"), last_attempt=now - 2 * DAY,
                                     retry_after=ten_years))  # fmt: skip
-    store.save_feed_state(FeedState(server.url("b.xml"), last_attempt=now - 60,
+    cache.save_feed_state(FeedState(server.url("b.xml"), last_attempt=now - 60,
                                     retry_after=ten_years))  # fmt: skip
-    report = refresh(config, store, parse_workers=0)
+    report = refresh(config, cache, parse_workers=0)
     a, b = report.feeds
     assert a.status is FeedStatus.UPDATED and a.new == 1
     assert b.status is FeedStatus.DEFERRED
@@ -314,8 +314,8 @@ async def test_the_reader_counts_deferred_feeds_at_the_end_of_a_refresh(
     server.routes["/busy.xml"] = lambda _r: _busy("3600")
     config = write_config(tmp_path / "feeds.toml", [server.url("good.xml"), server.url("busy.xml")])
     data = tmp_path / "data"
-    with Store(data / "cache.sqlite3") as store:
-        store.save_feed_state(
+    with Cache(data / "cache.sqlite3") as cache:
+        cache.save_feed_state(
             FeedState(server.url("busy.xml"), last_attempt=time.time(),
                       retry_after=time.time() + 3600)
         )  # fmt: skip
@@ -368,8 +368,8 @@ def test_edge_dates_are_stored_as_unknown_and_sort_by_the_file(tmp_path: Path) -
     _assert_no_traceback(imported)
     assert imported.returncode == 0 and imported.stdout.startswith("12 new"), imported.stdout
     mtimes = {path.name: path.stat().st_mtime for path in folder.iterdir()}
-    with Store(data / "cache.sqlite3") as store:
-        summaries = store.list_articles(limit=100)
+    with Cache(data / "cache.sqlite3") as cache:
+        summaries = cache.list_articles(limit=100)
     assert len(summaries) == 12
     for summary in summaries:
         name = Path(summary.source).name
@@ -401,14 +401,14 @@ def test_edge_dates_are_stored_as_unknown_and_sort_by_the_file(tmp_path: Path) -
 
 
 def test_a_feed_entry_with_an_edge_date_sorts_by_the_fetch(
-    server: LoopbackServer, tmp_path: Path, store: Store
+    server: LoopbackServer, tmp_path: Path, cache: Cache
 ) -> None:
     server.routes["/edge.rss"] = static((HOSTILE / "feeds" / EDGE_FEED).read_bytes())
     config = load_config(write_config(tmp_path / "feeds.toml", [server.url("edge.rss")]))
     before = time.time()
-    report = refresh(config, store, parse_workers=0)
+    report = refresh(config, cache, parse_workers=0)
     assert report.feeds[0].status is FeedStatus.UPDATED and report.feeds[0].new == 6
-    for summary in store.list_articles():
+    for summary in cache.list_articles():
         assert summary.published is None, summary.title
         assert before <= summary.sort_key <= time.time(), summary.title
 
@@ -416,8 +416,8 @@ def test_a_feed_entry_with_an_edge_date_sorts_by_the_fetch(
 async def test_the_reader_starts_and_opens_articles_with_edge_dates(tmp_path: Path) -> None:
     folder = _edge_folder(tmp_path)
     data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
-    with Store(data / "cache.sqlite3") as store:
-        assert not import_paths(store, [folder], workers=0).failures
+    with Cache(data / "cache.sqlite3") as cache:
+        assert not import_paths(cache, [folder], workers=0).failures
     app = _reader(data, config)
     async with app.run_test(size=(120, 40)) as pilot:
         await _browse_everything(app, pilot, 12)
@@ -482,9 +482,9 @@ def _tampered_cache(tmp_path: Path, feed_url: str) -> tuple[Path, list[int]]:
         )
         for number in range(len(STORED_TIMES) + 1)
     ]
-    with Store(data / "cache.sqlite3") as store:
-        ids = [article_id for _, article_id in store.store_articles(articles)]
-        store.save_feed_state(FeedState(feed_url, title="Tampered", last_success=time.time()))
+    with Cache(data / "cache.sqlite3") as cache:
+        ids = [article_id for _, article_id in cache.store_articles(articles)]
+        cache.save_feed_state(FeedState(feed_url, title="Tampered", last_success=time.time()))
     db = sqlite3.connect(data / "cache.sqlite3", isolation_level=None)
     for article_id, (published, sort_key) in zip(ids, STORED_TIMES, strict=False):
         db.execute(
@@ -631,8 +631,8 @@ def test_an_old_cache_with_bad_bodies_opens_and_every_command_works(tmp_path: Pa
     _assert_no_traceback(listed)
     assert listed.returncode == 0, listed.stderr
     assert {json.loads(line)["title"] for line in listed.stdout.splitlines()} == set(ids)
-    with Store(data / "cache.sqlite3") as store:
-        assert store.schema_version == SCHEMA_VERSION
+    with Cache(data / "cache.sqlite3") as cache:
+        assert cache.schema_version == SCHEMA_VERSION
 
     for title, article_id in ids.items():
         shown = run_newsreader("show", str(article_id), data_dir=data, config=config)
@@ -695,9 +695,9 @@ def _reason(title: str) -> str:
 
 
 def test_a_bad_row_is_updated_and_deleted_without_breaking_the_index(tmp_path: Path) -> None:
-    cache = tmp_path / "data" / "cache.sqlite3"
-    ids = _old_cache(cache)
-    with Store(cache) as store:
+    cache_file = tmp_path / "data" / "cache.sqlite3"
+    ids = _old_cache(cache_file)
+    with Cache(cache_file) as cache:
         # The same source and id again, with a body: stored in place of the bad one.
         replacement = Article(
             title="Not Json Lighthouse",
@@ -705,17 +705,17 @@ def test_a_bad_row_is_updated_and_deleted_without_breaking_the_index(tmp_path: P
             guid="/old/1.txt",
             sections=(Section(None, ("Restored text about foghorns.",)),),
         )
-        [(_, restored)] = store.store_articles([replacement])
+        [(_, restored)] = cache.store_articles([replacement])
         assert restored == ids["Not Json Lighthouse"]
-        stored = store.get_article(restored)
+        stored = cache.get_article(restored)
         assert stored is not None and stored.article.paragraphs == ["Restored text about foghorns."]
-        assert [s.id for s in store.search("foghorns")] == [restored]
-        assert store.body_problem(restored) is None
+        assert [s.id for s in cache.search("foghorns")] == [restored]
+        assert cache.body_problem(restored) is None
         # A bad row pruned: its terms (its title's) go with it.
-        store.prune("/old/2.txt", older_than=None, keep_newest=0)
-        assert store.get_article(ids["List Lighthouse"]) is None
-        assert ids["List Lighthouse"] not in {s.id for s in store.search("lighthouse")}
-        db = sqlite3.connect(cache)
+        cache.prune("/old/2.txt", older_than=None, keep_newest=0)
+        assert cache.get_article(ids["List Lighthouse"]) is None
+        assert ids["List Lighthouse"] not in {s.id for s in cache.search("lighthouse")}
+        db = sqlite3.connect(cache_file)
         db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
         db.close()
 
@@ -757,8 +757,8 @@ def test_a_search_is_cut_into_the_index_words(typed: str, terms: tuple[str, ...]
     assert parse_search(typed).terms == terms
 
 
-def test_queries_use_the_tokenizer_the_index_was_made_with(store: Store) -> None:
-    [sql] = store._db.execute(
+def test_queries_use_the_tokenizer_the_index_was_made_with(cache: Cache) -> None:
+    [sql] = cache._db.execute(
         "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
     ).fetchone()
     assert f"tokenize='porter {WORD_TOKENIZER}'" in sql
@@ -791,12 +791,12 @@ def test_every_word_of_the_corpus_articles_finds_its_article(corpus: Path, tmp_p
     shutil.copytree(corpus / "articles", folder)
     shutil.copy(HOSTILE / "articles" / "search-words.md", folder / "search-words.md")
     searched = 0
-    with Store(tmp_path / "cache.sqlite3") as store:
-        assert not import_paths(store, [folder], workers=0).failures
-        summaries = store.list_articles(limit=1000)
+    with Cache(tmp_path / "cache.sqlite3") as cache:
+        assert not import_paths(cache, [folder], workers=0).failures
+        summaries = cache.list_articles(limit=1000)
         assert len(summaries) > 40
         for summary in summaries:
-            stored = store.get_article(summary.id)
+            stored = cache.get_article(summary.id)
             assert stored is not None
             words = list(dict.fromkeys(_visible_words(stored.article)))
             # Every word with a character that is not a letter or digit, and a sample of
@@ -806,7 +806,7 @@ def test_every_word_of_the_corpus_articles_finds_its_article(corpus: Path, tmp_p
             for word in odd + plain:
                 if not parse_search(word).terms:
                     continue  # only punctuation: no word to find ("—", "...")
-                found = {s.id for s in store.search(word, limit=1000)}
+                found = {s.id for s in cache.search(word, limit=1000)}
                 assert summary.id in found, (summary.title, word, parse_search(word))
                 searched += 1
     assert searched > 4000  # 5,156 with the corpus as it is
@@ -816,13 +816,13 @@ def test_every_word_of_the_corpus_articles_finds_its_article(corpus: Path, tmp_p
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(text=st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1))
-def test_any_text_finds_the_article_it_is_in(store: Store, text: str) -> None:
+def test_any_text_finds_the_article_it_is_in(cache: Cache, text: str) -> None:
     article = Article(
         title="t", source="s", guid=f"g{hash(text)}", sections=(Section(None, (text,)),)
     )
-    [(_, article_id)] = store.store_articles([article])
+    [(_, article_id)] = cache.store_articles([article])
     if parse_search(text).terms:
-        assert article_id in {s.id for s in store.search(text, limit=1000)}
+        assert article_id in {s.id for s in cache.search(text, limit=1000)}
 
 
 def test_a_query_the_index_cannot_answer_is_one_clear_line(tmp_path: Path) -> None:
@@ -831,8 +831,8 @@ def test_a_query_the_index_cannot_answer_is_one_clear_line(tmp_path: Path) -> No
     db = sqlite3.connect(data / "cache.sqlite3")
     db.execute("DROP TABLE articles_fts")  # a damaged index
     db.close()
-    with Store(data / "cache.sqlite3") as store, pytest.raises(SearchError):
-        store.search("harbour")
+    with Cache(data / "cache.sqlite3") as cache, pytest.raises(SearchError):
+        cache.search("harbour")
     result = run_newsreader("list", "--search", "harbour", data_dir=data, config=config)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == (
@@ -847,8 +847,8 @@ def test_a_query_the_index_cannot_answer_is_one_clear_line(tmp_path: Path) -> No
 
 async def test_the_reader_says_why_a_search_cannot_run(tmp_path: Path) -> None:
     data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
-    with Store(data / "cache.sqlite3") as store:
-        import_paths(store, [ARTICLES], workers=0)
+    with Cache(data / "cache.sqlite3") as cache:
+        import_paths(cache, [ARTICLES], workers=0)
     db = sqlite3.connect(data / "cache.sqlite3")
     db.execute("DROP TABLE articles_fts")
     db.close()
@@ -896,8 +896,8 @@ async def test_the_reader_finds_punctuated_words_and_says_when_a_search_is_cut(
     tmp_path: Path,
 ) -> None:
     data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
-    with Store(data / "cache.sqlite3") as store:
-        import_paths(store, [ARTICLES, HOSTILE / "articles" / "search-words.md"], workers=0)
+    with Cache(data / "cache.sqlite3") as cache:
+        import_paths(cache, [ARTICLES, HOSTILE / "articles" / "search-words.md"], workers=0)
     app = _reader(data, config)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"COVID-19", "enter")
@@ -920,8 +920,8 @@ async def test_the_reader_finds_punctuated_words_and_says_when_a_search_is_cut(
 HOLDER = """
 import sys
 from pathlib import Path
-from newsreader.store import Store
-with Store(Path(sys.argv[1])) as store:
+from newsreader.cache import Cache
+with Cache(Path(sys.argv[1])) as cache:
     print("open", flush=True)
     sys.stdin.readline()
 """
@@ -937,12 +937,12 @@ def _read_line(process: subprocess.Popen[str], seconds: float = 30.0) -> str:
 
 @pytest.fixture
 def holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    """A second process with a Store open on tmp_path/data's cache, until it reads a line."""
-    cache = tmp_path / "data" / "cache.sqlite3"
-    with Store(cache) as store:
-        store.store_articles([Article(title="Kept", source="s", guid="g")])
+    """A second process with a Cache open on tmp_path/data's cache, until it reads a line."""
+    cache_file = tmp_path / "data" / "cache.sqlite3"
+    with Cache(cache_file) as cache:
+        cache.store_articles([Article(title="Kept", source="s", guid="g")])
     process = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(cache)],
+        [sys.executable, "-c", HOLDER, str(cache_file)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -980,7 +980,7 @@ def test_reset_refuses_while_another_process_has_the_cache_open(
     reset = run_newsreader("cache", "reset", data_dir=data, config=config)
     assert reset.returncode == 0, reset.stderr
     [moved] = data.glob("cache.sqlite3.reset-*")
-    with Store(moved) as old:
+    with Cache(moved) as old:
         assert [s.title for s in old.list_articles()] == ["Kept"]
     assert (data / ("cache.sqlite3" + LOCK_SUFFIX)).exists()  # the lock stays where it is
 
@@ -1029,20 +1029,20 @@ def test_reset_refuses_while_a_refresh_runs_and_its_articles_stay_in_the_cache(
             running.kill()
             running.wait(timeout=30)
     assert running.returncode == 0, err
-    with Store(data / "cache.sqlite3") as store:
-        assert article_count(store) == 3  # landed in the cache, not in a file set aside
+    with Cache(data / "cache.sqlite3") as cache:
+        assert article_count(cache) == 3  # landed in the cache, not in a file set aside
     assert not list(data.glob("cache.sqlite3.reset-*"))
     reset = run_newsreader("cache", "reset", data_dir=data, config=config)
     assert reset.returncode == 0, reset.stderr
     [moved] = data.glob("cache.sqlite3.reset-*")
-    with Store(moved) as old:
+    with Cache(moved) as old:
         assert article_count(old) == 3
 
 
 async def test_an_open_reader_holds_the_cache(tmp_path: Path) -> None:
     data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
-    with Store(data / "cache.sqlite3") as store:
-        import_paths(store, [ARTICLES], workers=0)
+    with Cache(data / "cache.sqlite3") as cache:
+        import_paths(cache, [ARTICLES], workers=0)
     app = _reader(data, config)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -1056,8 +1056,8 @@ async def test_an_open_reader_holds_the_cache(tmp_path: Path) -> None:
 FORKER = """
 import multiprocessing, os, sys, time
 from pathlib import Path
-from newsreader.store import Store
-store = Store(Path(sys.argv[1]))
+from newsreader.cache import Cache
+cache = Cache(Path(sys.argv[1]))
 worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
 worker.start()
 print(worker.pid, flush=True)
@@ -1067,7 +1067,7 @@ os._exit(0)  # killed, as it were: its forked worker lives on
 
 def test_a_forked_worker_does_not_keep_the_cache_of_a_process_that_died(tmp_path: Path) -> None:
     data, config = tmp_path / "data", tmp_path / "feeds.toml"
-    Store(data / "cache.sqlite3").close()
+    Cache(data / "cache.sqlite3").close()
     parent = subprocess.Popen(
         [sys.executable, "-c", FORKER, str(data / "cache.sqlite3")],
         stdout=subprocess.PIPE, text=True,
@@ -1086,25 +1086,25 @@ def test_a_forked_worker_does_not_keep_the_cache_of_a_process_that_died(tmp_path
 def test_a_store_cannot_open_while_a_reset_holds_the_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache = tmp_path / "data" / "cache.sqlite3"
-    Store(cache).close()
-    lock = store_module.CacheLock(cache)
+    cache_file = tmp_path / "data" / "cache.sqlite3"
+    Cache(cache_file).close()
+    lock = store_module.CacheLock(cache_file)
     assert lock.acquire(exclusive=True, wait=0)
-    monkeypatch.setattr(store_cache, "BUSY_TIMEOUT_SECONDS", 0.2)  # read where a Store opens
+    monkeypatch.setattr(cache_lifecycle, "BUSY_TIMEOUT_SECONDS", 0.2)  # read where a Cache opens
     try:
         with pytest.raises(store_module.CacheInUse, match="being reset by another newsreader"):
-            Store(cache)
+            Cache(cache_file)
     finally:
         lock.release()
-    Store(cache).close()
+    Cache(cache_file).close()
 
 
 async def test_scrolling_a_search_the_index_stops_answering_keeps_the_reader(
     tmp_path: Path,
 ) -> None:
     data, config = tmp_path / "data", write_config(tmp_path / "feeds.toml", [])
-    with Store(data / "cache.sqlite3") as store:
-        store.store_articles(
+    with Cache(data / "cache.sqlite3") as cache:
+        cache.store_articles(
             [
                 Article(title=f"Harbour note {n}", source="notes", guid=f"n{n}",
                         sections=(Section(None, (f"Harbour note number {n}.",)),))

@@ -35,12 +35,12 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
+from newsreader.cache import Cache, join_category
 from newsreader.config import load_config
 from newsreader.links import resolve
 from newsreader.model import MAX_CATEGORY_CHARS, MAX_CATEGORY_DEPTH, CategoryNode
 from newsreader.opml import MAX_DEPTH, OpmlError, read_opml
 from newsreader.paths import Locations
-from newsreader.store import Store, join_category
 from newsreader.tree import NodeKind, Selection, TreeItem, build_tree
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
@@ -289,7 +289,7 @@ async def test_every_widget_draws_outside_text_as_written(
             await pilot.pause()
             for number, link in enumerate(view.links):
                 reachable = link.url is None or link.url.startswith(server.base)
-                if not reachable and not resolve(link, app.store):
+                if not reachable and not resolve(link, app.cache):
                     continue  # a web address elsewhere: nothing here may leave the machine
                 view.select_link(number)
                 await pilot.press("enter")
@@ -342,7 +342,7 @@ async def test_clicking_every_outline_heading_runs_no_action(
         ]  # fmt: skip
         assert app.main_screen.show_article(summary.id)
         await pilot.pause()
-        unread_before = app.store.special_counts()[1]
+        unread_before = app.cache.special_counts()[1]
         assert unread_before > 1
         await pilot.press("t")
         await pilot.pause()
@@ -363,7 +363,7 @@ async def test_clicking_every_outline_heading_runs_no_action(
             assert app.is_running, f"a click on heading {option} quit the reader"
             assert outline.highlighted == option  # chosen, as a click on a heading does
         await pilot.pause()
-        assert app.store.special_counts()[1] == unread_before  # nothing was marked read
+        assert app.cache.special_counts()[1] == unread_before  # nothing was marked read
         assert app.is_running
     assert not (tmp_path / "hostile-screenshot").exists()
     assert not any(tmp_path.rglob("*.svg"))
@@ -568,8 +568,8 @@ def _deep_cache(tmp_path: Path, cli: CliRunner) -> tuple[Path, Path, list[str]]:
     assert cli("import", str(tmp_path / "deep.md"), str(tmp_path / "long.md")).code == 0
     ids = _article_ids(cli)
     levels = [f"level-{n}" for n in range(DEEP_CATEGORIES)]
-    cache = tmp_path / "data" / "cache.sqlite3"
-    with sqlite3.connect(cache) as db:
+    cache_file = tmp_path / "data" / "cache.sqlite3"
+    with sqlite3.connect(cache_file) as db:
         db.execute(
             "UPDATE articles SET category = ? WHERE id = ?",
             (join_category(levels), ids["Deep Story"]),
@@ -586,13 +586,13 @@ def _deep_cache(tmp_path: Path, cli: CliRunner) -> tuple[Path, Path, list[str]]:
         f'category = "{"/".join(f"c{n}" for n in range(DEEP_CATEGORIES))}"\n',
         encoding="utf-8",
     )
-    return cache, config, levels
+    return cache_file, config, levels
 
 
 async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: Path) -> None:
-    cache, config, levels = _deep_cache(tmp_path, cli)
-    with Store(cache) as store:
-        tree = store.category_tree()
+    cache_file, config, levels = _deep_cache(tmp_path, cli)
+    with Cache(cache_file) as cache:
+        tree = cache.category_tree()
     assert set(tree.children) == {"level-0", "Long"}
     node, depth = tree.children["level-0"], 1
     while node.children:

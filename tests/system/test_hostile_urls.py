@@ -26,6 +26,7 @@ import pytest
 from textual.geometry import Region
 from textual.widget import Widget
 
+from newsreader.cache import Cache
 from newsreader.config import ConfigError, FeedConfig, carry_credentials, load_config
 from newsreader.config_edit import add_feeds
 from newsreader.opml import read_opml, write_opml
@@ -39,7 +40,6 @@ from newsreader.sanitize import (
 )
 from newsreader.sources.discover import feed_links
 from newsreader.sources.http import Fetcher, FetchError
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
 from tests.helpers.cli import CliRunner, run_newsreader
 from tests.helpers.config import write_config
@@ -395,9 +395,9 @@ def test_the_json_helper_cleans_what_a_builder_forgot(
 
     hostile_cache(cli, tmp_path, hostile_status)
     assert cli("refresh").code == 1
-    with Store(cli.data_dir / "cache.sqlite3") as store:  # as another version may leave it
-        state = store.feed_state(hostile_status)
-        store.save_feed_state(replace(state, title=f"T {ESCAPES}", last_error=f"E {ESCAPES}"))
+    with Cache(cli.data_dir / "cache.sqlite3") as cache:  # as another version may leave it
+        state = cache.feed_state(hostile_status)
+        cache.save_feed_state(replace(state, title=f"T {ESCAPES}", last_error=f"E {ESCAPES}"))
     # Every field cleaner of the builders off: what is left is the one helper.
     for module in (newsreader.cli, newsreader.render):
         for name in ("clean_line", "clean_text", "display_url"):
@@ -760,8 +760,8 @@ def test_a_move_the_config_cannot_take_leaves_the_cache_as_it_was(
     assert result.err == f"newsreader: {config}: cannot write: the file is read-only\n"
     [moving_feed, _other] = json_lines(cli("feeds", "--json").out, "feeds --json")
     assert (moving_feed["url"], moving_feed["articles"]) == (old, 2)
-    with Store(cli.data_dir / "cache.sqlite3") as store:
-        assert new not in store.source_counts() and store.feed_state(old).title == "Site feed"
+    with Cache(cli.data_dir / "cache.sqlite3") as cache:
+        assert new not in cache.source_counts() and cache.feed_state(old).title == "Site feed"
     assert cli("refresh").code == 0  # the move, forgotten on the way back, is learnt again
     assert json.loads(cli("feeds", "--json").out.splitlines()[0])["moved_to"] == new
 
@@ -785,7 +785,7 @@ def test_a_move_keeps_the_credentials_on_the_same_origin(
     assert SECRET not in updated.out + again.out + feeds.out
 
 
-def test_rename_source_moves_articles_listings_and_state(store: Store) -> None:
+def test_rename_source_moves_articles_listings_and_state(cache: Cache) -> None:
     from datetime import UTC, datetime
 
     from newsreader.model import Article, FeedState, Section
@@ -800,21 +800,21 @@ def test_rename_source_moves_articles_listings_and_state(store: Store) -> None:
             sections=(Section(None, ("Ferries ran late.",)),),
         )
 
-    [(_, first)] = store.store_articles([story("https://a.example/", "a1")])
-    store.store_articles([story("https://old.example/", "b1")])  # a listing of the same story
-    store.save_feed_state(FeedState("https://old.example/", title="Old", permanent_url="x"))
-    store.save_feed_state(FeedState("https://new.example/", title="Stale"))
-    assert store.source_counts()["https://old.example/"] == (1, 1)
+    [(_, first)] = cache.store_articles([story("https://a.example/", "a1")])
+    cache.store_articles([story("https://old.example/", "b1")])  # a listing of the same story
+    cache.save_feed_state(FeedState("https://old.example/", title="Old", permanent_url="x"))
+    cache.save_feed_state(FeedState("https://new.example/", title="Stale"))
+    assert cache.source_counts()["https://old.example/"] == (1, 1)
 
-    assert store.rename_source("https://old.example/", "https://new.example/") == 1
-    counts = store.source_counts()
+    assert cache.rename_source("https://old.example/", "https://new.example/") == 1
+    counts = cache.source_counts()
     assert "https://old.example/" not in counts and counts["https://new.example/"] == (1, 1)
-    state = store.feed_state("https://new.example/")
+    state = cache.feed_state("https://new.example/")
     assert (state.title, state.permanent_url) == ("Old", None)
-    assert "https://old.example/" not in store.feed_states()
-    assert store.rename_source("https://a.example/", "https://new.example/") is None
-    assert store.source_counts()["https://a.example/"] == (1, 1)  # nothing changed
-    assert store.get_article(first) is not None
+    assert "https://old.example/" not in cache.feed_states()
+    assert cache.rename_source("https://a.example/", "https://new.example/") is None
+    assert cache.source_counts()["https://a.example/"] == (1, 1)  # nothing changed
+    assert cache.get_article(first) is not None
 
 
 def test_a_feed_with_credentials_still_fetches_after_a_permanent_redirect(

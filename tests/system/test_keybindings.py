@@ -26,7 +26,7 @@ help = "f1"
 def remapped_app(tmp_path: Path, keys: str = REMAP) -> NewsReaderApp:
     """The test reader on the test articles, with a ``[keys]`` table in its config."""
     plain = make_app(tmp_path)
-    plain.store.close()
+    plain.cache.close()
     config = plain.config.path
     config.write_text(config.read_text() + keys, encoding="utf-8")
     return NewsReaderApp(plain.locations, load_config(config), refresh_on_start=False)
@@ -43,7 +43,7 @@ async def test_a_remapped_key_runs_the_action_and_the_old_one_does_nothing(
     app = remapped_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
-        unread_before = app.store.special_counts()[1]
+        unread_before = app.cache.special_counts()[1]
         await pilot.press("n")  # next unread by default; unbound here
         await pilot.pause()
         assert shown_title(app) is None
@@ -51,13 +51,13 @@ async def test_a_remapped_key_runs_the_action_and_the_old_one_does_nothing(
         await pilot.pause()
         opened = shown_title(app)
         assert opened is not None and opened == titles(app)[1]
-        stored = app.store.get_article(app.main_screen.article_view.article.id)  # type: ignore[union-attr]
+        stored = app.cache.get_article(app.main_screen.article_view.article.id)  # type: ignore[union-attr]
         assert stored is not None and stored.read
         await pilot.press("s")  # star by default; unbound here
         await pilot.pause()
-        stored = app.store.get_article(stored.id)
+        stored = app.cache.get_article(stored.id)
         assert stored is not None and not stored.starred
-        assert app.store.special_counts()[1] == unread_before - 1
+        assert app.cache.special_counts()[1] == unread_before - 1
 
         app.main_screen.article_list.move_cursor(row=titles(app).index(HARBOUR))
         await pilot.press("enter")
@@ -139,3 +139,16 @@ def test_each_place_has_its_bindings_once_with_the_footer_they_had() -> None:
     tree = {(b.key, b.action, b.show) for b in bindings("tree", defaults)}
     assert tree == {("j", "cursor_down", True), ("k", "cursor_up", True)}
     assert not bindings("tree", defaults | {"down": (), "up": ()})
+
+
+async def test_a_pane_key_given_to_an_action_that_works_anywhere_works_in_the_panes(
+    tmp_path: Path,
+) -> None:
+    """``j`` moves down in the panes; freed there, it opens the next unread from the list."""
+    app = remapped_app(tmp_path, '\n[keys]\nnext_unread = "j"\ndown = "none"\n')
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert app.focused is app.main_screen.article_list
+        await pilot.press("j")
+        await pilot.pause()
+        assert shown_title(app) == titles(app)[1]

@@ -46,7 +46,7 @@ def _loaded(module: str, *roots: str) -> list[str]:
 
 
 def test_the_core_is_all_there() -> None:
-    assert {"newsreader.store", "newsreader.refresh", "newsreader.cli", "newsreader.tree"} <= set(
+    assert {"newsreader.cache", "newsreader.refresh", "newsreader.cli", "newsreader.tree"} <= set(
         CORE_MODULES
     )
 

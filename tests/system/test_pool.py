@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from newsreader import importer
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.importer import import_paths
 from newsreader.paths import Locations
 from newsreader.pool import InProcess, may_fork, pool_workers, process_pool
-from newsreader.store import Store
 from newsreader.ui.app import NewsReaderApp
-from tests.helpers.store import article_count
+from tests.helpers.cache import article_count
 
 ARTICLE_COUNT = 250
 
@@ -108,10 +108,10 @@ def _articles(folder: Path, count: int) -> None:
 
 
 def test_an_import_from_a_threaded_process_forks_nothing_and_imports_everything(
-    tmp_path: Path, store: Store, another_thread: threading.Thread, forks: list[int]
+    tmp_path: Path, cache: Cache, another_thread: threading.Thread, forks: list[int]
 ) -> None:
     _articles(tmp_path / "articles", importer.POOL_THRESHOLD + 50)
-    report = import_paths(store, [tmp_path / "articles"], workers=2)
+    report = import_paths(cache, [tmp_path / "articles"], workers=2)
     assert forks == [] and multiprocessing.active_children() == []
     assert report.new == importer.POOL_THRESHOLD + 50 and not report.failures
 
@@ -130,7 +130,7 @@ async def test_an_in_app_refresh_of_a_large_local_folder_forks_nothing(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert forks == [] and multiprocessing.active_children() == []
-    with Store(locations.cache_file) as store:
-        assert article_count(store) == ARTICLE_COUNT
-        titles = {row.title for row in store.list_articles(limit=ARTICLE_COUNT + 1)}
+    with Cache(locations.cache_file) as cache:
+        assert article_count(cache) == ARTICLE_COUNT
+        titles = {row.title for row in cache.list_articles(limit=ARTICLE_COUNT + 1)}
     assert titles == {f"Pooled Story Number {n}" for n in range(ARTICLE_COUNT)}

@@ -9,11 +9,11 @@ import pytest
 import textual.screen
 from textual.widgets import Input, OptionList, Static
 
+from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.importer import import_paths
 from newsreader.paths import Locations
 from newsreader.prefs import load_prefs
-from newsreader.store import Store
 from newsreader.tree import NodeKind
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
@@ -46,7 +46,7 @@ async def test_select_a_category_and_open_an_article(tmp_path: Path) -> None:
         await open_titled(app, pilot, HARBOUR)
         assert shown_title(app) == HARBOUR
         article_id = app.query_one(ArticleView).article.id  # type: ignore[union-attr]
-        stored = app.store.get_article(article_id)
+        stored = app.cache.get_article(article_id)
         assert stored is not None and stored.read
         await pilot.pause(0.4)  # the tree's counts are redrawn a moment later, once
         assert str(app.query_one(CategoryTree).root.children[1].label) == "Unread (8)"
@@ -208,7 +208,7 @@ async def test_star_and_toggle_read(tmp_path: Path) -> None:
         await pilot.press("s")
         await pilot.press("m")
         await pilot.pause()
-        stored = app.store.get_article(article_id)
+        stored = app.cache.get_article(article_id)
         assert stored is not None and stored.starred and not stored.read
         tree = app.query_one(CategoryTree)
         assert str(tree.root.children[2].label) == "Starred"
@@ -357,8 +357,8 @@ async def test_a_web_link_not_in_the_cache_is_fetched_extracted_and_shown(
     )
     app = make_app(tmp_path)
     (tmp_path / "linker.md").write_text(f"# Linker\n\nSee [the page]({server.url('page.html')}).\n")
-    with Store(app.locations.cache_file) as store:
-        import_paths(store, [tmp_path / "linker.md"], workers=0)
+    with Cache(app.locations.cache_file) as cache:
+        import_paths(cache, [tmp_path / "linker.md"], workers=0)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main_screen.article_list.load(app.main_screen.article_list.list_query)
         await open_titled(app, pilot, "Linker")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import join_category, split_category
 from newsreader.config import Config, FeedConfig, feed_name, parse_config
 from newsreader.importer import ImportReport
 from newsreader.marks import (
@@ -30,7 +31,6 @@ from newsreader.model import (
 )
 from newsreader.paths import Locations, resolve_locations
 from newsreader.refresh import FeedResult, FeedStatus, RefreshReport
-from newsreader.store import join_category, split_category
 from newsreader.tree import ArticleFilter, NodeKind, Selection
 
 # Enabled feeds
@@ -123,7 +123,7 @@ def test_a_feeds_display_name_is_the_feed_name_rule() -> None:
     assert FeedConfig(SECRET, name="Mine").display_name(FeedState(SECRET, title="News")) == "Mine"
 
 
-# From a tree selection to a store query
+# From a tree selection to a cache query
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.cache import Cache
 from newsreader.extract import extract_file
 from newsreader.importer import import_paths
-from newsreader.store import Store
 from tests.helpers.paths import CORPUS
 
 
-def test_every_corpus_file_imports(corpus: Path, store: Store) -> None:
+def test_every_corpus_file_imports(corpus: Path, cache: Cache) -> None:
     roots = [corpus / "seed", corpus / "articles", corpus / "feeds"]
-    report = import_paths(store, roots)
+    report = import_paths(cache, roots)
     assert report.failures == []
     text_files = list((corpus / "articles").rglob("*.txt"))
     assert len(text_files) >= 40
@@ -25,14 +25,14 @@ def test_every_corpus_file_imports(corpus: Path, store: Store) -> None:
 
 
 def test_bbc_files_take_line_one_as_title_and_folder_as_category(
-    corpus: Path, store: Store
+    corpus: Path, cache: Cache
 ) -> None:
-    import_paths(store, [corpus / "articles"])
+    import_paths(cache, [corpus / "articles"])
     bbc = sorted((corpus / "articles").rglob("bbc-*.txt"))
     assert bbc
     titles = {}
-    for row in store.list_articles(limit=1000):
-        stored = store.get_article(row.id)
+    for row in cache.list_articles(limit=1000):
+        stored = cache.get_article(row.id)
         assert stored is not None
         titles[Path(stored.article.source).name] = (row.title, row.categories)
     for path in bbc:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from newsreader.cache import Cache
 from newsreader.links import normalise_title, normalise_url, resolve
 from newsreader.model import Article, Link, LinkKind, Section
-from newsreader.store import Store
 
 
 @pytest.mark.parametrize(
@@ -57,8 +57,8 @@ def article(title: str, day: int, url: str | None = None) -> Article:
     )
 
 
-def test_title_link_resolves_loosely_and_newest_first(store: Store) -> None:
-    [(_, older), (_, newer), _] = store.store_articles(
+def test_title_link_resolves_loosely_and_newest_first(cache: Cache) -> None:
+    [(_, older), (_, newer), _] = cache.store_articles(
         [
             article("Russian Offensive in Ukraine Prompts Logistics Race", 1),
             article("Russian Offensive in Ukraine Prompts Logistics Race", 9),
@@ -66,36 +66,36 @@ def test_title_link_resolves_loosely_and_newest_first(store: Store) -> None:
         ]
     )
     link = Link(LinkKind.READ_ALSO, "russian offensive in ukraine prompts logistics race")
-    assert resolve(link, store) == [newer, older]
+    assert resolve(link, cache) == [newer, older]
 
 
-def test_resolution_happens_at_read_time(store: Store) -> None:
+def test_resolution_happens_at_read_time(cache: Cache) -> None:
     link = Link(LinkKind.READ_ALSO, "A Story Imported Later")
-    assert resolve(link, store) == []
-    [(_, later)] = store.store_articles([article("A Story Imported Later", 3)])
-    assert resolve(link, store) == [later]
+    assert resolve(link, cache) == []
+    [(_, later)] = cache.store_articles([article("A Story Imported Later", 3)])
+    assert resolve(link, cache) == [later]
 
 
-def test_shortened_link_text_resolves_by_prefix(store: Store) -> None:
-    [(_, target)] = store.store_articles([article("Tram Line Extension Opens to the Suburbs", 2)])
-    assert resolve(Link(LinkKind.READ_ALSO, "Tram Line Extension Opens"), store) == [target]
-    assert resolve(Link(LinkKind.READ_ALSO, "Tram"), store) == []  # too short to guess
+def test_shortened_link_text_resolves_by_prefix(cache: Cache) -> None:
+    [(_, target)] = cache.store_articles([article("Tram Line Extension Opens to the Suburbs", 2)])
+    assert resolve(Link(LinkKind.READ_ALSO, "Tram Line Extension Opens"), cache) == [target]
+    assert resolve(Link(LinkKind.READ_ALSO, "Tram"), cache) == []  # too short to guess
 
 
-def test_url_link_resolves_by_url(store: Store) -> None:
-    [(_, target)] = store.store_articles([article("By Address", 4, url="https://ex.org/a")])
-    assert resolve(Link(LinkKind.INLINE, "here", "http://www.ex.org/a/"), store) == [target]
+def test_url_link_resolves_by_url(cache: Cache) -> None:
+    [(_, target)] = cache.store_articles([article("By Address", 4, url="https://ex.org/a")])
+    assert resolve(Link(LinkKind.INLINE, "here", "http://www.ex.org/a/"), cache) == [target]
 
 
 def test_a_link_into_a_section_opens_the_page_unless_the_anchor_is_an_article(
-    store: Store,
+    cache: Cache,
 ) -> None:
-    [(_, page), (_, post)] = store.store_articles(
+    [(_, page), (_, post)] = cache.store_articles(
         [
             article("The Page", 4, url="https://ex.org/page"),
             article("One Post", 5, url="https://ex.org/day.html#a2"),
         ]
     )
-    assert resolve(Link(LinkKind.INLINE, "here", "https://ex.org/page#comments"), store) == [page]
-    assert resolve(Link(LinkKind.INLINE, "post", "https://ex.org/day.html#a2"), store) == [post]
-    assert resolve(Link(LinkKind.INLINE, "other", "https://ex.org/day.html#a3"), store) == []
+    assert resolve(Link(LinkKind.INLINE, "here", "https://ex.org/page#comments"), cache) == [page]
+    assert resolve(Link(LinkKind.INLINE, "post", "https://ex.org/day.html#a2"), cache) == [post]
+    assert resolve(Link(LinkKind.INLINE, "other", "https://ex.org/day.html#a3"), cache) == []

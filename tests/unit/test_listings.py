@@ -7,9 +7,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsreader.cache import MIGRATIONS, Cache, Cursor, MergeReason, Outcome
 from newsreader.model import Article, ArticleSummary, Section
-from newsreader.store import MIGRATIONS, Cursor, MergeReason, Outcome, Store
-from tests.helpers.store import article_count
+from tests.helpers.cache import article_count
 
 
 def entry(source: str, guid: str, day: int, **changes: object) -> Article:
@@ -29,98 +29,98 @@ def ids(rows: list[ArticleSummary]) -> list[int]:
     return [row.id for row in rows]
 
 
-def test_entries_of_one_feed_with_distinct_ids_are_distinct_articles(store: Store) -> None:
+def test_entries_of_one_feed_with_distinct_ids_are_distinct_articles(cache: Cache) -> None:
     twins = [entry("wire:a", f"g{n}", 1) for n in range(3)]  # same address, title and body
-    outcomes = store.store_articles(twins)
+    outcomes = cache.store_articles(twins)
     assert [outcome for outcome, _ in outcomes] == [Outcome.NEW] * 3
-    assert article_count(store) == 3
+    assert article_count(cache) == 3
 
 
-def test_the_same_story_in_two_feeds_is_stored_once_and_listed_under_both(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("wire:a", "a1", 2)])
+def test_the_same_story_in_two_feeds_is_stored_once_and_listed_under_both(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("wire:a", "a1", 2)])
     other = entry("paper:b", "b-77", 2, sections=(Section(None, ("Ferries were late.",)),))
-    assert store.store_articles([other, entry("paper:b", "b-78", 3)])[0] == (
+    assert cache.store_articles([other, entry("paper:b", "b-78", 3)])[0] == (
         Outcome.DUPLICATE,
         story,
     )
-    assert article_count(store) == 2
-    assert ids(store.list_articles(source="paper:b")) == [story + 1, story]
-    assert ids(store.list_articles(source="wire:a")) == [story]
-    assert ids(store.list_articles(("Paper",))) == [story + 1, story]
-    assert ids(store.list_articles(("Wire",))) == [story]
-    assert len(store.list_articles()) == 2  # once in All
-    assert store.source_counts() == {"wire:a": (1, 1), "paper:b": (2, 2)}
-    tree = store.category_tree()
+    assert article_count(cache) == 2
+    assert ids(cache.list_articles(source="paper:b")) == [story + 1, story]
+    assert ids(cache.list_articles(source="wire:a")) == [story]
+    assert ids(cache.list_articles(("Paper",))) == [story + 1, story]
+    assert ids(cache.list_articles(("Wire",))) == [story]
+    assert len(cache.list_articles()) == 2  # once in All
+    assert cache.source_counts() == {"wire:a": (1, 1), "paper:b": (2, 2)}
+    tree = cache.category_tree()
     assert (tree.total_count, tree.unread_count) == (2, 2)
     assert tree.children["Paper"].total_count == 2 and tree.children["Wire"].total_count == 1
-    assert store.merged_counts() == {"paper:b": {MergeReason.SAME_ADDRESS_AND_TITLE: 1}}
-    store.set_read(story)
-    assert store.source_counts()["paper:b"] == (2, 1)
-    assert ids(store.list_articles(source="paper:b", unread_only=True)) == [story + 1]
+    assert cache.merged_counts() == {"paper:b": {MergeReason.SAME_ADDRESS_AND_TITLE: 1}}
+    cache.set_read(story)
+    assert cache.source_counts()["paper:b"] == (2, 1)
+    assert ids(cache.list_articles(source="paper:b", unread_only=True)) == [story + 1]
 
 
-def test_an_article_in_two_sub_categories_counts_once_above_them(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("a", "1", 4, categories=("World", "Europe"))])
-    store.store_articles([entry("b", "1", 4, categories=("World", "Asia"))])
-    world = store.category_tree().children["World"]
+def test_an_article_in_two_sub_categories_counts_once_above_them(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("a", "1", 4, categories=("World", "Europe"))])
+    cache.store_articles([entry("b", "1", 4, categories=("World", "Asia"))])
+    world = cache.category_tree().children["World"]
     assert (world.total_count, world.children["Asia"].total_count) == (1, 1)
-    assert ids(store.list_articles(("World",))) == [story]  # not twice
+    assert ids(cache.list_articles(("World",))) == [story]  # not twice
 
 
-def test_mark_all_read_of_a_feed_reaches_what_it_carries(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("wire:a", "a1", 5)])
-    store.store_articles([entry("paper:b", "b1", 5)])
-    assert store.mark_all_read(source="paper:b") == 1
-    stored = store.get_article(story)
+def test_mark_all_read_of_a_feed_reaches_what_it_carries(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("wire:a", "a1", 5)])
+    cache.store_articles([entry("paper:b", "b1", 5)])
+    assert cache.mark_all_read(source="paper:b") == 1
+    stored = cache.get_article(story)
     assert stored is not None and stored.read
 
 
-def test_a_listed_copy_that_changes_stays_or_becomes_its_own_article(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("wire:a", "a1", 6)])
-    store.store_articles([entry("paper:b", "b1", 6)])
-    store.set_starred(story)
-    assert store.store_articles([entry("paper:b", "b1", 6)]) == [(Outcome.UNCHANGED, story)]
+def test_a_listed_copy_that_changes_stays_or_becomes_its_own_article(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("wire:a", "a1", 6)])
+    cache.store_articles([entry("paper:b", "b1", 6)])
+    cache.set_starred(story)
+    assert cache.store_articles([entry("paper:b", "b1", 6)]) == [(Outcome.UNCHANGED, story)]
     edited = entry("paper:b", "b1", 6, sections=(Section(None, ("A longer body now.",)),))
-    assert store.store_articles([edited]) == [(Outcome.UNCHANGED, story)]
+    assert cache.store_articles([edited]) == [(Outcome.UNCHANGED, story)]
     retitled = entry("paper:b", "b1", 6, title="Harbour reopens after the storm")
-    [(outcome, own)] = store.store_articles([retitled])
+    [(outcome, own)] = cache.store_articles([retitled])
     assert outcome is Outcome.UPDATED and own != story
-    copy = store.get_article(own)
+    copy = cache.get_article(own)
     assert copy is not None and copy.starred  # what the reader did stays with it
-    assert store.merged_counts() == {}
-    assert ids(store.list_articles(source="paper:b")) == [own]
+    assert cache.merged_counts() == {}
+    assert ids(cache.list_articles(source="paper:b")) == [own]
 
 
-def test_pruning_a_feed_keeps_what_another_feed_carries(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("wire:a", "a1", 7)])
-    store.store_articles([entry("paper:b", "b1", 7)])
-    assert store.prune("wire:a", older_than=None, keep_newest=0) == 1
-    assert ids(store.list_articles(source="wire:a")) == []
-    assert ids(store.list_articles(source="paper:b")) == [story]
-    moved = store.get_article(story)
+def test_pruning_a_feed_keeps_what_another_feed_carries(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("wire:a", "a1", 7)])
+    cache.store_articles([entry("paper:b", "b1", 7)])
+    assert cache.prune("wire:a", older_than=None, keep_newest=0) == 1
+    assert ids(cache.list_articles(source="wire:a")) == []
+    assert ids(cache.list_articles(source="paper:b")) == [story]
+    moved = cache.get_article(story)
     assert moved is not None and moved.article.source == "paper:b"
-    assert store.prune("paper:b", older_than=None, keep_newest=0) == 1
-    assert article_count(store) == 0
+    assert cache.prune("paper:b", older_than=None, keep_newest=0) == 1
+    assert article_count(cache) == 0
     # and the other way round: pruning the listing leaves the article to its feed
-    [(_, again)] = store.store_articles([entry("wire:a", "a2", 8)])
-    store.store_articles([entry("paper:b", "b2", 8)])
-    assert store.prune("paper:b", older_than=None, keep_newest=0) == 1
-    assert ids(store.list_articles(source="wire:a")) == [again]
-    assert store.merged_counts() == {}
+    [(_, again)] = cache.store_articles([entry("wire:a", "a2", 8)])
+    cache.store_articles([entry("paper:b", "b2", 8)])
+    assert cache.prune("paper:b", older_than=None, keep_newest=0) == 1
+    assert ids(cache.list_articles(source="wire:a")) == [again]
+    assert cache.merged_counts() == {}
 
 
-def test_pages_of_a_feed_interleave_its_own_and_its_listed_articles(store: Store) -> None:
-    store.store_articles([entry("wire:a", f"a{day}", day) for day in range(1, 21, 2)])
-    store.store_articles([entry("paper:b", f"b{day}", day) for day in range(1, 21)])
+def test_pages_of_a_feed_interleave_its_own_and_its_listed_articles(cache: Cache) -> None:
+    cache.store_articles([entry("wire:a", f"a{day}", day) for day in range(1, 21, 2)])
+    cache.store_articles([entry("paper:b", f"b{day}", day) for day in range(1, 21)])
     seen: list[int] = []
     after: Cursor | None = None
     for _ in range(10):
-        page = store.list_articles(source="paper:b", limit=3, after=after)
+        page = cache.list_articles(source="paper:b", limit=3, after=after)
         if not page:
             break
         seen += ids(page)
         after = Cursor(page[-1].sort_key, page[-1].id)
-    days = [store.get_article(i).article.published.day for i in seen]  # type: ignore[union-attr]
+    days = [cache.get_article(i).article.published.day for i in seen]  # type: ignore[union-attr]
     assert days == list(range(20, 0, -1))
 
 
@@ -144,8 +144,8 @@ def test_migration_keeps_fragments_in_stored_addresses(tmp_path: Path) -> None:
             (f"g{number}", f"http://day.example/1.html{fragment}", f"h{number}"),
         )
     db.close()
-    with Store(path) as store:
-        assert len(store.ids_by_url("https://day.example/1.html#a2")) == 1
+    with Cache(path) as cache:
+        assert len(cache.ids_by_url("https://day.example/1.html#a2")) == 1
 
 
 def test_migration_has_every_feed_parsed_once_more(tmp_path: Path) -> None:
@@ -156,51 +156,51 @@ def test_migration_has_every_feed_parsed_once_more(tmp_path: Path) -> None:
         "VALUES ('https://f.example/rss', 'F', '\"e1\"', 'Tue, 02 Apr 2024 10:00:00 GMT', 'h', 5)"
     )
     db.close()
-    with Store(path) as store:
-        state = store.feed_state("https://f.example/rss")
+    with Cache(path) as cache:
+        state = cache.feed_state("https://f.example/rss")
     assert (state.etag, state.last_modified, state.body_hash) == (None, None, None)
     assert (state.title, state.last_success) == ("F", 5)
 
 
-def test_a_copy_that_is_no_longer_the_same_article_is_parsed_again(store: Store) -> None:
+def test_a_copy_that_is_no_longer_the_same_article_is_parsed_again(cache: Cache) -> None:
     from newsreader.model import FeedState
 
-    [(_, story)] = store.store_articles([entry("wire:a", "a1", 9)])
-    store.store_articles([entry("paper:b", "b1", 9)])
-    store.save_feed_state(FeedState("paper:b", etag='"e"', last_modified="x", body_hash="h"))
+    [(_, story)] = cache.store_articles([entry("wire:a", "a1", 9)])
+    cache.store_articles([entry("paper:b", "b1", 9)])
+    cache.save_feed_state(FeedState("paper:b", etag='"e"', last_modified="x", body_hash="h"))
     # The wire rewrites its entry into another story altogether.
     rewritten = entry("wire:a", "a1", 9, title="Tram strike ends", url="https://news.example/tram")
-    assert store.store_articles([rewritten]) == [(Outcome.UPDATED, story)]
-    assert store.merged_counts() == {}
-    state = store.feed_state("paper:b")
+    assert cache.store_articles([rewritten]) == [(Outcome.UPDATED, story)]
+    assert cache.merged_counts() == {}
+    state = cache.feed_state("paper:b")
     assert (state.etag, state.last_modified, state.body_hash) == (None, None, None)
     # So the paper's next refresh parses it, and its entry is an article of its own.
-    [(outcome, own)] = store.store_articles([entry("paper:b", "b1", 9)])
+    [(outcome, own)] = cache.store_articles([entry("paper:b", "b1", 9)])
     assert outcome is Outcome.NEW and own != story
-    assert [row.title for row in store.list_articles(source="paper:b")] == [
+    assert [row.title for row in cache.list_articles(source="paper:b")] == [
         "Harbour story of day 9"
     ]
 
 
-def test_a_feed_moved_in_the_config_takes_its_articles_and_listings_along(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("wire:a", "a1", 10)])
-    store.store_articles([entry("paper:b", "b1", 10), entry("paper:b", "b2", 11)])
-    store.file_feed("paper:b", ("News", "Paper"))
-    assert ids(store.list_articles(("News",))) == [story + 1, story]
-    assert ids(store.list_articles(("Paper",))) == []
-    assert store.feed_state("paper:b").category == "News/Paper"
-    assert store.category_tree().children["News"].total_count == 2
+def test_a_feed_moved_in_the_config_takes_its_articles_and_listings_along(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("wire:a", "a1", 10)])
+    cache.store_articles([entry("paper:b", "b1", 10), entry("paper:b", "b2", 11)])
+    cache.file_feed("paper:b", ("News", "Paper"))
+    assert ids(cache.list_articles(("News",))) == [story + 1, story]
+    assert ids(cache.list_articles(("Paper",))) == []
+    assert cache.feed_state("paper:b").category == "News/Paper"
+    assert cache.category_tree().children["News"].total_count == 2
 
 
-def test_storing_an_unchanged_article_under_a_new_category_moves_it(store: Store) -> None:
-    [(_, story)] = store.store_articles([entry("file.txt", "file.txt", 12)])
+def test_storing_an_unchanged_article_under_a_new_category_moves_it(cache: Cache) -> None:
+    [(_, story)] = cache.store_articles([entry("file.txt", "file.txt", 12)])
     moved = entry("file.txt", "file.txt", 12, categories=("Archive", "File"))
-    assert store.store_articles([moved]) == [(Outcome.UPDATED, story)]
-    assert ids(store.list_articles(("Archive",))) == [story]
+    assert cache.store_articles([moved]) == [(Outcome.UPDATED, story)]
+    assert ids(cache.list_articles(("Archive",))) == [story]
 
 
-def test_the_same_file_twice_in_one_batch_ends_in_the_later_category(store: Store) -> None:
+def test_the_same_file_twice_in_one_batch_ends_in_the_later_category(cache: Cache) -> None:
     first = entry("file.txt", "file.txt", 13, categories=("Inbox",))
     later = entry("file.txt", "file.txt", 13, categories=("Archive",))
-    [(_, story), _] = store.store_articles([first, later])
-    assert ids(store.list_articles(("Archive",))) == [story]
+    [(_, story), _] = cache.store_articles([first, later])
+    assert ids(cache.list_articles(("Archive",))) == [story]

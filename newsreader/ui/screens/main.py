@@ -1,6 +1,6 @@
 """The main screen: category tree, article list and article pane, wired to the core.
 
-All data comes through the core (``store``, ``reading``, ``links``, ``pages``,
+All data comes through the core (``cache``, ``reading``, ``links``, ``pages``,
 ``refresh``); this screen only decides what to show and reacts to keys. The
 widgets are handed what they show (the list a page loader, the pane an article
 and its link targets) and post messages; blocking work (refresh, fetching a
@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
+from newsreader.cache import Cache, CacheError, Cursor, parse_search
 from newsreader.config import Config
 from newsreader.history import History
 from newsreader.keys import ANYWHERE
@@ -33,7 +34,6 @@ from newsreader.model import ArticleSummary, FeedState, LinkKind, StoredArticle
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
-from newsreader.store import Cursor, Store, StoreError, parse_search
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.commands import Keys, install_bindings
 from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
@@ -59,7 +59,7 @@ class MainScreen(Screen[None]):
 
     def __init__(
         self,
-        store: Store,
+        cache: Cache,
         config: Config,
         cache_file: Path,
         keys: Keys,
@@ -69,7 +69,7 @@ class MainScreen(Screen[None]):
     ) -> None:
         super().__init__()
         install_bindings(self, ANYWHERE, keys)
-        self.store = store
+        self.cache = cache
         """The UI thread's cache connection (workers open their own on ``cache_file``)."""
         self.config = config
         self.keys = keys
@@ -147,10 +147,10 @@ class MainScreen(Screen[None]):
     ) -> list[ArticleSummary]:
         """The list's next page of a query: by keyset after the last row, or search results."""
         if query.search:
-            return self.store.search(query.search, limit=size, offset=len(loaded))
+            return self.cache.search(query.search, limit=size, offset=len(loaded))
         last = loaded[-1] if loaded else None
         wanted = query.selection.article_filter
-        return self.store.list_articles(
+        return self.cache.list_articles(
             wanted.category,
             unread_only=wanted.unread_only,
             starred_only=wanted.starred_only,
@@ -188,13 +188,13 @@ class MainScreen(Screen[None]):
 
     def reload_tree(self) -> None:
         """Redraw the tree's counts and marks from the cache."""
-        self._feed_states = self.store.feed_states()
+        self._feed_states = self.cache.feed_states()
         items = build_tree(
-            self.store.category_tree(),
+            self.cache.category_tree(),
             self.config.feeds,
-            self.store.source_counts(),
+            self.cache.source_counts(),
             self._feed_states,
-            self.store.special_counts(),
+            self.cache.special_counts(),
         )
         self.query_one(CategoryTree).show(items)
 
@@ -234,7 +234,7 @@ class MainScreen(Screen[None]):
         """Run a write to the cache; on failure say why and return False."""
         try:
             write()
-        except StoreError as error:
+        except CacheError as error:
             self.notify(str(error), severity="error")
             return False
         return True
@@ -243,7 +243,7 @@ class MainScreen(Screen[None]):
         self, article_id: int, *, remember: bool = True, scroll_y: float = 0.0
     ) -> bool:
         """Open an article in the pane; marks it read. Returns False if it is gone."""
-        stored = open_article(self.store, article_id)
+        stored = open_article(self.cache, article_id)
         if stored is None:
             self.notify("That article is no longer in the cache.", severity="warning")
             return False
@@ -252,11 +252,11 @@ class MainScreen(Screen[None]):
             if current is not None:
                 self.history.replace_current(Visit(current.article_id, self.article_view.scroll_y))
             self.history.visit(Visit(article_id))
-        read = stored.read or self._write(lambda: self.store.set_read(article_id))
+        read = stored.read or self._write(lambda: self.cache.set_read(article_id))
         view = self.article_view
         view.show(
             stored,
-            link_targets(article_links(stored.article), self.store),
+            link_targets(article_links(stored.article), self.cache),
             self.source_name(stored.article.source),
             scroll_y,
         )
@@ -309,7 +309,7 @@ class MainScreen(Screen[None]):
             # A podcast episode or a picture is for another program, not the pane.
             self._open_in_browser(event.link.url)
             return
-        found = resolve(event.link, self.store)
+        found = resolve(event.link, self.cache)
         if found:
             self.show_article(found[0])
             return
@@ -376,16 +376,16 @@ class MainScreen(Screen[None]):
         Returns the article as it was before, or None when nothing changed.
         """
         article_id = self._current_article()
-        stored = self.store.get_article(article_id) if article_id is not None else None
+        stored = self.cache.get_article(article_id) if article_id is not None else None
         if stored is None:
             return None
         read, starred = stored.read, stored.starred
         if star:
             starred = not starred
-            written = self._write(lambda: self.store.set_starred(stored.id, starred))
+            written = self._write(lambda: self.cache.set_starred(stored.id, starred))
         else:
             read = not read
-            written = self._write(lambda: self.store.set_read(stored.id, read))
+            written = self._write(lambda: self.cache.set_read(stored.id, read))
         if not written:
             return None
         self.article_list.redraw_article(stored.id, read=read, starred=starred)
@@ -406,10 +406,10 @@ class MainScreen(Screen[None]):
         """Mark every article of the chosen node read."""
         wanted = self.article_list.list_query.selection.article_filter
         try:
-            count = self.store.mark_all_read(
+            count = self.cache.mark_all_read(
                 wanted.category, source=wanted.source, starred_only=wanted.starred_only
             )
-        except StoreError as error:
+        except CacheError as error:
             self.notify(str(error), severity="error")
             return
         self.article_list.load(
@@ -477,8 +477,8 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing to search for in “{text}”: it has no letters or digits.")
             return
         try:
-            self.store.search(text, limit=1)  # a search the index cannot answer is said here
-        except StoreError as error:
+            self.cache.search(text, limit=1)  # a search the index cannot answer is said here
+        except CacheError as error:
             self.notify(str(error), severity="error")
             return
         if self._previous_query is None:

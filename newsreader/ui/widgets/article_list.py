@@ -13,10 +13,10 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
+from newsreader.cache import CacheError
 from newsreader.keys import LIST
 from newsreader.model import ArticleSummary
 from newsreader.sanitize import clean_line
-from newsreader.store import StoreError
 from newsreader.tree import NodeKind, Selection
 from newsreader.ui.commands import install_bindings
 
@@ -34,7 +34,7 @@ class ListQuery:
 
 
 PageLoader = Callable[[ListQuery, list[ArticleSummary], int], list[ArticleSummary]]
-"""``(query, rows loaded so far, page size)`` -> the next page; may raise ``StoreError``."""
+"""``(query, rows loaded so far, page size)`` -> the next page; may raise ``CacheError``."""
 
 
 class ArticleList(DataTable[Text]):
@@ -95,7 +95,7 @@ class ArticleList(DataTable[Text]):
             return False
         try:
             page = self._pages(self.list_query, self.summaries, PAGE_SIZE)
-        except StoreError as error:
+        except CacheError as error:
             # A search the index cannot answer past its first page, a busy cache:
             # the rows shown stay, and the reader is told why no more come.
             self._exhausted = True

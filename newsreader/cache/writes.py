@@ -6,9 +6,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 
-from newsreader.model import Article
-from newsreader.store.connection import StoreBase
-from newsreader.store.rows import (
+from newsreader.cache.connection import CacheBase
+from newsreader.cache.rows import (
     _LISTING_COLUMNS,
     PreparedArticle,
     _chunks,
@@ -18,7 +17,8 @@ from newsreader.store.rows import (
     _same_article,
     prepare_article,
 )
-from newsreader.store.search import forget_terms, index_terms
+from newsreader.cache.search import forget_terms, index_terms
+from newsreader.model import Article
 
 
 class Outcome(StrEnum):
@@ -31,8 +31,8 @@ class Outcome(StrEnum):
     """Another source brought the same article first: it is listed under this one too."""
 
 
-class ArticleWrites(StoreBase):
-    """The Store's upserts: new articles, changed ones, and listings."""
+class ArticleWrites(CacheBase):
+    """The Cache's upserts: new articles, changed ones, and listings."""
 
     def store_articles(
         self, articles: Iterable[Article], *, fallback_time: float | None = None

@@ -1,4 +1,4 @@
-"""The connection's shared parts: transactions, and every SQLite error as a plain StoreError."""
+"""The connection's shared parts: transactions, and every SQLite error as a plain CacheError."""
 
 from __future__ import annotations
 
@@ -16,23 +16,23 @@ WAL_CHECKPOINT_PAGES = 8192
 """Checkpoint the WAL every 32 MiB rather than 4: a bulk write fsyncs the database less often."""
 
 
-class StoreError(Exception):
+class CacheError(Exception):
     """The cache cannot be opened or used (corrupt, too new, unwritable)."""
 
 
-class SearchError(StoreError):
+class SearchError(CacheError):
     """The search index could not answer a search."""
 
 
-class CacheDamaged(StoreError):
+class CacheDamaged(CacheError):
     """The cache file is not an SQLite database, or SQLite found it corrupt."""
 
 
-class CacheTooNew(StoreError):
+class CacheTooNew(CacheError):
     """The cache was written by a newer newsreader, with a schema this one does not know."""
 
 
-class CacheInUse(StoreError):
+class CacheInUse(CacheError):
     """Another newsreader has the cache open, so it cannot be moved aside."""
 
 
@@ -52,8 +52,8 @@ def _busy(name: str) -> str | None:
     return None
 
 
-def write_error(path: Path, error: sqlite3.Error) -> StoreError:
-    """A StoreError that says in plain words why a write to the cache failed."""
+def write_error(path: Path, error: sqlite3.Error) -> CacheError:
+    """A CacheError that says in plain words why a write to the cache failed."""
     name = getattr(error, "sqlite_errorname", "") or ""
     if name.startswith("SQLITE_FULL"):
         reason = "the disk is full"
@@ -70,24 +70,24 @@ def write_error(path: Path, error: sqlite3.Error) -> StoreError:
         )
     else:
         reason = str(error)
-    return StoreError(f"cannot write to the cache {path}: {reason}; nothing was half-written")
+    return CacheError(f"cannot write to the cache {path}: {reason}; nothing was half-written")
 
 
-def read_error(path: Path, error: sqlite3.Error) -> StoreError:
-    """A StoreError that says in plain words why a read of the cache failed."""
+def read_error(path: Path, error: sqlite3.Error) -> CacheError:
+    """A CacheError that says in plain words why a read of the cache failed."""
     name = getattr(error, "sqlite_errorname", "") or ""
     if busy := _busy(name):
-        return StoreError(f"cannot read the cache {path}: {busy}")
+        return CacheError(f"cannot read the cache {path}: {busy}")
     if name.startswith("SQLITE_IOERR"):
-        return StoreError(f"cannot read the cache {path}: the disk refused the read ({error})")
+        return CacheError(f"cannot read the cache {path}: the disk refused the read ({error})")
     message = (
         f"the cache {path} cannot be read ({error}); "
         "`newsreader cache check` tells more, `newsreader cache reset` starts a new cache"
     )
-    return CacheDamaged(message) if is_damage(error) else StoreError(message)
+    return CacheDamaged(message) if is_damage(error) else CacheError(message)
 
 
-_Base = TypeVar("_Base", bound="StoreBase")
+_Base = TypeVar("_Base", bound="CacheBase")
 _Params = ParamSpec("_Params")
 _Result = TypeVar("_Result")
 
@@ -95,18 +95,18 @@ _Result = TypeVar("_Result")
 def reading(
     method: Callable[Concatenate[_Base, _Params], _Result],
 ) -> Callable[Concatenate[_Base, _Params], _Result]:
-    """Make a Store method's SQLite errors plain StoreErrors (see :func:`read_error`).
+    """Make a Cache method's SQLite errors plain CacheErrors (see :func:`read_error`).
 
     Writes get theirs from their transaction (:func:`write_error`); a method that
     reads before it writes is wrapped too, and its transaction's errors pass through.
     """
 
     @functools.wraps(method)
-    def wrapper(store: _Base, /, *args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
+    def wrapper(cache: _Base, /, *args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
         try:
-            return method(store, *args, **kwargs)
+            return method(cache, *args, **kwargs)
         except sqlite3.Error as error:
-            raise read_error(store.path, error) from error
+            raise read_error(cache.path, error) from error
 
     return wrapper
 
@@ -149,14 +149,14 @@ def user_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-class StoreBase:
-    """What every part of the Store shares: the cache's path, its connection, transactions."""
+class CacheBase:
+    """What every part of the Cache shares: the cache's path, its connection, transactions."""
 
     path: Path
     _db: sqlite3.Connection
 
     def transaction(self) -> _Transaction:
-        """A write transaction (``with store.transaction(): ...``), committed on success."""
+        """A write transaction (``with cache.transaction(): ...``), committed on success."""
         return _Transaction(self._db, self.path)
 
     @property

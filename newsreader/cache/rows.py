@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from newsreader.cache.values import join_category
 from newsreader.extract.dates import plausible_timestamp, timestamp_of
 from newsreader.links import normalise_title, normalise_url
 from newsreader.model import Article
-from newsreader.store.values import join_category
 
 
 class MergeReason(StrEnum):

@@ -8,18 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from newsreader.extract.dates import plausible_timestamp
-from newsreader.model import (
-    CATEGORY_SEPARATOR,
-    MAX_CATEGORY_DEPTH,
-    Article,
-    ArticleSummary,
-    CategoryNode,
-    StoredArticle,
-)
-from newsreader.store.connection import StoreBase, reading
-from newsreader.store.rows import MergeReason
-from newsreader.store.values import (
+from newsreader.cache.connection import CacheBase, reading
+from newsreader.cache.rows import MergeReason
+from newsreader.cache.values import (
     _UNREADABLE,
     _as_text,
     _datetime,
@@ -30,6 +21,15 @@ from newsreader.store.values import (
     join_category,
     read_body,
     split_category,
+)
+from newsreader.extract.dates import plausible_timestamp
+from newsreader.model import (
+    CATEGORY_SEPARATOR,
+    MAX_CATEGORY_DEPTH,
+    Article,
+    ArticleSummary,
+    CategoryNode,
+    StoredArticle,
 )
 
 
@@ -109,8 +109,8 @@ def summaries(db: sqlite3.Connection, ids: Sequence[int]) -> list[ArticleSummary
     return [by_id[i] for i in ids if i in by_id]
 
 
-class ArticleReads(StoreBase):
-    """The Store's reads: lists, lookups, counts and checks of the articles stored."""
+class ArticleReads(CacheBase):
+    """The Cache's reads: lists, lookups, counts and checks of the articles stored."""
 
     @reading
     def integrity_problems(self, limit: int = 20) -> list[str]:

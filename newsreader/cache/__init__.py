@@ -5,41 +5,40 @@ migrations applied); the file is in WAL mode so that readers never wait for a
 writer. Articles are keyed by (source, guid): storing one again updates it in
 place when its content changed and leaves read/starred state alone. Full-text
 search is an FTS5 table without its own copy of the text (``content=''``); the
-store removes an article's old terms itself when the article changes.
+cache removes an article's old terms itself when the article changes.
 
-One :class:`Store` does it all, composed of one mixin a job (see ARCHITECTURE.md);
+One :class:`Cache` does it all, composed of one mixin a job (see ARCHITECTURE.md);
 this module names what the rest of newsreader uses.
 """
 
-from newsreader.model import CATEGORY_SEPARATOR
-from newsreader.store.cache import (
-    LOCK_POLL_SECONDS,
-    LOCK_SUFFIX,
-    RESET_WAIT_SECONDS,
-    CacheLock,
-    Store,
-    move_aside,
-    open_cache,
-    reset_cache,
-)
-from newsreader.store.connection import (
+from newsreader.cache.connection import (
     BUSY_TIMEOUT_SECONDS,
     CACHE_KIB,
     WAL_CHECKPOINT_PAGES,
     CacheDamaged,
+    CacheError,
     CacheInUse,
     CacheTooNew,
     SearchError,
-    StoreError,
     is_damage,
     read_error,
     write_error,
 )
-from newsreader.store.feeds import LATEST_FEED_TIME, retry_time
-from newsreader.store.reads import Cursor
-from newsreader.store.rows import MergeReason, PreparedArticle, prepare_article
-from newsreader.store.schema import MIGRATIONS, SCHEMA_VERSION
-from newsreader.store.search import (
+from newsreader.cache.feeds import LATEST_FEED_TIME, retry_time
+from newsreader.cache.lifecycle import (
+    LOCK_POLL_SECONDS,
+    LOCK_SUFFIX,
+    RESET_WAIT_SECONDS,
+    Cache,
+    CacheLock,
+    move_aside,
+    open_cache,
+    reset_cache,
+)
+from newsreader.cache.reads import Cursor
+from newsreader.cache.rows import MergeReason, PreparedArticle, prepare_article
+from newsreader.cache.schema import MIGRATIONS, SCHEMA_VERSION
+from newsreader.cache.search import (
     MAX_SEARCH_CHARS,
     MAX_SEARCH_TERMS,
     WORD_TOKENIZER,
@@ -47,7 +46,7 @@ from newsreader.store.search import (
     fts_query,
     parse_search,
 )
-from newsreader.store.values import (
+from newsreader.cache.values import (
     UNREADABLE_BODY,
     StoredBody,
     body_problem,
@@ -55,7 +54,8 @@ from newsreader.store.values import (
     read_body,
     split_category,
 )
-from newsreader.store.writes import Outcome
+from newsreader.cache.writes import Outcome
+from newsreader.model import CATEGORY_SEPARATOR
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
@@ -72,7 +72,9 @@ __all__ = [
     "UNREADABLE_BODY",
     "WAL_CHECKPOINT_PAGES",
     "WORD_TOKENIZER",
+    "Cache",
     "CacheDamaged",
+    "CacheError",
     "CacheInUse",
     "CacheLock",
     "CacheTooNew",
@@ -82,8 +84,6 @@ __all__ = [
     "PreparedArticle",
     "SearchError",
     "SearchQuery",
-    "Store",
-    "StoreError",
     "StoredBody",
     "body_problem",
     "fts_query",

@@ -8,10 +8,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from newsreader.cache.connection import CacheBase, SearchError, reading
+from newsreader.cache.reads import summaries
+from newsreader.cache.values import read_body
 from newsreader.model import Article, ArticleSummary
-from newsreader.store.connection import SearchError, StoreBase, reading
-from newsreader.store.reads import summaries
-from newsreader.store.values import read_body
 
 
 def _body_text(title: str, body_json: object) -> str:
@@ -133,8 +133,8 @@ def forget_terms(db: sqlite3.Connection, article_id: int, title: str, body_json:
     )
 
 
-class ArticleSearch(StoreBase):
-    """The Store's full-text search."""
+class ArticleSearch(CacheBase):
+    """The Cache's full-text search."""
 
     @reading
     def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from newsreader.cache.connection import CacheBase, CacheTooNew, user_version
+from newsreader.cache.search import _body_text
 from newsreader.links import normalise_url
-from newsreader.store.connection import CacheTooNew, StoreBase, user_version
-from newsreader.store.search import _body_text
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -175,22 +175,22 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(store: StoreBase) -> None:
+def migrate(cache: CacheBase) -> None:
     """Bring the open cache's schema up to :data:`SCHEMA_VERSION`, a transaction a migration.
 
     Raises:
         CacheTooNew: a newer newsreader wrote the file.
     """
-    db = store._db
+    db = cache._db
     version = user_version(db)
     if version > SCHEMA_VERSION:
         raise CacheTooNew(
-            f"the cache {store.path} was written by a newer newsreader "
+            f"the cache {cache.path} was written by a newer newsreader "
             f"(schema {version}, this version knows {SCHEMA_VERSION}); upgrade newsreader, "
             "or run `newsreader cache reset` to move it aside and start a new cache"
         )
     for number in range(version + 1, SCHEMA_VERSION + 1):
-        with store.transaction():
+        with cache.transaction():
             # Another process may have migrated while this one waited for the lock.
             if user_version(db) >= number:
                 continue

@@ -6,10 +6,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from newsreader.cache.connection import CacheBase, reading
+from newsreader.cache.values import _as_text, _optional_text, join_category
 from newsreader.extract.dates import EARLIEST_DATE
 from newsreader.model import FeedState
-from newsreader.store.connection import StoreBase, reading
-from newsreader.store.values import _as_text, _optional_text, join_category
 
 _FEED_COLUMNS = (
     "url, title, etag, last_modified, body_hash, permanent_url, last_attempt, last_success, "
@@ -69,8 +69,8 @@ def retry_time(state: FeedState, max_wait: float) -> float | None:
     return min(state.retry_after, asked_at + max(0.0, max_wait))
 
 
-class FeedStates(StoreBase):
-    """The Store's feed state, and the place of each feed's articles."""
+class FeedStates(CacheBase):
+    """The Cache's feed state, and the place of each feed's articles."""
 
     @reading
     def feed_state(self, url: str) -> FeedState:

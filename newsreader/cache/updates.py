@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from newsreader.cache.connection import CacheBase, reading
+from newsreader.cache.reads import _membership, _state, _where
+from newsreader.cache.search import _body_text, forget_terms, index_terms
+from newsreader.cache.values import _order_key, read_body
 from newsreader.model import Article, parts_to_json
-from newsreader.store.connection import StoreBase, reading
-from newsreader.store.reads import _membership, _state, _where
-from newsreader.store.search import _body_text, forget_terms, index_terms
-from newsreader.store.values import _order_key, read_body
 
 
-class ArticleUpdates(StoreBase):
-    """The Store's changes to articles already stored."""
+class ArticleUpdates(CacheBase):
+    """The Cache's changes to articles already stored."""
 
     def set_read(self, article_id: int, read: bool = True) -> None:
         """Mark an article read or unread."""

@@ -1,4 +1,4 @@
-"""The cache file: a Store opened under the cache lock, set aside when damaged or reset."""
+"""The cache file: a Cache opened under the cache lock, set aside when damaged or reset."""
 
 from __future__ import annotations
 
@@ -15,21 +15,21 @@ try:
 except ImportError:  # not on Windows: there the cache is not locked
     fcntl = None  # type: ignore[assignment]
 
-from newsreader.store.connection import (
+from newsreader.cache.connection import (
     BUSY_TIMEOUT_SECONDS,
     CACHE_KIB,
     WAL_CHECKPOINT_PAGES,
     CacheDamaged,
+    CacheError,
     CacheInUse,
-    StoreError,
     is_damage,
 )
-from newsreader.store.feeds import FeedStates
-from newsreader.store.reads import ArticleReads
-from newsreader.store.schema import migrate
-from newsreader.store.search import ArticleSearch
-from newsreader.store.updates import ArticleUpdates
-from newsreader.store.writes import ArticleWrites
+from newsreader.cache.feeds import FeedStates
+from newsreader.cache.reads import ArticleReads
+from newsreader.cache.schema import migrate
+from newsreader.cache.search import ArticleSearch
+from newsreader.cache.updates import ArticleUpdates
+from newsreader.cache.writes import ArticleWrites
 
 LOCK_SUFFIX = ".lock"
 """The lock file beside the cache: ``cache.sqlite3.lock``."""
@@ -39,13 +39,13 @@ LOCK_POLL_SECONDS = 0.05
 
 
 class CacheLock:
-    """``flock`` on a file beside the cache: shared while a :class:`Store` is open,
+    """``flock`` on a file beside the cache: shared while a :class:`Cache` is open,
     exclusive while the cache is moved aside.
 
     SQLite's own locks cannot say whether another process merely has the cache
     open: in WAL mode readers and an idle connection hold none that a writer
     waits for, so a reset could move the file under a running refresh, whose
-    writes would then land in the file set aside. Every Store holds this lock
+    writes would then land in the file set aside. Every open Cache holds this lock
     shared from open to close (a reader's whole session, a refresh's whole run),
     and a reset takes it exclusively, so one never moves a cache another uses.
     The lock file is never moved or deleted, so every process locks the same
@@ -56,8 +56,8 @@ class CacheLock:
 
     _held: weakref.WeakSet[CacheLock] = weakref.WeakSet()
 
-    def __init__(self, cache: Path) -> None:
-        self.path = cache.with_name(cache.name + LOCK_SUFFIX)
+    def __init__(self, cache_file: Path) -> None:
+        self.path = cache_file.with_name(cache_file.name + LOCK_SUFFIX)
         self._fd: int | None = None
 
     def acquire(self, *, exclusive: bool, wait: float) -> bool:
@@ -70,7 +70,7 @@ class CacheLock:
             try:
                 fd = os.open(self.path, os.O_RDONLY)
             except OSError as error:
-                raise StoreError(f"cannot open the lock file {self.path}: {error}") from error
+                raise CacheError(f"cannot open the lock file {self.path}: {error}") from error
         mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
         deadline = time.monotonic() + wait
         while True:
@@ -143,7 +143,7 @@ def _holders(lock: CacheLock) -> str:
     return f" ({'pid' if len(pids) == 1 else 'pids'} {', '.join(map(str, pids))})"
 
 
-class Store(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStates):
+class Cache(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStates):
     """The SQLite cache. One instance per thread; close it when done.
 
     Its methods come from one mixin a job (see the bases); this class opens
@@ -154,16 +154,16 @@ class Store(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStat
         """Open (creating and migrating as needed) the cache at ``path``.
 
         Raises:
-            StoreError: the file is not a usable cache.
+            CacheError: the file is not a usable cache.
         """
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(f"cannot create the cache folder {path.parent}: {error}") from error
+            raise CacheError(f"cannot create the cache folder {path.parent}: {error}") from error
         if not os.access(path.parent, os.W_OK | os.X_OK):
             # SQLite needs to create its -wal and -shm files next to the cache.
-            raise StoreError(f"the cache folder {path.parent} is not writable")
+            raise CacheError(f"the cache folder {path.parent} is not writable")
         self._lock = CacheLock(path)
         if not self._lock.acquire(exclusive=False, wait=BUSY_TIMEOUT_SECONDS):
             raise CacheInUse(
@@ -175,7 +175,7 @@ class Store(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStat
             )
         except (OSError, sqlite3.Error) as error:
             self._lock.release()
-            raise StoreError(f"cannot open the cache {path}: {error}") from error
+            raise CacheError(f"cannot open the cache {path}: {error}") from error
         try:
             self._open()
         except BaseException:
@@ -191,7 +191,7 @@ class Store(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStat
             self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self)
-        except StoreError:
+        except CacheError:
             self._db.close()
             raise
         except sqlite3.DatabaseError as error:
@@ -199,14 +199,14 @@ class Store(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStat
             if is_damage(error):
                 message = f"the cache {path} is damaged or not a cache: {error}"
                 raise CacheDamaged(message) from error
-            raise StoreError(f"cannot open the cache {path}: {error}") from error
+            raise CacheError(f"cannot open the cache {path}: {error}") from error
 
     def close(self) -> None:
         """Close the connection (and let go of the cache: see :class:`CacheLock`)."""
         self._db.close()
         self._lock.release()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Cache:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -254,20 +254,20 @@ def reset_cache(path: Path, label: str = "reset", wait: float | None = None) -> 
         lock.release()
 
 
-def open_cache(path: Path) -> tuple[Store, Path | None]:
+def open_cache(path: Path) -> tuple[Cache, Path | None]:
     """Open the cache; a damaged one is moved aside and a new one started.
 
-    Returns the store and, when the old file was moved aside, where it went.
+    Returns the cache and, when the old file was moved aside, where it went.
     A cache from a newer version is never moved without the user asking
     (:class:`CacheTooNew` is raised), nor one another newsreader has open.
     """
     try:
-        return Store(path), None
+        return Cache(path), None
     except CacheDamaged as damage:
         try:
             moved = reset_cache(path, "damaged")
         except CacheInUse as busy:
-            raise StoreError(f"{damage}; it was not moved aside: {busy}") from busy
+            raise CacheError(f"{damage}; it was not moved aside: {busy}") from busy
         except OSError as error:
-            raise StoreError(f"{damage}; it could not be moved aside: {error}") from error
-        return Store(path), moved
+            raise CacheError(f"{damage}; it could not be moved aside: {error}") from error
+        return Cache(path), moved
