@@ -24,6 +24,9 @@ ARTICLE = "article"
 HELP = "help"
 PLACES = (ANYWHERE, TREE, LIST, ARTICLE, HELP)
 """Where an action works: anywhere in the reader, or while a widget (or the help) has focus."""
+WITHIN_ANYWHERE = (TREE, LIST, ARTICLE)
+"""The places an action that works anywhere also works in: the reader's panes (the help
+is a screen of its own). A pane's own action on a key would shadow it there."""
 
 UNBOUND = "none"
 """The value of a ``[keys]`` entry that takes every key off an action."""
@@ -177,7 +180,10 @@ def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, 
     order = [a for a in ACTIONS if a not in chosen] + [a for a in ACTIONS if a in chosen]
     owners: dict[tuple[str, str], str] = {}
     for action in order:
-        for place in ACTIONS[action].places:
+        places = ACTIONS[action].places
+        if ANYWHERE in places:
+            places = (*places, *WITHIN_ANYWHERE)
+        for place in places:
             for key in keys[action]:
                 other = owners.setdefault((place, key), action)
                 if other != action:

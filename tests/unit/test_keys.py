@@ -71,6 +71,17 @@ def test_a_clash_names_the_chosen_action_and_the_place() -> None:
     )
 
 
+def test_an_action_that_works_anywhere_clashes_with_a_pane_key() -> None:
+    """A pane's action would shadow it while the pane has focus: said, not left to surprise."""
+    with pytest.raises(KeyClash) as caught:
+        resolve_keys({"next_unread": ("j",)})
+    assert (caught.value.action, caught.value.other) == ("next_unread", "down")
+    with pytest.raises(KeyClash):
+        resolve_keys({"down": ("n",)})  # the other way round
+    assert resolve_keys({"next_unread": ("j",), "down": ()})["next_unread"] == ("j",)
+    assert resolve_keys({"close_help": ("r",)})["refresh"] == ("r",)  # the help is apart
+
+
 def test_every_action_can_be_remapped_vi_style() -> None:
     """Every action can be given another key: here each its own letter or f-key."""
     chosen = {action: (f"f{n}",) for n, action in enumerate(list(ACTIONS)[:24], start=1)}
