@@ -35,7 +35,7 @@ from newsreader.cache.lifecycle import (
     open_cache,
     reset_cache,
 )
-from newsreader.cache.reads import Cursor
+from newsreader.cache.reads import Cursor, Marks
 from newsreader.cache.rows import MergeReason, PreparedArticle, prepare_article
 from newsreader.cache.schema import MIGRATIONS, SCHEMA_VERSION
 from newsreader.cache.search import (
@@ -79,6 +79,7 @@ __all__ = [
     "CacheLock",
     "CacheTooNew",
     "Cursor",
+    "Marks",
     "MergeReason",
     "Outcome",
     "PreparedArticle",

@@ -34,6 +34,14 @@ from newsreader.model import (
 
 
 @dataclass(frozen=True, slots=True)
+class Marks:
+    """An article's reading state."""
+
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Cursor:
     """Where a page of a list ended; pass it back for the next page."""
 
@@ -144,6 +152,14 @@ class ArticleReads(CacheBase):
             if plausible_timestamp(sort_key, now) is None:
                 problems.append((int(article_id), f"impossible sort time {_shown(sort_key)}"))
         return problems
+
+    @reading
+    def marks(self, article_id: int) -> Marks | None:
+        """An article's read and starred marks, without its body; None if there is none."""
+        row = self._db.execute(
+            "SELECT read, starred FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return Marks(bool(row[0]), bool(row[1])) if row is not None else None
 
     @reading
     def get_article(self, article_id: int) -> StoredArticle | None:

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cache import MIGRATIONS, SCHEMA_VERSION, Cache, CacheError, Cursor, Outcome
+from newsreader.cache import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Cache,
+    CacheError,
+    Cursor,
+    Marks,
+    Outcome,
+)
 from newsreader.model import Article, Link, LinkKind, Section
 from tests.helpers.cache import article_count
 
@@ -43,6 +51,17 @@ def test_storing_again_changes_nothing(cache: Cache) -> None:
     assert [o for o, _ in again] == [Outcome.UNCHANGED, Outcome.UNCHANGED]
     assert [i for _, i in first] == [i for _, i in again]
     assert article_count(cache) == 2
+
+
+def test_marks_are_read_without_the_body(cache: Cache) -> None:
+    [(_, article_id)] = cache.store_articles([make_article(1)])
+    assert cache.marks(article_id) == Marks(read=False, starred=False)
+    cache.set_starred(article_id)
+    assert cache.marks(article_id) == Marks(read=False, starred=True)
+    cache._db.execute("UPDATE articles SET body = 'not json' WHERE id = ?", (article_id,))
+    cache.set_read(article_id)
+    assert cache.marks(article_id) == Marks(read=True, starred=True)  # a bad body is no matter
+    assert cache.marks(article_id + 1) is None
 
 
 def test_changed_article_is_updated_in_place_keeping_state(cache: Cache) -> None:

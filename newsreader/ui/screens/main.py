@@ -25,12 +25,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
-from newsreader.cache import Cache, CacheError, Cursor, parse_search
+from newsreader.cache import Cache, CacheError, Cursor, Marks, parse_search
 from newsreader.config import Config
 from newsreader.history import History
 from newsreader.keys import ANYWHERE
 from newsreader.links import article_links, resolve
-from newsreader.model import ArticleSummary, FeedState, LinkKind, StoredArticle
+from newsreader.model import ArticleSummary, FeedState, LinkKind
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
@@ -370,27 +370,33 @@ class MainScreen(Screen[None]):
             return self.article_view.article.id
         return self.article_list.current_article
 
-    def _toggle_mark(self, *, star: bool) -> StoredArticle | None:
+    def _toggle_mark(self, *, star: bool) -> Marks | None:
         """Toggle the current article's starred (or read) mark and redraw its row.
 
-        Returns the article as it was before, or None when nothing changed.
+        Returns the marks as they were before, or None when nothing changed.
         """
         article_id = self._current_article()
-        stored = self.cache.get_article(article_id) if article_id is not None else None
-        if stored is None:
+        if article_id is None:
             return None
-        read, starred = stored.read, stored.starred
+        try:
+            was = self.cache.marks(article_id)
+        except CacheError as error:
+            self.notify(str(error), severity="error")
+            return None
+        if was is None:
+            return None
+        read, starred = was.read, was.starred
         if star:
             starred = not starred
-            written = self._write(lambda: self.cache.set_starred(stored.id, starred))
+            written = self._write(lambda: self.cache.set_starred(article_id, starred))
         else:
             read = not read
-            written = self._write(lambda: self.cache.set_read(stored.id, read))
+            written = self._write(lambda: self.cache.set_read(article_id, read))
         if not written:
             return None
-        self.article_list.redraw_article(stored.id, read=read, starred=starred)
+        self.article_list.redraw_article(article_id, read=read, starred=starred)
         self.schedule_tree_reload()
-        return stored
+        return was
 
     def action_toggle_star(self) -> None:
         """Star or unstar the current article."""
