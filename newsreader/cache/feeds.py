@@ -8,7 +8,7 @@ from typing import Any
 
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.values import _as_text, _optional_text, join_category
-from newsreader.extract.dates import EARLIEST_DATE
+from newsreader.extract.dates import EARLIEST_DATE, finite_seconds
 from newsreader.model import FeedState
 
 _FEED_COLUMNS = (
@@ -21,13 +21,8 @@ before 1970, or not a number, is read as none, so that it always converts to a d
 
 
 def _feed_time(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        seconds = float(value)
-    except OverflowError:
-        return None
-    return seconds if EARLIEST_DATE <= seconds <= LATEST_FEED_TIME else None
+    seconds = finite_seconds(value)
+    return seconds if seconds is not None and EARLIEST_DATE <= seconds <= LATEST_FEED_TIME else None
 
 
 def _count(value: object) -> int:

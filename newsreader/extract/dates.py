@@ -27,19 +27,26 @@ FUTURE_SLACK_SECONDS = 3 * 86_400.0
 day early); a date further ahead is taken as unknown."""
 
 
-def plausible_timestamp(value: object, now: float | None = None) -> float | None:
-    """``value`` as epoch seconds if it is a number in the believed range, else None.
-
-    Never raises, whatever the value (text, NaN, infinities, huge integers).
-    """
+def finite_seconds(value: object) -> float | None:
+    """``value`` as a finite number of seconds, or None (text, booleans, NaN, infinities,
+    integers too large for a float). Never raises."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
         seconds = float(value)
     except OverflowError:
         return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def plausible_timestamp(value: object, now: float | None = None) -> float | None:
+    """``value`` as epoch seconds if it is a number in the believed range, else None.
+
+    Never raises, whatever the value (text, NaN, infinities, huge integers).
+    """
+    seconds = finite_seconds(value)
     now = time.time() if now is None else now
-    if not math.isfinite(seconds) or not EARLIEST_DATE <= seconds <= now + FUTURE_SLACK_SECONDS:
+    if seconds is None or not EARLIEST_DATE <= seconds <= now + FUTURE_SLACK_SECONDS:
         return None
     return seconds
 
