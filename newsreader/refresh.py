@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -139,6 +140,7 @@ def refresh(
     offline: bool = False,
     progress: Progress | None = None,
     parse_workers: int | None = None,
+    stop: threading.Event | None = None,
 ) -> RefreshReport:
     """Refresh every enabled feed and local source of a config into the cache.
 
@@ -149,6 +151,9 @@ def refresh(
         progress: Called after each feed.
         parse_workers: Processes for parsing (default one per CPU; 0: parse in-process,
             as it always is from a process running other threads: see :mod:`newsreader.pool`).
+        stop: Set from another thread to end the refresh early (the reader quitting):
+            downloads under way are dropped, what is stored stays, and the local
+            sources and retention wait for the next refresh.
     """
     started = time.monotonic()
     report = RefreshReport()
@@ -167,8 +172,11 @@ def refresh(
         # Forked before the event loop and its resolver threads exist (see pool).
         with process_pool(workers) as pool:
             report.feeds = asyncio.run(
-                _refresh_feeds(feeds, config.settings, cache, pool, progress)
+                _refresh_feeds(feeds, config.settings, cache, pool, progress, stop)
             )
+    if stop is not None and stop.is_set():
+        report.seconds = time.monotonic() - started
+        return report
     for source in config.local:
         # A missing or unreadable source is one failure, said by the import.
         report.local.merge(import_paths(cache, [source.path], categories=source.category))
@@ -199,7 +207,7 @@ class _BatchWriter:
     MAX_DELAY = 0.1
 
     def __init__(self, cache: Cache, loop: asyncio.AbstractEventLoop) -> None:
-        self._store = cache
+        self._cache = cache
         self._loop = loop
         self._waiting: list[
             tuple[list[PreparedArticle], asyncio.Future[list[tuple[Outcome, int]]]]
@@ -207,7 +215,7 @@ class _BatchWriter:
         self._rows = 0
         self._timer: asyncio.TimerHandle | None = None
 
-    async def cache(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
+    async def store(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
         """Store rows with the next batch; returns their outcomes once written."""
         future: asyncio.Future[list[tuple[Outcome, int]]] = self._loop.create_future()
         self._waiting.append((rows, future))
@@ -227,7 +235,7 @@ class _BatchWriter:
         if not waiting:
             return
         try:
-            outcomes = self._store.store_prepared([row for rows, _ in waiting for row in rows])
+            outcomes = self._cache.store_prepared([row for rows, _ in waiting for row in rows])
         except Exception as error:
             for _, future in waiting:
                 if not future.done():
@@ -279,6 +287,7 @@ async def _refresh_feeds(
     cache: Cache,
     pool: Executor,
     progress: Progress | None,
+    stop: threading.Event | None = None,
 ) -> list[FeedResult]:
     states = cache.feed_states()
     in_flight = asyncio.Semaphore(settings.concurrency)
@@ -302,12 +311,19 @@ async def _refresh_feeds(
         max_retry_after=settings.max_retry_after,
     ) as fetcher:
         tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
+        watcher = asyncio.ensure_future(_stop_when_set(stop, tasks)) if stop else None
         try:
             for done, finished in enumerate(asyncio.as_completed(tasks), 1):
-                result = await finished
+                try:
+                    result = await finished
+                except asyncio.CancelledError:
+                    if stop is None or not stop.is_set():
+                        raise
+                    break  # stopped from outside: the feeds not done are dropped
                 results.append(result)
                 if progress:
                     progress(result, done, len(feeds))
+            await asyncio.gather(*tasks, return_exceptions=True)
         except BaseException:
             # The cache failed (disk full, say) or the user interrupted: stop every
             # feed cleanly rather than leave them running against a closed session.
@@ -315,8 +331,24 @@ async def _refresh_feeds(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        finally:
+            if watcher is not None:
+                watcher.cancel()
     order = {feed.url: index for index, feed in enumerate(feeds)}
     return sorted(results, key=lambda result: order[result.url])
+
+
+STOP_POLL_SECONDS = 0.1
+
+
+async def _stop_when_set(
+    stop: threading.Event, tasks: Sequence[asyncio.Future[FeedResult]]
+) -> None:
+    """Cancel every feed's task once ``stop`` is set (by a thread outside this loop)."""
+    while not stop.is_set():
+        await asyncio.sleep(STOP_POLL_SECONDS)
+    for task in tasks:
+        task.cancel()
 
 
 async def _refresh_one(
@@ -374,7 +406,7 @@ async def _refresh_one(
     except Exception as error:
         # fails that feed, with the reason; the refresh goes on with the others.
         return _failed(cache, attempt, name, f"cannot parse: {type(error).__name__}", None)
-    outcomes = await writer.cache(parsed.rows)
+    outcomes = await writer.store(parsed.rows)
     if feed.full_text:
         await _add_full_text(parsed.rows, outcomes, fetcher, cache, pool, loop)
     cache.save_feed_state(

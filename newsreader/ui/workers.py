@@ -7,6 +7,7 @@ message whatever goes wrong, so the screen never waits for ever.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +39,14 @@ def fetch_page(url: str, cache_file: Path, *, timeout: float, post: Post) -> Non
     post(PageFetched(article_id, error))
 
 
-def refresh_feeds(config: Config, cache_file: Path, *, offline: bool, post: Post) -> None:
+def refresh_feeds(
+    config: Config,
+    cache_file: Path,
+    *,
+    offline: bool,
+    post: Post,
+    stop: threading.Event | None = None,
+) -> None:
     """Refresh feeds and local sources, posting progress and then how it ended.
 
     Raises:
@@ -60,6 +68,7 @@ def refresh_feeds(config: Config, cache_file: Path, *, offline: bool, post: Post
                 offline=offline,
                 progress=progressed,
                 parse_workers=0,
+                stop=stop,
             )
     except CacheError as error:
         post(RefreshFinished(0, 0, 0, str(error)))

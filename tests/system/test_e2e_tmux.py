@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import pytest
 
 from tests.helpers.cli import newsreader_env
 from tests.helpers.paths import HOSTILE, SEED
+from tests.loopback import LoopbackServer, Reply, rss
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
 SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"
@@ -72,11 +73,17 @@ def _seed_and_target_in_tmux(tmp_path: Path, name: str, extra_config: str = "") 
 
 
 def _reader_in_tmux(
-    tmp_path: Path, config: Path, imports: list[Path], name: str, **options: str
-) -> Iterator[str]:
+    tmp_path: Path,
+    config: Path,
+    imports: list[Path],
+    name: str,
+    online: bool = False,
+    **options: str,
+) -> Generator[str, None, None]:
     """Import files with the installed command, then run its reader in a 120x40 tmux.
 
-    ``options`` are global tmux options, set before the reader starts.
+    The reader runs offline unless ``online``. ``options`` are global tmux options,
+    set before the reader starts.
     """
     command = shutil.which("newsreader", path=str(Path(sys.executable).parent))
     assert command is not None, "the newsreader command is not installed"
@@ -101,7 +108,7 @@ def _reader_in_tmux(
     hold = f"{shutil.which('tmux')} -S {socket} wait-for {session}"
     _tmux("-S", socket, "-f", str(tmux_conf),
           "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
-          f"{hold}; exec env {launch} {command} --offline")  # fmt: skip
+          f"{hold}; exec env {launch} {command}{'' if online else ' --offline'}")  # fmt: skip
     _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
     deadline = time.monotonic() + WAIT_SECONDS
     size = ""
@@ -269,3 +276,43 @@ def test_hostile_articles_cannot_touch_the_terminal(hostile_terminal: str) -> No
     # The reader is still alive: [@click=app.quit] in the text did nothing.
     keys(hostile_terminal, "?")
     wait_for(hostile_terminal, "Keys")
+
+
+def _pane_ended(terminal: str) -> bool:
+    socket, session = terminal.split("|")
+    return (
+        _tmux("-S", socket, "display-message", "-p", "-t", session, "#{pane_dead}").strip() == "1"
+    )
+
+
+def test_q_quits_at_once_while_a_refresh_waits_on_a_silent_server(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """A refresh blocked on a server that never finishes answering ended the reader
+    only at its timeout: the reader had left the screen, and the process stayed."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    feed = rss("Silent News", [("s1", "Silence Falls", "<p>Nothing more.</p>")])
+    server.routes["/silent.xml"] = lambda _r: Reply(200, feed, drip=0.5, drip_limit=400)
+    note = tmp_path / "note.md"
+    note.write_text("# A Note\n\nSomething to show while the feed is silent.\n")
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        f'[settings]\ntimeout = 120\n\n[[feeds]]\nurl = "{server.url("silent.xml")}"\n',
+        encoding="utf-8",
+    )
+    reader = _reader_in_tmux(tmp_path, config, [note], "quit", online=True, remain_on_exit="on")
+    terminal = next(reader)
+    try:
+        wait_for(terminal, "Refreshing")
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not server.requests_to("/silent.xml"):
+            assert time.monotonic() < deadline, "the reader never asked for the feed"
+            time.sleep(POLL_SECONDS)
+        asked = time.monotonic()
+        keys(terminal, "q")
+        while not _pane_ended(terminal):
+            assert time.monotonic() - asked < 20, "the reader was still running 20 s after q"
+            time.sleep(POLL_SECONDS)
+    finally:
+        reader.close()

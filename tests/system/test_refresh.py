@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import newsreader.refresh as refresh_module
 from newsreader.cache import Cache
 from newsreader.config import Config, load_config
 from newsreader.extract.feed import parse_feed as real_parse_feed
-from newsreader.refresh import FeedStatus, RefreshReport, refresh
+from newsreader.refresh import FeedResult, FeedStatus, RefreshReport, refresh
 from tests.helpers.cache import article_count
 from tests.helpers.config import write_config
 from tests.helpers.paths import corpus_feeds
@@ -347,3 +348,37 @@ def test_full_text_fetches_the_page_of_summary_only_items(
     again = run(load_config(path), cache)
     assert again.feeds[0].status is FeedStatus.UNCHANGED
     assert len(server.requests_to("/story.html")) == 1
+
+
+def test_a_stop_from_another_thread_ends_the_refresh_and_keeps_what_was_stored(
+    tmp_path: Path, server: LoopbackServer, cache: Cache
+) -> None:
+    """The reader quitting: a feed on a silent server must not keep it alive for the
+    whole timeout; what was already stored stays, and nothing else is started."""
+    server.routes["/quick.xml"] = static(FEED)
+    server.routes["/silent.xml"] = lambda _r: Reply(200, FEED, drip=0.5, drip_limit=400)
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "note.md").write_text("# Local Note\n\nA note imported from a folder.\n")
+    config_path = write_config(
+        tmp_path / "feeds.toml",
+        [server.url("quick.xml"), server.url("silent.xml")],
+        "timeout = 120",
+    )
+    config_path.write_text(
+        config_path.read_text() + f'\n[[local]]\npath = "{local}"\n', encoding="utf-8"
+    )
+    stop = threading.Event()
+
+    def stop_after_the_quick_one(result: FeedResult, done: int, total: int) -> None:
+        if result.url.endswith("quick.xml"):
+            stop.set()
+
+    started = time.monotonic()
+    report = run(load_config(config_path), cache, progress=stop_after_the_quick_one, stop=stop)
+    assert time.monotonic() - started < 30  # not the 120 s timeout, nor the 200 s drip
+    assert [result.url for result in report.feeds] == [server.url("quick.xml")]
+    assert {s.title for s in cache.list_articles()} == {
+        "Bridge Repairs Finish",
+        "Library Opens Sundays",
+    }  # and not the local note: the local sources wait for the next refresh

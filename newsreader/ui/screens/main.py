@@ -11,6 +11,7 @@ reports back through :mod:`newsreader.ui.messages` (:mod:`newsreader.ui.workers`
 from __future__ import annotations
 
 import asyncio
+import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ class MainScreen(Screen[None]):
         self._previous_query: ListQuery | None = None
         self._refreshing = False
         self._tree_timer: Timer | None = None
+        self._stop_refresh = threading.Event()
         self.mounted = asyncio.Event()
         """Set once the panes are mounted and the first list is loaded (or that failed)."""
 
@@ -542,7 +544,13 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_feeds(self) -> None:
-        refresh_feeds(self.config, self._cache_file, offline=self.offline, post=self.post_message)
+        refresh_feeds(
+            self.config,
+            self._cache_file,
+            offline=self.offline,
+            post=self.post_message,
+            stop=self._stop_refresh,
+        )
 
     @on(RefreshProgressed)
     def _refresh_progressed(self, event: RefreshProgressed) -> None:
@@ -569,4 +577,7 @@ class MainScreen(Screen[None]):
         self.article_list.load(self.article_list.list_query, keep_article=keep)
 
     def on_unmount(self) -> None:
+        # The app waits for its worker threads before the process ends: a refresh
+        # waiting on a silent server would keep a quitting reader alive that long.
+        self._stop_refresh.set()
         self.stop_tree_reload()
