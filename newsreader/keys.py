@@ -116,6 +116,27 @@ RESERVED: Mapping[str, str] = {
 """Keys Textual gives every app: kept, so the palette and the panes can always be reached."""
 
 
+PANE_KEYS: Mapping[str, frozenset[str]] = {
+    TREE: frozenset({
+        "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+pageup",
+        "ctrl+pagedown", "enter", "space", "shift+space", "shift+up", "shift+down",
+        "shift+left", "shift+right",
+    }),
+    LIST: frozenset({
+        "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+home",
+        "ctrl+end", "ctrl+pageup", "ctrl+pagedown", "enter",
+    }),
+    ARTICLE: frozenset({
+        "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+pageup",
+        "ctrl+pagedown",
+    }),
+}  # fmt: skip
+"""Keys the panes' Textual widgets (a Tree, a DataTable, a VerticalScroll) bind themselves.
+
+A pane's own bindings come before theirs, but an action that works anywhere is the
+screen's, after the focused widget's: on one of these keys it would never run there."""
+
+
 class KeyNameError(ValueError):
     """A key name no terminal sends: the message says why."""
 
@@ -161,10 +182,17 @@ class KeyClash(ValueError):
 
     def __init__(self, action: str, key: str, other: str, place: str) -> None:
         self.action, self.key, self.other, self.place = action, key, other, place
-        super().__init__(
-            f"{key!r} of {action} is also {other}'s ({place}): "
-            f'give {other} another key, or "{UNBOUND}"'
-        )
+        if other:
+            message = (
+                f"{key!r} of {action} is also {other}'s ({place}): "
+                f'give {other} another key, or "{UNBOUND}"'
+            )
+        else:
+            message = (
+                f"{key!r} of {action} is Textual's own in the {place} pane, "
+                f"so {action} would never run there: give it another key"
+            )
+        super().__init__(message)
 
 
 def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -173,7 +201,9 @@ def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, 
     ``chosen`` holds normalised keys of known actions (what the config checked).
 
     Raises:
-        KeyClash: two actions share a key in one place; ``action`` is a chosen one.
+        KeyClash: two actions share a key in one place, or an action that works
+            anywhere has a key of :data:`PANE_KEYS` (``other`` is empty); ``action``
+            is a chosen one.
     """
     keys = {action: chosen.get(action, spec.keys) for action, spec in ACTIONS.items()}
     # Chosen actions last, so a clash is reported on the action the user changed.
@@ -183,6 +213,10 @@ def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, 
         places = ACTIONS[action].places
         if ANYWHERE in places:
             places = (*places, *WITHIN_ANYWHERE)
+            for place in WITHIN_ANYWHERE:
+                for key in keys[action]:
+                    if key in PANE_KEYS[place]:
+                        raise KeyClash(action, key, "", place)
         for place in places:
             for key in keys[action]:
                 other = owners.setdefault((place, key), action)

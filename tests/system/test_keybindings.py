@@ -152,3 +152,33 @@ async def test_a_pane_key_given_to_an_action_that_works_anywhere_works_in_the_pa
         await pilot.press("j")
         await pilot.pause()
         assert shown_title(app) == titles(app)[1]
+
+
+def test_the_keys_kept_for_the_panes_widgets_are_theirs() -> None:
+    """PANE_KEYS (the core, without Textual) is what the panes' Textual classes bind."""
+    from textual.binding import Binding
+
+    from newsreader.keys import ARTICLE, LIST, PANE_KEYS, TREE
+    from newsreader.ui.widgets.article_list import ArticleList
+    from newsreader.ui.widgets.article_view import ArticleView
+    from newsreader.ui.widgets.category_tree import CategoryTree
+
+    for place, widget in ((TREE, CategoryTree), (LIST, ArticleList), (ARTICLE, ArticleView)):
+        bound: set[str] = set()
+        for cls in widget.__mro__:
+            for binding in cls.__dict__.get("BINDINGS", []):
+                key = binding.key if isinstance(binding, Binding) else binding[0]
+                bound.update(key.split(","))
+        assert bound == PANE_KEYS[place], place
+
+
+async def test_a_key_the_list_binds_itself_is_refused_for_an_action_that_works_anywhere(
+    tmp_path: Path,
+) -> None:
+    """next_unread on down would only move the list's cursor: the config says so instead."""
+    import pytest
+
+    from newsreader.config import ConfigError
+
+    with pytest.raises(ConfigError, match="Textual's own in the tree pane"):
+        remapped_app(tmp_path, '\n[keys]\nnext_unread = "down"\n')
