@@ -199,7 +199,7 @@ class _BatchWriter:
     MAX_DELAY = 0.1
 
     def __init__(self, cache: Cache, loop: asyncio.AbstractEventLoop) -> None:
-        self._store = cache
+        self._cache = cache
         self._loop = loop
         self._waiting: list[
             tuple[list[PreparedArticle], asyncio.Future[list[tuple[Outcome, int]]]]
@@ -207,7 +207,7 @@ class _BatchWriter:
         self._rows = 0
         self._timer: asyncio.TimerHandle | None = None
 
-    async def cache(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
+    async def store(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
         """Store rows with the next batch; returns their outcomes once written."""
         future: asyncio.Future[list[tuple[Outcome, int]]] = self._loop.create_future()
         self._waiting.append((rows, future))
@@ -227,7 +227,7 @@ class _BatchWriter:
         if not waiting:
             return
         try:
-            outcomes = self._store.store_prepared([row for rows, _ in waiting for row in rows])
+            outcomes = self._cache.store_prepared([row for rows, _ in waiting for row in rows])
         except Exception as error:
             for _, future in waiting:
                 if not future.done():
@@ -374,7 +374,7 @@ async def _refresh_one(
     except Exception as error:
         # fails that feed, with the reason; the refresh goes on with the others.
         return _failed(cache, attempt, name, f"cannot parse: {type(error).__name__}", None)
-    outcomes = await writer.cache(parsed.rows)
+    outcomes = await writer.store(parsed.rows)
     if feed.full_text:
         await _add_full_text(parsed.rows, outcomes, fetcher, cache, pool, loop)
     cache.save_feed_state(
