@@ -33,6 +33,10 @@ UNBOUND = "none"
 
 MAX_FOLLOW_KEYS = 9
 
+NEEDS_A_KEY = frozenset({"close_help"})
+"""Actions ``"none"`` cannot take every key from: the help is a screen of its own, and
+without one of these it could not be closed (only quitting would leave it)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Action:
