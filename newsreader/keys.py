@@ -120,25 +120,24 @@ RESERVED: Mapping[str, str] = {
 """Keys Textual gives every app: kept, so the palette and the panes can always be reached."""
 
 
+_SCROLL_KEYS = frozenset({
+    "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+pageup",
+    "ctrl+pagedown",
+})  # fmt: skip
 PANE_KEYS: Mapping[str, frozenset[str]] = {
-    TREE: frozenset({
-        "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+pageup",
-        "ctrl+pagedown", "enter", "space", "shift+space", "shift+up", "shift+down",
-        "shift+left", "shift+right",
-    }),
-    LIST: frozenset({
-        "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+home",
-        "ctrl+end", "ctrl+pageup", "ctrl+pagedown", "enter",
-    }),
-    ARTICLE: frozenset({
-        "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+pageup",
-        "ctrl+pagedown",
-    }),
+    TREE: _SCROLL_KEYS | {
+        "enter", "space", "shift+space", "shift+up", "shift+down", "shift+left", "shift+right",
+    },
+    LIST: _SCROLL_KEYS | {"ctrl+home", "ctrl+end", "enter"},
+    ARTICLE: _SCROLL_KEYS,
+    HELP: _SCROLL_KEYS,
 }  # fmt: skip
-"""Keys the panes' Textual widgets (a Tree, a DataTable, a VerticalScroll) bind themselves.
+"""Keys the panes' Textual widgets (a Tree, a DataTable, a VerticalScroll; the help's
+scrolling list of keys, a VerticalScroll too) bind themselves.
 
-A pane's own bindings come before theirs, but an action that works anywhere is the
-screen's, after the focused widget's: on one of these keys it would never run there."""
+A pane's own bindings come before theirs, but an action that works anywhere, and the
+help's, are the screen's, after the focused widget's: on one of these keys it would
+never run there."""
 
 
 class KeyNameError(ValueError):
@@ -217,10 +216,12 @@ def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, 
         places = ACTIONS[action].places
         if ANYWHERE in places:
             places = (*places, *WITHIN_ANYWHERE)
-            for place in WITHIN_ANYWHERE:
-                for key in keys[action]:
-                    if key in PANE_KEYS[place]:
-                        raise KeyClash(action, key, "", place)
+        for place in (*WITHIN_ANYWHERE, HELP) if ANYWHERE in places else (HELP,):
+            if place not in places:
+                continue
+            for key in keys[action]:
+                if key in PANE_KEYS[place]:
+                    raise KeyClash(action, key, "", place)
         for place in places:
             for key in keys[action]:
                 other = owners.setdefault((place, key), action)
