@@ -21,7 +21,15 @@ except ImportError:  # not on Windows: the mtime check below is all there is
     fcntl = None  # type: ignore[assignment]
 
 from newsreader.files import FileRefused, read_file
-from newsreader.keys import ACTIONS, UNBOUND, KeyClash, KeyNameError, normalise_key, resolve_keys
+from newsreader.keys import (
+    ACTIONS,
+    NEEDS_A_KEY,
+    UNBOUND,
+    KeyClash,
+    KeyNameError,
+    normalise_key,
+    resolve_keys,
+)
 from newsreader.links import normalise_url, without_fragment
 from newsreader.model import FeedState, parse_category_path
 from newsreader.paths import bundled_data_dir
@@ -323,6 +331,10 @@ def _keys(value: object, fail: _Fail) -> dict[str, tuple[str, ...]]:
             raise fail("keys", 0, action, f'{action} must be a key, a list of keys or "{UNBOUND}"')
         if names == [UNBOUND]:
             names = []
+        if not names and action in NEEDS_A_KEY:
+            raise fail(
+                "keys", 0, action, f"{action} needs a key: without one the help cannot be closed"
+            )
         try:
             chosen[action] = tuple(dict.fromkeys(normalise_key(name) for name in names))
         except KeyNameError as error:

@@ -33,6 +33,10 @@ UNBOUND = "none"
 
 MAX_FOLLOW_KEYS = 9
 
+NEEDS_A_KEY = frozenset({"close_help"})
+"""Actions ``"none"`` cannot take every key from: the help is a screen of its own, and
+without one of these it could not be closed (only quitting would leave it)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Action:
@@ -116,6 +120,26 @@ RESERVED: Mapping[str, str] = {
 """Keys Textual gives every app: kept, so the palette and the panes can always be reached."""
 
 
+_SCROLL_KEYS = frozenset({
+    "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "ctrl+pageup",
+    "ctrl+pagedown",
+})  # fmt: skip
+PANE_KEYS: Mapping[str, frozenset[str]] = {
+    TREE: _SCROLL_KEYS | {
+        "enter", "space", "shift+space", "shift+up", "shift+down", "shift+left", "shift+right",
+    },
+    LIST: _SCROLL_KEYS | {"ctrl+home", "ctrl+end", "enter"},
+    ARTICLE: _SCROLL_KEYS,
+    HELP: _SCROLL_KEYS,
+}  # fmt: skip
+"""Keys the panes' Textual widgets (a Tree, a DataTable, a VerticalScroll; the help's
+scrolling list of keys, a VerticalScroll too) bind themselves.
+
+A pane's own bindings come before theirs, but an action that works anywhere, and the
+help's, are the screen's, after the focused widget's: on one of these keys it would
+never run there."""
+
+
 class KeyNameError(ValueError):
     """A key name no terminal sends: the message says why."""
 
@@ -161,10 +185,17 @@ class KeyClash(ValueError):
 
     def __init__(self, action: str, key: str, other: str, place: str) -> None:
         self.action, self.key, self.other, self.place = action, key, other, place
-        super().__init__(
-            f"{key!r} of {action} is also {other}'s ({place}): "
-            f'give {other} another key, or "{UNBOUND}"'
-        )
+        if other:
+            message = (
+                f"{key!r} of {action} is also {other}'s ({place}): "
+                f'give {other} another key, or "{UNBOUND}"'
+            )
+        else:
+            message = (
+                f"{key!r} of {action} is Textual's own in the {place} pane, "
+                f"so {action} would never run there: give it another key"
+            )
+        super().__init__(message)
 
 
 def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -173,7 +204,9 @@ def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, 
     ``chosen`` holds normalised keys of known actions (what the config checked).
 
     Raises:
-        KeyClash: two actions share a key in one place; ``action`` is a chosen one.
+        KeyClash: two actions share a key in one place, or an action that works
+            anywhere has a key of :data:`PANE_KEYS` (``other`` is empty); ``action``
+            is a chosen one.
     """
     keys = {action: chosen.get(action, spec.keys) for action, spec in ACTIONS.items()}
     # Chosen actions last, so a clash is reported on the action the user changed.
@@ -183,6 +216,12 @@ def resolve_keys(chosen: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, 
         places = ACTIONS[action].places
         if ANYWHERE in places:
             places = (*places, *WITHIN_ANYWHERE)
+        for place in (*WITHIN_ANYWHERE, HELP) if ANYWHERE in places else (HELP,):
+            if place not in places:
+                continue
+            for key in keys[action]:
+                if key in PANE_KEYS[place]:
+                    raise KeyClash(action, key, "", place)
         for place in places:
             for key in keys[action]:
                 other = owners.setdefault((place, key), action)

@@ -286,6 +286,13 @@ def test_keys_are_read_normalised_and_none_unbinds() -> None:
          "feeds.toml:3: 'x' of previous_link is also next_link's (article): "
          "give next_link another key, or \"none\"", "previous_link"),
         ('keys = ["j"]\n', "feeds.toml:1: keys must be a table", None),
+        ('[keys]\nclose_help = "none"\n',
+         "feeds.toml:2: close_help needs a key: without one the help cannot be closed", "close_help"),
+        ('[keys]\nclose_help = []\n',
+         "feeds.toml:2: close_help needs a key: without one the help cannot be closed", "close_help"),
+        ('[keys]\nnext_unread = "down"\n',
+         "feeds.toml:2: 'down' of next_unread is Textual's own in the tree pane, "
+         "so next_unread would never run there: give it another key", "next_unread"),
     ],
 )  # fmt: skip
 def test_keys_errors_name_file_line_and_key(text: str, message: str, key: str | None) -> None:

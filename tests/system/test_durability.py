@@ -125,7 +125,7 @@ def _scribble_over_all_but_the_header_page(cache_file: Path) -> None:
             handle.write(b"\xa5" * page_size)
 
 
-def test_a_read_of_a_damaged_cache_is_a_plain_store_error(tmp_path: Path) -> None:
+def test_a_read_of_a_damaged_cache_is_a_plain_cache_error(tmp_path: Path) -> None:
     cache_file = tmp_path / "cache.sqlite3"
     with Cache(cache_file) as cache:
         [(_, article_id)] = cache.store_articles(

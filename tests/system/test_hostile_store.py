@@ -613,7 +613,7 @@ def test_read_body_refuses_every_wrong_shape_without_raising(body: str) -> None:
     assert read_body(body.encode()) is None
 
 
-def test_read_body_reads_what_the_store_writes() -> None:
+def test_read_body_reads_what_the_cache_writes() -> None:
     body = read_body(GOOD_BODY)
     assert body is not None and body.sections[0].paragraphs == ("Lighthouse keepers remember.",)
     assert read_body("{}") is not None  # an empty body is a body
@@ -1083,7 +1083,7 @@ def test_a_forked_worker_does_not_keep_the_cache_of_a_process_that_died(tmp_path
         parent.stdout.close()
 
 
-def test_a_store_cannot_open_while_a_reset_holds_the_lock(
+def test_a_cache_cannot_open_while_a_reset_holds_the_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache_file = tmp_path / "data" / "cache.sqlite3"

@@ -152,3 +152,56 @@ async def test_a_pane_key_given_to_an_action_that_works_anywhere_works_in_the_pa
         await pilot.press("j")
         await pilot.pause()
         assert shown_title(app) == titles(app)[1]
+
+
+def test_the_keys_kept_for_the_panes_widgets_are_theirs() -> None:
+    """PANE_KEYS (the core, without Textual) is what the panes' Textual classes bind."""
+    from textual.binding import Binding
+    from textual.containers import VerticalScroll
+
+    from newsreader.keys import ARTICLE, HELP, LIST, PANE_KEYS, TREE
+    from newsreader.ui.widgets.article_list import ArticleList
+    from newsreader.ui.widgets.article_view import ArticleView
+    from newsreader.ui.widgets.category_tree import CategoryTree
+
+    pane_widgets = (
+        (TREE, CategoryTree), (LIST, ArticleList), (ARTICLE, ArticleView), (HELP, VerticalScroll),
+    )  # fmt: skip
+    for place, widget in pane_widgets:
+        bound: set[str] = set()
+        for cls in widget.__mro__:
+            for binding in cls.__dict__.get("BINDINGS", []):
+                key = binding.key if isinstance(binding, Binding) else binding[0]
+                bound.update(key.split(","))
+        assert bound == PANE_KEYS[place], place
+
+
+async def test_a_key_the_list_binds_itself_is_refused_for_an_action_that_works_anywhere(
+    tmp_path: Path,
+) -> None:
+    """next_unread on down would only move the list's cursor: the config says so instead."""
+    import pytest
+
+    from newsreader.config import ConfigError
+
+    with pytest.raises(ConfigError, match="Textual's own in the tree pane"):
+        remapped_app(tmp_path, '\n[keys]\nnext_unread = "down"\n')
+
+
+async def test_the_help_closes_on_its_keys_while_its_list_has_focus(tmp_path: Path) -> None:
+    """The help's scrolling list has focus and its own keys: close_help cannot have them."""
+    import pytest
+
+    from newsreader.config import ConfigError
+
+    (tmp_path / "refused").mkdir()
+    with pytest.raises(ConfigError, match="Textual's own in the help pane"):
+        remapped_app(tmp_path / "refused", '\n[keys]\nclose_help = "pagedown"\n')
+    app = remapped_app(tmp_path, '\n[keys]\nclose_help = "x"\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)

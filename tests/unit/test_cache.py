@@ -198,14 +198,14 @@ def test_a_cache_created_by_two_processes_at_once_is_migrated_once(tmp_path: Pat
     other.execute("BEGIN IMMEDIATE")  # the other process is migrating
     outcome: dict[str, object] = {}
 
-    def open_store() -> None:
+    def open_it() -> None:
         try:
             with Cache(path) as opened:
                 outcome["version"] = opened.schema_version
         except CacheError as error:
             outcome["error"] = error
 
-    thread = threading.Thread(target=open_store)
+    thread = threading.Thread(target=open_it)
     thread.start()
     time.sleep(0.5)  # it has read version 0 and waits for the write lock
     for migrate in MIGRATIONS:

@@ -176,7 +176,7 @@ def test_parse_category_path_is_bounded() -> None:
     assert parse_category_path(f"Top/{long}") == ("Top", "x" * MAX_CATEGORY_CHARS)
 
 
-def test_the_store_joins_and_splits_with_the_one_separator() -> None:
+def test_the_cache_joins_and_splits_with_the_one_separator() -> None:
     path = parse_category_path("World/Europe")
     assert join_category(path) == f"World{CATEGORY_SEPARATOR}Europe"
     assert split_category(join_category(path)) == path

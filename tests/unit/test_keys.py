@@ -88,3 +88,14 @@ def test_every_action_can_be_remapped_vi_style() -> None:
     chosen |= {action: (f"ctrl+{chr(97 + n)}",) for n, action in enumerate(list(ACTIONS)[24:])}
     keys = resolve_keys(chosen)
     assert all(keys[action] == chosen[action] for action in ACTIONS)
+
+
+def test_an_action_that_works_anywhere_cannot_have_a_key_the_panes_widgets_bind() -> None:
+    """The list's ``down`` (Textual's) comes before the screen's: next_unread would never run."""
+    for chosen in ({"next_unread": ("down",)}, {"help": ("space",)}, {"refresh": ("pageup",)}):
+        with pytest.raises(KeyClash) as caught:
+            resolve_keys(chosen)
+        assert caught.value.other == "" and "would never run there" in str(caught.value)
+    with pytest.raises(KeyClash):
+        resolve_keys({"refresh": ("enter",), "follow_link": ()})  # the tree's and the list's
+    assert resolve_keys({"down": ("down",), "next_link": ("right",)})["down"] == ("down",)
