@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -31,11 +31,17 @@ Read Also: A Story That Was Never Written
 
 
 def make_app(
-    tmp_path: Path, feeds: list[str] | None = None, offline: bool = False
+    tmp_path: Path,
+    feeds: list[str] | None = None,
+    offline: bool = False,
+    extra: Mapping[str, str] | None = None,
 ) -> NewsReaderApp:
+    """The reader on the fixture articles, the orphan, and ``extra`` (file name: text)."""
     articles = tmp_path / "articles"
     shutil.copytree(ARTICLES, articles)
     (articles / "orphan.txt").write_text(ORPHAN)
+    for name, text in (extra or {}).items():
+        (articles / name).write_text(text)
     # Files without dates sort by modification time: make it fixed, not checkout order.
     for number, path in enumerate(sorted(articles.rglob("*"))):
         os.utime(path, (1_700_000_000 + number * 60, 1_700_000_000 + number * 60))

@@ -20,6 +20,7 @@ from tests.loopback import LoopbackServer, Reply, rss
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
 SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"
+SECOND_HEADING = "Putin Highlights the Importance of China-Russia Cooperation"
 TARGET = f"""Home World Europe {TARGET_TITLE}
 
 {TARGET_TITLE}
@@ -316,3 +317,27 @@ def test_q_quits_at_once_while_a_refresh_waits_on_a_silent_server(
             time.sleep(POLL_SECONDS)
     finally:
         reader.close()
+
+
+def _heading_at_top(heading: str, shown: str) -> bool:
+    """Whether ``heading`` is the first line of the article pane under its docked title."""
+    rows = [line.strip(" │") for line in pane(shown).splitlines()]  # the tree's edge: "│"
+    lines = [row for row in rows if row]
+    titles = [i for i, line in enumerate(lines) if SEED_TITLE in line]
+    return bool(titles) and titles[0] + 1 < len(lines) and heading in lines[titles[0] + 1]
+
+
+def test_next_section_twice_puts_the_second_heading_at_the_top(terminal: str) -> None:
+    wait_for(terminal, "feeds failed")
+    shown = wait_for(terminal, "China & Russia")
+    rows = [line for line in shown.splitlines() if "China & Russia" in line or "Russian" in line]
+    if "China & Russia" not in rows[0]:
+        keys(terminal, "Down")
+    keys(terminal, "Enter")
+    wait_for(terminal, "Updates › Politics")
+    keys(terminal, "}", "}")
+    wait_until(
+        terminal,
+        partial(_heading_at_top, SECOND_HEADING),
+        "} twice never put the second heading at the top of the pane",
+    )

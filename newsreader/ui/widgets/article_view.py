@@ -71,6 +71,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.targets: list[list[int]] = []
         self.link_index: int | None = None
         self.headings: list[str] = []
+        self._section: int | None = None
+        """The heading last jumped to (see :meth:`_current_section`)."""
 
     def show(
         self,
@@ -84,6 +86,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.links = article_links(stored.article)
         self.targets = targets
         self.link_index = None
+        self._section = None
         self.remove_children()
         article = stored.article
         widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
@@ -206,32 +209,69 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.select_link(number - 1)
             self.action_follow_link()
 
-    def _section_offsets(self) -> list[int]:
-        return [
-            widget.virtual_region.y
-            for widget in self.query(".heading")
-            if isinstance(widget, Static)
-        ]
+    def _section_offsets(self) -> list[float]:
+        """Where the pane would scroll to put each heading at its top, below the docked title.
+
+        The last headings of an article may lie below where the pane can scroll.
+        """
+        docked = sum(
+            child.outer_size.height for child in self.children if child.styles.dock == "top"
+        )
+        return [widget.virtual_region.y - docked for widget in self.query(".heading")]
+
+    def _current_section(self, offsets: list[float]) -> int | None:
+        """The heading the reader is at (None: above the first).
+
+        The one last jumped to while the pane is still where that jump left it (near
+        the end several headings share the pane's lowest position), else the last
+        heading at or above the top of the pane.
+        """
+        index = self._section
+        if index is not None and index < len(offsets) and self._at(offsets[index]):
+            return index
+        above = [i for i, offset in enumerate(offsets) if offset <= self.scroll_y + 0.5]
+        return above[-1] if above else None
+
+    @property
+    def current_section(self) -> int | None:
+        """The index of the heading the reader is at (None: above the first)."""
+        return self._current_section(self._section_offsets())
+
+    def _reachable(self, offset: float) -> float:
+        """Where the pane ends up when asked to scroll to ``offset``."""
+        return max(0.0, min(offset, self.max_scroll_y))
+
+    def _at(self, offset: float) -> bool:
+        """Whether the pane is where a jump to ``offset`` leaves it."""
+        return abs(self.scroll_y - self._reachable(offset)) < 1
 
     def scroll_to_section(self, index: int) -> None:
-        """Scroll so that heading ``index`` is at the top."""
-        headings = list(self.query(".heading"))
-        if 0 <= index < len(headings):
-            self.scroll_to_widget(headings[index], animate=False, top=True)
+        """Scroll so that heading ``index`` is at the top, or as near as the pane goes."""
+        offsets = self._section_offsets()
+        if 0 <= index < len(offsets):
+            self._section = index
+            self.scroll_to(y=self._reachable(offsets[index]), animate=False, immediate=True)
 
     def action_next_section(self) -> None:
-        """Jump to the next section heading."""
-        for index, offset in enumerate(self._section_offsets()):
-            if offset > self.scroll_y + 1:
-                self.scroll_to_section(index)
-                return
+        """Jump to the next section heading, or say there is none."""
+        offsets = self._section_offsets()
+        current = self._current_section(offsets)
+        following = 0 if current is None else current + 1
+        if following < len(offsets):
+            self.scroll_to_section(following)
+        else:
+            self.app.notify("No more sections." if offsets else "This article has no sections.")
 
     def action_previous_section(self) -> None:
-        """Jump to the previous section heading (or the top)."""
-        earlier = [i for i, offset in enumerate(self._section_offsets()) if offset < self.scroll_y]
-        if earlier:
-            self.scroll_to_section(earlier[-1])
+        """Jump to the start of this section, or to the previous heading when at it (or the top)."""
+        offsets = self._section_offsets()
+        current = self._current_section(offsets)
+        if current is not None and self._at(offsets[current]):
+            current -= 1
+        if current is not None and current >= 0:
+            self.scroll_to_section(current)
         else:
+            self._section = None
             self.scroll_home(animate=False)
 
 
