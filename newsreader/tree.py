@@ -45,6 +45,18 @@ class Selection:
     feed_url: str | None = None
 
     @property
+    def ancestors(self) -> tuple[Selection, ...]:
+        """The nodes above this one in the tree, nearest first: its categories, then
+        All (a feed outside any category has All alone, the special views none)."""
+        if self.kind not in (NodeKind.CATEGORY, NodeKind.FEED):
+            return ()
+        below = len(self.path) - (self.kind is NodeKind.CATEGORY)
+        categories = (
+            Selection(NodeKind.CATEGORY, self.path[:depth]) for depth in range(below, 0, -1)
+        )
+        return (*categories, Selection(NodeKind.ALL))
+
+    @property
     def article_filter(self) -> ArticleFilter:
         """The cache query filter of this node: a feed's node is its source alone (its
         category path only places it in the tree)."""

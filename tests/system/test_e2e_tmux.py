@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import newsreader_env
-from tests.helpers.paths import HOSTILE, SEED
+from tests.helpers.paths import ARTICLES, HOSTILE, SEED
 from tests.loopback import LoopbackServer, Reply, rss
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
@@ -223,6 +223,59 @@ def test_keys_remapped_in_the_config_work_in_the_installed_reader(
     shown = wait_for(remapped_terminal, "next / previous unread article")
     assert any(re.search(r"\bx / p\s+next / previous unread article", line) for line in
                shown.splitlines()), shown  # fmt: skip
+
+
+def _above_pane(shown: str) -> str:
+    """The tree and the list: what is above the list's bottom border."""
+    lines = shown.splitlines()
+    border = max((i for i, line in enumerate(lines) if "────────" in line), default=len(lines))
+    return "\n".join(lines[:border])
+
+
+def _focus_tree(terminal: str) -> None:
+    """Hide the tree and show it again (c twice): it has focus once it is drawn."""
+    keys(terminal, "c")
+    wait_until(terminal, lambda shown: unread(shown) is None, "the tree was never hidden")
+    keys(terminal, "c")
+    wait_until(terminal, lambda shown: unread(shown) is not None, "the tree never came back")
+
+
+def test_enter_in_the_tree_after_reading_opens_the_same_node(tmp_path: Path) -> None:
+    """Reading an article redraws the tree's counts; Enter in the tree then opens the
+    node the reader chose again, not All."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    articles = tmp_path / "articles"
+    shutil.copytree(ARTICLES, articles, ignore=shutil.ignore_patterns("*.json"))
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[[local]]\npath = "{articles}"\n', encoding="utf-8")
+    reader = _reader_in_tmux(tmp_path, config, [articles], "tree")
+    terminal = next(reader)
+    tram, solar = "Tram Line Extension", "Solar Kiosks Bring"
+    try:
+        wait_for(terminal, "feeds failed")
+        before = unread(wait_for(terminal, solar))
+        assert before is not None
+        _focus_tree(terminal)
+        keys(terminal, "End", "Enter")  # the last node, "world": its folder's articles
+        wait_until(
+            terminal,
+            lambda shown: solar not in _above_pane(shown) and tram in _above_pane(shown),
+            "world's articles were never listed alone",
+        )
+        keys(terminal, "Home", "Enter")  # open the first: the tree's counts are redrawn
+        wait_until(terminal, partial(_fewer_unread, before), "the article was never read")
+        # A search makes the list's next change show: choosing a node ends it.
+        keys(terminal, "/", "Tram", "Enter")
+        wait_for(terminal, "Search: Tram")
+        _focus_tree(terminal)
+        keys(terminal, "Enter")
+        shown = wait_until(
+            terminal, lambda shown: "Search:" not in shown, "the tree's node was never chosen"
+        )
+        assert tram in _above_pane(shown) and solar not in _above_pane(shown), shown
+    finally:
+        reader.close()
 
 
 @pytest.fixture

@@ -148,6 +148,17 @@ def test_selection_article_filter(selection: Selection, expected: ArticleFilter)
     assert selection.article_filter == expected
 
 
+def test_a_selections_ancestors_nearest_first() -> None:
+    feed = Selection(NodeKind.FEED, ("World", "Europe"), "https://example.org/feed")
+    world = Selection(NodeKind.CATEGORY, ("World",))
+    every = Selection(NodeKind.ALL)
+    assert feed.ancestors == (Selection(NodeKind.CATEGORY, ("World", "Europe")), world, every)
+    assert Selection(NodeKind.CATEGORY, ("World", "Europe")).ancestors == (world, every)
+    assert world.ancestors == (every,)
+    assert Selection(NodeKind.FEED, (), "https://example.org/feed").ancestors == (every,)
+    assert Selection(NodeKind.UNREAD).ancestors == every.ancestors == ()
+
+
 # One category path parser and separator
 
 

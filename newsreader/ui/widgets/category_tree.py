@@ -57,10 +57,31 @@ class CategoryTree(Tree[Selection]):
             else:
                 parent.add_leaf(label, data=item.selection)
         self.root.expand()
-        for node in self._all_nodes():
-            if node.data == selected:
-                self.move_cursor(node)
-                break
+        if selected is not None:
+            self._restore_cursor(selected)
+
+    def _restore_cursor(self, selected: Selection) -> None:
+        """Put the cursor back on the node of selected, or its nearest shown ancestor.
+
+        Found by row in the new tree: a node's own line is known only once Textual
+        lays the tree out again, so moving to the node itself would land on All.
+        """
+        rows = {node.data: row for row, node in enumerate(self._shown_nodes())}
+        for wanted in (selected, *selected.ancestors):
+            if wanted in rows:
+                self.move_cursor_to_line(rows[wanted])
+                return
+
+    def _shown_nodes(self) -> list[TreeNode[Selection]]:
+        """The nodes on screen, top to bottom: not the root, nor what a collapsed node holds."""
+        shown: list[TreeNode[Selection]] = []
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            shown.append(node)
+            if node.is_expanded:
+                stack.extend(reversed(node.children))
+        return shown
 
     @staticmethod
     def _label(item: TreeItem) -> Text:
