@@ -25,16 +25,16 @@ _DISPLAY_PLATFORMS = ("linux", "freebsd", "openbsd", "netbsd", "dragonfly", "sun
 
 
 def find_browser(
-    environ: Mapping[str, str] = os.environ, platform: str = sys.platform
+    environ: Mapping[str, str] = os.environ, platform: str | None = None
 ) -> webbrowser.BaseBrowser | None:
     """The graphical browser :mod:`webbrowser` would use, or None when there is none.
 
     None when the system needs a display and has none (``DISPLAY`` and
     ``WAYLAND_DISPLAY`` both unset, as over SSH), when :mod:`webbrowser` finds
     no browser (``BROWSER`` naming a missing command), or when the one it would
-    use is a console browser.
+    use is a console browser. ``platform`` is ``sys.platform`` unless given.
     """
-    if platform.startswith(_DISPLAY_PLATFORMS) and not (
+    if (platform or sys.platform).startswith(_DISPLAY_PLATFORMS) and not (
         environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
     ):
         return None
