@@ -42,16 +42,20 @@ class FailuresScreen(ModalScreen[None]):
 
 
 def failure_text(failure: FeedFailure) -> Text:
-    """One failed feed: its name, then its address, why it failed and when it last worked.
+    """One failed feed: its name, then its address (unless that is its name), why it failed
+    and when it last worked.
 
     Built as ``Text`` pieces (never markup): every part is outside text.
     """
     text = Text(failure.name, style="bold")
-    for label, value in (
+    rows = [
         ("address", failure.address),
         ("failed", failure.reason),
         ("last worked", failure.last_success_text),
-    ):
+    ]
+    if failure.address == failure.name:  # a feed without a name or title: said once
+        rows = rows[1:]
+    for label, value in rows:
         text.append(f"\n  {label}: ", style="dim")
         text.append(value)
     return text
