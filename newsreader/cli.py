@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -18,12 +18,14 @@ from newsreader import __version__
 from newsreader.model import CATEGORY_SEPARATOR, parse_category_path
 from newsreader.paths import CONFIG_ENV, DATA_DIR_ENV, Locations, resolve_locations
 from newsreader.sanitize import clean_json, clean_line, display_url
+from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.cache import Cache, MergeReason
     from newsreader.config import Config
     from newsreader.model import FeedState
     from newsreader.refresh import FeedResult, RefreshReport
+    from newsreader.ui.app import NewsReaderApp
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -193,15 +195,21 @@ def _run_reader(locations: Locations, *, offline: bool) -> int:
     from newsreader.config import ConfigError
 
     try:
-        config = _load_config(locations)
-        from newsreader.ui.app import NewsReaderApp
-
-        app = NewsReaderApp(locations, config, offline=offline)
+        app = reader_app(locations, offline=offline)
     except (ConfigError, CacheError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
     app.run()
     # A crash inside the reader (Textual shows its traceback) is not a success.
     return app.return_code or EXIT_OK
+
+
+def reader_app(locations: Locations, *, offline: bool) -> NewsReaderApp:
+    """The reader on the user's config (made on a first run, said inside the reader)."""
+    from newsreader.ui.app import NewsReaderApp
+
+    notices: list[str] = []
+    config = _load_config(locations, created=notices.append)
+    return NewsReaderApp(locations, config, offline=offline, notices=notices)
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> int:
@@ -254,7 +262,7 @@ def _cache_check(locations: Locations) -> int:
             _fail(f"... and {len(articles) - CHECK_LISTED} more")
         ids = len({article_id for article_id, _ in articles})
         return _fail(
-            f"{locations.cache_file}: the file is sound, but {_count(ids, 'article', 'articles')} "
+            f"{locations.cache_file}: the file is sound, but {plural(ids, 'article')} "
             "cannot be shown whole (an unreadable text shows a placeholder, an impossible "
             "date no date); every other article is unaffected"
         )
@@ -277,8 +285,12 @@ def _cache_reset(locations: Locations) -> int:
     return EXIT_OK
 
 
-def _load_config(locations: Locations) -> Config:
-    """The user's config; on first run, a copy of the bundled default (and say so)."""
+def _load_config(locations: Locations, created: Callable[[str], object] | None = None) -> Config:
+    """The user's config; on first run, a copy of the bundled default (and say so).
+
+    ``created`` is handed the first run's message too (the reader shows it: its
+    screen hides a line printed before it until it quits).
+    """
     from newsreader.config import load_config
     from newsreader.config_edit import write_atomically
     from newsreader.paths import bundled_config
@@ -286,7 +298,10 @@ def _load_config(locations: Locations) -> Config:
     path = locations.config_file
     if not path.exists() and not locations.config_given:
         write_atomically(path, bundled_config().read_text(encoding="utf-8"))
-        print(f"newsreader: created {path} from the bundled default", file=sys.stderr)
+        message = f"created {path} from the bundled default"
+        print(f"newsreader: {message}", file=sys.stderr)
+        if created is not None:
+            created(message[:1].upper() + message[1:])
     config = load_config(path)
     for warning in config.warnings:
         print(f"newsreader: warning: {clean_line(warning)}", file=sys.stderr)
@@ -313,8 +328,8 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         deferred = len(report.deferred_feeds)
         waiting = f", {deferred} deferred" if deferred else ""
         print(
-            f"{len(report.feeds)} feeds ({failed} failed{waiting}), "
-            f"{report.new_articles} new articles, "
+            f"{plural(len(report.feeds), 'feed')} ({failed} failed{waiting}), "
+            f"{plural(report.new_articles, 'new article')}, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -521,7 +536,7 @@ def _update_moved(locations: Locations) -> int:
         _warn(f"{reason}; not changed")
     for old, new in made.items():
         count = carried[old]
-        cached = f"; its {_count(count, 'cached article', 'cached articles')} moved with it"
+        cached = f"; its {plural(count, 'cached article')} moved with it"
         print(
             f"{display_url(old)} moved permanently: now {display_url(new)} in "
             f"{locations.config_file}{cached if count else ''}"
@@ -552,19 +567,15 @@ def _merge_note(repeated: int, copies: Mapping[MergeReason, int]) -> str:
         MergeReason.SAME_ADDRESS_AND_TITLE: "the same address and title",
     }
     parts = [
-        f"{_count(count, 'entry is an article', 'entries are articles')} another feed "
+        f"{plural(count, 'entry is an article', 'entries are articles')} another feed "
         f"brought first ({reasons[reason]}), listed here too"
         for reason, count in copies.items()
     ]
     if repeated:
         parts.insert(
-            0, f"{_count(repeated, 'entry', 'entries')} repeated an earlier entry's id (left out)"
+            0, f"{plural(repeated, 'entry', 'entries')} repeated an earlier entry's id (left out)"
         )
     return "; ".join(parts)
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
 
 
 def _add(args: argparse.Namespace, locations: Locations) -> int:
@@ -671,13 +682,13 @@ def _opml(args: argparse.Namespace, locations: Locations) -> int:
         document = write_opml(list(config.feeds), states)
         if args.file:
             write_atomically(args.file, document)
-            print(f"wrote {len(config.feeds)} feeds to {args.file}", file=sys.stderr)
+            print(f"wrote {plural(len(config.feeds), 'feed')} to {args.file}", file=sys.stderr)
         else:
             sys.stdout.write(document)
         with_password = [feed for feed in config.feeds if display_url(feed.url) != feed.url]
         if with_password:
             _warn(
-                f"the addresses (xmlUrl) of {_count(len(with_password), 'feed', 'feeds')} "
+                f"the addresses (xmlUrl) of {plural(len(with_password), 'feed')} "
                 "in this export hold a user name or password, as the config does"
             )
         return EXIT_OK
@@ -686,7 +697,7 @@ def _opml(args: argparse.Namespace, locations: Locations) -> int:
     except OpmlError as error:
         return _fail(str(error))
     added = add_feeds(locations.config_file, feeds)
-    print(f"added {len(added)} feeds, {len(feeds) - len(added)} already there")
+    print(f"added {plural(len(added), 'feed')}, {len(feeds) - len(added)} already there")
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ with the ``[keys]`` the config chose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 
 from textual.app import App, SystemCommand
@@ -41,8 +41,11 @@ class NewsReaderApp(App[None]):
         *,
         offline: bool = False,
         refresh_on_start: bool = True,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self._startup_notices = tuple(notices)
+        """Said once the reader is up (a first run's new config)."""
         self.locations = locations
         self.config = config
         self.offline = offline
@@ -69,6 +72,8 @@ class NewsReaderApp(App[None]):
         if theme and theme in self.available_themes:
             self.theme = theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        for notice in self._startup_notices:
+            self.notify(notice, timeout=15)
         if self._cache_moved_to is not None:
             self.notify(
                 f"The cache was damaged: it was moved to {self._cache_moved_to} "

@@ -17,11 +17,19 @@ class RefreshFinished(Message):
     """A refresh ended."""
 
     def __init__(
-        self, failed: int, total: int, new: int, error: str | None, deferred: int = 0
+        self,
+        failed: int,
+        total: int,
+        new: int,
+        error: str | None,
+        deferred: int = 0,
+        failures: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__()
         self.failed, self.total, self.new, self.error = failed, total, new, error
         self.deferred = deferred
+        self.failures = failures
+        """Each failed feed's name and reason."""
 
 
 class PageFetched(Message):

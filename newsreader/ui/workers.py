@@ -83,5 +83,8 @@ def refresh_feeds(
             report.new_articles,
             None,
             deferred=len(report.deferred_feeds),
+            failures=tuple(
+                (result.name, result.error or "failed") for result in report.failed_feeds
+            ),
         )
     )

@@ -218,7 +218,7 @@ def test_refresh_lines_json_and_exit_codes(
     lines = result.out.splitlines()
     assert any(line.startswith("updated") and "Good" in line and "1 new" in line for line in lines)
     assert any(line.startswith("failed") and "HTTP 404 Not Found" in line for line in lines)
-    assert lines[-1].startswith("2 feeds (1 failed), 1 new articles")
+    assert lines[-1].startswith("2 feeds (1 failed), 1 new article,")
     summary = json.loads(cli("refresh", "--json").out)
     assert [feed["status"] for feed in summary["feeds"]] == ["unchanged", "failed"]
     assert summary["failed"] == 1
@@ -266,7 +266,7 @@ def test_opml_export_and_import_through_the_cli(cli: CliRunner, tmp_path: Path) 
     opml = tmp_path / "in.opml"
     opml.write_text(exported.out.replace("https://a.org/rss", "https://b.org/rss"))
     imported = cli("opml", "import", str(opml))
-    assert imported.out.strip() == "added 1 feeds, 0 already there"
+    assert imported.out.strip() == "added 1 feed, 0 already there"
     assert [f.category for f in load_config(config).feeds] == [("World", "Europe")] * 2
 
 

@@ -394,3 +394,58 @@ def test_next_section_twice_puts_the_second_heading_at_the_top(terminal: str) ->
         partial(_heading_at_top, SECOND_HEADING),
         "} twice never put the second heading at the top of the pane",
     )
+
+
+NOTE_LINK = "https://example.org/ferries/timetable"
+NOTE = f"# Ferry Timetable\n\nThe new [timetable]({NOTE_LINK}) starts on Monday.\n"
+
+
+def _squeezed(text: str) -> str:
+    """Text without spaces, line breaks and a toast's edges (a notice wraps in its box)."""
+    return "".join(text.replace("▌", "").replace("▐", "").split())
+
+
+def _buffer(terminal: str) -> str:
+    socket, _ = terminal.split("|")
+    return _tmux("-S", socket, "show-buffer")
+
+
+def test_failed_feeds_make_one_notice_f_lists_them_and_y_copies_a_link(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    note = tmp_path / "timetable.md"
+    note.write_text(NOTE, encoding="utf-8")
+    gone = [server.url(f"gone-{n}.xml") for n in range(3)]  # no such routes: HTTP 404
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[settings]\ntimeout = 5\n\n" + "".join(f'[[feeds]]\nurl = "{url}"\n\n' for url in gone),
+        encoding="utf-8",
+    )
+    reader = _reader_in_tmux(tmp_path, config, [note], "notices", online=True, set_clipboard="on")
+    terminal = next(reader)
+    try:
+        summary = "3 feeds failed: HTTP 404 Not Found; press F for the list"
+        shown = wait_until(
+            terminal,
+            lambda shown: "Every feed failed" in shown and _squeezed(summary) in _squeezed(shown),
+            "the refresh's one notice never appeared",
+        )
+        assert "Feed failed" not in shown  # no toast per feed
+        keys(terminal, "F")
+        shown = wait_for(terminal, "Feeds whose last refresh failed (3)")
+        assert all(url in shown for url in gone), shown
+        assert "Press escape, q, ? or F to close" in shown
+        keys(terminal, "Escape")
+        wait_until(terminal, lambda shown: "Feeds whose" not in shown, "F's list never closed")
+        keys(terminal, "Enter")  # the only article: the note
+        wait_for(terminal, "The new timetable starts on Monday.")
+        keys(terminal, "]", "y")
+        wait_for(terminal, f"Copied {NOTE_LINK}")
+        deadline = time.monotonic() + WAIT_SECONDS
+        while _buffer(terminal) != NOTE_LINK:  # OSC 52, taken by tmux as a paste buffer
+            assert time.monotonic() < deadline, f"the clipboard holds {_buffer(terminal)!r}"
+            time.sleep(POLL_SECONDS)
+    finally:
+        reader.close()

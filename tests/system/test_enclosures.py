@@ -12,6 +12,7 @@ from newsreader.extract.enclosures import seconds
 from newsreader.extract.feed import parse_feed
 from newsreader.links import enclosure_text
 from newsreader.model import Enclosure
+from tests.helpers.browser import graphical_browser
 from tests.helpers.cli import CliRunner
 from tests.helpers.paths import CORPUS
 
@@ -123,8 +124,6 @@ def test_show_gives_the_address_and_the_enclosures(cli: CliRunner, tmp_path: Pat
 async def test_the_reader_shows_the_address_and_opens_an_enclosure_elsewhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import webbrowser
-
     from textual.widgets import Static
 
     from newsreader.config import load_config
@@ -141,7 +140,7 @@ async def test_the_reader_shows_the_address_and_opens_an_enclosure_elsewhere(
         opened.append(url)
         return browser_found
 
-    monkeypatch.setattr(webbrowser, "open", record)
+    graphical_browser(monkeypatch, record)
     feed = tmp_path / "radio.xml"
     feed.write_bytes(PODCAST)
     config = tmp_path / "feeds.toml"
@@ -168,4 +167,4 @@ async def test_the_reader_shows_the_address_and_opens_an_enclosure_elsewhere(
         browser_found = False
         await pilot.press("o")
         await pilot.pause()
-        assert any("No browser to open it with" in n.message for n in app._notifications)
+        assert any("No browser here" in n.message for n in app._notifications)

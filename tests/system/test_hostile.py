@@ -34,6 +34,7 @@ from newsreader.sanitize import is_safe_url
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
+from tests.helpers.browser import graphical_browser
 from tests.helpers.cli import measured_newsreader, newsreader_env, run_newsreader
 from tests.helpers.hostile import assert_clean
 from tests.helpers.paths import TESTS
@@ -380,15 +381,13 @@ def _assert_screen_clean(app: NewsReaderApp, where: str) -> None:
 async def test_the_reader_opens_every_hostile_article_and_follows_its_links(
     imported: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import webbrowser
-
     opened: list[str] = []
 
     def record(url: str) -> bool:  # no browser here: record what would be opened
         opened.append(url)
         return True
 
-    monkeypatch.setattr(webbrowser, "open", record)
+    graphical_browser(monkeypatch, record)
     data, _ = imported
     app = _offline_reader_on_a_copy(data, tmp_path)
     seen = 0

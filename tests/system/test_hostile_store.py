@@ -325,7 +325,7 @@ async def test_the_reader_counts_deferred_feeds_at_the_end_of_a_refresh(
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.pause()
-        assert _status(app) == "1 new articles, 0 feeds failed, 1 deferred (Retry-After)"
+        assert _status(app) == "1 new article, 0 feeds failed, 1 deferred (Retry-After)"
     assert server.requests_to("/busy.xml") == []
 
 

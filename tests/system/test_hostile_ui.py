@@ -23,7 +23,6 @@ import json
 import shutil
 import sqlite3
 import time
-import webbrowser
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import MAX_LABEL_CHARS, CategoryTree
+from tests.helpers.browser import graphical_browser
 from tests.helpers.cli import CliRunner, run_newsreader
 from tests.helpers.hostile import assert_clean
 from tests.helpers.paths import HOSTILE
@@ -186,7 +186,7 @@ def _reader(
 
 
 async def _refreshed(app: NewsReaderApp, pilot: Pilot[None]) -> None:
-    await until(pilot, lambda: "new articles" in _status(app) or "Every feed" in _status(app))
+    await until(pilot, lambda: "new article" in _status(app) or "Every feed" in _status(app))
     await pilot.pause()
 
 
@@ -213,23 +213,30 @@ def _record_notices(app: NewsReaderApp, monkeypatch: pytest.MonkeyPatch) -> list
 async def test_every_widget_draws_outside_text_as_written(
     tmp_path: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(webbrowser, "open", lambda url: True)  # no browser here
+    graphical_browser(monkeypatch, lambda url: True)  # no browser here
     monkeypatch.chdir(tmp_path)  # where an app.screenshot action would write
     app = _reader(tmp_path, server)
     notices = _record_notices(app, monkeypatch)
     async with app.run_test(size=(250, 60), notifications=True, tooltips=True) as pilot:
         # The start: a refresh in which one feed fails with a markup reason.
         await _refreshed(app, pilot)
-        assert any(n.startswith("Feed failed: ") and NAMED_FEED in n for n in notices), notices
+        assert any(n.startswith("Refresh: ") and NAMED_FEED in n for n in notices), notices
         check(app, "after the first refresh", FEED_CATEGORY.split("/")[0])
 
         # A feed that worked fails: its title and its error in a notice.
         server.routes["/headings-markup.rss"] = _failing
         await pilot.press("r")
-        await until(pilot, lambda: any(FEED_TITLE in notice for notice in notices))
+        await until(pilot, lambda: any("2 feeds failed" in notice for notice in notices))
         await pilot.pause()
-        check(app, "a feed fails", FEED_TITLE, f"HTTP 502 {REASON}", NAMED_FEED)
+        check(app, "a feed fails", f"HTTP 502 {REASON}")
         await _refreshed(app, pilot)
+        # Their names and errors in the list of failed feeds.
+        await pilot.press("F")
+        await until(pilot, lambda: type(app.screen).__name__ == "FailuresScreen")
+        await pilot.pause()
+        check(app, "the failed feeds", FEED_TITLE, f"HTTP 502 {REASON}", NAMED_FEED)
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ != "FailuresScreen")
 
         # The tree, full width as on a narrow terminal, every node open.
         await pilot.resize_terminal(99, 60)

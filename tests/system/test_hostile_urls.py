@@ -191,7 +191,7 @@ def test_a_percent_encoded_feed_link_is_kept_and_exported_as_valid_xml(
     other = tmp_path / "other.toml"
     other.write_text("", encoding="utf-8")
     imported = cli("--config", str(other), "opml", "import", str(tmp_path / "out.opml"))
-    assert (imported.code, imported.out) == (0, "added 1 feeds, 0 already there\n")
+    assert (imported.code, imported.out) == (0, "added 1 feed, 0 already there\n")
     assert [feed.url for feed in load_config(other).feeds] == [url]
     assert read_opml(tmp_path / "out.opml")[0].url == url
 

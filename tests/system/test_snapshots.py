@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.reader import HARBOUR, make_app, titles
 
 
@@ -26,3 +28,22 @@ def test_article_pane_with_outline_and_link_cursor(tmp_path: Path, snap_compare)
 
 def test_narrow_terminal(tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make_app(tmp_path), terminal_size=(80, 24))
+
+
+OUTLINE_THEMES = ["textual-dark", "textual-light", "gruvbox", "nord", "dracula",
+                  "solarized-light", "catppuccin-mocha", "ansi-dark"]  # fmt: skip
+"""One theme of each family: the outline's highlighted entry must show in all."""
+
+
+@pytest.mark.parametrize("theme", OUTLINE_THEMES)
+def test_outline_highlight(theme: str, tmp_path: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(tmp_path)
+
+    async def open_outline(pilot) -> None:  # type: ignore[no-untyped-def]
+        app.theme = theme
+        app.main_screen.article_list.move_cursor(row=titles(app).index(HARBOUR))
+        await pilot.press("enter", "t")
+        app.main_screen.article_view.focus()  # the outline unfocused: the harder case
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 32), run_before=open_outline)

@@ -19,6 +19,7 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
+from tests.helpers.browser import graphical_browser
 from tests.helpers.config import write_config
 from tests.helpers.paths import ARTICLES
 from tests.helpers.reader import (
@@ -394,8 +395,6 @@ async def test_first_offline_start_imports_the_local_sources(tmp_path: Path) -> 
 async def test_o_opens_the_selected_link_in_the_system_browser(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import webbrowser
-
     opened: list[str] = []
 
     # No browser can run here: record what would have been opened.
@@ -403,7 +402,7 @@ async def test_o_opens_the_selected_link_in_the_system_browser(
         opened.append(url)
         return True
 
-    monkeypatch.setattr(webbrowser, "open", record)
+    graphical_browser(monkeypatch, record)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_titled(app, pilot, "Solar Kiosks Bring Charging to Rural Markets")

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from newsreader.keys import HELP
+from newsreader.keys import HELP, key_label
 from newsreader.ui.commands import Keys, help_rows, install_bindings
 
 KEYS_COLUMN = 24
@@ -22,6 +22,16 @@ TEXTUAL_KEYS: list[tuple[str, str]] = [
     ("↑ ↓, pgup pgdn, home end", "move; in the article, scroll"),
 ]
 """Keys of Textual's own widgets and of the palette, the same for everyone."""
+
+
+def close_line(keys: Keys, *also: str) -> Text:
+    """``Press escape, q or ? to close``: the keys of ``close_help`` (and of ``also``)."""
+    labels = [key_label(key) for action in ("close_help", *also) for key in keys[action]]
+    labels = list(dict.fromkeys(labels))
+    if not labels:  # the config cannot take every key from close_help; no key is said as such
+        return Text("")
+    said = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return Text(f"Press {said} to close", style="dim")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -44,4 +54,5 @@ class HelpScreen(ModalScreen[None]):
             table.add_row("", "")
         with VerticalScroll(id="help"):
             yield Static(Text("Keys"), id="help-title")
+            yield Static(close_line(self._keys), id="help-close")
             yield Static(table)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +25,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
+from newsreader.browser import open_url
 from newsreader.cache import Cache, CacheError, Cursor, Marks, parse_search
 from newsreader.config import Config
+from newsreader.failures import failure_summary, feed_failures
 from newsreader.history import History
-from newsreader.keys import ANYWHERE
+from newsreader.keys import ANYWHERE, keys_label
 from newsreader.links import article_links, resolve
 from newsreader.model import ArticleSummary, FeedState, LinkKind
 from newsreader.reading import open_article
@@ -38,10 +39,12 @@ from newsreader.sanitize import clean_line, display_url, is_safe_url
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.commands import Keys, install_bindings
 from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
+from newsreader.ui.screens.failures import FailuresScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
 from newsreader.ui.workers import fetch_page, refresh_feeds
+from newsreader.wording import plural
 
 NARROW_WIDTH = 100
 TREE_RELOAD_DELAY = 0.25
@@ -82,6 +85,7 @@ class MainScreen(Screen[None]):
         self._feed_states: dict[str, FeedState] = {}
         self._previous_query: ListQuery | None = None
         self._refreshing = False
+        self._failed_so_far = 0
         self._tree_timer: Timer | None = None
         self._stop_refresh = threading.Event()
         self.mounted = asyncio.Event()
@@ -295,8 +299,12 @@ class MainScreen(Screen[None]):
         outline.clear_options()
         # Text, never a string: OptionList reads a string as markup, and a heading
         # such as "[@click=app.quit]Summary[/]" would become a button (or, broken,
-        # a MarkupError).
-        outline.add_options([Text(heading) for heading in headings] or [Text("(no sections)")])
+        # a MarkupError). A separator (None) between entries keeps wrapped ones apart.
+        entries: list[Text | None] = []
+        for heading in headings or ["(no sections)"]:
+            entries.extend([None, Text(heading)] if entries else [Text(heading)])
+        outline.add_options(entries)
+        outline.highlighted = 0
 
     @on(OptionList.OptionSelected, "#outline")
     def _jump_to_section(self, event: OptionList.OptionSelected) -> None:
@@ -450,22 +458,58 @@ class MainScreen(Screen[None]):
         """Open the previous unread article in the list."""
         self._step_unread(-1)
 
-    def action_open_in_browser(self) -> None:
-        """Open the selected link, or the current article, in the system browser."""
+    def _current_address(self) -> str | None:
+        """The selected link's address, else the open article's, if it is a web address."""
         view = self.article_view
         url: str | None = None
         if view.selected_link is not None:
             url = view.selected_link.url
         elif view.article is not None:
             url = view.article.article.url
-        if not url or not is_safe_url(url):
+        return url if url and is_safe_url(url) else None
+
+    def action_open_in_browser(self) -> None:
+        """Open the selected link, or the current article, in the system browser."""
+        url = self._current_address()
+        if url is None:
             self.notify("No web address to open.", severity="warning")
             return
         self._open_in_browser(url)
 
     def _open_in_browser(self, url: str) -> None:
-        if not webbrowser.open(url):
-            self.notify(f"No browser to open it with; its address is {url}", timeout=10)
+        # A console browser would draw over the reader: only a graphical one is used.
+        if open_url(url):
+            return
+        copy_keys = self.keys["copy_address"]
+        how = (
+            f"press {keys_label(copy_keys)} to copy the address"
+            if copy_keys
+            else "Copy address in the palette copies it"
+        )
+        self.notify(f"No browser here; {how}: {display_url(url)}", timeout=10)
+
+    def action_copy_address(self) -> None:
+        """Copy the selected link's address, else the article's, to the clipboard (OSC 52)."""
+        url = self._current_address()
+        if url is None:
+            self.notify("No web address to copy.", severity="warning")
+            return
+        # Sent to the terminal as an escape sequence: one clean line only.
+        address = clean_line(url)
+        self.app.copy_to_clipboard(address)
+        self.notify(f"Copied {display_url(address)}", timeout=4)
+
+    def action_show_failures(self) -> None:
+        """List the feeds whose latest refresh failed (from the cache: after a restart too)."""
+        try:
+            failures = feed_failures(self.config.enabled_feeds, self.cache.feed_states())
+        except CacheError as error:
+            self.notify(str(error), severity="error")
+            return
+        if not failures:
+            self.notify("No feed failed its last refresh.", timeout=3)
+            return
+        self.app.push_screen(FailuresScreen(failures, self.keys))
 
     # Search, outline
 
@@ -531,6 +575,7 @@ class MainScreen(Screen[None]):
             self.notify("A refresh is already running.", timeout=2)
             return
         self._refreshing = True
+        self._failed_so_far = 0
         progress = self.query_one("#progress", ProgressBar)
         progress.display = True
         progress.update(total=max(1, len(self.config.enabled_feeds)), progress=0)
@@ -555,9 +600,10 @@ class MainScreen(Screen[None]):
     @on(RefreshProgressed)
     def _refresh_progressed(self, event: RefreshProgressed) -> None:
         self.query_one("#progress", ProgressBar).update(total=event.total, progress=event.done)
-        self.set_status(f"Refreshing… {event.done}/{event.total}")
-        if event.failed:
-            self.notify(event.failed, title="Feed failed", severity="warning", timeout=4)
+        # One notice when the refresh ends, not one per failed feed.
+        self._failed_so_far += bool(event.failed)
+        failed = f", {self._failed_so_far} failed" if self._failed_so_far else ""
+        self.set_status(f"Refreshing… {event.done}/{event.total}{failed}")
 
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:
@@ -571,7 +617,14 @@ class MainScreen(Screen[None]):
             self.set_status("Offline? Every feed failed; showing the cache")
         else:
             deferred = f", {event.deferred} deferred (Retry-After)" if event.deferred else ""
-            self.set_status(f"{event.new} new articles, {event.failed} feeds failed{deferred}")
+            self.set_status(
+                f"{plural(event.new, 'new article')}, "
+                f"{plural(event.failed, 'feed')} failed{deferred}"
+            )
+        if event.failures:
+            list_keys = self.keys["show_failures"]
+            summary = failure_summary(event.failures, keys_label(list_keys) if list_keys else None)
+            self.notify(summary, title="Refresh", severity="warning", timeout=8)
         self.reload_tree()
         keep = self.article_list.current_article
         self.article_list.load(self.article_list.list_query, keep_article=keep)
