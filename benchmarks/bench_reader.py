@@ -17,14 +17,18 @@ a 120x40 tmux window, it times:
   list) is drawn;
 - peak RSS of the reader process over the launch (GNU time);
 - opening the next article: from the key (``n``; newsboat's ``n`` in an
-  article) until the article's title heads the article pane;
+  article) until the article's title heads the article pane (newsboat: until
+  the screen changes). For newsreader twice: the session's first article, pressed
+  IDLE seconds after the first rows (it pays for what the reader imports on the
+  first open), and then the one after it;
 - following a link (newsreader only): in that article, from the key ``1`` (its
   first link, to another cached article by URL) until the target's title heads
   the pane; then back, and ``2`` (a "Read Also" line naming a cached article by
   its title alone) likewise.
 
-Each run opens the next unread article, so every run opens (and converts) an
-article for the first time, as a reader going down the list does.
+Each run opens the next unread articles, so every run opens (and converts)
+articles for the first time, as a reader going down the list does; once the
+first page is read, it is marked unread again.
 
 Give two or more readers (``--reader NAME=CMD``, ``--checkout NAME=DIR`` for
 DIR/.venv/bin/newsreader) to time them side by side on the same feeds: the runs
@@ -55,6 +59,9 @@ ITEMS = 50
 POLL = 0.01
 TIMEOUT = 600.0
 BASE_PORT = 18931
+IDLE = 2.0
+"""Seconds between the first rows and the first key: the reader has finished
+drawing, as it has by the time a user has read the list."""
 SETTLE = 0.5
 """Seconds left between steps that are not timed (focus moves), so one step's
 late drawing (an image arriving) is not counted in the next."""
@@ -78,6 +85,7 @@ class Times:
 
     launch: list[float] = field(default_factory=list)
     rss: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)
     next: list[float] = field(default_factory=list)
     link: list[float] = field(default_factory=list)
     read_also: list[float] = field(default_factory=list)
@@ -160,29 +168,44 @@ def read_rss(rss_file: Path) -> float | None:
     return int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else None
 
 
-def next_unread(reader: Reader) -> tuple[set[str], str]:
-    """The first page's titles, and the article ``n`` opens from the first row."""
+def first_page(reader: Reader) -> list[dict[str, object]]:
+    """The first page of the list (All), from the reader's own ``list --json``."""
     listed = subprocess.run(
         f"{reader.env} {reader.command} list --limit 50 --json",
         shell=True, check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    rows = [json.loads(line) for line in listed.splitlines() if line.strip()]
-    unread = [row["title"] for row in rows[1:] if not row["read"]]
-    if not unread:
-        raise SystemExit(f"{reader.name}: no unread article left on the first page")
-    return {row["title"] for row in rows}, unread[0]
+    return [json.loads(line) for line in listed.splitlines() if line.strip()]
+
+
+def next_unread(reader: Reader) -> tuple[set[str], list[str]]:
+    """The first page's titles, and the articles ``n`` opens from the first row, in order.
+
+    When the runs have read the first page, it is marked unread again (its
+    articles then open already converted, for every reader alike).
+    """
+    rows = first_page(reader)
+    if sum(not row["read"] for row in rows[1:]) < 2:
+        ids = " ".join(str(row["id"]) for row in rows)
+        subprocess.run(f"{reader.env} {reader.command} unread {ids}", shell=True, check=True,
+                       capture_output=True)  # fmt: skip
+        rows = first_page(reader)
+    unread = [str(row["title"]) for row in rows[1:] if not row["read"]]
+    return {str(row["title"]) for row in rows}, unread
 
 
 def measure_ours(
     socket: str, reader: Reader, links: dict[str, list[str]], run: int, times: Times
 ) -> None:
     """One run of a newsreader: launch, next article, follow a link and a Read Also line."""
-    titles, opened = next_unread(reader)
+    titles, unread = next_unread(reader)
     rss_file = reader.side / f"rss-{run}"
     began = launch(socket, f"{reader.env} {reader.command} --offline", rss_file)
     wait_for(socket, lambda screen: first_rows(screen, titles))
     times.launch.append(time.perf_counter() - began)
+    time.sleep(IDLE)
+    times.first.append(press(socket, "n", heads_pane(unread[0])))
     time.sleep(SETTLE)
+    opened = unread[1]
     times.next.append(press(socket, "n", heads_pane(opened)))
     targets = links.get(opened)
     if targets:
@@ -298,6 +321,7 @@ def ratio(after: float | None, before: float | None) -> str:
 MEASURES = (
     ("launch to first rows", "launch", seconds),
     ("peak RSS", "rss", mib),
+    ("first article of the session", "first", ms),
     ("next article", "next", ms),
     ("following a link", "link", ms),
     ("following a Read Also title", "read_also", ms),
