@@ -15,18 +15,18 @@ a 120x40 tmux window, it times:
 - launch to the first screen with article rows: for newsreader, until a row of
   the article list is drawn; for newsboat, until its first screen (the feed
   list) is drawn;
-- peak RSS of the reader process over the launch (GNU time);
+- peak RSS of the reader process over the run (GNU time);
 - opening the next article: from the key (``n``; newsboat's ``n`` in an
   article) until the article's title heads the article pane (newsboat: until
-  the screen changes). For newsreader twice: the session's first article, pressed
-  IDLE seconds after the first rows (it pays for what the reader imports on the
-  first open), and then the one after it;
+  the screen changes). For newsreader twice: the session's first article (it
+  pays for what the reader imports on the first open), and then the one after it;
 - following a link (newsreader only): in that article, from the key ``1`` (its
   first link, to another cached article by URL) until the target's title heads
   the pane; then back, and ``2`` (a "Read Also" line naming a cached article by
   its title alone) likewise.
 
-Each run opens the next unread articles, so every run opens (and converts)
+Every timed key is pressed IDLE seconds after the last step, when the reader
+is idle. Each run opens the next unread articles, so every run opens (and converts)
 articles for the first time, as a reader going down the list does; once the
 first page is read, it is marked unread again.
 
@@ -60,8 +60,9 @@ POLL = 0.01
 TIMEOUT = 600.0
 BASE_PORT = 18931
 IDLE = 2.0
-"""Seconds between the first rows and the first key: the reader has finished
-drawing, as it has by the time a user has read the list."""
+"""Seconds before each timed key: the reader has finished drawing (the tree's
+counts are redrawn 0.25 s after an article is marked read), as it has by the
+time a user has read the list or the article."""
 SETTLE = 0.5
 """Seconds left between steps that are not timed (focus moves), so one step's
 late drawing (an image arriving) is not counted in the next."""
@@ -204,18 +205,18 @@ def measure_ours(
     times.launch.append(time.perf_counter() - began)
     time.sleep(IDLE)
     times.first.append(press(socket, "n", heads_pane(unread[0])))
-    time.sleep(SETTLE)
+    time.sleep(IDLE)
     opened = unread[1]
     times.next.append(press(socket, "n", heads_pane(opened)))
     targets = links.get(opened)
     if targets:
         time.sleep(SETTLE)
         tmux(socket, "send-keys", "-t", "bench", "Tab")  # the article pane takes the digits
-        time.sleep(SETTLE)
+        time.sleep(IDLE)
         times.link.append(press(socket, "1", heads_pane(targets[0])))
         time.sleep(SETTLE)
         press(socket, "BSpace", heads_pane(opened))
-        time.sleep(SETTLE)
+        time.sleep(IDLE)
         times.read_also.append(press(socket, "2", heads_pane(targets[1])))
     stop(socket)
     time.sleep(0.3)
