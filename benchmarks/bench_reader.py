@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import shutil
 import statistics
@@ -338,7 +339,8 @@ def print_tables(
         header.append(f"{names[-1]}/{names[0]}")
     if newsboat is not None:
         header += ["newsboat", f"{names[0]}/newsboat"]
-    print(f"\n{size:,} articles, median of {runs}")
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{size:,} articles, median of {runs} (load average at the end {load})")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for label, name, show in MEASURES:
@@ -389,6 +391,8 @@ def main() -> None:
                 for reader in readers if run % 2 == 0 else reversed(readers):
                     print(f"{size:,} articles, run {run + 1}: {reader.name}", file=sys.stderr)
                     measure_ours(socket, reader, links, run, times[reader.name])
+            for name, taken in times.items():
+                print(f"{name}: {taken}", file=sys.stderr)
             theirs = None
             if not args.no_newsboat:
                 titles = {
