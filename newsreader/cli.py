@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                             ("star", "star articles"), ("unstar", "unstar articles")):  # fmt: skip
         mark_cmd = commands.add_parser(name, help=help_text)
         mark_cmd.add_argument("ids", nargs="+", type=int, metavar="ID")
+    commands.add_parser(
+        "undo", help="mark the articles of the last mark-all-read (A, or read ID ID...) unread"
+    )
 
     commands.add_parser("dirs", help="show where config and cache live")
 
@@ -180,6 +183,7 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         "list": _list,
         "show": _show,
         "cache": _cache,
+        "undo": _undo,
     }
     try:
         return handlers.get(args.command, _mark)(args, locations)
@@ -818,13 +822,35 @@ def _mark(args: argparse.Namespace, locations: Locations) -> int:
             if cache.get_article(article_id) is None:
                 missing.append(article_id)
                 continue
-            if args.command in ("read", "unread"):
-                cache.set_read(article_id, args.command == "read")
-            else:
+            if args.command == "unread":
+                cache.set_read(article_id, False)
+            elif args.command in ("star", "unstar"):
                 cache.set_starred(article_id, args.command == "star")
+        if args.command == "read":
+            # At once, so that more than one can be undone together (`newsreader undo`).
+            gone = set(missing)
+            found = [article_id for article_id in args.ids if article_id not in gone]
+            changed = cache.mark_read(found, description="with newsreader read")
+            if changed > 1:
+                print(f"Marked {changed} articles read (newsreader undo marks them unread again)")
     for article_id in missing:
         _fail(f"no article with id {article_id}")
     return EXIT_FAILED if missing else EXIT_OK
+
+
+def _undo(args: argparse.Namespace, locations: Locations) -> int:
+    """Mark the articles of the last recorded mark-read unread again; nothing to undo is
+    no failure."""
+    with _open_cache(locations) as cache:
+        undone = cache.undo_marks()
+    if undone is None:
+        print("Nothing to undo.")
+        return EXIT_OK
+    print(
+        f"Marked {plural(undone.restored, 'article')} unread again "
+        f"(marked read {clean_line(undone.description)})"
+    )
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

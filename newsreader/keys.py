@@ -57,6 +57,7 @@ ACTIONS: Mapping[str, Action] = {
     "toggle_star": Action(("s",)),
     "toggle_read": Action(("m",)),
     "mark_all_read": Action(("A",)),
+    "undo": Action(("u",)),
     "toggle_outline": Action(("t",)),
     "toggle_tree": Action(("c",)),
     "open_in_browser": Action(("o",)),

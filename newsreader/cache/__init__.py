@@ -46,6 +46,7 @@ from newsreader.cache.search import (
     fts_query,
     parse_search,
 )
+from newsreader.cache.undo import UNDO_HISTORY, UndoneMarks
 from newsreader.cache.values import (
     UNREADABLE_BODY,
     StoredBody,
@@ -69,6 +70,7 @@ __all__ = [
     "MIGRATIONS",
     "RESET_WAIT_SECONDS",
     "SCHEMA_VERSION",
+    "UNDO_HISTORY",
     "UNREADABLE_BODY",
     "WAL_CHECKPOINT_PAGES",
     "WORD_TOKENIZER",
@@ -86,6 +88,7 @@ __all__ = [
     "SearchError",
     "SearchQuery",
     "StoredBody",
+    "UndoneMarks",
     "body_problem",
     "fts_query",
     "is_damage",

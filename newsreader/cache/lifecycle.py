@@ -28,6 +28,7 @@ from newsreader.cache.feeds import FeedStates
 from newsreader.cache.reads import ArticleReads
 from newsreader.cache.schema import migrate
 from newsreader.cache.search import ArticleSearch
+from newsreader.cache.undo import MarkUndo
 from newsreader.cache.updates import ArticleUpdates
 from newsreader.cache.writes import ArticleWrites
 
@@ -143,7 +144,7 @@ def _holders(lock: CacheLock) -> str:
     return f" ({'pid' if len(pids) == 1 else 'pids'} {', '.join(map(str, pids))})"
 
 
-class Cache(ArticleWrites, ArticleUpdates, ArticleReads, ArticleSearch, FeedStates):
+class Cache(ArticleWrites, ArticleUpdates, MarkUndo, ArticleReads, ArticleSearch, FeedStates):
     """The SQLite cache. One instance per thread; close it when done.
 
     Its methods come from one mixin a job (see the bases); this class opens

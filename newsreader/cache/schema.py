@@ -163,6 +163,29 @@ def _migrate_7(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_8(db: sqlite3.Connection) -> None:
+    """Acts of marking many articles read, each with the ids it changed, to undo them.
+
+    An article's rows go with it when it is pruned, so an undo skips it.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE undo_actions (
+            id INTEGER PRIMARY KEY,
+            made_at REAL NOT NULL,
+            description TEXT NOT NULL
+        );
+        CREATE TABLE undo_articles (
+            action_id INTEGER NOT NULL REFERENCES undo_actions (id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            PRIMARY KEY (action_id, article_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX undo_articles_by_article ON undo_articles (article_id)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
@@ -171,6 +194,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_5,
     _migrate_6,
     _migrate_7,
+    _migrate_8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

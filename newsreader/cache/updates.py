@@ -1,12 +1,13 @@
-"""Changes to stored articles: read and starred marks, converted sections, pruning."""
+"""Changes to stored articles: read and starred marks, converted sections, pruning.
+
+Marking many articles read at once, undoably, is :mod:`newsreader.cache.undo`'s.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from newsreader.cache.connection import CacheBase, reading
-from newsreader.cache.reads import _membership, _state, _where
 from newsreader.cache.search import _body_text, forget_terms, index_terms
 from newsreader.cache.values import _order_key, read_body
 from newsreader.model import Article, parts_to_json
@@ -119,21 +120,3 @@ class ArticleUpdates(CacheBase):
         ).fetchone()
         forget_terms(self._db, article_id, title, body)
         self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-
-    def mark_all_read(
-        self, category: Sequence[str] = (), *, source: str | None = None, starred_only: bool = False
-    ) -> int:
-        """Mark every article of a category (and below), a source, or all, read."""
-        conditions = _state(True, starred_only)
-        params: list[object] = []
-        if category or source is not None:
-            own, own_params = _membership(category, source)
-            listed, listed_params = _membership(category, source, "l.")
-            conditions.append(
-                f"({' AND '.join(own)} OR id IN "
-                f"(SELECT l.article_id FROM listings l WHERE {' AND '.join(listed)}))"
-            )
-            params = own_params + listed_params
-        with self.transaction():
-            cursor = self._db.execute(f"UPDATE articles SET read = 1 {_where(conditions)}", params)
-        return cursor.rowcount

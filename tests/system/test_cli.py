@@ -353,3 +353,33 @@ def test_a_feed_moved_to_another_category_takes_its_cached_articles(
     cli("import", str(ARTICLES / "world" / "tram-line.txt"))
     moved = cli("import", str(ARTICLES / "world" / "tram-line.txt"), "--category", "Old")
     assert moved.out.strip() == "0 new, 1 updated, 0 unchanged, 0 duplicate, 0 failed"
+
+
+def test_newsreader_undo_on_the_command_line(cli: CliRunner, tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for number in range(3):
+        (articles / f"story-{number}.md").write_text(
+            f"# Story {number}\n\nFerries ran late on day {number}.\n", encoding="utf-8"
+        )
+    assert cli("import", str(articles)).code == 0
+    assert cli("undo").out == "Nothing to undo.\n"
+    ids = [str(row["id"]) for row in _json_rows(cli)]
+    marked = cli("read", *ids)
+    assert marked.code == 0
+    assert "Marked 3 articles read" in marked.out
+    assert all(row["read"] for row in _json_rows(cli))
+    undone = cli("undo")
+    assert (undone.code, undone.out) == (
+        0,
+        "Marked 3 articles unread again (marked read with newsreader read)\n",
+    )
+    assert not any(row["read"] for row in _json_rows(cli))
+    assert cli("read", ids[0]).out == ""  # one article: `newsreader unread ID` undoes it
+    assert cli("undo").out == "Nothing to undo.\n"
+
+
+def _json_rows(cli: CliRunner) -> list[dict[str, object]]:
+    result = cli("list", "--json")
+    assert result.code == 0
+    return [json.loads(line) for line in result.out.splitlines()]

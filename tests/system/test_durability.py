@@ -94,15 +94,7 @@ def test_a_cache_from_a_newer_version_is_left_alone_until_the_user_resets_it(
 
 def test_damage_inside_the_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     data, config, ids = _cache_with_articles(tmp_path)
-    cache_file = data / "cache.sqlite3"
-    with sqlite3.connect(cache_file) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = db.execute("PRAGMA page_size").fetchone()[0]
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
-    with cache_file.open("r+b") as handle:  # scribble over every page but the header page
-        for page in range(1, pages):
-            handle.seek(page * page_size)
-            handle.write(b"\xa5" * page_size)
+    _scribble_over_all_but_the_schema(data / "cache.sqlite3")
 
     checked = run_newsreader("cache", "check", data_dir=data, config=config)
     shown = run_newsreader("show", str(ids[0]), data_dir=data, config=config)
@@ -114,14 +106,24 @@ def test_damage_inside_the_file_is_reported_not_a_traceback(tmp_path: Path) -> N
         assert TRACEBACK not in result.stderr
 
 
-def _scribble_over_all_but_the_header_page(cache_file: Path) -> None:
+def _scribble_over_all_but_the_schema(cache_file: Path) -> None:
+    """Damage every page but the schema's, so the file still opens.
+
+    The schema has outgrown the header page: its other pages are spared by name.
+    """
     with sqlite3.connect(cache_file) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
-        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        pages = [
+            int(page)
+            for (page,) in db.execute(
+                "SELECT pageno FROM dbstat WHERE name NOT IN ('sqlite_schema', 'sqlite_master')"
+            )
+        ]
+    assert pages
     with cache_file.open("r+b") as handle:
-        for page in range(1, pages):
-            handle.seek(page * page_size)
+        for page in pages:
+            handle.seek((page - 1) * page_size)
             handle.write(b"\xa5" * page_size)
 
 
@@ -132,7 +134,7 @@ def test_a_read_of_a_damaged_cache_is_a_plain_cache_error(tmp_path: Path) -> Non
             [Article(title="Harbour notes", source="notes", guid="n1",
                      sections=(Section(None, ("The harbour opened at dawn.",)),))]
         )  # fmt: skip
-    _scribble_over_all_but_the_header_page(cache_file)
+    _scribble_over_all_but_the_schema(cache_file)
     reads: dict[str, Callable[[Cache], object]] = {
         "list": lambda cache: cache.list_articles(),
         "list of a source": lambda cache: cache.list_articles(source="notes"),
@@ -144,7 +146,7 @@ def test_a_read_of_a_damaged_cache_is_a_plain_cache_error(tmp_path: Path) -> Non
         "lookup": lambda cache: cache.ids_by_title("harbour notes"),
         "search": lambda cache: cache.search("harbour"),
     }
-    with Cache(cache_file) as cache:  # the header page is whole: the file opens
+    with Cache(cache_file) as cache:  # the schema is whole: the file opens
         for name, read in reads.items():
             with pytest.raises(CacheError) as raised:
                 read(cache)

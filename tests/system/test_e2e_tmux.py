@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers.cli import newsreader_env
 from tests.helpers.paths import ARTICLES, HOSTILE, SEED
-from tests.loopback import LoopbackServer, Reply, rss
+from tests.loopback import LoopbackServer, Reply, rss, static
 
 TARGET_TITLE = "Russian Offensive in Ukraine Prompts Logistics Race for NATO"
 SEED_TITLE = "China & Russia’s Relationship Grows Stronger as Wang Yi Meets with Putin"
@@ -447,5 +447,40 @@ def test_failed_feeds_make_one_notice_f_lists_them_and_y_copies_a_link(
         while _buffer(terminal) != NOTE_LINK:  # OSC 52, taken by tmux as a paste buffer
             assert time.monotonic() < deadline, f"the clipboard holds {_buffer(terminal)!r}"
             time.sleep(POLL_SECONDS)
+    finally:
+        reader.close()
+
+
+def test_a_on_a_feed_highlighted_in_the_tree_asks_and_u_undoes_it(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """A marks the node the reader highlighted in the tree (not the list's), after
+    asking with its name and count; u marks those articles unread again."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    items = [(f"w{n}", f"Wire Story {n}", f"<p>Story {n}.</p>") for n in range(3)]
+    server.routes["/wire.xml"] = static(rss("Wire News", items))
+    note = tmp_path / "note.md"
+    note.write_text("# A Note\n\nSomething else to read.\n")
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        f'[[feeds]]\nurl = "{server.url("wire.xml")}"\nname = "Wire"\n', encoding="utf-8"
+    )
+    reader = _reader_in_tmux(tmp_path, config, [note], "marks", online=True)
+    terminal = next(reader)
+    try:
+        wait_for(terminal, "feeds failed")
+        wait_until(terminal, lambda shown: unread(shown) == 4, "the feed's articles never came")
+        _focus_tree(terminal)
+        keys(terminal, "End")  # the last node: the feed (the list still shows All)
+        keys(terminal, "A")
+        shown = wait_for(terminal, 'Mark 3 articles in "Wire" read?')
+        assert "y / Enter: yes" in shown
+        keys(terminal, "y")
+        shown = wait_until(terminal, lambda shown: unread(shown) == 1, "A never marked the feed")
+        assert re.search(r"^Wire\s", shown, re.MULTILINE), shown  # no count left
+        keys(terminal, "u")
+        shown = wait_until(terminal, lambda shown: unread(shown) == 4, "u never undid it")
+        assert "Wire (3)" in shown
     finally:
         reader.close()

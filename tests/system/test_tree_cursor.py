@@ -121,6 +121,8 @@ async def test_a_refresh_and_mark_all_read_keep_the_feed_node(
         assert titles(app)[article_list.cursor_row] == "Second"
         await pilot.press("A")
         await pilot.pause()
+        await pilot.press("y")  # A asks first: 2 articles
+        assert await until(pilot, lambda: all(row.read for row in article_list.summaries))
         assert cursor(app) == feed
         await enter_in_tree(app, pilot)
         assert article_list.list_query.selection == feed

@@ -32,13 +32,14 @@ from newsreader.failures import failure_summary, feed_failures
 from newsreader.history import History
 from newsreader.keys import ANYWHERE, keys_label
 from newsreader.links import article_links, resolve
-from newsreader.model import ArticleSummary, FeedState, LinkKind
+from newsreader.model import CATEGORY_SEPARATOR, ArticleSummary, FeedState, LinkKind
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.commands import Keys, install_bindings
 from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
+from newsreader.ui.screens.confirm import ConfirmScreen
 from newsreader.ui.screens.failures import FailuresScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
@@ -416,23 +417,96 @@ class MainScreen(Screen[None]):
 
     def action_toggle_read(self) -> None:
         """Mark the current article read or unread."""
-        self._toggle_mark(star=False)
+        was = self._toggle_mark(star=False)
+        if was is not None:
+            self.notify("Marked unread" if was.read else "Marked read", timeout=1.5)
+
+    def _marking_target(self) -> Selection:
+        """The node ``A`` acts on: the one highlighted in the tree while the tree is
+        shown (or has focus), else the one the list shows."""
+        tree = self.query_one(CategoryTree)
+        node = tree.cursor_node
+        if node is not None and node.data is not None and (tree.has_focus or tree.region.width):
+            return node.data
+        return self.article_list.list_query.selection
+
+    def _node_name(self, selection: Selection) -> str:
+        """What the tree calls a node (a category by its whole path), for a question."""
+        if selection.feed_url is not None:
+            name = self.source_name(selection.feed_url)
+        elif selection.kind is NodeKind.CATEGORY:
+            name = CATEGORY_SEPARATOR.join(selection.path)
+        else:
+            name = selection.kind.value.title()
+        return clean_line(name)
 
     def action_mark_all_read(self) -> None:
-        """Mark every article of the chosen node read."""
-        wanted = self.article_list.list_query.selection.article_filter
+        """Mark every unread article of the highlighted node read, asking first if many."""
+        selection = self._marking_target()
+        name = self._node_name(selection)
+        wanted = selection.article_filter
         try:
-            count = self.cache.mark_all_read(
+            count = self.cache.count_unread(
                 wanted.category, source=wanted.source, starred_only=wanted.starred_only
             )
         except CacheError as error:
             self.notify(str(error), severity="error")
             return
+        if count == 0:
+            self.notify(f'No unread articles in "{name}".', timeout=2)
+            return
+        if count == 1:
+            self._mark_all_read(selection, name)
+            return
+        question = Text(f'Mark {plural(count, "article")} in "{name}" read?')
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_all_read(selection, name)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _mark_all_read(self, selection: Selection, name: str) -> None:
+        """Mark a node's unread articles read, undoably, and redraw what shows them."""
+        wanted = selection.article_filter
+        try:
+            count = self.cache.mark_all_read(
+                wanted.category,
+                source=wanted.source,
+                starred_only=wanted.starred_only,
+                description=f'in "{name}"',
+            )
+        except CacheError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._redraw_marks()
+        undo = self.keys["undo"]
+        hint = f" ({keys_label(undo[:1])} undoes it)" if undo else ""
+        self.notify(f'Marked {plural(count, "article")} in "{name}" read{hint}', timeout=4)
+
+    def action_undo(self) -> None:
+        """Mark the articles of the latest mark-all-read unread again."""
+        try:
+            undone = self.cache.undo_marks()
+        except CacheError as error:
+            self.notify(str(error), severity="error")
+            return
+        if undone is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        self._redraw_marks()
+        self.notify(
+            f"Marked {plural(undone.restored, 'article')} unread again "
+            f"(marked read {undone.description})",
+            timeout=4,
+        )
+
+    def _redraw_marks(self) -> None:
+        """Redraw the list (on its row) and the tree after many marks changed."""
         self.article_list.load(
             self.article_list.list_query, keep_article=self.article_list.current_article
         )
         self.reload_tree()
-        self.notify(f"Marked {count} articles read", timeout=2)
 
     def _step_unread(self, step: int) -> None:
         articles = self.article_list
