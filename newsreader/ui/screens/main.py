@@ -96,7 +96,7 @@ class MainScreen(Screen[None]):
                 yield Input(
                     placeholder="Search articles (Enter to search, Escape to close)", id="search"
                 )
-                yield ArticleList(self._page, self.source_name, self.keys, id="articles")
+                yield ArticleList(self._page, self.list_source, self.keys, id="articles")
                 with Horizontal(id="article-area"):
                     yield OptionList(id="outline", markup=False)
                     yield ArticleView(self.keys, id="article")
@@ -167,6 +167,13 @@ class MainScreen(Screen[None]):
         if feed is not None:
             return feed.display_name(self._feed_states.get(source))
         return Path(source).name if "://" not in source else display_url(source)
+
+    def list_source(self, summary: ArticleSummary) -> str:
+        """What the list's source column says: the feed's name; for a file, its category
+        (a file's name cut to the column says little)."""
+        if summary.source not in self._feeds and summary.categories:
+            return summary.categories[-1]
+        return self.source_name(summary.source)
 
     def notify(
         self,

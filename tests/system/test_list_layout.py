@@ -1,0 +1,104 @@
+"""The article list, the tree and the layout at the widths readers use, under the pilot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from newsreader.ui.app import NewsReaderApp
+from newsreader.ui.widgets.article_list import ArticleList
+from tests.helpers.reader import HARBOUR, TRAM, make_app, titles, until
+
+LONG_TITLE = (
+    "A Very Long Headline About the Harbour Council Meeting That Went On Well Past "
+    "Midnight and Then Some More, Until Every Member Had Spoken Twice Over Everything"
+)
+LONG = {"long-headline.txt": f"{LONG_TITLE}\n\nThe council met again on Tuesday night.\n"}
+
+
+def lines(widget: Widget) -> list[str]:
+    """What a widget shows, line by line."""
+    width, height = widget.size
+    return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
+
+
+async def row_of(app: NewsReaderApp, pilot: Pilot[None], title: str) -> str:
+    """The list's line for an article, scrolled into view."""
+    article_list = app.query_one(ArticleList)
+    article_list.move_cursor(row=titles(app).index(title), scroll=True)
+    await pilot.pause()
+    return next(line for line in lines(article_list) if title[:12] in line)
+
+
+@pytest.mark.parametrize("width", [80, 120, 200])
+async def test_the_title_fills_the_width_and_ends_in_an_ellipsis_when_cut(
+    tmp_path: Path, width: int
+) -> None:
+    app = make_app(tmp_path, extra=LONG)
+    async with app.run_test(size=(width, 30)) as pilot:
+        article_list = app.query_one(ArticleList)
+        assert await until(pilot, lambda: article_list.size.width > 0)
+        await pilot.pause()
+        line = (await row_of(app, pilot, LONG_TITLE)).rstrip()
+        assert line.endswith("…"), line
+        # Cut at the edge: only the scrollbar's room is left after it.
+        assert len(line) >= article_list.size.width - 3, (len(line), article_list.size.width)
+        assert LONG_TITLE[:20] in line
+        assert not article_list.horizontal_scrollbar.display
+        assert article_list.virtual_size.width <= article_list.scrollable_content_region.width
+        if width >= 120:  # room for a title of 50 characters: shown whole
+            short = await row_of(app, pilot, TRAM)
+            assert TRAM in short and "…" not in short
+
+
+async def test_titles_widen_and_narrow_with_the_terminal(tmp_path: Path) -> None:
+    app = make_app(tmp_path, extra=LONG)
+    async with app.run_test(size=(120, 30)) as pilot:
+        article_list = app.query_one(ArticleList)
+        await pilot.pause()
+        before = len((await row_of(app, pilot, LONG_TITLE)).rstrip())
+        await pilot.resize_terminal(200, 30)
+        await pilot.pause()
+        assert len((await row_of(app, pilot, LONG_TITLE)).rstrip()) > before + 50
+        assert not article_list.horizontal_scrollbar.display
+
+
+async def test_the_source_column_names_the_category_of_a_file_not_its_cut_name(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path, extra=LONG)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        row = await row_of(app, pilot, TRAM)
+        assert "world" in row and "tram-line" not in row, row
+        solar = next(s for s in app.query_one(ArticleList).summaries if "Solar" in s.title)
+        assert "Energy" in await row_of(app, pilot, solar.title)  # the deepest of Technology/Energy
+
+
+async def test_an_article_without_a_date_shows_the_day_it_was_imported(tmp_path: Path) -> None:
+    app = make_app(tmp_path, extra=LONG)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        summary = next(s for s in app.query_one(ArticleList).summaries if s.title == LONG_TITLE)
+        assert summary.published is None and summary.added is not None
+        today = datetime.now(UTC).strftime("%Y-%m-%d")
+        assert today in await row_of(app, pilot, LONG_TITLE)
+
+
+async def test_a_starred_unread_row_shows_the_star_and_the_unread_dot(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        article_list = app.query_one(ArticleList)
+        article_list.move_cursor(row=titles(app).index(HARBOUR))
+        await pilot.press("s")
+        await pilot.pause()
+        starred = await row_of(app, pilot, HARBOUR)
+        assert starred.lstrip().startswith("●★"), starred
+        plain = await row_of(app, pilot, TRAM)
+        assert "★" not in plain and "●" in plain
