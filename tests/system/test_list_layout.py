@@ -12,6 +12,7 @@ from textual.widget import Widget
 
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
+from newsreader.ui.widgets.category_tree import CategoryTree
 from tests.helpers.reader import HARBOUR, TRAM, make_app, titles, until
 
 LONG_TITLE = (
@@ -102,3 +103,19 @@ async def test_a_starred_unread_row_shows_the_star_and_the_unread_dot(tmp_path: 
         assert starred.lstrip().startswith("●★"), starred
         plain = await row_of(app, pilot, TRAM)
         assert "★" not in plain and "●" in plain
+
+
+async def test_the_starred_node_counts_the_starred_articles(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(CategoryTree)
+        assert str(tree.root.children[2].label) == "Starred"
+        article_list = app.query_one(ArticleList)
+        for title in (HARBOUR, TRAM):
+            article_list.move_cursor(row=titles(app).index(title))
+            await pilot.press("s")
+        assert await until(pilot, lambda: str(tree.root.children[2].label) == "Starred (2)")
+        article_list.move_cursor(row=titles(app).index(TRAM))
+        await pilot.press("s")
+        assert await until(pilot, lambda: str(tree.root.children[2].label) == "Starred (1)")
