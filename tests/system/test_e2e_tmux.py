@@ -209,7 +209,7 @@ def test_keys_remapped_in_the_config_work_in_the_installed_reader(
     remapped_terminal: str,
 ) -> None:
     wait_for(remapped_terminal, "feeds failed")
-    shown = wait_for(remapped_terminal, "x Next unread")  # the footer says the new key
+    shown = wait_for(remapped_terminal, "x Unread")  # the footer says the new key
     before = unread(shown)
     assert before == 2, shown
     keys(remapped_terminal, "x")

@@ -9,11 +9,14 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets._footer import FooterKey
+from textual.widgets.data_table import ColumnKey
 
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
+from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
-from tests.helpers.reader import HARBOUR, TRAM, make_app, titles, until
+from tests.helpers.reader import HARBOUR, TRAM, make_app, open_titled, titles, until
 
 LONG_TITLE = (
     "A Very Long Headline About the Harbour Council Meeting That Went On Well Past "
@@ -119,3 +122,68 @@ async def test_the_starred_node_counts_the_starred_articles(tmp_path: Path) -> N
         article_list.move_cursor(row=titles(app).index(TRAM))
         await pilot.press("s")
         assert await until(pilot, lambda: str(tree.root.children[2].label) == "Starred (1)")
+
+
+def footer_keys(app: NewsReaderApp) -> dict[str, FooterKey]:
+    """The footer's keys by their description."""
+    return {key.description: key for key in app.screen.query(FooterKey)}
+
+
+async def test_resizing_across_the_breakpoint_hides_and_restores_the_tree(tmp_path: Path) -> None:
+    app = make_app(tmp_path, extra=LONG)
+    async with app.run_test(size=(120, 30)) as pilot:
+        tree = app.query_one(CategoryTree)
+        article_list = app.query_one(ArticleList)
+        await pilot.pause()
+        assert tree.region.width > 0
+        wide = len((await row_of(app, pilot, LONG_TITLE)).rstrip())
+        await pilot.resize_terminal(80, 24)
+        assert await until(pilot, lambda: tree.region.width == 0)
+        assert article_list.region.width == 80
+        # The title takes the tree's room: more than the 12 characters left beside it.
+        assert "…" in await row_of(app, pilot, LONG_TITLE)
+        assert article_list.columns[ColumnKey("title")].width > 30
+        await pilot.resize_terminal(120, 30)
+        assert await until(pilot, lambda: tree.region.width > 0)
+        assert len((await row_of(app, pilot, LONG_TITLE)).rstrip()) == wide
+
+
+async def test_a_crossing_applies_the_rule_again_after_c(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        tree = app.query_one(CategoryTree)
+        await pilot.pause()
+        await pilot.press("c")  # hidden by hand while wide
+        assert await until(pilot, lambda: tree.region.width == 0)
+        await pilot.resize_terminal(119, 30)  # no crossing: the reader's choice stays
+        await pilot.pause()
+        assert tree.region.width == 0
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.resize_terminal(120, 30)  # back above the breakpoint: shown again
+        assert await until(pilot, lambda: tree.region.width > 0)
+
+
+async def test_the_footer_fits_80_columns_and_offers_c_where_the_tree_is_hidden(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_titled(app, pilot, TRAM)  # the pane shows the most keys
+        for place in (ArticleView, ArticleList, ArticleView):
+            app.query_one(place).focus()
+            await pilot.pause()
+            shown = footer_keys(app)
+            assert shown["Tree"].key == "c"
+            for description, key in shown.items():
+                assert key.region.right <= 80, (place.__name__, description, key.region)
+                assert key.region.width >= len(description) + 2, description  # drawn whole
+    app = make_app(tmp_path / "wide")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert "Tree" not in footer_keys(app)  # the tree is in sight
+        await pilot.press("c")
+        assert await until(pilot, lambda: "Tree" in footer_keys(app))
+        await pilot.press("c")
+        assert await until(pilot, lambda: "Tree" not in footer_keys(app))

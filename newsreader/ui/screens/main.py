@@ -36,7 +36,7 @@ from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
 from newsreader.tree import NodeKind, Selection, build_tree
-from newsreader.ui.commands import Keys, install_bindings
+from newsreader.ui.commands import Keys, install_bindings, set_footer_shown
 from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
@@ -83,6 +83,8 @@ class MainScreen(Screen[None]):
         self._previous_query: ListQuery | None = None
         self._refreshing = False
         self._tree_timer: Timer | None = None
+        self._narrow: bool | None = None
+        """Whether the layout is the narrow one (None until the first layout)."""
         self._stop_refresh = threading.Event()
         self.mounted = asyncio.Event()
         """Set once the panes are mounted and the first list is loaded (or that failed)."""
@@ -103,7 +105,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="status"):
             yield Static("", id="status-text")
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         try:
@@ -130,9 +132,30 @@ class MainScreen(Screen[None]):
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
-        # Narrow terminals stack the list over the article and hide the tree
-        # (it comes back with focus), rather than squeezing three columns.
-        self.set_class(width < NARROW_WIDTH, "-narrow")
+        """Stack the panes and hide the tree below the breakpoint, lay them side by side above.
+
+        Narrow terminals stack the list over the article, with the tree behind
+        ``c``, rather than squeeze three columns. Crossing the breakpoint applies
+        the rule afresh, whatever ``c`` did before; between crossings the
+        reader's choice stays.
+        """
+        narrow = width < NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.set_class(narrow, "-narrow")
+        self.remove_class("-tree-open", "-tree-hidden")
+        if narrow and self.focused is self.query_one(CategoryTree):
+            self.article_list.focus()
+        footer = self.query_one(Footer)
+        # Textual's own palette key is left out where the footer has no room for it.
+        footer.show_command_palette = not narrow
+        self._show_tree_key()
+
+    def _show_tree_key(self) -> None:
+        """The footer shows ``c`` where the tree is hidden or takes the list's place."""
+        tree_hidden = self.has_class("-tree-hidden")
+        set_footer_shown(self, "toggle_tree", shown=tree_hidden or self.has_class("-narrow"))
 
     @property
     def article_list(self) -> ArticleList:
@@ -211,13 +234,8 @@ class MainScreen(Screen[None]):
 
     def action_toggle_tree(self) -> None:
         """Show or hide the category tree (on a narrow terminal it is hidden)."""
-        tree = self.query_one(CategoryTree)
-        if self.has_class("-narrow"):
-            self.toggle_class("-tree-open")
-        else:
-            tree.display = not tree.display
-        if tree.display and tree.region.width:
-            tree.focus()
+        self.toggle_class("-tree-open" if self.has_class("-narrow") else "-tree-hidden")
+        self._show_tree_key()
         self.call_after_refresh(self._focus_tree_if_shown)
 
     def _focus_tree_if_shown(self) -> None:
