@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,9 +10,13 @@ import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey
 
+from newsreader.cache import Cache
+from newsreader.model import FeedState
+from newsreader.tree import NodeKind, Selection
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
@@ -187,3 +192,65 @@ async def test_the_footer_fits_80_columns_and_offers_c_where_the_tree_is_hidden(
         assert await until(pilot, lambda: "Tree" in footer_keys(app))
         await pilot.press("c")
         assert await until(pilot, lambda: "Tree" not in footer_keys(app))
+
+
+FEED = "http://127.0.0.1:9/feed.xml"
+
+
+async def choose(app: NewsReaderApp, pilot: Pilot[None], wanted: Selection) -> None:
+    """Pick a tree node, opening its categories, as a reader would."""
+    tree = app.query_one(CategoryTree)
+    for ancestor in reversed(wanted.ancestors):
+        node = next((n for n in tree._all_nodes() if n.data == ancestor), None)
+        if node is not None:
+            node.expand()
+    await pilot.pause()
+    node = next(n for n in tree._all_nodes() if n.data == wanted)
+    tree.select_node(node)
+    await pilot.pause()
+
+
+def note(app: NewsReaderApp) -> str | None:
+    """The line above the list, if it shows."""
+    shown = app.query_one("#list-note", Static)
+    return str(shown.render()) if shown.display else None
+
+
+async def test_choosing_a_failed_feed_shows_its_error_and_what_to_do(tmp_path: Path) -> None:
+    app = make_app(tmp_path, feeds=[FEED])
+    now = time.time()
+    with Cache(app.locations.cache_file) as cache:
+        cache.save_feed_state(
+            FeedState(
+                FEED,
+                title="Harbour [b]News[/b]",
+                last_attempt=now - 300,
+                last_success=now - 2 * 86_400,
+                last_error="connection refused",
+            )
+        )
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert note(app) is None  # All has articles and no error of its own
+        await choose(app, pilot, Selection(NodeKind.FEED, ("Test", "Loopback"), FEED))
+        assert await until(pilot, lambda: note(app) is not None)
+        said = note(app)
+        assert said == (
+            f"Last refresh failed 5 minutes ago: connection refused ({FEED}). "
+            "Last succeeded 2 days ago. Check the address in feeds.toml or press r to try again."
+        )
+        assert app.query_one("#list-note", Static).has_class("-failed")
+        await choose(app, pilot, Selection(NodeKind.CATEGORY, ("world",)))
+        assert await until(pilot, lambda: note(app) is None)
+
+
+async def test_an_empty_node_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path, feeds=[FEED])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await choose(app, pilot, Selection(NodeKind.STARRED))
+        assert await until(pilot, lambda: note(app) == "No starred articles.")
+        await choose(app, pilot, Selection(NodeKind.CATEGORY, ("Test",)))
+        assert await until(pilot, lambda: note(app) == "No articles in “Test”.")
+        await choose(app, pilot, Selection(NodeKind.FEED, ("Test", "Loopback"), FEED))
+        assert await until(pilot, lambda: note(app) == f"No articles in “{FEED}”.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from newsreader.history import History
 from newsreader.keys import ANYWHERE
 from newsreader.links import article_links, resolve
 from newsreader.model import ArticleSummary, FeedState, LinkKind
+from newsreader.node_notes import empty_note, failure_note
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
@@ -98,6 +100,7 @@ class MainScreen(Screen[None]):
                 yield Input(
                     placeholder="Search articles (Enter to search, Escape to close)", id="search"
                 )
+                yield Static("", id="list-note")
                 yield ArticleList(self._page, self.list_source, self.keys, id="articles")
                 with Horizontal(id="article-area"):
                     yield OptionList(id="outline", markup=False)
@@ -115,6 +118,7 @@ class MainScreen(Screen[None]):
 
     def _start(self) -> None:
         self.query_one("#search", Input).display = False
+        self.query_one("#list-note", Static).display = False
         self.query_one("#outline", OptionList).display = False
         self.query_one("#progress", ProgressBar).display = False
         self.reload_tree()
@@ -251,6 +255,28 @@ class MainScreen(Screen[None]):
         self._close_search()
         self.article_list.load(ListQuery(event.selection))
         self.article_list.focus()
+
+    @on(ArticleList.Loaded)
+    def _note_list(self) -> None:
+        """Say above the list why its feed failed, or that it has nothing to show."""
+        query = self.article_list.list_query
+        selection = query.selection
+        note: str | None = None
+        state = self._feed_states.get(selection.feed_url or "")
+        if query.search is None and selection.kind is NodeKind.FEED and state is not None:
+            note = failure_note(state, time.time(), self.keys["refresh"])
+        if note is None and not self.article_list.summaries:
+            note = empty_note(selection, self._node_name(selection), search=query.search)
+        shown = self.query_one("#list-note", Static)
+        shown.update(Text(note or ""))
+        shown.set_class(state is not None and state.failed, "-failed")
+        shown.display = note is not None
+
+    def _node_name(self, selection: Selection) -> str:
+        """A tree node's name: its feed's, or its category's."""
+        if selection.feed_url is not None:
+            return self.source_name(selection.feed_url)
+        return selection.path[-1] if selection.path else "All"
 
     @on(ArticleList.ArticleChosen)
     def _open_chosen(self, event: ArticleList.ArticleChosen) -> None:

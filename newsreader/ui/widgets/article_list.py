@@ -57,6 +57,9 @@ class ArticleList(DataTable[Text]):
             super().__init__()
             self.article_id = article_id
 
+    class Loaded(Message):
+        """The list was loaded afresh for its query (its first page, at least)."""
+
     def __init__(
         self,
         pages: PageLoader,
@@ -114,6 +117,7 @@ class ArticleList(DataTable[Text]):
             while not any(s.id == keep_article for s in self.summaries) and not self._exhausted:
                 self.load_more()
             self.select_article(keep_article)
+        self.post_message(self.Loaded())
 
     def select_article(self, article_id: int) -> None:
         """Move the cursor to an article's row, if it is loaded."""
