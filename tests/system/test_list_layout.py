@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import ColumnKey
 
@@ -21,7 +23,15 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
-from tests.helpers.reader import HARBOUR, TRAM, make_app, open_titled, titles, until
+from tests.helpers.reader import (
+    HARBOUR,
+    TRAM,
+    make_app,
+    open_titled,
+    shown_title,
+    titles,
+    until,
+)
 
 LONG_TITLE = (
     "A Very Long Headline About the Harbour Council Meeting That Went On Well Past "
@@ -254,3 +264,67 @@ async def test_an_empty_node_says_so(tmp_path: Path) -> None:
         assert await until(pilot, lambda: note(app) == "No articles in “Test”.")
         await choose(app, pilot, Selection(NodeKind.FEED, ("Test", "Loopback"), FEED))
         assert await until(pilot, lambda: note(app) == f"No articles in “{FEED}”.")
+
+
+async def test_one_click_on_a_row_opens_its_article(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        article_list = app.query_one(ArticleList)
+        row = titles(app).index(TRAM)
+        assert row != article_list.cursor_row
+        await pilot.click(ArticleList, offset=(40, 1 + row))
+        assert await until(pilot, lambda: shown_title(app) == TRAM)
+        assert article_list.cursor_row == row
+        harbour = titles(app).index(HARBOUR)
+        await pilot.click(ArticleList, offset=(10, 1 + harbour))
+        assert await until(pilot, lambda: shown_title(app) == HARBOUR)
+        await pilot.click(ArticleList, offset=(10, 0))  # the header opens nothing
+        await pilot.pause()
+        assert shown_title(app) == HARBOUR
+
+
+def many() -> dict[str, str]:
+    """Forty one-line stories in forty categories, and one long article of forty sections."""
+    stories = {
+        f"story-{n:02}.md": f"---\ntitle: Story {n}\ncategories: Topic {n:02}\n---\n\nText {n}.\n"
+        for n in range(40)
+    }
+    sections = "\n\n".join(
+        f"## Section {n}\n\nParagraph {n} of the long article, long enough to wrap."
+        for n in range(40)
+    )
+    return stories | {"long-article.md": f"# The Long Article\n\n{sections}\n"}
+
+
+async def wheel(pilot: Pilot[None], widget: Widget, times: int = 5) -> None:
+    """Turn the mouse wheel down over a widget."""
+    for _ in range(times):
+        await pilot._post_mouse_events([events.MouseScrollDown], widget, offset=(2, 2))
+
+
+def scrolled(pane: Widget, *, to_top: bool) -> Callable[[], bool]:
+    """Whether a pane is at its top (or has left it)."""
+    return lambda: (pane.scroll_y == 0) == to_top
+
+
+async def test_the_mouse_wheel_scrolls_every_pane(tmp_path: Path) -> None:
+    app = make_app(tmp_path, extra=many())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await open_titled(app, pilot, "The Long Article")
+        await pilot.press("t")  # the outline
+        await pilot.pause()
+        outline = app.query_one("#outline", OptionList)
+        panes: list[Widget] = [
+            app.query_one(CategoryTree),
+            app.query_one(ArticleList),
+            app.query_one(ArticleView),
+            outline,
+        ]
+        for pane in panes:
+            assert pane.region.height > 0 and pane.max_scroll_y > 0, pane
+            pane.scroll_home(animate=False)
+            assert await until(pilot, scrolled(pane, to_top=True)), pane
+            await wheel(pilot, pane)
+            assert await until(pilot, scrolled(pane, to_top=False)), pane

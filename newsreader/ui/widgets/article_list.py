@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.text import Text
+from textual import events
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
@@ -189,6 +190,20 @@ class ArticleList(DataTable[Text]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= len(self.summaries) - LOAD_AHEAD:
             self.load_more()
+
+    async def _on_click(self, event: events.Click) -> None:
+        """One click on a row opens its article, as in other readers (DataTable's own
+        click only moves the cursor there, and opens on a second)."""
+        before = self.cursor_coordinate
+        row = event.style.meta.get("row")
+        column = event.style.meta.get("column")
+        await super()._on_click(event)
+        if not isinstance(row, int) or not 0 <= row < len(self.summaries):
+            return  # the header, or past the last row
+        if (
+            not isinstance(column, int) or Coordinate(row, column) != before
+        ):  # else DataTable has selected it itself
+            self.post_message(self.ArticleChosen(self.summaries[row].id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
