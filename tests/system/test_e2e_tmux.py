@@ -394,3 +394,39 @@ def test_next_section_twice_puts_the_second_heading_at_the_top(terminal: str) ->
         partial(_heading_at_top, SECOND_HEADING),
         "} twice never put the second heading at the top of the pane",
     )
+
+
+def _tree_shown(shown: str) -> bool:
+    return unread(shown) is not None
+
+
+@pytest.fixture
+def sized_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The reader on the seed and its target, with COLUMNS and LINES (as a shell may
+    export them) in its environment: tmux passes them on, set to the pane's size."""
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("LINES", "40")
+    yield from _seed_and_target_in_tmux(tmp_path, "sized")
+
+
+def test_a_resize_across_the_breakpoint_hides_and_restores_the_tree(sized_terminal: str) -> None:
+    terminal = sized_terminal
+    shown = wait_for(terminal, "feeds failed")
+    assert _tree_shown(shown) and "c Tree" not in shown
+    socket, session = terminal.split("|")
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", "80", "-y", "24")
+    shown = wait_until(
+        terminal,
+        lambda shown: not _tree_shown(shown) and "c Tree" in shown,
+        "the tree never hid at 80 columns",
+    )
+    # The title has the tree's room, cut with an ellipsis at the edge.
+    row = next(line for line in shown.splitlines() if "China & Russia" in line)
+    assert "China & Russia’s Relationship Grows" in row and row.rstrip().endswith("…"), row
+    assert all(len(line) <= 80 for line in shown.splitlines())
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
+    wait_until(
+        terminal,
+        lambda shown: _tree_shown(shown) and "c Tree" not in shown,
+        "the tree never came back at 120 columns",
+    )
