@@ -265,11 +265,12 @@ class MainScreen(Screen[None]):
         state = self._feed_states.get(selection.feed_url or "")
         if query.search is None and selection.kind is NodeKind.FEED and state is not None:
             note = failure_note(state, time.time(), self.keys["refresh"])
+        failed = note is not None
         if note is None and not self.article_list.summaries:
             note = empty_note(selection, self._node_name(selection), search=query.search)
         shown = self.query_one("#list-note", Static)
         shown.update(Text(note or ""))
-        shown.set_class(state is not None and state.failed, "-failed")
+        shown.set_class(failed, "-failed")
         shown.display = note is not None
 
     def _node_name(self, selection: Selection) -> str:
