@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -195,6 +196,11 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
 
 def _run_reader(locations: Locations, *, offline: bool) -> int:
     """Open the terminal reader on the user's config and cache."""
+    # The reader follows the terminal as it is resized: COLUMNS and LINES left in
+    # the environment (a shell may export them) would fix its size at their values,
+    # since Python's terminal size reads them before asking the terminal.
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
     from newsreader.cache import CacheError
     from newsreader.config import ConfigError
 

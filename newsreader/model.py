@@ -223,6 +223,8 @@ class ArticleSummary:
     read: bool
     starred: bool
     sort_key: float
+    added: datetime | None = None
+    """When the cache first stored it (the list shows it when there is no ``published``)."""
 
 
 @dataclass(frozen=True, slots=True)

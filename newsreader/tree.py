@@ -80,6 +80,11 @@ class TreeItem:
     error: str | None = None
     children: list[TreeItem] = field(default_factory=list)
 
+    @property
+    def shown_count(self) -> int:
+        """The count beside the label: unread articles; for Starred, every starred one."""
+        return self.total_count if self.selection.kind is NodeKind.STARRED else self.unread_count
+
 
 def build_tree(
     categories: CategoryNode,

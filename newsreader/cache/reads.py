@@ -49,11 +49,11 @@ class Cursor:
     id: int
 
 
-_SUMMARY_COLUMNS = "id, title, source, category, published, read, starred, sort_key"
+_SUMMARY_COLUMNS = "id, title, source, category, published, read, starred, sort_key, added"
 
 
 def _summary(row: tuple[Any, ...]) -> ArticleSummary:
-    id_, title, source, category, published, read, starred, sort_key = row
+    id_, title, source, category, published, read, starred, sort_key, added = row
     return ArticleSummary(
         id=int(id_),
         title=_as_text(title),
@@ -63,6 +63,7 @@ def _summary(row: tuple[Any, ...]) -> ArticleSummary:
         read=bool(read),
         starred=bool(starred),
         sort_key=_order_key(sort_key),
+        added=_datetime(added),
     )
 
 

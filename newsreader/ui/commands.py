@@ -11,7 +11,7 @@ the keys the user chose.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
@@ -82,7 +82,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("show_failures", "Failed feeds", "list the feeds whose last refresh failed",
             _anywhere("show_failures"), "Failures", palette=True),
     Command("next_unread", "Next unread", "open the next unread article",
-            _anywhere("next_unread", True), palette=True, partner="previous_unread",
+            _anywhere("next_unread", True), "Unread", palette=True, partner="previous_unread",
             pair_help="next / previous unread article"),
     Command("previous_unread", "Previous unread", "open the previous unread article",
             _anywhere("previous_unread"), "Prev unread", palette=True),
@@ -98,7 +98,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("toggle_outline", "Outline", "show the outline of the article's sections",
             _anywhere("toggle_outline", True), palette=True),
     Command("toggle_tree", "Categories", "show or hide the category tree",
-            _anywhere("toggle_tree"), palette=True),
+            _anywhere("toggle_tree"), "Tree", palette=True),
     Command("open_in_browser", "Open in browser",
             "open the selected link, or the article, in the system browser",
             _anywhere("open_in_browser"), "Browser", palette=True),
@@ -113,19 +113,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel_search", "Close search", "close the search and show the node again",
             _anywhere("cancel_search")),
     Command("down", "Down", "move down; in the article, scroll",
-            {TREE: Target("cursor_down", True), LIST: Target("cursor_down"),
+            {TREE: Target("cursor_down"), LIST: Target("cursor_down"),
              ARTICLE: Target("scroll_down")}, partner="up",
             pair_help="down / up (the article scrolls)"),
     Command("up", "Up", "move up; in the article, scroll",
-            {TREE: Target("cursor_up", True), LIST: Target("cursor_up"),
+            {TREE: Target("cursor_up"), LIST: Target("cursor_up"),
              ARTICLE: Target("scroll_up")}),
     Command("next_link", "Next link", "select the next link",
-            {ARTICLE: Target("next_link", True)}, partner="previous_link",
+            {ARTICLE: Target("next_link", True)}, "Link", partner="previous_link",
             pair_help="next / previous link"),
     Command("previous_link", "Previous link", "select the previous link",
             {ARTICLE: Target("previous_link")}, "Prev link"),
     Command("follow_link", "Follow link", "follow the selected link",
-            {ARTICLE: Target("follow_link", True)}, "Follow"),
+            {ARTICLE: Target("follow_link")}, "Follow"),
     Command("next_section", "Next section", "jump to the next section heading",
             {ARTICLE: Target("next_section")}, partner="previous_section",
             pair_help="next / previous section"),
@@ -187,6 +187,18 @@ def install_bindings(node: DOMNode, place: str, keys: Keys) -> None:
     """
     ours = BindingsMap(bindings(place, keys))
     node._bindings = BindingsMap.merge([ours, node._bindings])
+
+
+def set_footer_shown(node: DOMNode, command_id: str, *, shown: bool) -> None:
+    """Show or hide one command's key in the footer, for a key that matters only at
+    times (``c`` where the tree is hidden). Its binding works either way."""
+    bound = node._bindings.key_to_bindings
+    for key, key_bindings in bound.items():
+        bound[key] = [
+            replace(binding, show=shown) if binding.id == command_id else binding
+            for binding in key_bindings
+        ]
+    node.refresh_bindings()
 
 
 def help_rows(keys: Keys) -> Iterator[tuple[str, list[tuple[str, str]]]]:

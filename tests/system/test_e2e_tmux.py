@@ -209,7 +209,7 @@ def test_keys_remapped_in_the_config_work_in_the_installed_reader(
     remapped_terminal: str,
 ) -> None:
     wait_for(remapped_terminal, "feeds failed")
-    shown = wait_for(remapped_terminal, "x Next unread")  # the footer says the new key
+    shown = wait_for(remapped_terminal, "x Unread")  # the footer says the new key
     before = unread(shown)
     assert before == 2, shown
     keys(remapped_terminal, "x")
@@ -484,3 +484,39 @@ def test_a_on_a_feed_highlighted_in_the_tree_asks_and_u_undoes_it(
         assert "Wire (3)" in shown
     finally:
         reader.close()
+
+
+def _tree_shown(shown: str) -> bool:
+    return unread(shown) is not None
+
+
+@pytest.fixture
+def sized_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The reader on the seed and its target, with COLUMNS and LINES (as a shell may
+    export them) in its environment: tmux passes them on, set to the pane's size."""
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("LINES", "40")
+    yield from _seed_and_target_in_tmux(tmp_path, "sized")
+
+
+def test_a_resize_across_the_breakpoint_hides_and_restores_the_tree(sized_terminal: str) -> None:
+    terminal = sized_terminal
+    shown = wait_for(terminal, "feeds failed")
+    assert _tree_shown(shown) and "c Tree" not in shown
+    socket, session = terminal.split("|")
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", "80", "-y", "24")
+    shown = wait_until(
+        terminal,
+        lambda shown: not _tree_shown(shown) and "c Tree" in shown,
+        "the tree never hid at 80 columns",
+    )
+    # The title has the tree's room, cut with an ellipsis at the edge.
+    row = next(line for line in shown.splitlines() if "China & Russia" in line)
+    assert "China & Russia’s Relationship Grows" in row and row.rstrip().endswith("…"), row
+    assert all(len(line) <= 80 for line in shown.splitlines())
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
+    wait_until(
+        terminal,
+        lambda shown: _tree_shown(shown) and "c Tree" not in shown,
+        "the tree never came back at 120 columns",
+    )

@@ -84,7 +84,7 @@ async def test_footer_help_and_palette_show_the_chosen_keys(tmp_path: Path) -> N
     async with app.run_test(size=(160, 100)) as pilot:
         await pilot.pause()
         shown = footer(app)
-        assert shown["Next unread"] == "x" and shown["Help"] == "f1"
+        assert shown["Unread"] == "x" and shown["Help"] == "f1"
         assert "Star" not in shown
 
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
@@ -137,7 +137,7 @@ def test_each_place_has_its_bindings_once_with_the_footer_they_had() -> None:
     article = {(b.key, b.action, b.show) for b in bindings("article", defaults)}
     assert ("j", "scroll_down", False) in article and ("3", "follow_number(3)", False) in article
     tree = {(b.key, b.action, b.show) for b in bindings("tree", defaults)}
-    assert tree == {("j", "cursor_down", True), ("k", "cursor_up", True)}
+    assert tree == {("j", "cursor_down", False), ("k", "cursor_up", False)}
     assert not bindings("tree", defaults | {"down": (), "up": ()})
 
 

@@ -212,7 +212,7 @@ async def test_star_and_toggle_read(tmp_path: Path) -> None:
         stored = app.cache.get_article(article_id)
         assert stored is not None and stored.starred and not stored.read
         tree = app.query_one(CategoryTree)
-        assert str(tree.root.children[2].label) == "Starred"
+        assert await until(pilot, lambda: str(tree.root.children[2].label) == "Starred (1)")
         starred = tree.root.children[2]
         tree.select_node(starred)
         await pilot.pause()

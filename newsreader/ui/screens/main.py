@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,11 +34,12 @@ from newsreader.history import History
 from newsreader.keys import ANYWHERE, keys_label
 from newsreader.links import article_links, resolve
 from newsreader.model import CATEGORY_SEPARATOR, ArticleSummary, FeedState, LinkKind
+from newsreader.node_notes import empty_note, failure_note
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
 from newsreader.tree import NodeKind, Selection, build_tree
-from newsreader.ui.commands import Keys, install_bindings
+from newsreader.ui.commands import Keys, install_bindings, set_footer_shown
 from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
 from newsreader.ui.screens.confirm import ConfirmScreen
 from newsreader.ui.screens.failures import FailuresScreen
@@ -88,6 +90,8 @@ class MainScreen(Screen[None]):
         self._refreshing = False
         self._failed_so_far = 0
         self._tree_timer: Timer | None = None
+        self._narrow: bool | None = None
+        """Whether the layout is the narrow one (None until the first layout)."""
         self._stop_refresh = threading.Event()
         self.mounted = asyncio.Event()
         """Set once the panes are mounted and the first list is loaded (or that failed)."""
@@ -101,14 +105,15 @@ class MainScreen(Screen[None]):
                 yield Input(
                     placeholder="Search articles (Enter to search, Escape to close)", id="search"
                 )
-                yield ArticleList(self._page, self.source_name, self.keys, id="articles")
+                yield Static("", id="list-note")
+                yield ArticleList(self._page, self.list_source, self.keys, id="articles")
                 with Horizontal(id="article-area"):
                     yield OptionList(id="outline", markup=False)
                     yield ArticleView(self.keys, id="article")
         with Horizontal(id="status"):
             yield Static("", id="status-text")
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         try:
@@ -118,6 +123,7 @@ class MainScreen(Screen[None]):
 
     def _start(self) -> None:
         self.query_one("#search", Input).display = False
+        self.query_one("#list-note", Static).display = False
         self.query_one("#outline", OptionList).display = False
         self.query_one("#progress", ProgressBar).display = False
         self.reload_tree()
@@ -135,9 +141,30 @@ class MainScreen(Screen[None]):
         self._apply_width(event.size.width)
 
     def _apply_width(self, width: int) -> None:
-        # Narrow terminals stack the list over the article and hide the tree
-        # (it comes back with focus), rather than squeezing three columns.
-        self.set_class(width < NARROW_WIDTH, "-narrow")
+        """Stack the panes and hide the tree below the breakpoint, lay them side by side above.
+
+        Narrow terminals stack the list over the article, with the tree behind
+        ``c``, rather than squeeze three columns. Crossing the breakpoint applies
+        the rule afresh, whatever ``c`` did before; between crossings the
+        reader's choice stays.
+        """
+        narrow = width < NARROW_WIDTH
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.set_class(narrow, "-narrow")
+        self.remove_class("-tree-open", "-tree-hidden")
+        if narrow and self.focused is self.query_one(CategoryTree):
+            self.article_list.focus()
+        footer = self.query_one(Footer)
+        # Textual's own palette key is left out where the footer has no room for it.
+        footer.show_command_palette = not narrow
+        self._show_tree_key()
+
+    def _show_tree_key(self) -> None:
+        """The footer shows ``c`` where the tree is hidden or takes the list's place."""
+        tree_hidden = self.has_class("-tree-hidden")
+        set_footer_shown(self, "toggle_tree", shown=tree_hidden or self.has_class("-narrow"))
 
     @property
     def article_list(self) -> ArticleList:
@@ -172,6 +199,13 @@ class MainScreen(Screen[None]):
         if feed is not None:
             return feed.display_name(self._feed_states.get(source))
         return Path(source).name if "://" not in source else display_url(source)
+
+    def list_source(self, summary: ArticleSummary) -> str:
+        """What the list's source column says: the feed's name; for a file, its category
+        (a file's name cut to the column says little)."""
+        if summary.source not in self._feeds and summary.categories:
+            return summary.categories[-1]
+        return self.source_name(summary.source)
 
     def notify(
         self,
@@ -209,13 +243,8 @@ class MainScreen(Screen[None]):
 
     def action_toggle_tree(self) -> None:
         """Show or hide the category tree (on a narrow terminal it is hidden)."""
-        tree = self.query_one(CategoryTree)
-        if self.has_class("-narrow"):
-            self.toggle_class("-tree-open")
-        else:
-            tree.display = not tree.display
-        if tree.display and tree.region.width:
-            tree.focus()
+        self.toggle_class("-tree-open" if self.has_class("-narrow") else "-tree-hidden")
+        self._show_tree_key()
         self.call_after_refresh(self._focus_tree_if_shown)
 
     def _focus_tree_if_shown(self) -> None:
@@ -231,6 +260,23 @@ class MainScreen(Screen[None]):
         self._close_search()
         self.article_list.load(ListQuery(event.selection))
         self.article_list.focus()
+
+    @on(ArticleList.Loaded)
+    def _note_list(self) -> None:
+        """Say above the list why its feed failed, or that it has nothing to show."""
+        query = self.article_list.list_query
+        selection = query.selection
+        note: str | None = None
+        state = self._feed_states.get(selection.feed_url or "")
+        if query.search is None and selection.kind is NodeKind.FEED and state is not None:
+            note = failure_note(state, time.time(), self.keys["refresh"])
+        failed = note is not None
+        if note is None and not self.article_list.summaries:
+            note = empty_note(selection, self._node_name(selection), search=query.search)
+        shown = self.query_one("#list-note", Static)
+        shown.update(Text(note or ""))
+        shown.set_class(failed, "-failed")
+        shown.display = note is not None
 
     @on(ArticleList.ArticleChosen)
     def _open_chosen(self, event: ArticleList.ArticleChosen) -> None:

@@ -9,9 +9,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from rich.text import Text
+from textual import events
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from newsreader.cache import CacheError
 from newsreader.keys import LIST
@@ -19,6 +21,14 @@ from newsreader.model import ArticleSummary
 from newsreader.sanitize import clean_line
 from newsreader.tree import NodeKind, Selection
 from newsreader.ui.commands import install_bindings
+
+TITLE = "title"
+MARK_WIDTH = 2
+"""The unread dot, then the star."""
+DATE_WIDTH = 10
+SOURCE_WIDTH = 16
+MIN_TITLE_WIDTH = 10
+"""Below this the list scrolls sideways rather than show less of a title."""
 
 PAGE_SIZE = 100
 LOAD_AHEAD = 20
@@ -38,7 +48,8 @@ PageLoader = Callable[[ListQuery, list[ArticleSummary], int], list[ArticleSummar
 
 
 class ArticleList(DataTable[Text]):
-    """Articles as rows: unread/starred marks, title, source, date."""
+    """Articles as rows: unread and starred marks, date, source, and the title in
+    the width left."""
 
     class ArticleChosen(Message):
         """The reader opened an article from the list."""
@@ -47,10 +58,13 @@ class ArticleList(DataTable[Text]):
             super().__init__()
             self.article_id = article_id
 
+    class Loaded(Message):
+        """The list was loaded afresh for its query (its first page, at least)."""
+
     def __init__(
         self,
         pages: PageLoader,
-        source_name: Callable[[str], str],
+        source_name: Callable[[ArticleSummary], str],
         keys: Mapping[str, tuple[str, ...]],
         *,
         id: str | None = None,
@@ -65,10 +79,33 @@ class ArticleList(DataTable[Text]):
 
     def on_mount(self) -> None:
         # The title goes last, so that a narrow terminal cuts titles, not dates.
-        self.add_column(" ", key="mark", width=2)
-        self.add_column("Date", key="date", width=10)
-        self.add_column("Source", key="source", width=16)
-        self.add_column("Title", key="title")
+        self.add_column(" ", key="mark", width=MARK_WIDTH)
+        self.add_column("Date", key="date", width=DATE_WIDTH)
+        self.add_column("Source", key="source", width=SOURCE_WIDTH)
+        self.add_column("Title", key=TITLE, width=MIN_TITLE_WIDTH)
+        self._fit_title()
+
+    def on_resize(self) -> None:
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """Give the title column what the others leave of the width, so that a long
+        title ends in "…" at the edge rather than past it."""
+        if TITLE not in self.columns:
+            return
+        others = sum(
+            column.get_render_width(self) for key, column in self.columns.items() if key != TITLE
+        )
+        available = self.scrollable_content_region.width - others - 2 * self.cell_padding
+        width = max(MIN_TITLE_WIDTH, available)
+        column = self.columns[ColumnKey(TITLE)]
+        if column.width == width:
+            return
+        column.width = width
+        # DataTable has no public way to resize a column: its virtual size and
+        # rendered lines are recomputed as after any change of its cells.
+        self._require_update_dimensions = True
+        self._clear_caches()
 
     def load(self, query: ListQuery, keep_article: int | None = None) -> None:
         """Show a query's first page (and, to keep the reader's place, up to an article)."""
@@ -81,6 +118,7 @@ class ArticleList(DataTable[Text]):
             while not any(s.id == keep_article for s in self.summaries) and not self._exhausted:
                 self.load_more()
             self.select_article(keep_article)
+        self.post_message(self.Loaded())
 
     def select_article(self, article_id: int) -> None:
         """Move the cursor to an article's row, if it is loaded."""
@@ -108,14 +146,29 @@ class ArticleList(DataTable[Text]):
         return bool(page)
 
     def _cells(self, summary: ArticleSummary) -> list[Text]:
-        mark = Text("★" if summary.starred else "●" if not summary.read else " ",
-                    style="yellow" if summary.starred else "bold cyan")  # fmt: skip
-        title = Text(clean_line(summary.title), style="" if summary.read else "bold", no_wrap=True)
-        source = Text(clean_line(self._source_name(summary.source)), style="dim", no_wrap=True)
-        date = Text(
-            summary.published.strftime("%Y-%m-%d") if summary.published else "", style="dim"
+        mark = Text.assemble(
+            ("●" if not summary.read else " ", "bold cyan"),
+            ("★" if summary.starred else " ", "yellow"),
         )
-        return [mark, date, source, title]
+        title = Text(
+            clean_line(summary.title),
+            style="" if summary.read else "bold",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        source = Text(
+            clean_line(self._source_name(summary)), style="dim", no_wrap=True, overflow="ellipsis"
+        )
+        return [mark, self._date(summary), source, title]
+
+    @staticmethod
+    def _date(summary: ArticleSummary) -> Text:
+        """The publication date; else, in italics, the date the cache first stored it."""
+        if summary.published is not None:
+            return Text(summary.published.strftime("%Y-%m-%d"), style="dim")
+        if summary.added is not None:
+            return Text(summary.added.strftime("%Y-%m-%d"), style="dim italic")
+        return Text("")
 
     def redraw_article(self, article_id: int, *, read: bool, starred: bool) -> None:
         """Redraw one article's marks after its read or starred state changed."""
@@ -137,6 +190,20 @@ class ArticleList(DataTable[Text]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= len(self.summaries) - LOAD_AHEAD:
             self.load_more()
+
+    async def _on_click(self, event: events.Click) -> None:
+        """One click on a row opens its article, as in other readers (DataTable's own
+        click only moves the cursor there, and opens on a second)."""
+        before = self.cursor_coordinate
+        row = event.style.meta.get("row")
+        column = event.style.meta.get("column")
+        await super()._on_click(event)
+        if not isinstance(row, int) or not 0 <= row < len(self.summaries):
+            return  # the header, or past the last row
+        if (
+            not isinstance(column, int) or Coordinate(row, column) != before
+        ):  # else DataTable has selected it itself
+            self.post_message(self.ArticleChosen(self.summaries[row].id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -91,8 +91,8 @@ class CategoryTree(Tree[Selection]):
         label = Text(name, style="bold" if item.unread_count else "")
         if item.selection.kind is NodeKind.FEED and item.failed:
             label.append(" ✗", style="bold red")
-        if item.unread_count:
-            label.append(f" ({item.unread_count})", style="dim")
+        if item.shown_count:
+            label.append(f" ({item.shown_count})", style="dim")
         return label
 
     def _all_nodes(self) -> list[TreeNode[Selection]]:
