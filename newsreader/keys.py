@@ -58,6 +58,7 @@ ACTIONS: Mapping[str, Action] = {
     "mark_all_read": Action(("A",)),
     "toggle_outline": Action(("t",)),
     "toggle_tree": Action(("c",)),
+    "toggle_images": Action(("I",)),
     "open_in_browser": Action(("o",)),
     "history_back": Action(("backspace", "alt+left")),
     "history_forward": Action(("shift+backspace", "alt+right")),
