@@ -715,6 +715,7 @@ def _dirs(locations: Locations) -> int:
     print(f"config: {locations.config_file}")
     print(f"data:   {locations.data_dir}")
     print(f"cache:  {locations.cache_file}")
+    print(f"images: {locations.image_dir}")
     return EXIT_OK
 
 

@@ -141,6 +141,8 @@ class Settings:
     """At most this many articles per feed are kept (0: no limit; starred always kept)."""
     max_retry_after: float = 86_400.0
     """The longest a server's Retry-After defers a feed, in seconds (0: never wait)."""
+    images: bool = True
+    """Whether the reader fetches and shows figures' images."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
         lambda v: 0 <= v <= MAX_RETRY_AFTER_LIMIT,
         f"a number of seconds from 0 to {MAX_RETRY_AFTER_LIMIT} (30 days)",
     ),
+    "images": (bool, lambda v: True, "true or false"),
 }
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})
@@ -312,7 +315,12 @@ def _settings(value: object, fail: _Fail, warn: _Warn) -> Settings:
         if key not in value:
             continue
         item: Any = value[key]
-        if isinstance(item, bool) or not isinstance(item, kind) or not valid(item):
+        # True is an int to Python: a number setting refuses it all the same.
+        if (
+            (kind is not bool and isinstance(item, bool))
+            or not isinstance(item, kind)
+            or not valid(item)
+        ):
             raise fail("settings", 0, key, f"{key} must be {description}")
         chosen[key] = item
     return Settings(**chosen)

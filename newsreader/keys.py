@@ -60,6 +60,7 @@ ACTIONS: Mapping[str, Action] = {
     "undo": Action(("u",)),
     "toggle_outline": Action(("t",)),
     "toggle_tree": Action(("c",)),
+    "toggle_images": Action(("I",)),
     "open_in_browser": Action(("o",)),
     "copy_address": Action(("y",)),
     "history_back": Action(("backspace", "alt+left")),

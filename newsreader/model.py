@@ -81,17 +81,19 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """An image caption and its credit line.
+    """An image caption, its credit line and, when the source gave one, the image's address.
 
     Attributes:
         caption: What the picture shows.
         credit: Who it is from ("Source: Web", "Photo: AP"), or None.
         section: Index of the section the figure appeared in.
+        image: The picture's address (absolute http(s)), or None.
     """
 
     caption: str
     credit: str | None = None
     section: int = 0
+    image: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,18 +292,16 @@ def body_to_json(article: Article) -> dict[str, Any]:
 def parts_to_json(article: Article) -> dict[str, Any]:
     """Sections, figures, links and enclosures as JSON-ready data (without unconverted HTML).
 
-    ``enclosures`` is written only when there are some, so that the content hash
-    of an article without any is what it was before enclosures were kept.
+    ``enclosures`` is written only when there are some, and a figure's ``image`` only
+    when it has one, so that the content hash of an article without them is what it
+    was before they were kept.
     """
     parts = {
         "sections": [
             {"heading": section.heading, "paragraphs": list(section.paragraphs)}
             for section in article.sections
         ],
-        "figures": [
-            {"caption": figure.caption, "credit": figure.credit, "section": figure.section}
-            for figure in article.figures
-        ],
+        "figures": [_figure_to_json(figure) for figure in article.figures],
         "links": [
             {"kind": link.kind.value, "text": link.text, "url": link.url} for link in article.links
         ],
@@ -314,6 +314,17 @@ def parts_to_json(article: Article) -> dict[str, Any]:
     return parts
 
 
+def _figure_to_json(figure: Figure) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "caption": figure.caption,
+        "credit": figure.credit,
+        "section": figure.section,
+    }
+    if figure.image is not None:
+        data["image"] = figure.image
+    return data
+
+
 def body_from_json(
     data: dict[str, Any],
 ) -> tuple[tuple[Section, ...], tuple[Figure, ...], tuple[Link, ...]]:
@@ -322,7 +333,7 @@ def body_from_json(
         Section(item["heading"], tuple(item["paragraphs"])) for item in data.get("sections", [])
     )
     figures = tuple(
-        Figure(item["caption"], item.get("credit"), item.get("section", 0))
+        Figure(item["caption"], item.get("credit"), item.get("section", 0), item.get("image"))
         for item in data.get("figures", [])
     )
     links = tuple(

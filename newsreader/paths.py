@@ -14,8 +14,12 @@ from pathlib import Path
 APP_NAME = "newsreader"
 CONFIG_ENV = "NEWSREADER_CONFIG"
 DATA_DIR_ENV = "NEWSREADER_DATA_DIR"
+CACHE_DIR_ENV = "NEWSREADER_CACHE_DIR"
 CONFIG_FILE_NAME = "feeds.toml"
 CACHE_FILE_NAME = "cache.sqlite3"
+IMAGES_FOLDER_NAME = "images"
+DATA_CACHE_FOLDER_NAME = "cache"
+"""Where downloads are kept under a named data folder when no cache folder is named."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +31,20 @@ class Locations:
     data_dir: Path
     config_given: bool = False
     """Whether the config was named (option or environment) rather than defaulted."""
+    cache_dir: Path | None = None
+    """Where downloads that can be fetched again are kept (figures' images); None:
+    ``cache`` in the data folder."""
 
     @property
     def cache_file(self) -> Path:
         """The SQLite cache."""
         return self.data_dir / CACHE_FILE_NAME
+
+    @property
+    def image_dir(self) -> Path:
+        """The figures' images fetched by the reader, bounded in size (``newsreader.images``)."""
+        folder = self.cache_dir or self.data_dir / DATA_CACHE_FOLDER_NAME
+        return folder / IMAGES_FOLDER_NAME
 
 
 def resolve_locations(
@@ -39,10 +52,16 @@ def resolve_locations(
     data_dir: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Locations:
-    """Work out the locations from options, environment and platform defaults."""
+    """Work out the locations from options, environment and platform defaults.
+
+    The cache folder is ``NEWSREADER_CACHE_DIR``; else, when the data folder was
+    named, one inside it (so a named data folder keeps everything of a run); else
+    the platform's user cache folder.
+    """
     env = os.environ if environ is None else environ
     config_value = config or env.get(CONFIG_ENV)
     data_value = data_dir or env.get(DATA_DIR_ENV)
+    cache_value = env.get(CACHE_DIR_ENV)
     if config_value:
         config_file = Path(config_value).expanduser()
     else:
@@ -55,7 +74,14 @@ def resolve_locations(
         import platformdirs
 
         data_path = platformdirs.user_data_path(APP_NAME, appauthor=False)
-    return Locations(config_file, data_path, config_given=bool(config_value))
+    cache_path: Path | None = None
+    if cache_value:
+        cache_path = Path(cache_value).expanduser()
+    elif not data_value:
+        import platformdirs
+
+        cache_path = platformdirs.user_cache_path(APP_NAME, appauthor=False)
+    return Locations(config_file, data_path, config_given=bool(config_value), cache_dir=cache_path)
 
 
 def bundled_data_dir() -> Path:

@@ -62,7 +62,11 @@ def article_json(
             for section in article.sections
         ],
         "figures": [
-            {"caption": clean_line(f.caption), "credit": clean_line(f.credit) if f.credit else None}
+            {
+                "caption": clean_line(f.caption),
+                "credit": clean_line(f.credit) if f.credit else None,
+                "image": clean_line(f.image) if f.image else None,
+            }
             for f in article.figures
         ],
         "links": [

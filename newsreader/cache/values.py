@@ -84,10 +84,11 @@ def _check_body(data: object) -> Mapping[str, Any]:
         if (
             not _text(figure.get("caption"))
             or not _text(figure.get("credit"), optional=True)
+            or not _text(figure.get("image"), optional=True)
             or not isinstance(section_index, int)
             or isinstance(section_index, bool)
         ):
-            raise _BadBody("a figure is not a caption, a credit and a section")
+            raise _BadBody("a figure is not a caption, a credit, a section and an image address")
     for link in _list_of_objects(data, "links"):
         if (
             link.get("kind") not in _LINK_KINDS

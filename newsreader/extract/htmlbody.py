@@ -3,18 +3,25 @@
 Only text survives: scripts, styles, forms and embedded frames are dropped with
 their content, every other tag is reduced to the structure a reader needs
 (headings, paragraphs, list items, figures with captions, links). Link targets
-are resolved against the document's base URL and kept only when safe.
+and figures' image addresses are resolved against the document's base URL and
+kept only when safe.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Figure, Link, LinkKind, Section
-from newsreader.sanitize import clean_href, clean_line, has_unsafe_scheme, is_safe_url
+from newsreader.sanitize import (
+    clean_href,
+    clean_line,
+    feed_url_problem,
+    has_unsafe_scheme,
+    is_safe_url,
+)
 
 _SKIPPED = frozenset(
     {
@@ -93,6 +100,7 @@ class _Builder(HTMLParser):
     caption_parts: list[str] = field(default_factory=list)
     in_caption: bool = False
     pending_alt: str | None = None
+    pending_image: str | None = None
     link_href: str | None = None
     link_text: list[str] = field(default_factory=list)
     block_links: list[int] = field(default_factory=list)
@@ -122,14 +130,21 @@ class _Builder(HTMLParser):
         elif tag == "img":
             alt = clean_line(attributes.get("alt") or attributes.get("title") or "")
             credit = clean_line(attributes.get("title") or "")
+            image = self._image_address(attributes.get("src"))
             if alt and not self.figure_depth:
                 self.figures.append(
                     Figure(
-                        alt, credit if credit and credit != alt else None, len(self.sections) - 1
+                        alt,
+                        credit if credit and credit != alt else None,
+                        len(self.sections) - 1,
+                        image,
                     )
                 )
-            elif alt:
-                self.pending_alt = alt
+            elif self.figure_depth:
+                if alt:
+                    self.pending_alt = alt
+                # A figure's first picture is the one shown (the others are alternatives).
+                self.pending_image = self.pending_image or image
         elif tag == "a":
             href = attributes.get("href") or ""
             # javascript:, data:, file: ... are no links at all: the text stays, as text.
@@ -162,9 +177,10 @@ class _Builder(HTMLParser):
         elif tag == "figure" and self.figure_depth:
             self.figure_depth -= 1
             caption = clean_line(" ".join(self.caption_parts)) or self.pending_alt or ""
-            self.caption_parts, self.pending_alt = [], None
+            image = self.pending_image
+            self.caption_parts, self.pending_alt, self.pending_image = [], None, None
             if caption:
-                self.figures.append(_figure_from_caption(caption, len(self.sections) - 1))
+                self.figures.append(_figure_from_caption(caption, len(self.sections) - 1, image))
         elif tag == "a":
             self._close_link()
         elif tag in ("ul", "ol"):
@@ -199,6 +215,13 @@ class _Builder(HTMLParser):
                 return ""
         return href if is_safe_url(href) else ""
 
+    def _image_address(self, src: str | None) -> str | None:
+        """An ``<img>``'s address, resolved, if it is one a picture may be fetched from."""
+        if not src or has_unsafe_scheme(src):
+            return None
+        address = self._resolve(src)
+        return address if address and feed_url_problem(address) is None else None
+
     def _close_link(self) -> None:
         if self.link_href is None:
             return
@@ -232,17 +255,17 @@ class _Builder(HTMLParser):
         first_heading = sections[1].heading if len(sections) > 1 else None
         if len(sections) > 1 and sections[0].heading is None and not sections[0].paragraphs:
             sections = sections[1:]
-            figures = [Figure(f.caption, f.credit, max(0, f.section - 1)) for f in self.figures]
+            figures = [replace(f, section=max(0, f.section - 1)) for f in self.figures]
         else:
             figures = self.figures
         return HtmlBody(sections, figures, self.links, first_heading)
 
 
-def _figure_from_caption(caption: str, section: int) -> Figure:
+def _figure_from_caption(caption: str, section: int, image: str | None) -> Figure:
     inline = INLINE_CREDIT.search(caption)
     if inline and inline.start() > 0:
-        return Figure(caption[: inline.start()], inline.group("credit").strip(), section)
-    return Figure(caption, None, section)
+        return Figure(caption[: inline.start()], inline.group("credit").strip(), section, image)
+    return Figure(caption, None, section, image)
 
 
 def html_to_body(html: str, base_url: str | None = None) -> HtmlBody:

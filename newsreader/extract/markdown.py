@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 
 from newsreader.extract.dates import parse_date
 from newsreader.extract.htmlbody import html_to_body
-from newsreader.model import Article, Figure, parse_category_path
+from newsreader.model import Article, parse_category_path
 from newsreader.sanitize import clean_line
 from newsreader.textnorm import fold
 
@@ -93,6 +93,6 @@ def extract_markdown(text: str, *, source: str, guid: str, fallback_title: str) 
         author=clean_line(author_value) if isinstance(author_value, str) else None,
         categories=_categories(meta),
         sections=tuple(s for s in sections if s.heading or s.paragraphs),
-        figures=tuple(Figure(f.caption, f.credit, f.section) for f in body.figures),
+        figures=tuple(body.figures),
         links=tuple(body.links),
     )

@@ -59,6 +59,7 @@ class NewsReaderApp(App[None]):
             self.keys,
             offline=offline,
             refresh_on_start=refresh_on_start,
+            image_dir=locations.image_dir,
         )
 
     def get_default_screen(self) -> Screen[None]:

@@ -99,6 +99,8 @@ COMMANDS: tuple[Command, ...] = (
             _anywhere("toggle_outline", True), palette=True),
     Command("toggle_tree", "Categories", "show or hide the category tree",
             _anywhere("toggle_tree"), "Tree", palette=True),
+    Command("toggle_images", "Images", "show or hide the articles' images",
+            _anywhere("toggle_images"), palette=True),
     Command("open_in_browser", "Open in browser",
             "open the selected link, or the article, in the system browser",
             _anywhere("open_in_browser"), "Browser", palette=True),

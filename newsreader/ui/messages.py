@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PIL import Image as PILImage
 from textual.message import Message
 
 
@@ -38,3 +39,13 @@ class PageFetched(Message):
     def __init__(self, article_id: int | None, error: str | None) -> None:
         super().__init__()
         self.article_id, self.error = article_id, error
+
+
+class ImageLoaded(Message):
+    """A figure's image was loaded for an article (or could not be: ``image`` is None)."""
+
+    def __init__(
+        self, article_id: int, url: str, image: PILImage.Image | None, error: str | None
+    ) -> None:
+        super().__init__()
+        self.article_id, self.url, self.image, self.error = article_id, url, image, error

@@ -15,9 +15,10 @@ from textual.message import Message
 
 from newsreader.cache import Cache, CacheError
 from newsreader.config import Config
+from newsreader.images import ImageError, ImageFolder, load_image
 from newsreader.importer import describe_error
 from newsreader.pages import PageError, keep_page
-from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
+from newsreader.ui.messages import ImageLoaded, PageFetched, RefreshFinished, RefreshProgressed
 
 Post = Callable[[Message], object]
 """How a worker reports: the screen's ``post_message`` (thread-safe)."""
@@ -37,6 +38,34 @@ def fetch_page(url: str, cache_file: Path, *, timeout: float, post: Post) -> Non
     except Exception as unexpected:
         error = f"Cannot open {url}: {describe_error(unexpected)}"
     post(PageFetched(article_id, error))
+
+
+def load_images(
+    article_id: int,
+    urls: list[str],
+    folder: ImageFolder,
+    *,
+    offline: bool,
+    timeout: float,
+    stop: threading.Event,
+    post: Post,
+) -> None:
+    """Load an article's images one by one, each ending in an :class:`ImageLoaded`.
+
+    ``stop`` is set when another article is opened (or the reader closes): the
+    images left are not loaded, and a fetch under way gives up.
+    """
+    for url in urls:
+        if stop.is_set():
+            return
+        try:
+            image = load_image(url, folder, offline=offline, timeout=timeout, stop=stop)
+        except ImageError as failure:
+            post(ImageLoaded(article_id, url, None, str(failure)))
+        except Exception as unexpected:
+            post(ImageLoaded(article_id, url, None, describe_error(unexpected)))
+        else:
+            post(ImageLoaded(article_id, url, image, None))
 
 
 def refresh_feeds(

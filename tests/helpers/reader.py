@@ -35,6 +35,7 @@ def make_app(
     feeds: list[str] | None = None,
     offline: bool = False,
     extra: Mapping[str, str] | None = None,
+    settings: str = "",
 ) -> NewsReaderApp:
     """The reader on the fixture articles, the orphan, and ``extra`` (file name: text)."""
     articles = tmp_path / "articles"
@@ -45,7 +46,7 @@ def make_app(
     # Files without dates sort by modification time: make it fixed, not checkout order.
     for number, path in enumerate(sorted(articles.rglob("*"))):
         os.utime(path, (1_700_000_000 + number * 60, 1_700_000_000 + number * 60))
-    config_path = write_config(tmp_path / "feeds.toml", feeds or [])
+    config_path = write_config(tmp_path / "feeds.toml", feeds or [], settings)
     locations = Locations(config_path, tmp_path / "data", config_given=True)
     with Cache(locations.cache_file) as cache:
         report = import_paths(cache, [articles], workers=0)

@@ -115,7 +115,7 @@ def test_show_json_contract(cli: CliRunner) -> None:
     assert len(data["sections"][1]["paragraphs"]) == 2
     assert data["figures"] == [
         {"caption": "Ferry at the Old Port Quay on Its First Morning",
-         "credit": "Photo: City Transport Office"}
+         "credit": "Photo: City Transport Office", "image": None}
     ]  # fmt: skip
     [link] = data["links"]
     assert (link["kind"], link["target"]) == ("read-also", tram["id"])

@@ -47,6 +47,12 @@ def test_a_good_config(tmp_path: Path) -> None:
         ("https://example.com/atom", None, (), False),
     ]
     assert config.warnings == ()
+    assert config.settings.images is True
+
+
+def test_images_can_be_turned_off() -> None:
+    config = parse_config("[settings]\nimages = false\n", Path("feeds.toml"))
+    assert config.settings.images is False
 
 
 @pytest.mark.parametrize(
@@ -60,6 +66,8 @@ def test_a_good_config(tmp_path: Path) -> None:
         ('[[feeds]]\nurl = "https://a.org/"\nenabled = "yes"\n', "feeds.toml:3: enabled must be true or false"),
         ("[settings]\n\nconcurrency = 0\n", "feeds.toml:3: concurrency must be an integer from 1 to 256"),
         ("[settings]\ntimeout = true\n", "feeds.toml:2: timeout must be a number of seconds from 0 to 600"),
+        ("[settings]\ntimeout = 5\nimages = 1\n", "feeds.toml:3: images must be true or false"),
+        ('[settings]\nimages = "no"\n', "feeds.toml:2: images must be true or false"),
         ('[[feeds]]\nurl = "https://a.org/\n', "feeds.toml:2: not valid TOML: Illegal character '\\n'"),
         ('feeds = "not a list"\n', "feeds.toml:1: feeds must be tables written [[feeds]]"),
         ("[[local]]\ncategory = 'x'\n", "feeds.toml:1: a local source needs a path"),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import newsreader_env
+from tests.helpers.images import png
 from tests.helpers.paths import ARTICLES, HOSTILE, SEED
 from tests.loopback import LoopbackServer, Reply, rss, static
 
@@ -520,3 +521,36 @@ def test_a_resize_across_the_breakpoint_hides_and_restores_the_tree(sized_termin
         lambda shown: _tree_shown(shown) and "c Tree" not in shown,
         "the tree never came back at 120 columns",
     )
+
+
+def test_a_picture_shows_in_the_terminal_and_i_hides_it(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """The installed reader draws a figure's picture (half-blocks in tmux) under its
+    article once it arrives, and I takes it away and brings it back; the caption stays."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    server.routes["/quay.png"] = lambda _r: Reply(200, png(160, 90), {"Content-Type": "image/png"})
+    story = tmp_path / "quay.md"
+    story.write_text(
+        "# Pictures From the Quay\n\nThe boats came in early.\n\n"
+        f"![The quay at dawn]({server.url('quay.png')})\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "feeds.toml"
+    config.write_text("[settings]\ntimeout = 10\n", encoding="utf-8")
+    reader = _reader_in_tmux(tmp_path, config, [story], "images", online=True)
+    terminal = next(reader)
+    try:
+        wait_for(terminal, "Pictures From the Quay")
+        keys(terminal, "Enter")
+        wait_until(terminal, lambda shown: "▀" in pane(shown), "the picture never appeared")
+        assert "The quay at dawn" in pane(screen(terminal))
+        keys(terminal, "I")
+        shown = wait_until(terminal, lambda s: "▀" not in pane(s), "I never hid the picture")
+        assert "The quay at dawn" in pane(shown)
+        keys(terminal, "I")
+        wait_until(terminal, lambda shown: "▀" in pane(shown), "I never showed it again")
+        assert len(server.requests_to("/quay.png")) == 1  # kept, not fetched again
+    finally:
+        reader.close()

@@ -206,9 +206,15 @@ def test_the_config_reads_categories_with_the_one_parser() -> None:
 
 def test_locations_hold_paths_only() -> None:
     names = {field.name for field in dataclasses.fields(Locations)}
-    assert names == {"config_file", "data_dir", "config_given"}
+    assert names == {"config_file", "data_dir", "config_given", "cache_dir"}
     locations = resolve_locations("/c/feeds.toml", "/d", environ={})
     assert (locations.config_file, locations.data_dir) == (Path("/c/feeds.toml"), Path("/d"))
+
+
+def test_images_are_kept_in_the_named_data_folder_unless_a_cache_folder_is_named() -> None:
+    assert resolve_locations("/c/f.toml", "/d", environ={}).image_dir == Path("/d/cache/images")
+    named = resolve_locations("/c/f.toml", "/d", environ={"NEWSREADER_CACHE_DIR": "/k"})
+    assert named.image_dir == Path("/k/images")
 
 
 # Links and figures, one description

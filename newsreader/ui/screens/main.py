@@ -31,6 +31,7 @@ from newsreader.cache import Cache, CacheError, Cursor, Marks, parse_search
 from newsreader.config import Config
 from newsreader.failures import failure_summary, feed_failures
 from newsreader.history import History
+from newsreader.images import ImageFolder
 from newsreader.keys import ANYWHERE, keys_label
 from newsreader.links import article_links, resolve
 from newsreader.model import CATEGORY_SEPARATOR, ArticleSummary, FeedState, LinkKind
@@ -40,13 +41,14 @@ from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
 from newsreader.tree import NodeKind, Selection, build_tree
 from newsreader.ui.commands import Keys, install_bindings, set_footer_shown
-from newsreader.ui.messages import PageFetched, RefreshFinished, RefreshProgressed
+from newsreader.ui.messages import ImageLoaded, PageFetched, RefreshFinished, RefreshProgressed
 from newsreader.ui.screens.confirm import ConfirmScreen
 from newsreader.ui.screens.failures import FailuresScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
-from newsreader.ui.workers import fetch_page, refresh_feeds
+from newsreader.ui.widgets.figure_image import FigureImage
+from newsreader.ui.workers import fetch_page, load_images, refresh_feeds
 from newsreader.wording import plural
 
 NARROW_WIDTH = 100
@@ -73,6 +75,7 @@ class MainScreen(Screen[None]):
         *,
         offline: bool,
         refresh_on_start: bool,
+        image_dir: Path | None = None,
     ) -> None:
         super().__init__()
         install_bindings(self, ANYWHERE, keys)
@@ -95,6 +98,10 @@ class MainScreen(Screen[None]):
         self._stop_refresh = threading.Event()
         self.mounted = asyncio.Event()
         """Set once the panes are mounted and the first list is loaded (or that failed)."""
+        self.images_shown = config.settings.images
+        """Whether figures' images are loaded and shown (``images`` setting, ``I``)."""
+        self._image_folder = ImageFolder(image_dir or cache_file.parent / "images")
+        self._stop_images = threading.Event()
 
     # Layout
 
@@ -314,10 +321,64 @@ class MainScreen(Screen[None]):
             scroll_y,
         )
         self._fill_outline(view.headings)
+        self._stop_images.set()
+        if self.images_shown:
+            self.call_after_refresh(self._start_images, article_id)
         self.article_list.redraw_article(article_id, read=read, starred=stored.starred)
         self.article_list.select_article(article_id)
         self.schedule_tree_reload()
         return True
+
+    # Images
+
+    def _figures_waiting(self) -> list[FigureImage]:
+        return [figure for figure in self.article_view.query(FigureImage) if figure.picture is None]
+
+    def _start_images(self, article_id: int) -> None:
+        """Load the open article's images in a worker, once it is drawn (if it still is)."""
+        shown = self.article_view.article
+        if shown is None or shown.id != article_id or not self.images_shown:
+            return
+        urls = list(dict.fromkeys(figure.image_url for figure in self._figures_waiting()))
+        if not urls:
+            return
+        self._stop_images.set()
+        self._stop_images = threading.Event()
+        self._load_images(article_id, urls, self._stop_images)
+
+    @work(thread=True, group="images", exit_on_error=False)
+    def _load_images(self, article_id: int, urls: list[str], stop: threading.Event) -> None:
+        load_images(
+            article_id,
+            urls,
+            self._image_folder,
+            offline=self.offline,
+            timeout=self.config.settings.timeout,
+            stop=stop,
+            post=self.post_message,
+        )
+
+    @on(ImageLoaded)
+    def _image_loaded(self, event: ImageLoaded) -> None:
+        shown = self.article_view.article
+        if event.image is None or shown is None or shown.id != event.article_id:
+            return  # another article is open now; or the caption stays
+        for figure in self.article_view.query(FigureImage):
+            if figure.image_url == event.url:
+                figure.show_picture(event.image, shown=self.images_shown)
+
+    def action_toggle_images(self) -> None:
+        """Show or hide figures' images (loading the open article's when shown)."""
+        self.images_shown = not self.images_shown
+        for figure in self.article_view.query(FigureImage):
+            figure.set_picture_shown(self.images_shown)
+        if self.images_shown:
+            article = self.article_view.article
+            if article is not None:
+                self._start_images(article.id)
+        else:
+            self._stop_images.set()
+        self.notify("Images shown" if self.images_shown else "Images hidden", timeout=1.5)
 
     def schedule_tree_reload(self) -> None:
         """Redraw the tree's counts shortly, once, however many articles change meanwhile.
@@ -753,4 +814,5 @@ class MainScreen(Screen[None]):
         # The app waits for its worker threads before the process ends: a refresh
         # waiting on a silent server would keep a quitting reader alive that long.
         self._stop_refresh.set()
+        self._stop_images.set()
         self.stop_tree_reload()

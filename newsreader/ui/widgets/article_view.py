@@ -14,16 +14,17 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.events import Click
 from textual.message import Message
-from textual.widget import AwaitMount
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from newsreader.keys import ARTICLE
 from newsreader.links import article_links
-from newsreader.marks import figure_pieces, link_pieces
+from newsreader.marks import link_pieces
 from newsreader.model import Link, StoredArticle
 from newsreader.render import address_line, meta_line, pieces_text
 from newsreader.sanitize import clean_line, clean_text
 from newsreader.ui.commands import install_bindings
+from newsreader.ui.widgets.figure_image import figure_widget
 
 PARAGRAPHS_PER_BLOCK = 25
 """Paragraphs drawn by one widget: a widget per paragraph makes long articles slow."""
@@ -89,7 +90,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._section = None
         self.remove_children()
         article = stored.article
-        widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
+        widgets: list[Widget] = [Static(Text(clean_line(article.title)), classes="title")]
         widgets.append(Static(Text(meta_line(article, source_label)), classes="meta"))
         if article.url:
             widgets.append(Static(Text(address_line(article.url)), classes="meta"))
@@ -109,10 +110,10 @@ class ArticleView(VerticalScroll, can_focus=True):
         if scroll_y:
             self.call_later(self._scroll_when_laid_out, mounted, scroll_y)
 
-    def _body(self, stored: StoredArticle) -> list[Static]:
+    def _body(self, stored: StoredArticle) -> list[Widget]:
         """Headings, paragraphs (a block widget per run of them) and figures."""
         article = stored.article
-        widgets: list[Static] = []
+        widgets: list[Widget] = []
         drawn = 0
         for number, section in enumerate(article.sections):
             if drawn >= MAX_DRAWN_PARAGRAPHS:
@@ -128,8 +129,7 @@ class ArticleView(VerticalScroll, can_focus=True):
                 widgets.append(Static(text, classes="paragraph"))
             for figure in article.figures:
                 if figure.section == number:
-                    caption = pieces_text(figure_pieces(figure))
-                    widgets.append(Static(caption, classes="figure"))
+                    widgets.append(figure_widget(figure))
         left = len(article.paragraphs) - drawn
         if left > 0:
             widgets.append(_left_out(left, "paragraphs", stored.id))
