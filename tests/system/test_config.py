@@ -321,6 +321,5 @@ def test_reading_width_is_read_with_its_default(value: str, chosen: int) -> None
 @pytest.mark.parametrize("value", ["19", "1001", "-1", "80.5", '"80"', "true"])
 def test_a_bad_reading_width_names_file_line_and_key(value: str) -> None:
     assert error_of(f"[settings]\ntimeout = 3\nreading_width = {value}\n") == (
-        "feeds.toml:3: reading_width must be a number of columns from 20 to 1000,"
-        " or 0 (full width)"
+        "feeds.toml:3: reading_width must be a number of columns from 20 to 1000, or 0 (full width)"
     )
