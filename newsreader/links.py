@@ -7,7 +7,6 @@ which keeps this module free of any storage.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -203,25 +202,18 @@ def link_anchors(paragraphs: Sequence[str], links: Sequence[Link]) -> list[Ancho
         text = link.text.strip()
         if link.kind is not LinkKind.INLINE or not text or "\n" in text:
             continue
-        found = _anchor_pattern(text).search(body, offset, offset + ANCHOR_SEARCH_CHARS)
-        if found:
-            index = bisect_right(starts, found.start()) - 1
+        found = _find_words(body, text, offset, offset + ANCHOR_SEARCH_CHARS)
+        if found >= 0:
+            index = bisect_right(starts, found) - 1
             start = starts[index]
-            anchors.append(Anchor(index, found.start() - start, found.end() - start, number))
-            offset = found.end()
+            anchors.append(Anchor(index, found - start, found + len(text) - start, number))
+            offset = found + len(text)
     return anchors
 
 
 def drawn_paragraphs(article: Article) -> list[str]:
     """The article's paragraphs as every renderer draws them (cleaned again)."""
     return [clean_text(paragraph) for paragraph in article.paragraphs]
-
-
-def _anchor_pattern(text: str) -> re.Pattern[str]:
-    """``text`` as a whole word or phrase: ``Mac`` is not found in ``Machine``."""
-    before = r"(?<!\w)" if text[0].isalnum() else ""
-    after = r"(?!\w)" if text[-1].isalnum() else ""
-    return re.compile(before + re.escape(text) + after)
 
 
 def enclosure_link(enclosure: Enclosure) -> Link:
@@ -254,3 +246,23 @@ def _clock(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _find_words(body: str, text: str, start: int, end: int) -> int:
+    """Where ``text`` first occurs in ``body[start:end]`` as a whole word or phrase
+    (``Mac`` is not found in ``Machine``), else -1."""
+    check_before, check_after = _is_word(text[0]), _is_word(text[-1])
+    found = body.find(text, start, end)
+    while found >= 0:
+        after = found + len(text)
+        if not (check_before and found > 0 and _is_word(body[found - 1])) and not (
+            check_after and after < len(body) and _is_word(body[after])
+        ):
+            return found
+        found = body.find(text, found + 1, end)
+    return -1
+
+
+def _is_word(character: str) -> bool:
+    """Whether a character is part of a word, as a regular expression's ``\\w`` says."""
+    return character.isalnum() or character == "_"

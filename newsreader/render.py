@@ -166,6 +166,8 @@ def marked_paragraph(
     ``clickable`` puts the link's number in each anchor's meta (:data:`LINK_META`);
     ``selected`` is the index in ``anchors`` of the one under the link cursor.
     """
+    if not anchors:
+        return Text(text)
     line = Text()
     position = 0
     for index, anchor in enumerate(anchors):

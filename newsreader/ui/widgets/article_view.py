@@ -172,6 +172,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.headings: list[str] = []
         self._section: int | None = None
         """The heading last jumped to (see :meth:`_current_section`)."""
+        self._title: Static | None = None
+        """The docked title of the article shown."""
 
     def show(
         self,
@@ -188,7 +190,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._section = None
         self.remove_children()
         article = stored.article
-        widgets: list[Static] = [Static(Text(clean_line(article.title)), classes="title")]
+        self._title = Static(Text(clean_line(article.title)), classes="title")
+        widgets: list[Static] = [self._title]
         widgets.append(Static(Text(meta_line(article, source_label)), classes="meta"))
         meta_links: list[Static] = []
         if article.url:
@@ -293,12 +296,11 @@ class ArticleView(VerticalScroll, can_focus=True):
     def _fit_title(self) -> None:
         """Indent the docked title to the centred text column (a docked widget is not
         aligned with the others; it keeps the pane's full width for its band)."""
-        titles = self.query(".title")
-        if not titles:
+        title = self._title
+        if title is None:
             return
         width = self.scrollable_content_region.width
         side = max(0, (width - self.reading_width) // 2) if self.reading_width else 0
-        title = titles.first()
         if title.styles.padding.left != side:
             title.styles.padding = (1, side, 0, side)
 
