@@ -143,6 +143,9 @@ class Settings:
     """The longest a server's Retry-After defers a feed, in seconds (0: never wait)."""
     images: bool = True
     """Whether the reader fetches and shows figures' images."""
+    reading_width: int = 80
+    """The widest the reader's text column runs, in columns, centred in the pane (0: the
+    pane's full width)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +174,10 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
 MAX_RETRY_AFTER_LIMIT = 30 * 86_400
 """The largest ``max_retry_after`` accepted: a server may defer a feed a month at most."""
 
+MIN_READING_WIDTH = 20
+MAX_READING_WIDTH = 1000
+"""The ``reading_width`` accepted (besides 0, the pane's full width)."""
+
 _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool], str]] = {
     "concurrency": (int, lambda v: 1 <= v <= 256, "an integer from 1 to 256"),
     "per_host": (int, lambda v: 1 <= v <= 64, "an integer from 1 to 64"),
@@ -185,6 +192,11 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
         f"a number of seconds from 0 to {MAX_RETRY_AFTER_LIMIT} (30 days)",
     ),
     "images": (bool, lambda v: True, "true or false"),
+    "reading_width": (
+        int,
+        lambda v: v == 0 or MIN_READING_WIDTH <= v <= MAX_READING_WIDTH,
+        f"a number of columns from {MIN_READING_WIDTH} to {MAX_READING_WIDTH}, or 0 (full width)",
+    ),
 }
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})

@@ -7,11 +7,15 @@ which keeps this module free of any storage.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
 from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from newsreader.model import Article, Enclosure, Link, LinkKind
+from newsreader.sanitize import clean_text
 from newsreader.textnorm import fold
 
 _TRACKING_PREFIXES = ("utm_", "mc_")
@@ -118,8 +122,98 @@ def resolve(link: Link, lookup: ArticleLookup) -> list[int]:
 
 def article_links(article: Article) -> list[Link]:
     """Every link a reader can follow in an article, in the order they are numbered:
-    the body's links, then its enclosures."""
-    return [*article.links, *(enclosure_link(e) for e in article.enclosures)]
+    the body's links (self-links left out, see :func:`is_self_link`), then its
+    enclosures."""
+    return [*body_links(article), *(enclosure_link(e) for e in article.enclosures)]
+
+
+def body_links(article: Article) -> list[Link]:
+    """The body's links a reader can follow: all but those back into the article."""
+    own = own_addresses(article)
+    return [link for link in article.links if not is_self_link(link, own)]
+
+
+def own_addresses(article: Article) -> frozenset[str]:
+    """The article's own addresses, normalised and without fragment: its url, and its
+    guid when that is a web address (feeds often give the page as the id)."""
+    addresses = [article.url or ""]
+    if article.guid.startswith(("http://", "https://")):
+        addresses.append(article.guid)
+    return frozenset(without_fragment(normalise_url(a)) for a in addresses if a)
+
+
+def is_self_link(link: Link, own: frozenset[str]) -> bool:
+    """Whether a link points back at the article it is in (``own``: its
+    :func:`own_addresses`): a ``#fragment`` of the same page (a footnote and its
+    ``↩`` back-reference), or the article's own address with or without a fragment.
+
+    Following one would only reload the article, so it is neither listed, numbered
+    nor marked. A title-only link (no address) is never a self-link.
+    """
+    if not link.url:
+        return False
+    if link.url.startswith("#"):
+        return True
+    return without_fragment(normalise_url(link.url)) in own
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a numbered link's text sits in the body.
+
+    Attributes:
+        paragraph: The paragraph's index among all the article's paragraphs
+            (:attr:`Article.paragraphs`).
+        start: Where its text starts in the paragraph as cleaned for drawing
+            (:func:`~newsreader.sanitize.clean_text`).
+        end: Where its text ends (exclusive).
+        number: The link's number (from 1, as :func:`article_links` numbers them).
+    """
+
+    paragraph: int
+    start: int
+    end: int
+    number: int
+
+
+ANCHOR_SEARCH_CHARS = 100_000
+"""How far past the previous link's text the next link's is looked for: a link
+whose text is not in the body costs one search this long, not one of the rest of a
+long article."""
+
+
+def link_anchors(paragraphs: Sequence[str], links: Sequence[Link]) -> list[Anchor]:
+    """Where each inline link of ``links`` (numbered from 1) sits in ``paragraphs``
+    (cleaned as drawn), in reading order.
+
+    The extractors keep a link's text, not its place, and links come in the order
+    their text appears: each is found as a whole word or phrase at its first
+    occurrence after the previous link's (within :data:`ANCHOR_SEARCH_CHARS`). A
+    link whose text is not found (a link in a caption, text the extractor changed)
+    has no anchor and keeps its number; the next is looked for from the same point.
+    """
+    # One string, paragraphs apart by a line break no link text holds, searched
+    # once per link rather than paragraph by paragraph.
+    body = "\n".join(paragraphs)
+    starts = list(accumulate((len(p) + 1 for p in paragraphs[:-1]), initial=0))
+    anchors: list[Anchor] = []
+    offset = 0
+    for number, link in enumerate(links, start=1):
+        text = link.text.strip()
+        if link.kind is not LinkKind.INLINE or not text or "\n" in text:
+            continue
+        found = _find_words(body, text, offset, offset + ANCHOR_SEARCH_CHARS)
+        if found >= 0:
+            index = bisect_right(starts, found) - 1
+            start = starts[index]
+            anchors.append(Anchor(index, found - start, found + len(text) - start, number))
+            offset = found + len(text)
+    return anchors
+
+
+def drawn_paragraphs(article: Article) -> list[str]:
+    """The article's paragraphs as every renderer draws them (cleaned again)."""
+    return [clean_text(paragraph) for paragraph in article.paragraphs]
 
 
 def enclosure_link(enclosure: Enclosure) -> Link:
@@ -152,3 +246,23 @@ def _clock(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _find_words(body: str, text: str, start: int, end: int) -> int:
+    """Where ``text`` first occurs in ``body[start:end]`` as a whole word or phrase
+    (``Mac`` is not found in ``Machine``), else -1."""
+    check_before, check_after = _is_word(text[0]), _is_word(text[-1])
+    found = body.find(text, start, end)
+    while found >= 0:
+        after = found + len(text)
+        if not (check_before and found > 0 and _is_word(body[found - 1])) and not (
+            check_after and after < len(body) and _is_word(body[after])
+        ):
+            return found
+        found = body.find(text, found + 1, end)
+    return -1
+
+
+def _is_word(character: str) -> bool:
+    """Whether a character is part of a word, as a regular expression's ``\\w`` says."""
+    return character.isalnum() or character == "_"

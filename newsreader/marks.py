@@ -1,5 +1,6 @@
 """What an article's numbered links and figures show, and in what order: one
-description for every renderer (the command line's and the reader's pane).
+description for every renderer (the command line's and the reader's pane), and
+the marker a link's text carries in the body.
 
 Each line is a list of :class:`Piece` objects, cleaned text each with a :class:`Tone`
 that a renderer maps to its own style; nothing here knows rich or Textual.
@@ -62,6 +63,11 @@ def link_pieces(number: int, link: Link, found: str | None) -> list[Piece]:
     else:
         pieces.append(Piece(f"  {NOT_IN_CACHE}", Tone.NOTE))
     return pieces
+
+
+def anchor_marker(number: int) -> str:
+    """What follows a numbered link's text in the body: ``Mac[5]``, as newsboat marks it."""
+    return f"[{number}]"
 
 
 def figure_pieces(figure: Figure) -> list[Piece]:

@@ -13,10 +13,19 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.rule import Rule
+from rich.style import Style
 from rich.text import Text
 
-from newsreader.links import ArticleLookup, article_links, resolve
-from newsreader.marks import Piece, Tone, figure_pieces, link_pieces
+from newsreader.links import (
+    Anchor,
+    ArticleLookup,
+    article_links,
+    body_links,
+    drawn_paragraphs,
+    link_anchors,
+    resolve,
+)
+from newsreader.marks import Piece, Tone, anchor_marker, figure_pieces, link_pieces
 from newsreader.model import Article, ArticleSummary, Link, LinkKind, StoredArticle
 from newsreader.sanitize import clean_line, clean_text, display_url
 
@@ -42,9 +51,11 @@ def article_json(
     """The stable JSON shape of ``show --json``.
 
     ``targets`` are those of :func:`newsreader.links.article_links`: the body's
-    links first, which is what ``links`` lists; enclosures have their own key.
+    links first, which is what ``links`` lists (self-links left out, as everywhere
+    else); enclosures have their own key.
     """
     article = stored.article
+    listed_links = body_links(article)
     return {
         "id": stored.id,
         "title": clean_line(article.title),
@@ -77,7 +88,7 @@ def article_json(
                 "target": found[0] if found else None,
                 "candidates": found,
             }
-            for link, found in zip(article.links, targets[: len(article.links)], strict=True)
+            for link, found in zip(listed_links, targets[: len(listed_links)], strict=True)
         ],
         "enclosures": [
             {
@@ -139,6 +150,42 @@ def pieces_text(pieces: Sequence[Piece], indent: str = "") -> Text:
     return line
 
 
+ANCHOR_STYLE = Style(underline=True)
+"""A numbered link's text in the body."""
+MARKER_STYLE = Style(bold=True, underline=False)
+"""Its number after it (``[5]``)."""
+SELECTED_STYLE = Style(reverse=True)
+"""The anchor under the reader's link cursor."""
+LINK_META = "newsreader-link"
+"""The one meta key newsreader puts on text: a link's number (an ``int``), on its
+anchor in the reader's pane, read back when it is clicked; never an action."""
+
+
+def marked_paragraph(
+    text: str, anchors: Sequence[Anchor], *, clickable: bool = False, selected: int | None = None
+) -> Text:
+    """A paragraph (cleaned as drawn) with each anchor's text styled as a link and
+    its number after it (``Mac[5]``).
+
+    ``clickable`` puts the link's number in each anchor's meta (:data:`LINK_META`);
+    ``selected`` is the index in ``anchors`` of the one under the link cursor.
+    """
+    if not anchors:
+        return Text(text)
+    line = Text()
+    position = 0
+    for index, anchor in enumerate(anchors):
+        line.append(text[position : anchor.start])
+        extra = Style(meta={LINK_META: anchor.number}) if clickable else Style()
+        if index == selected:
+            extra += SELECTED_STYLE
+        line.append(text[anchor.start : anchor.end], ANCHOR_STYLE + extra)
+        line.append(anchor_marker(anchor.number), MARKER_STYLE + extra)
+        position = anchor.end
+    line.append(text[position:])
+    return line
+
+
 def address_line(url: str) -> str:
     """The article's own address, under the meta line."""
     return f"Link: {clean_line(url)}"
@@ -169,13 +216,19 @@ def article_renderable(
     figures_by_section: dict[int, list[int]] = {}
     for index, figure in enumerate(article.figures):
         figures_by_section.setdefault(figure.section, []).append(index)
+    paragraphs = drawn_paragraphs(article)
+    by_paragraph: dict[int, list[Anchor]] = {}
+    for anchor in link_anchors(paragraphs, body_links(article)):
+        by_paragraph.setdefault(anchor.paragraph, []).append(anchor)
+    drawn = 0
     for number, section in enumerate(article.sections):
         if section.heading:
             parts.append(Text(""))
             parts.append(Text(clean_line(section.heading), style="bold underline"))
-        for paragraph in section.paragraphs:
+        for _ in section.paragraphs:
             parts.append(Text(""))
-            parts.append(Text(clean_text(paragraph)))
+            parts.append(marked_paragraph(paragraphs[drawn], by_paragraph.get(drawn, [])))
+            drawn += 1
         for index in figures_by_section.get(number, []):
             parts.append(Text(""))
             parts.append(pieces_text(figure_pieces(article.figures[index]), indent="  "))

@@ -316,3 +316,18 @@ def test_keys_in_different_places_do_not_clash() -> None:
     assert config.keys["next_unread"] == ("j",)
     config = parse_config('[keys]\nclose_help = "q"\nquit = "q"\n', Path("feeds.toml"))
     assert config.keys["quit"] == ("q",)
+
+
+@pytest.mark.parametrize(
+    ("value", "chosen"), [("", 80), ("reading_width = 0", 0), ("reading_width = 100", 100)]
+)
+def test_reading_width_is_read_with_its_default(value: str, chosen: int) -> None:
+    config = parse_config(f"[settings]\n{value}\n", Path("feeds.toml"))
+    assert config.settings.reading_width == chosen
+
+
+@pytest.mark.parametrize("value", ["19", "1001", "-1", "80.5", '"80"', "true"])
+def test_a_bad_reading_width_names_file_line_and_key(value: str) -> None:
+    assert error_of(f"[settings]\ntimeout = 3\nreading_width = {value}\n") == (
+        "feeds.toml:3: reading_width must be a number of columns from 20 to 1000, or 0 (full width)"
+    )

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
@@ -80,9 +81,10 @@ def _reader_in_tmux(
     imports: list[Path],
     name: str,
     online: bool = False,
+    width: int = 120,
     **options: str,
 ) -> Generator[str, None, None]:
-    """Import files with the installed command, then run its reader in a 120x40 tmux.
+    """Import files with the installed command, then run its reader in a ``width``x40 tmux.
 
     The reader runs offline unless ``online``. ``options`` are global tmux options,
     set before the reader starts.
@@ -109,17 +111,17 @@ def _reader_in_tmux(
     # started in a pane still being sized would draw for the wrong one.
     hold = f"{shutil.which('tmux')} -S {socket} wait-for {session}"
     _tmux("-S", socket, "-f", str(tmux_conf),
-          "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+          "new-session", "-d", "-s", session, "-x", str(width), "-y", "40",
           f"{hold}; exec env {launch} {command}{'' if online else ' --offline'}")  # fmt: skip
-    _tmux("-S", socket, "resize-window", "-t", session, "-x", "120", "-y", "40")
+    _tmux("-S", socket, "resize-window", "-t", session, "-x", str(width), "-y", "40")
     deadline = time.monotonic() + WAIT_SECONDS
     size = ""
-    while size != "120x40" and time.monotonic() < deadline:
+    while size != f"{width}x40" and time.monotonic() < deadline:
         size = _tmux("-S", socket, "display-message", "-p", "-t", session,
                      "#{pane_width}x#{pane_height}").strip()  # fmt: skip
-        if size != "120x40":
+        if size != f"{width}x40":
             time.sleep(POLL_SECONDS)
-    assert size == "120x40", f"the tmux pane is {size or 'not there'}"
+    assert size == f"{width}x40", f"the tmux pane is {size or 'not there'}"
     _tmux("-S", socket, "wait-for", "-S", session)
     try:
         yield f"{socket}|{session}"
@@ -554,3 +556,48 @@ def test_a_picture_shows_in_the_terminal_and_i_hides_it(
         assert len(server.requests_to("/quay.png")) == 1  # kept, not fetched again
     finally:
         reader.close()
+
+
+LINKED_TITLE = "Links In Place"
+LINKED_FILLER = " ".join(["The ferry crossed the harbour in the early light."] * 6)
+LINKED_FEED = f"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Site</title><link>https://site.example/</link>
+<item><title>{LINKED_TITLE}</title><link>https://site.example/posts/mac</link>
+<description>{
+    escape(
+        '<p>Apple sells the <a href="https://apple.example/mac">Mac</a> here.</p>'
+        + f"<p>{LINKED_FILLER}</p>" * 30
+        + '<p>Later a <a href="https://other.example/bee">Bee</a> flew by.'
+        + '<a href="#fn1">1</a></p>'
+    )
+}</description></item></channel></rss>"""
+
+
+def _text_column(shown: str, needle: str) -> list[str]:
+    """The article pane's lines holding ``needle``, without the tree's part."""
+    return [line.partition("│")[2] for line in pane(shown).splitlines() if needle in line]
+
+
+def test_a_wide_terminal_keeps_the_text_narrow_and_brackets_reach_links_in_it(
+    tmp_path: Path,
+) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    feed = tmp_path / "site.xml"
+    feed.write_text(LINKED_FEED, encoding="utf-8")
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[[local]]\npath = "{feed}"\n', encoding="utf-8")
+    for terminal in _reader_in_tmux(tmp_path, config, [feed], "links", width=200):
+        wait_for(terminal, "feeds failed")
+        keys(terminal, "Enter")
+        shown = wait_for(terminal, "Mac[1]")
+        lines = _text_column(shown, "ferry")
+        assert lines, shown
+        for line in lines:
+            text = line.strip()
+            assert len(text) <= 80, line
+            left = len(line) - len(line.lstrip())
+            assert left > 30, line  # centred in a 168-column pane, not at its left edge
+        assert "Bee[2]" not in pane(shown)
+        keys(terminal, "]", "]", "]")  # the address, Mac, then Bee, thirty paragraphs down
+        wait_until(terminal, lambda shown: "Bee[2]" in pane(shown), "] never reached Bee[2]")

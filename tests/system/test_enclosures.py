@@ -160,9 +160,13 @@ async def test_the_reader_shows_the_address_and_opens_an_enclosure_elsewhere(
         assert meta[1] == "Link: https://radio.example/episodes/12"
         [line] = view.query(LinkLine).results(LinkLine)
         assert "ep12.mp3 · audio/mpeg · 48.2 MB · 52:36" in str(line.render())
+        # The link cursor walks the meta block first: the address, then the enclosure.
         await pilot.press("]", "enter")
         await pilot.pause()
-        assert opened == ["https://cdn.radio.example/ep12.mp3"]
+        assert opened == ["https://radio.example/episodes/12"]
+        await pilot.press("]", "enter")
+        await pilot.pause()
+        assert opened[1:] == ["https://cdn.radio.example/ep12.mp3"]
         assert view.article is not None and view.article.article.title.startswith("Episode 12")
         browser_found = False
         await pilot.press("o")

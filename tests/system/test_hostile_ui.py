@@ -9,8 +9,9 @@ each widget draws is inspected as its segments and their styles.
 
 The hostile markup names styles newsreader never draws (strike, blink, conceal,
 two colours of its own) and actions and links (newsreader puts neither ``@click``
-nor ``link`` into any segment). A segment carrying any of them was styled by
-outside text; the markup must also be shown as written.
+nor ``link`` into any segment; its one meta is a link's number on its marked text
+in the pane, ``LINK_META``, never an action). A segment carrying any of them was
+styled by outside text; the markup must also be shown as written.
 
 A category path thousands of levels deep killed the reader at start with a
 RecursionError (and for good, since the cache kept it): paths are bounded on the
@@ -40,6 +41,7 @@ from newsreader.links import resolve
 from newsreader.model import MAX_CATEGORY_CHARS, MAX_CATEGORY_DEPTH, CategoryNode
 from newsreader.opml import MAX_DEPTH, OpmlError, read_opml
 from newsreader.paths import Locations
+from newsreader.render import LINK_META
 from newsreader.tree import NodeKind, Selection, TreeItem, build_tree
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
@@ -81,6 +83,8 @@ def _foreign(style: Style) -> str | None:
     """What in a style newsreader never draws, if anything: outside text made it."""
     if style.meta and "@click" in style.meta:
         return f"the action {style.meta['@click']!r}"
+    if style.meta and LINK_META in style.meta and type(style.meta[LINK_META]) is not int:
+        return f"the link meta {style.meta[LINK_META]!r}"
     if style.link:
         return f"a link to {style.link!r}"
     for name in ("strike", "blink", "blink2", "conceal"):

@@ -116,7 +116,9 @@ class MainScreen(Screen[None]):
                 yield ArticleList(self._page, self.list_source, self.keys, id="articles")
                 with Horizontal(id="article-area"):
                     yield OptionList(id="outline", markup=False)
-                    yield ArticleView(self.keys, id="article")
+                    yield ArticleView(
+                        self.keys, reading_width=self.config.settings.reading_width, id="article"
+                    )
         with Horizontal(id="status"):
             yield Static("", id="status-text")
             yield ProgressBar(id="progress", show_eta=False)
@@ -444,6 +446,12 @@ class MainScreen(Screen[None]):
             + (" and its address cannot be opened" if url else ""),
             severity="warning",
         )
+
+    @on(ArticleView.AddressFollowed)
+    def _follow_address(self, event: ArticleView.AddressFollowed) -> None:
+        # The article is already in the pane: its address is for the browser, as `o`.
+        if is_safe_url(event.url):
+            self._open_in_browser(event.url)
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _fetch_page(self, url: str) -> None:

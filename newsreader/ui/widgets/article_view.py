@@ -1,27 +1,32 @@
 """The article pane: title, meta line, sections with real headings, figures, links.
 
 Every piece of article text is given to widgets as rich ``Text`` built from
-sanitized strings, never as markup. Links are numbered (as in newsboat) and a
-link cursor marks the selected one; Enter follows it, digits follow link N.
+sanitized strings, never as markup. Links are numbered (as in newsboat) and
+marked where their text is (``Mac[5]``); a link cursor walks them in reading
+order (the article's address and enclosures, the body's links, the list at the
+end); Enter or a click follows one, digits follow link N. The text column keeps
+to the reading width, centred.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from rich.text import Text
 from textual.containers import VerticalScroll
-from textual.events import Click
+from textual.events import Click, Resize
+from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from newsreader.keys import ARTICLE
-from newsreader.links import article_links
+from newsreader.links import Anchor, article_links, link_anchors
 from newsreader.marks import link_pieces
-from newsreader.model import Link, StoredArticle
-from newsreader.render import address_line, meta_line, pieces_text
+from newsreader.model import Link, LinkKind, StoredArticle
+from newsreader.render import LINK_META, address_line, marked_paragraph, meta_line, pieces_text
 from newsreader.sanitize import clean_line, clean_text
 from newsreader.ui.commands import install_bindings
 from newsreader.ui.widgets.figure_image import figure_widget
@@ -48,8 +53,84 @@ class LinkLine(Static):
         event.stop()
         view = self.ancestors[0] if self.ancestors else None
         if isinstance(view, ArticleView):
-            view.select_link(self.number - 1)
-            view.action_follow_link()
+            view.follow_stop_of(self)
+
+
+class MetaLink(Static):
+    """The article's own address, or one of its enclosures, in the meta block."""
+
+    def __init__(self, label: Text, number: int | None) -> None:
+        super().__init__(label, classes="meta meta-link link")
+        self.number = number
+        """The enclosure's link number; None for the article's own address."""
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        view = self.ancestors[0] if self.ancestors else None
+        if isinstance(view, ArticleView):
+            view.follow_stop_of(self)
+
+
+class ParagraphBlock(Static):
+    """A run of paragraphs, their links marked where their text is (``Mac[5]``).
+
+    One widget for many paragraphs and all their links (a widget each would make
+    long articles slow): the anchors are spans of its ``Text``, carrying their
+    link's number as meta (:data:`~newsreader.render.LINK_META`) for a click.
+    """
+
+    def __init__(self, paragraphs: Sequence[str], anchors: Sequence[Sequence[Anchor]]) -> None:
+        self.paragraphs = list(paragraphs)
+        """The paragraphs, cleaned as drawn."""
+        self.anchors = [list(found) for found in anchors]
+        """Each paragraph's anchors, in order."""
+        super().__init__(self._text(None), classes="paragraph")
+
+    def _text(self, selected: Anchor | None, upto: Anchor | None = None) -> Text:
+        """The block's text, ``selected`` highlighted; cut before ``upto`` if given."""
+        parts: list[Text] = []
+        for paragraph, anchors in zip(self.paragraphs, self.anchors, strict=True):
+            if upto is not None and upto in anchors:
+                # Up to the anchor's first word: where that word wraps to is its line.
+                first_word = paragraph[upto.start : upto.end].split(maxsplit=1)[0]
+                cut = anchors[: anchors.index(upto)]
+                parts.append(marked_paragraph(paragraph[: upto.start] + first_word, cut))
+                break
+            chosen = anchors.index(selected) if selected in anchors else None
+            parts.append(marked_paragraph(paragraph, anchors, clickable=True, selected=chosen))
+        return Text("\n\n").join(parts)
+
+    def select(self, anchor: Anchor | None) -> None:
+        """Highlight ``anchor`` (None: none)."""
+        self.update(self._text(anchor))
+
+    def line_of(self, anchor: Anchor) -> int:
+        """The line of the block (from 0) the anchor's text starts on, as wrapped now."""
+        width = max(1, self.content_size.width)
+        before = self._text(None, upto=anchor)
+        return max(0, len(before.wrap(self.app.console, width)) - 1)
+
+    def on_click(self, event: Click) -> None:
+        number = event.style.meta.get(LINK_META) if event.style.meta else None
+        view = self.ancestors[0] if self.ancestors else None
+        if isinstance(number, int) and isinstance(view, ArticleView):
+            event.stop()
+            view.follow_anchor(self, number)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStop:
+    """A place the link cursor stops at, in reading order.
+
+    Attributes:
+        widget: The widget that shows it.
+        number: The link's number; None for the article's own address.
+        anchor: Where it is in a paragraph block, for a link marked in the text.
+    """
+
+    widget: Static
+    number: int | None
+    anchor: Anchor | None = None
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -63,17 +144,37 @@ class ArticleView(VerticalScroll, can_focus=True):
             self.link = link
             self.targets = targets
 
-    def __init__(self, keys: Mapping[str, tuple[str, ...]], *, id: str | None = None) -> None:
+    class AddressFollowed(Message):
+        """The reader followed the article's own address (it is for the browser)."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
+    def __init__(
+        self,
+        keys: Mapping[str, tuple[str, ...]],
+        *,
+        reading_width: int = 80,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         install_bindings(self, ARTICLE, keys)
+        self.reading_width = reading_width
+        """The widest the text column runs (0: the pane's full width)."""
         self.article: StoredArticle | None = None
         self.links: list[Link] = []
         """The links of the article, numbered from 1: the body's, then its enclosures."""
         self.targets: list[list[int]] = []
-        self.link_index: int | None = None
+        self.stops: list[LinkStop] = []
+        """Where the link cursor stops, in reading order."""
+        self.stop_index: int | None = None
+        """The stop under the link cursor (None: none)."""
         self.headings: list[str] = []
         self._section: int | None = None
         """The heading last jumped to (see :meth:`_current_section`)."""
+        self._title: Static | None = None
+        """The docked title of the article shown."""
 
     def show(
         self,
@@ -86,26 +187,51 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.article = stored
         self.links = article_links(stored.article)
         self.targets = targets
-        self.link_index = None
+        self.stop_index = None
         self._section = None
         self.remove_children()
         article = stored.article
-        widgets: list[Widget] = [Static(Text(clean_line(article.title)), classes="title")]
+        self._title = Static(Text(clean_line(article.title)), classes="title")
+        widgets: list[Widget] = [self._title]
         widgets.append(Static(Text(meta_line(article, source_label)), classes="meta"))
+        meta_links: list[Static] = []
         if article.url:
-            widgets.append(Static(Text(address_line(article.url)), classes="meta"))
+            meta_links.append(MetaLink(Text(address_line(article.url)), None))
+        for number, link in enumerate(self.links[:MAX_DRAWN_LINKS], start=1):
+            if link.kind is LinkKind.ENCLOSURE:
+                meta_links.append(MetaLink(pieces_text(link_pieces(number, link, None)), number))
+        widgets.extend(meta_links)
         self.headings = []
-        widgets.extend(self._body(stored))
+        body = self._body(stored)
+        widgets.extend(body)
         links = list(zip(self.links, targets, strict=True))
+        lines: list[LinkLine] = []
         if links:
             widgets.append(Static(Text("Links"), classes="links-heading"))
-            widgets.extend(
+            lines = [
                 LinkLine(number, link, target)
                 for number, (link, target) in enumerate(links[:MAX_DRAWN_LINKS], start=1)
-            )
+            ]
+            widgets.extend(lines)
             if len(links) > MAX_DRAWN_LINKS:
                 widgets.append(_left_out(len(links) - MAX_DRAWN_LINKS, "links", stored.id))
+        self.stops = [
+            *(LinkStop(widget, getattr(widget, "number", None)) for widget in meta_links),
+            *(
+                LinkStop(block, anchor.number, anchor)
+                for block in body
+                if isinstance(block, ParagraphBlock)
+                for found in block.anchors
+                for anchor in found
+            ),
+            *(LinkStop(line, line.number) for line in lines),
+        ]
+        if self.reading_width:
+            for widget in widgets[1:]:
+                # The pane centres its children (app.tcss): a column this wide at most.
+                widget.styles.max_width = self.reading_width
         mounted = self.mount_all(widgets)
+        self._fit_title()
         self.scroll_home(animate=False)
         if scroll_y:
             self.call_later(self._scroll_when_laid_out, mounted, scroll_y)
@@ -113,6 +239,10 @@ class ArticleView(VerticalScroll, can_focus=True):
     def _body(self, stored: StoredArticle) -> list[Widget]:
         """Headings, paragraphs (a block widget per run of them) and figures."""
         article = stored.article
+        shown = [clean_text(p) for p in article.paragraphs[:MAX_DRAWN_PARAGRAPHS]]
+        by_paragraph: list[list[Anchor]] = [[] for _ in shown]
+        for anchor in link_anchors(shown, self.links[:MAX_DRAWN_LINKS]):
+            by_paragraph[anchor.paragraph].append(anchor)
         widgets: list[Widget] = []
         drawn = 0
         for number, section in enumerate(article.sections):
@@ -121,12 +251,11 @@ class ArticleView(VerticalScroll, can_focus=True):
             if section.heading:
                 self.headings.append(clean_line(section.heading))
                 widgets.append(Static(Text(clean_line(section.heading)), classes="heading"))
-            paragraphs = section.paragraphs[: MAX_DRAWN_PARAGRAPHS - drawn]
-            drawn += len(paragraphs)
-            for start in range(0, len(paragraphs), PARAGRAPHS_PER_BLOCK):
-                block = paragraphs[start : start + PARAGRAPHS_PER_BLOCK]
-                text = Text("\n\n".join(clean_text(paragraph) for paragraph in block))
-                widgets.append(Static(text, classes="paragraph"))
+            count = min(len(section.paragraphs), MAX_DRAWN_PARAGRAPHS - drawn)
+            for start in range(drawn, drawn + count, PARAGRAPHS_PER_BLOCK):
+                end = min(start + PARAGRAPHS_PER_BLOCK, drawn + count)
+                widgets.append(ParagraphBlock(shown[start:end], by_paragraph[start:end]))
+            drawn += count
             for figure in article.figures:
                 if figure.section == number:
                     widgets.append(figure_widget(figure))
@@ -160,48 +289,130 @@ class ArticleView(VerticalScroll, can_focus=True):
                 partial(self._restore_scroll, article, scroll_y, tries - 1, reached),
             )
 
+    def on_resize(self, event: Resize) -> None:
+        """Keep the title over the text column as the pane's width changes."""
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """Indent the docked title to the centred text column (a docked widget is not
+        aligned with the others; it keeps the pane's full width for its band)."""
+        title = self._title
+        if title is None:
+            return
+        width = self.scrollable_content_region.width
+        side = max(0, (width - self.reading_width) // 2) if self.reading_width else 0
+        if title.styles.padding.left != side:
+            title.styles.padding = (1, side, 0, side)
+
     @property
     def link_lines(self) -> list[LinkLine]:
-        """The numbered link widgets, in order."""
+        """The numbered link widgets at the foot of the article, in order."""
         return list(self.query(LinkLine))
 
+    @property
+    def link_index(self) -> int | None:
+        """The index in :attr:`links` of the link under the cursor (None: none, or the
+        article's own address)."""
+        stop = self.selected_stop
+        return None if stop is None or stop.number is None else stop.number - 1
+
+    @property
+    def selected_stop(self) -> LinkStop | None:
+        """The stop under the link cursor, if any."""
+        return self.stops[self.stop_index] if self.stop_index is not None else None
+
     def select_link(self, index: int | None) -> None:
-        """Move the link cursor (None: no link selected) and keep it in view."""
+        """Put the link cursor on link ``index`` (from 0) in the list at the end, or on none."""
         lines = self.link_lines
-        if not lines:
-            self.link_index = None
+        if index is None or not lines:
+            self.select_stop(None)
             return
+        line = lines[max(0, min(index, len(lines) - 1))]
+        self.select_stop(next(i for i, stop in enumerate(self.stops) if stop.widget is line))
+
+    def select_stop(self, index: int | None) -> None:
+        """Move the link cursor to stop ``index`` (None: no link selected), in view."""
+        if not self.stops:
+            index = None
         if index is not None:
-            index = max(0, min(index, len(lines) - 1))
-        for number, line in enumerate(lines):
-            line.set_class(number == index, "-selected")
-        self.link_index = index
-        if index is not None:
+            index = max(0, min(index, len(self.stops) - 1))
+        old = self.selected_stop
+        self.stop_index = index
+        new = self.selected_stop
+        if old is not None and (new is None or old.widget is not new.widget):
+            self._mark(old, selected=False)
+        if new is not None:
+            self._mark(new, selected=True)
             # At once, so that a key pressed before the next refresh (back, follow)
             # sees where the pane is going; again after the refresh, in case the
             # article was not laid out yet.
-            self.scroll_to_widget(lines[index], animate=False, immediate=True)
-            self.scroll_to_widget(lines[index], animate=False)
+            self._scroll_to_stop(new, immediate=True)
+            self.call_after_refresh(self._scroll_to_stop, new, immediate=False)
+
+    def _mark(self, stop: LinkStop, *, selected: bool) -> None:
+        if isinstance(stop.widget, ParagraphBlock):
+            stop.widget.select(stop.anchor if selected else None)
+        else:
+            stop.widget.set_class(selected, "-selected")
+
+    def _scroll_to_stop(self, stop: LinkStop, *, immediate: bool) -> None:
+        if stop is not self.selected_stop:
+            return
+        widget = stop.widget
+        region = widget.virtual_region
+        if isinstance(widget, ParagraphBlock) and stop.anchor is not None:
+            top = region.y + widget.styles.padding.top + widget.line_of(stop.anchor)
+            region = Region(region.x, top, region.width, 1)
+        # Below the docked title, which covers the top of the pane.
+        docked = Spacing(top=self._docked_height())
+        self.scroll_to_region(region, spacing=docked, animate=False, immediate=immediate)
 
     def action_next_link(self) -> None:
-        """Select the next link."""
-        self.select_link(0 if self.link_index is None else self.link_index + 1)
+        """Select the next link, in reading order."""
+        self.select_stop(0 if self.stop_index is None else self.stop_index + 1)
 
     def action_previous_link(self) -> None:
-        """Select the previous link."""
-        self.select_link(0 if self.link_index is None else self.link_index - 1)
+        """Select the previous link, in reading order."""
+        self.select_stop(0 if self.stop_index is None else self.stop_index - 1)
 
     def action_follow_link(self) -> None:
         """Follow the selected link."""
-        if self.article is None or self.link_index is None:
+        stop = self.selected_stop
+        if self.article is None or stop is None:
             return
-        link = self.links[self.link_index]
-        self.post_message(self.LinkFollowed(link, self.targets[self.link_index]))
+        if stop.number is None:
+            if self.article.article.url:
+                self.post_message(self.AddressFollowed(self.article.article.url))
+            return
+        index = stop.number - 1
+        self.post_message(self.LinkFollowed(self.links[index], self.targets[index]))
+
+    def follow_stop_of(self, widget: Static) -> None:
+        """Select and follow the stop ``widget`` shows (a clicked line)."""
+        for index, stop in enumerate(self.stops):
+            if stop.widget is widget:
+                self.select_stop(index)
+                self.action_follow_link()
+                return
+
+    def follow_anchor(self, block: ParagraphBlock, number: int) -> None:
+        """Select and follow link ``number`` where ``block`` marks it (a clicked marker)."""
+        for index, stop in enumerate(self.stops):
+            if stop.widget is block and stop.number == number:
+                self.select_stop(index)
+                self.action_follow_link()
+                return
 
     @property
     def selected_link(self) -> Link | None:
-        """The link under the link cursor, if any."""
-        return self.links[self.link_index] if self.link_index is not None else None
+        """The link under the link cursor, if any (the article's own address too)."""
+        stop = self.selected_stop
+        if stop is None:
+            return None
+        if stop.number is None:
+            url = self.article.article.url if self.article else None
+            return Link(LinkKind.INLINE, url, url) if url else None
+        return self.links[stop.number - 1]
 
     def action_follow_number(self, number: int) -> None:
         """Follow link N directly (the numbered hints)."""
@@ -214,10 +425,12 @@ class ArticleView(VerticalScroll, can_focus=True):
 
         The last headings of an article may lie below where the pane can scroll.
         """
-        docked = sum(
-            child.outer_size.height for child in self.children if child.styles.dock == "top"
-        )
+        docked = self._docked_height()
         return [widget.virtual_region.y - docked for widget in self.query(".heading")]
+
+    def _docked_height(self) -> int:
+        """The rows the docked title covers at the top of the pane."""
+        return sum(child.outer_size.height for child in self.children if child.styles.dock == "top")
 
     def _current_section(self, offsets: list[float]) -> int | None:
         """The heading the reader is at (None: above the first).
