@@ -443,7 +443,7 @@ def test_failed_feeds_make_one_notice_f_lists_them_and_y_copies_a_link(
         keys(terminal, "Escape")
         wait_until(terminal, lambda shown: "Feeds whose" not in shown, "F's list never closed")
         keys(terminal, "Enter")  # the only article: the note
-        wait_for(terminal, "The new timetable starts on Monday.")
+        wait_for(terminal, "The new timetable[1] starts on Monday.")
         keys(terminal, "]", "y")
         wait_for(terminal, f"Copied {NOTE_LINK}")
         deadline = time.monotonic() + WAIT_SECONDS
