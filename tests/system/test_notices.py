@@ -70,7 +70,7 @@ async def test_o_with_only_a_console_browser_runs_none(
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_titled(app, pilot, SOLAR)
-        await pilot.press("]", "o")  # the selected link's address
+        await pilot.press("]", "]", "o")  # past the article's own address to its first link
         await pilot.pause()
     assert started == []
     assert f"No browser here; press y to copy the address: {SOLAR_LINK}" in _messages(app)
@@ -84,7 +84,7 @@ async def test_y_copies_the_selected_link_else_the_articles_address(tmp_path: Pa
         await pilot.pause()
         assert app.clipboard == SOLAR_URL
         assert f"Copied {SOLAR_URL}" in _messages(app)
-        await pilot.press("]", "y")
+        await pilot.press("]", "]", "y")  # past the article's own address to its first link
         await pilot.pause()
         assert app.clipboard == SOLAR_LINK
         assert f"Copied {SOLAR_LINK}" in _messages(app)
