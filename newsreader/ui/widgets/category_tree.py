@@ -38,8 +38,52 @@ class CategoryTree(Tree[Selection]):
     def show(self, items: list[TreeItem]) -> None:
         """Redraw the tree from items, keeping which nodes are open and the cursor.
 
-        Walked with a stack, not recursion, however deep the items nest.
+        When the items have the nodes the tree shows, in the same shape (the usual
+        case: only counts changed), only the labels that changed are redrawn and
+        the nodes, the cursor and the expansion are left alone; otherwise the
+        tree is built again. Walked with a stack, not recursion, however deep the
+        items nest.
         """
+        if not self._relabel(items):
+            self._rebuild(items)
+
+    def _relabel(self, items: list[TreeItem]) -> bool:
+        """Set the labels of items on the nodes shown, if both have one shape.
+
+        Returns False, changing nothing, when the shape differs.
+        """
+        nodes = self._preorder_nodes()
+        walked = _preorder_items(items)
+        if len(nodes) != len(walked):
+            return False
+        for node, (parent, item) in zip(nodes, walked, strict=True):
+            node_parent = node.parent.data if node.parent is not None else None
+            if (
+                node.data != item.selection
+                or node_parent != parent
+                or node.allow_expand != bool(item.children)
+            ):
+                return False
+        for node, (_, item) in zip(nodes, walked, strict=True):
+            label = self._label(item)
+            # Text equality leaves out the base style (bold when unread).
+            shown = node.label
+            if not isinstance(shown, Text) or shown != label or shown.style != label.style:
+                node.set_label(label)
+        return True
+
+    def _preorder_nodes(self) -> list[TreeNode[Selection]]:
+        """Every node but the root, parents before children, in order."""
+        found: list[TreeNode[Selection]] = []
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(reversed(node.children))
+        return found
+
+    def _rebuild(self, items: list[TreeItem]) -> None:
+        """Clear the tree and add every item's node, keeping open nodes and the cursor."""
         expanded = {
             node.data for node in self._all_nodes() if node.data is not None and node.is_expanded
         }
@@ -108,3 +152,14 @@ class CategoryTree(Tree[Selection]):
         event.stop()
         if event.node.data is not None:
             self.post_message(self.SelectionChosen(event.node.data))
+
+
+def _preorder_items(items: list[TreeItem]) -> list[tuple[Selection | None, TreeItem]]:
+    """Every item with its parent's selection (None at the top), parents first, in order."""
+    found: list[tuple[Selection | None, TreeItem]] = []
+    stack: list[tuple[Selection | None, TreeItem]] = [(None, item) for item in reversed(items)]
+    while stack:
+        parent, item = stack.pop()
+        found.append((parent, item))
+        stack.extend((item.selection, child) for child in reversed(item.children))
+    return found
