@@ -4,8 +4,9 @@ All data comes through the core (``cache``, ``reading``, ``links``, ``pages``,
 ``refresh``); this screen only decides what to show and reacts to keys. The
 widgets are handed what they show (the list a page loader, the pane an article
 and its link targets) and post messages; blocking work (refresh, fetching a
-linked page) runs in thread workers with their own cache connection, and
-reports back through :mod:`newsreader.ui.messages` (:mod:`newsreader.ui.workers`).
+linked page, counting the tree after a mark) runs in thread workers with their
+own cache connection, and reports back through :mod:`newsreader.ui.messages`
+(:mod:`newsreader.ui.workers`).
 """
 
 from __future__ import annotations
