@@ -8,9 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from newsreader.config import FeedConfig
 from newsreader.model import MAX_CATEGORY_DEPTH, CategoryNode, FeedState
+
+if TYPE_CHECKING:
+    from newsreader.cache import Cache
 
 
 class NodeKind(StrEnum):
@@ -156,3 +160,28 @@ def build_tree(
         else:
             roots[f"\x00{feed.url}"] = item
     return items + sorted(roots.values(), key=lambda i: (i.selection.kind, i.label.casefold()))
+
+
+@dataclass(frozen=True, slots=True)
+class TreeCounts:
+    """The tree as counted from the cache at one moment, with the feed states it used."""
+
+    items: list[TreeItem]
+    feed_states: dict[str, FeedState]
+
+
+def count_tree(cache: Cache, feeds: Sequence[FeedConfig]) -> TreeCounts:
+    """Count the tree from the cache: its four reads, then :func:`build_tree`.
+
+    Raises:
+        CacheError: a read failed.
+    """
+    feed_states = cache.feed_states()
+    items = build_tree(
+        cache.category_tree(),
+        feeds,
+        cache.source_counts(),
+        feed_states,
+        cache.special_counts(),
+    )
+    return TreeCounts(items, feed_states)

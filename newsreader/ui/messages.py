@@ -5,6 +5,8 @@ from __future__ import annotations
 from PIL import Image as PILImage
 from textual.message import Message
 
+from newsreader.tree import TreeCounts
+
 
 class RefreshProgressed(Message):
     """A feed finished during a refresh."""
@@ -49,3 +51,15 @@ class ImageLoaded(Message):
     ) -> None:
         super().__init__()
         self.article_id, self.url, self.image, self.error = article_id, url, image, error
+
+
+class TreeCounted(Message):
+    """The tree's counts were read from the cache (or could not be).
+
+    ``sequence`` says which count this is: the screen numbers each one it starts
+    and drops a result older than the counts it shows.
+    """
+
+    def __init__(self, sequence: int, counts: TreeCounts | None, error: str | None) -> None:
+        super().__init__()
+        self.sequence, self.counts, self.error = sequence, counts, error

@@ -8,17 +8,24 @@ message whatever goes wrong, so the screen never waits for ever.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual.message import Message
 
 from newsreader.cache import Cache, CacheError
-from newsreader.config import Config
+from newsreader.config import Config, FeedConfig
 from newsreader.images import ImageError, ImageFolder, load_image
 from newsreader.importer import describe_error
 from newsreader.pages import PageError, keep_page
-from newsreader.ui.messages import ImageLoaded, PageFetched, RefreshFinished, RefreshProgressed
+from newsreader.tree import count_tree
+from newsreader.ui.messages import (
+    ImageLoaded,
+    PageFetched,
+    RefreshFinished,
+    RefreshProgressed,
+    TreeCounted,
+)
 
 Post = Callable[[Message], object]
 """How a worker reports: the screen's ``post_message`` (thread-safe)."""
@@ -66,6 +73,26 @@ def load_images(
             post(ImageLoaded(article_id, url, None, describe_error(unexpected)))
         else:
             post(ImageLoaded(article_id, url, image, None))
+
+
+def recount_tree(
+    feeds: Sequence[FeedConfig], cache_file: Path, *, sequence: int, post: Post
+) -> None:
+    """Count the tree from the cache; a :class:`TreeCounted` tagged ``sequence`` says how.
+
+    Raises:
+        Exception: an unexpected one, after its :class:`TreeCounted`.
+    """
+    try:
+        with Cache(cache_file) as cache:
+            counts = count_tree(cache, feeds)
+    except CacheError as error:
+        post(TreeCounted(sequence, None, f"Cannot count the tree: {error}"))
+        return
+    except Exception as error:
+        post(TreeCounted(sequence, None, f"Cannot count the tree: {describe_error(error)}"))
+        raise
+    post(TreeCounted(sequence, counts, None))
 
 
 def refresh_feeds(

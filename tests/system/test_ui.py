@@ -49,8 +49,9 @@ async def test_select_a_category_and_open_an_article(tmp_path: Path) -> None:
         article_id = app.query_one(ArticleView).article.id  # type: ignore[union-attr]
         stored = app.cache.get_article(article_id)
         assert stored is not None and stored.read
-        await pilot.pause(0.4)  # the tree's counts are redrawn a moment later, once
-        assert str(app.query_one(CategoryTree).root.children[1].label) == "Unread (8)"
+        # The tree's counts are redrawn a moment later, once, counted in a worker.
+        tree = app.query_one(CategoryTree)
+        assert await until(pilot, lambda: str(tree.root.children[1].label) == "Unread (8)")
 
 
 async def test_outline_lists_headings_and_jumps_to_a_section(tmp_path: Path) -> None:

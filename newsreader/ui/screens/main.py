@@ -4,8 +4,9 @@ All data comes through the core (``cache``, ``reading``, ``links``, ``pages``,
 ``refresh``); this screen only decides what to show and reacts to keys. The
 widgets are handed what they show (the list a page loader, the pane an article
 and its link targets) and post messages; blocking work (refresh, fetching a
-linked page) runs in thread workers with their own cache connection, and
-reports back through :mod:`newsreader.ui.messages` (:mod:`newsreader.ui.workers`).
+linked page, counting the tree after a mark) runs in thread workers with their
+own cache connection, and reports back through :mod:`newsreader.ui.messages`
+(:mod:`newsreader.ui.workers`).
 """
 
 from __future__ import annotations
@@ -39,16 +40,22 @@ from newsreader.node_notes import empty_note, failure_note
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
-from newsreader.tree import NodeKind, Selection, build_tree
+from newsreader.tree import NodeKind, Selection, TreeCounts, count_tree
 from newsreader.ui.commands import Keys, install_bindings, set_footer_shown
-from newsreader.ui.messages import ImageLoaded, PageFetched, RefreshFinished, RefreshProgressed
+from newsreader.ui.messages import (
+    ImageLoaded,
+    PageFetched,
+    RefreshFinished,
+    RefreshProgressed,
+    TreeCounted,
+)
 from newsreader.ui.screens.confirm import ConfirmScreen
 from newsreader.ui.screens.failures import FailuresScreen
 from newsreader.ui.widgets.article_list import ArticleList, ListQuery
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
 from newsreader.ui.widgets.figure_image import FigureImage
-from newsreader.ui.workers import fetch_page, load_images, refresh_feeds
+from newsreader.ui.workers import fetch_page, load_images, recount_tree, refresh_feeds
 from newsreader.wording import plural
 
 NARROW_WIDTH = 100
@@ -93,6 +100,12 @@ class MainScreen(Screen[None]):
         self._refreshing = False
         self._failed_so_far = 0
         self._tree_timer: Timer | None = None
+        self._tree_counts_started = 0
+        """The number of the latest count of the tree begun (on this thread or a worker)."""
+        self._tree_counts_shown = 0
+        """The number of the count the tree shows: an older result is stale."""
+        self._tree_closed = False
+        """Set when the app closes the cache: counts arriving later are dropped."""
         self._narrow: bool | None = None
         """Whether the layout is the narrow one (None until the first layout)."""
         self._stop_refresh = threading.Event()
@@ -237,16 +250,29 @@ class MainScreen(Screen[None]):
         self.query_one("#status-text", Static).update(Text(clean_line(text)))
 
     def reload_tree(self) -> None:
-        """Redraw the tree's counts and marks from the cache."""
-        self._feed_states = self.cache.feed_states()
-        items = build_tree(
-            self.cache.category_tree(),
-            self.config.feeds,
-            self.cache.source_counts(),
-            self._feed_states,
-            self.cache.special_counts(),
-        )
-        self.query_one(CategoryTree).show(items)
+        """Redraw the tree's counts and marks from the cache now, on this thread.
+
+        For the start and for acts after which the reader expects the counts at
+        once (marking a node read, undoing it, a refresh's end); a count in flight
+        in a worker, begun before, is then stale and dropped when it arrives.
+        """
+        self._tree_counts_started += 1
+        self._show_tree_counts(self._tree_counts_started, count_tree(self.cache, self.config.feeds))
+
+    def _show_tree_counts(self, sequence: int, counts: TreeCounts) -> None:
+        """Draw counts numbered sequence, unless the tree shows a later count already."""
+        if sequence <= self._tree_counts_shown or self._tree_closed or not self.is_attached:
+            return
+        self._tree_counts_shown = sequence
+        self._feed_states = counts.feed_states
+        self.query_one(CategoryTree).show(counts.items)
+
+    @on(TreeCounted)
+    def _tree_counted(self, event: TreeCounted) -> None:
+        if event.counts is not None:
+            self._show_tree_counts(event.sequence, event.counts)
+        elif event.error and not self._tree_closed:
+            self.notify(event.error, severity="error")
 
     # Choosing and opening
 
@@ -385,15 +411,18 @@ class MainScreen(Screen[None]):
     def schedule_tree_reload(self) -> None:
         """Redraw the tree's counts shortly, once, however many articles change meanwhile.
 
-        Counting a 100,000-article cache takes tens of milliseconds: kept off the
-        path from a key press to the next article on screen.
+        Counting a 100,000-article cache takes tens of milliseconds: it runs in a
+        thread worker, and only drawing the result (in place, when just counts
+        changed) takes the reader's thread, so a key pressed meanwhile does not wait.
         """
         if self._tree_timer is not None:
             self._tree_timer.stop()
         self._tree_timer = self.set_timer(TREE_RELOAD_DELAY, self._reload_tree_now)
 
     def stop_tree_reload(self) -> None:
-        """Forget a scheduled tree reload (the app is closing its cache)."""
+        """Forget a scheduled tree reload, and any count in flight (the app is closing
+        its cache)."""
+        self._tree_closed = True
         if self._tree_timer is not None:
             self._tree_timer.stop()
             self._tree_timer = None
@@ -402,7 +431,12 @@ class MainScreen(Screen[None]):
         if self._tree_timer is None:
             return  # stopped: the app is closing
         self._tree_timer = None
-        self.reload_tree()
+        self._tree_counts_started += 1
+        self._count_tree(self._tree_counts_started)
+
+    @work(thread=True, exclusive=True, group="tree", exit_on_error=False)
+    def _count_tree(self, sequence: int) -> None:
+        recount_tree(self.config.feeds, self._cache_file, sequence=sequence, post=self.post_message)
 
     def _fill_outline(self, headings: list[str]) -> None:
         outline = self.query_one("#outline", OptionList)

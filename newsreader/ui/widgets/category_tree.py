@@ -19,6 +19,21 @@ MAX_LABEL_CHARS = MAX_CATEGORY_CHARS
 """A longer name (a feed's title, a category of an older cache) is cut in the tree."""
 
 
+_Shape = tuple[Selection | None, Selection, bool]
+_LabelKey = tuple[str, int, bool, bool]
+
+
+def _shape(parent: Selection | None, item: TreeItem) -> _Shape:
+    """Where a node sits in the tree: what a redraw in place must find unchanged."""
+    return (parent, item.selection, bool(item.children))
+
+
+def _label_key(item: TreeItem) -> _LabelKey:
+    """What a node's label is made of (see ``CategoryTree._label``)."""
+    failed = item.selection.kind is NodeKind.FEED and item.failed
+    return (item.label, item.shown_count, bool(item.unread_count), failed)
+
+
 class CategoryTree(Tree[Selection]):
     """Categories, feeds and the All / Unread / Starred views."""
 
@@ -34,17 +49,51 @@ class CategoryTree(Tree[Selection]):
         install_bindings(self, TREE, keys)
         self.show_root = False
         self.guide_depth = 2
+        self._drawn_nodes: list[TreeNode[Selection]] = []
+        """Every node but the root as the last build added them, parents first."""
+        self._drawn_shapes: list[_Shape] = []
+        """Each of those nodes' place: its parent's selection, its own, whether it holds others."""
+        self._drawn_labels: list[_LabelKey] = []
+        """What each of those nodes' label was drawn from."""
 
     def show(self, items: list[TreeItem]) -> None:
         """Redraw the tree from items, keeping which nodes are open and the cursor.
 
-        Walked with a stack, not recursion, however deep the items nest.
+        When the items have the nodes the tree shows, in the same shape (the usual
+        case: only counts changed), only the labels that changed are redrawn and
+        the nodes, the cursor and the expansion are left alone; otherwise the
+        tree is built again. Walked with a stack, not recursion, however deep the
+        items nest.
         """
+        if not self._relabel(items):
+            self._rebuild(items)
+
+    def _relabel(self, items: list[TreeItem]) -> bool:
+        """Set the labels that changed on the nodes shown, if items have their shape.
+
+        Compared with what the last build and relabel drew, not with the nodes:
+        on a tree of thousands of feeds, making every label again to compare
+        would cost what most of a rebuild does. Returns False, changing nothing,
+        when the shape differs.
+        """
+        walked = _preorder_items(items)
+        if [_shape(parent, item) for parent, item in walked] != self._drawn_shapes:
+            return False
+        for index, (_, item) in enumerate(walked):
+            key = _label_key(item)
+            if key != self._drawn_labels[index]:
+                self._drawn_nodes[index].set_label(self._label(item))
+                self._drawn_labels[index] = key
+        return True
+
+    def _rebuild(self, items: list[TreeItem]) -> None:
+        """Clear the tree and add every item's node, keeping open nodes and the cursor."""
         expanded = {
             node.data for node in self._all_nodes() if node.data is not None and node.is_expanded
         }
         selected = self.cursor_node.data if self.cursor_node is not None else None
         self.clear()
+        self._drawn_nodes, self._drawn_shapes, self._drawn_labels = [], [], []
         stack: list[tuple[TreeNode[Selection], TreeItem]] = [
             (self.root, item) for item in reversed(items)
         ]
@@ -55,7 +104,10 @@ class CategoryTree(Tree[Selection]):
                 node = parent.add(label, data=item.selection, expand=item.selection in expanded)
                 stack.extend((node, child) for child in reversed(item.children))
             else:
-                parent.add_leaf(label, data=item.selection)
+                node = parent.add_leaf(label, data=item.selection)
+            self._drawn_nodes.append(node)
+            self._drawn_shapes.append(_shape(parent.data, item))
+            self._drawn_labels.append(_label_key(item))
         self.root.expand()
         if selected is not None:
             self._restore_cursor(selected)
@@ -108,3 +160,14 @@ class CategoryTree(Tree[Selection]):
         event.stop()
         if event.node.data is not None:
             self.post_message(self.SelectionChosen(event.node.data))
+
+
+def _preorder_items(items: list[TreeItem]) -> list[tuple[Selection | None, TreeItem]]:
+    """Every item with its parent's selection (None at the top), parents first, in order."""
+    found: list[tuple[Selection | None, TreeItem]] = []
+    stack: list[tuple[Selection | None, TreeItem]] = [(None, item) for item in reversed(items)]
+    while stack:
+        parent, item = stack.pop()
+        found.append((parent, item))
+        stack.extend((item.selection, child) for child in reversed(item.children))
+    return found
