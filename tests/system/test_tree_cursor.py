@@ -158,3 +158,26 @@ def tree_items(app: NewsReaderApp) -> list[TreeItem]:
         cache.feed_states(),
         cache.special_counts(),
     )
+
+
+async def test_enter_shows_a_node_and_leaves_it_open_space_opens_and_closes_it(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        world = node_of(app, WORLD)
+        tree = app.query_one(CategoryTree)
+        tree.focus()
+        tree.move_cursor(world)
+        await pilot.press("space")
+        assert await until(pilot, lambda: node_of(app, WORLD).is_expanded)
+        await pilot.press("enter")
+        assert await until(pilot, lambda: set(titles(app)) == {HARBOUR})
+        assert node_of(app, WORLD).is_expanded  # Enter chose it; it did not close it
+        tree.focus()  # choosing a node hands the keys to the list
+        await pilot.press("enter")
+        await pilot.pause()
+        assert node_of(app, WORLD).is_expanded
+        tree.focus()
+        await pilot.press("space")
+        assert await until(pilot, lambda: not node_of(app, WORLD).is_expanded)

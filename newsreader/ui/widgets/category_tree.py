@@ -49,6 +49,10 @@ class CategoryTree(Tree[Selection]):
         install_bindings(self, TREE, keys)
         self.show_root = False
         self.guide_depth = 2
+        # Enter shows a node's articles and leaves it open or closed as the reader
+        # left it (Textual's default also toggles it); space, or a click on its
+        # arrow, opens and closes it.
+        self.auto_expand = False
         self._drawn_nodes: list[TreeNode[Selection]] = []
         """Every node but the root as the last build added them, parents first."""
         self._drawn_shapes: list[_Shape] = []
