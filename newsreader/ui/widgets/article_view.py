@@ -41,7 +41,17 @@ RESTORE_RETRY_SECONDS = 0.05
 """A restored scroll position waits at most 5 s for the article to be laid out tall enough."""
 
 
-class LinkLine(Static):
+class _Followable(Static):
+    """A line of the pane the link cursor stops at; clicking it follows its link."""
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        view = self.ancestors[0] if self.ancestors else None
+        if isinstance(view, ArticleView):
+            view.follow_stop_of(self)
+
+
+class LinkLine(_Followable):
     """One numbered link at the foot of the article; clicking it follows it."""
 
     def __init__(self, number: int, link: Link, target: list[int]) -> None:
@@ -49,26 +59,14 @@ class LinkLine(Static):
         super().__init__(label, classes="link")
         self.number = number
 
-    def on_click(self, event: Click) -> None:
-        event.stop()
-        view = self.ancestors[0] if self.ancestors else None
-        if isinstance(view, ArticleView):
-            view.follow_stop_of(self)
 
-
-class MetaLink(Static):
+class MetaLink(_Followable):
     """The article's own address, or one of its enclosures, in the meta block."""
 
     def __init__(self, label: Text, number: int | None) -> None:
         super().__init__(label, classes="meta meta-link link")
         self.number = number
         """The enclosure's link number; None for the article's own address."""
-
-    def on_click(self, event: Click) -> None:
-        event.stop()
-        view = self.ancestors[0] if self.ancestors else None
-        if isinstance(view, ArticleView):
-            view.follow_stop_of(self)
 
 
 class ParagraphBlock(Static):
