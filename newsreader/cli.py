@@ -201,9 +201,6 @@ def _run_reader(locations: Locations, *, offline: bool) -> int:
     # since Python's terminal size reads them before asking the terminal.
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
-    from newsreader.ui.graphics import ask_terminal_early
-
-    asking = ask_terminal_early()
     from newsreader.cache import CacheError
     from newsreader.config import ConfigError
 
@@ -211,8 +208,6 @@ def _run_reader(locations: Locations, *, offline: bool) -> int:
         app = reader_app(locations, offline=offline)
     except (ConfigError, CacheError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
-    finally:
-        asking.join(timeout=5)  # the terminal is Textual's from here on
     app.run()
     # A crash inside the reader (Textual shows its traceback) is not a success.
     return app.return_code or EXIT_OK

@@ -191,16 +191,3 @@ async def test_a_large_picture_fits_the_pane_and_twenty_lines(
         assert picture is not None
         assert picture.region.height <= 20
         assert picture.region.width <= app.query_one(ArticleView).region.width
-
-
-def test_the_terminal_is_asked_about_graphics_in_a_thread_that_ends() -> None:
-    """The question textual-image asks the terminal runs beside the start-up and ends:
-    the reader joins it before Textual takes the terminal."""
-    import sys
-
-    from newsreader.ui.graphics import ask_terminal_early
-
-    asking = ask_terminal_early()
-    asking.join(timeout=30)
-    assert not asking.is_alive()
-    assert "textual_image.renderable" in sys.modules
