@@ -9,13 +9,9 @@ from newsreader.keys import key_label
 from newsreader.model import FeedState
 from newsreader.sanitize import clean_line, display_url
 from newsreader.tree import NodeKind, Selection
+from newsreader.wording import plural
 
 _UNITS = ((86_400, "day"), (3_600, "hour"), (60, "minute"))
-
-
-def plural(count: int, word: str) -> str:
-    """``1 article``, ``2 articles``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def ago(seconds: float) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newsreader.model import FeedState
-from newsreader.node_notes import ago, empty_note, failure_note, plural
+from newsreader.node_notes import ago, empty_note, failure_note
 from newsreader.tree import NodeKind, Selection
+from newsreader.wording import plural
 
 NOW = 1_800_000_000.0
 
