@@ -22,7 +22,6 @@ from pathlib import Path
 from PIL import Image
 
 from newsreader.sanitize import feed_url_problem, is_safe_url
-from newsreader.sources.http import Fetcher, FetchError
 
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
 """What an image fetch asks for."""
@@ -152,6 +151,8 @@ def decode_image(data: bytes) -> Image.Image:
 
 
 async def _fetch(url: str, timeout: float, stop: threading.Event | None) -> bytes:
+    from newsreader.sources.http import Fetcher
+
     async with Fetcher(timeout=timeout, max_bytes=MAX_IMAGE_BYTES, per_host=2) as fetcher:
         task = asyncio.ensure_future(fetcher.fetch(url, accept=IMAGE_ACCEPT))
         while not task.done():
@@ -171,6 +172,10 @@ def fetch_image_bytes(url: str, *, timeout: float, stop: threading.Event | None 
         ImageError: the address is not one to fetch, the fetch failed, or ``stop``
             was set meanwhile.
     """
+    # Here rather than at the top: the reader imports this module at launch, and
+    # the HTTP client (aiohttp) is needed only once a picture is fetched.
+    from newsreader.sources.http import FetchError
+
     problem = image_address_problem(url)
     if problem is not None:
         raise ImageError(problem)

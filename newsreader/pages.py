@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from newsreader.cache import Cache
 from newsreader.extract import webpage
 from newsreader.extract.decode import UnreadableFile, decode_text
 from newsreader.extract.webpage import NoArticleFound
 from newsreader.model import Article
-from newsreader.sources.http import Fetcher, FetchError, Response
+
+if TYPE_CHECKING:
+    from newsreader.sources.http import Fetcher, Response
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml"
 """What a page fetch asks for (a feed fetch asks for feeds)."""
@@ -59,6 +62,9 @@ def keep_page(url: str, cache: Cache, *, timeout: float) -> int:
         PageError: the page cannot be fetched or holds no article.
         CacheError: the cache cannot keep it.
     """
+    # Here rather than at the top: the reader imports this module at launch, and
+    # the HTTP client (aiohttp) is needed only once a page is fetched.
+    from newsreader.sources.http import Fetcher, FetchError
 
     async def fetch() -> bytes:
         async with Fetcher(timeout=timeout) as fetcher:

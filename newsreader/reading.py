@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import replace
 
 from newsreader.cache import Cache, CacheError
-from newsreader.extract.feed import convert_body
+from newsreader.extract.htmlbody import convert_body
 from newsreader.model import StoredArticle
 
 

@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin
@@ -26,7 +26,7 @@ from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time, install_date_handler
 from newsreader.extract.decode import BINARY_MAGIC
 from newsreader.extract.enclosures import entry_enclosures
-from newsreader.extract.htmlbody import html_to_body
+from newsreader.extract.htmlbody import convert_body
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.extract.xmlencoding import as_utf8
 from newsreader.links import normalise_url, without_fragment
@@ -261,17 +261,3 @@ def _entry_article(
         previous_guids=previous_guids,
     )
     return convert_body(article, base) if convert_html else article
-
-
-def convert_body(article: Article, base_url: str | None = None) -> Article:
-    """Turn an article's feed HTML (``body_html``) into sections, figures and links."""
-    if article.body_html is None:
-        return article
-    body = html_to_body(article.body_html, base_url=article.url or base_url)
-    return replace(
-        article,
-        sections=tuple(body.sections),
-        figures=tuple(body.figures),
-        links=tuple(body.links),
-        body_html=None,
-    )

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
-from newsreader.model import Figure, Link, LinkKind, Section
+from newsreader.model import Article, Figure, Link, LinkKind, Section
 from newsreader.sanitize import (
     clean_href,
     clean_line,
@@ -279,3 +279,17 @@ def html_to_body(html: str, base_url: str | None = None) -> HtmlBody:
     builder.feed(html)
     builder.close()
     return builder.result()
+
+
+def convert_body(article: Article, base_url: str | None = None) -> Article:
+    """Turn an article's feed HTML (``body_html``) into sections, figures and links."""
+    if article.body_html is None:
+        return article
+    body = html_to_body(article.body_html, base_url=article.url or base_url)
+    return replace(
+        article,
+        sections=tuple(body.sections),
+        figures=tuple(body.figures),
+        links=tuple(body.links),
+        body_html=None,
+    )

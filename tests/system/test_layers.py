@@ -78,3 +78,18 @@ def test_the_import_contract_covers_the_whole_core() -> None:
     core = next(c for c in config["contracts"] if "rich" in c["forbidden_modules"])
     expected = set(RICH_FREE_MODULES) - {"newsreader.cli"}
     assert _matched(core["source_modules"], CORE_MODULES) == expected
+
+
+def test_the_reader_starts_without_the_fetching_and_parsing_libraries() -> None:
+    """The HTTP client and the parsers load when the first feed is fetched or a page
+    extracted, not at launch (aiohttp alone is about a tenth of a second)."""
+    code = (
+        "import sys, newsreader.cli, newsreader.ui.app; "
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} "
+        "& {'aiohttp', 'feedparser', 'trafilatura', 'lxml'})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
