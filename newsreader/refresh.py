@@ -110,6 +110,14 @@ class RefreshReport:
         return sum(result.new for result in self.feeds) + self.local.new
 
     @property
+    def did_nothing(self) -> bool:
+        """Whether it touched nothing: no feed, no local file, nothing pruned (offline
+        with no local sources), so the cache is as it was."""
+        local = self.local
+        touched = local.new or local.updated or local.unchanged or local.duplicate
+        return not (self.feeds or self.pruned or touched or local.failures)
+
+    @property
     def failed_feeds(self) -> list[FeedResult]:
         """The feeds that failed."""
         return [result for result in self.feeds if result.failed]

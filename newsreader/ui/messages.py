@@ -27,12 +27,15 @@ class RefreshFinished(Message):
         error: str | None,
         deferred: int = 0,
         failures: tuple[tuple[str, str], ...] = (),
+        did_nothing: bool = False,
     ) -> None:
         super().__init__()
         self.failed, self.total, self.new, self.error = failed, total, new, error
         self.deferred = deferred
         self.failures = failures
         """Each failed feed's name and reason."""
+        self.did_nothing = did_nothing
+        """The cache is as it was: no feed, no local file (offline, no local sources)."""
 
 
 class PageFetched(Message):

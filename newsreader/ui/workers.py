@@ -142,5 +142,6 @@ def refresh_feeds(
             failures=tuple(
                 (result.name, result.error or "failed") for result in report.failed_feeds
             ),
+            did_nothing=report.did_nothing,
         )
     )

@@ -81,3 +81,8 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: floa
             return False
         await pilot.pause(0.05)
     return True
+
+
+async def tree_counted(app: NewsReaderApp, pilot: Pilot[None]) -> None:
+    """Let the app run until the tree shows its counts (they are counted in a worker)."""
+    assert await until(pilot, lambda: app.main_screen.tree_counted), "the tree was never counted"

@@ -17,6 +17,7 @@ from tests.helpers.cache import article_count
 from tests.helpers.cli import CliRunner
 from tests.helpers.config import write_config
 from tests.helpers.paths import CORPUS
+from tests.helpers.reader import tree_counted
 from tests.loopback import LoopbackServer, static
 
 
@@ -189,6 +190,7 @@ async def test_in_the_reader_each_feed_lists_the_story_it_carried(
     assert await asyncio.to_thread(refresh_twice) == 1
     app = NewsReaderApp(locations, load_config(config), refresh_on_start=False)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         labels = {str(node.label): node for node in tree._all_nodes()}
         assert "Wire (1)" in labels and "Paper (1)" in labels

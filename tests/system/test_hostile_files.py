@@ -32,6 +32,7 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from tests.helpers.cli import measured_newsreader, newsreader_env, run_newsreader
 from tests.helpers.permissions import as_unprivileged, permission_bits_apply
+from tests.helpers.reader import tree_counted
 from tests.hostile.special import (
     PAGEMAP,
     UNDECODABLE_EMPTY,
@@ -165,6 +166,7 @@ async def test_the_reader_refreshes_past_a_fifo_and_quits(tmp_path: Path) -> Non
     app = NewsReaderApp(locations, load_config(config), offline=True)
     finished = False
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         try:
             deadline = time.monotonic() + TIME_BOUND_SECONDS
             while app.main_screen.refreshing and time.monotonic() < deadline:
@@ -351,6 +353,7 @@ async def test_the_reader_shows_undecodable_names_escaped(tmp_path: Path) -> Non
     locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await app.workers.wait_for_complete()
         await pilot.pause()
         article_list = app.query_one(ArticleList)

@@ -51,6 +51,7 @@ from tests.helpers.browser import graphical_browser
 from tests.helpers.cli import CliRunner, run_newsreader
 from tests.helpers.hostile import assert_clean
 from tests.helpers.paths import HOSTILE
+from tests.helpers.reader import tree_counted
 from tests.hostile.generate import DEEP_CATEGORIES, LONG_CATEGORY_CHARS, write_generated
 from tests.loopback import LoopbackServer, Reply, Request, static
 
@@ -222,6 +223,7 @@ async def test_every_widget_draws_outside_text_as_written(
     app = _reader(tmp_path, server)
     notices = _record_notices(app, monkeypatch)
     async with app.run_test(size=(250, 60), notifications=True, tooltips=True) as pilot:
+        await tree_counted(app, pilot)
         # The start: a refresh in which one feed fails with a markup reason.
         await _refreshed(app, pilot)
         assert any(n.startswith("Refresh: ") and NAMED_FEED in n for n in notices), notices
@@ -346,6 +348,7 @@ async def test_clicking_every_outline_heading_runs_no_action(
     monkeypatch.chdir(tmp_path)  # where [@click=app.screenshot(...)] would write
     app = _reader(tmp_path, server, offline=True)
     async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        await tree_counted(app, pilot)
         await _refreshed(app, pilot)
         [summary] = [
             s for s in app.query_one(ArticleList).summaries if s.source.endswith("markup.md")
@@ -385,6 +388,7 @@ async def test_broken_markup_headings_open_in_the_outline(
 ) -> None:
     app = _reader(tmp_path, server, offline=True)
     async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        await tree_counted(app, pilot)
         await _refreshed(app, pilot)
         [summary] = [
             s for s in app.query_one(ArticleList).summaries
@@ -418,6 +422,7 @@ async def test_the_layout_follows_the_terminal_as_it_is_resized(tmp_path: Path) 
     locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         assert not app.screen.has_class("-narrow")
         await pilot.resize_terminal(80, 40)
         await until(pilot, lambda: app.screen.has_class("-narrow"), 10)
@@ -564,6 +569,7 @@ async def test_the_category_tree_widget_draws_any_depth_without_recursion(
         item.children.append(child)
         item = child
     async with app.run_test(size=(120, 40), notifications=True, tooltips=True) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         tree.show([top])
         tree.show([top])  # again, keeping what was open
@@ -615,6 +621,7 @@ async def test_a_cache_holding_a_5000_deep_path_opens(cli: CliRunner, tmp_path: 
     started = time.monotonic()
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         assert time.monotonic() - started < 15
         widget = app.query_one(CategoryTree)
@@ -665,7 +672,7 @@ def test_a_reader_that_crashes_does_not_exit_0(
         raise RuntimeError("a bug in the reader")
 
     monkeypatch.setattr(NewsReaderApp, "run", headless)
-    monkeypatch.setattr(MainScreen, "reload_tree", crash)
+    monkeypatch.setattr(MainScreen, "_recount_tree", crash)
     assert cli("--offline").code != 0
 
 
@@ -689,6 +696,7 @@ async def test_ctrl_c_says_which_key_quits_in_plain_words(tmp_path: Path) -> Non
     locations = Locations(config, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config), offline=True, refresh_on_start=False)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await tree_counted(app, pilot)
         await pilot.press("ctrl+c")
         await pilot.pause()
         [notice] = [n.message for n in app._notifications]

@@ -12,7 +12,7 @@ from newsreader.keys import ACTIONS, keys_label
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.commands import COMMANDS, bindings
 from newsreader.ui.screens.help import HelpScreen
-from tests.helpers.reader import HARBOUR, make_app, shown_title, titles
+from tests.helpers.reader import HARBOUR, make_app, shown_title, titles, tree_counted
 
 REMAP = """
 [keys]
@@ -42,6 +42,7 @@ async def test_a_remapped_key_runs_the_action_and_the_old_one_does_nothing(
 ) -> None:
     app = remapped_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         unread_before = app.cache.special_counts()[1]
         await pilot.press("n")  # next unread by default; unbound here
@@ -82,6 +83,7 @@ async def test_a_remapped_key_runs_the_action_and_the_old_one_does_nothing(
 async def test_footer_help_and_palette_show_the_chosen_keys(tmp_path: Path) -> None:
     app = remapped_app(tmp_path)
     async with app.run_test(size=(160, 100)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         shown = footer(app)
         assert shown["Unread"] == "x" and shown["Help"] == "f1"
@@ -111,6 +113,7 @@ async def test_the_palette_has_one_keys_entry_and_every_command_with_its_keys(
 ) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         titles_shown = [c.title for c in app.get_system_commands(app.screen)]
         assert titles_shown.count("Keys") == 1
@@ -147,6 +150,7 @@ async def test_a_pane_key_given_to_an_action_that_works_anywhere_works_in_the_pa
     """``j`` moves down in the panes; freed there, it opens the next unread from the list."""
     app = remapped_app(tmp_path, '\n[keys]\nnext_unread = "j"\ndown = "none"\n')
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         assert app.focused is app.main_screen.article_list
         await pilot.press("j")
@@ -199,6 +203,7 @@ async def test_the_help_closes_on_its_keys_while_its_list_has_focus(tmp_path: Pa
         remapped_app(tmp_path / "refused", '\n[keys]\nclose_help = "pagedown"\n')
     app = remapped_app(tmp_path, '\n[keys]\nclose_help = "x"\n')
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

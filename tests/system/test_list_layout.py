@@ -30,6 +30,7 @@ from tests.helpers.reader import (
     open_titled,
     shown_title,
     titles,
+    tree_counted,
     until,
 )
 
@@ -60,6 +61,7 @@ async def test_the_title_fills_the_width_and_ends_in_an_ellipsis_when_cut(
 ) -> None:
     app = make_app(tmp_path, extra=LONG)
     async with app.run_test(size=(width, 30)) as pilot:
+        await tree_counted(app, pilot)
         article_list = app.query_one(ArticleList)
         assert await until(pilot, lambda: article_list.size.width > 0)
         await pilot.pause()
@@ -78,6 +80,7 @@ async def test_the_title_fills_the_width_and_ends_in_an_ellipsis_when_cut(
 async def test_titles_widen_and_narrow_with_the_terminal(tmp_path: Path) -> None:
     app = make_app(tmp_path, extra=LONG)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         article_list = app.query_one(ArticleList)
         await pilot.pause()
         before = len((await row_of(app, pilot, LONG_TITLE)).rstrip())
@@ -92,6 +95,7 @@ async def test_the_source_column_names_the_category_of_a_file_not_its_cut_name(
 ) -> None:
     app = make_app(tmp_path, extra=LONG)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         row = await row_of(app, pilot, TRAM)
         assert "world" in row and "tram-line" not in row, row
@@ -102,6 +106,7 @@ async def test_the_source_column_names_the_category_of_a_file_not_its_cut_name(
 async def test_an_article_without_a_date_shows_the_day_it_was_imported(tmp_path: Path) -> None:
     app = make_app(tmp_path, extra=LONG)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         summary = next(s for s in app.query_one(ArticleList).summaries if s.title == LONG_TITLE)
         assert summary.published is None and summary.added is not None
@@ -112,6 +117,7 @@ async def test_an_article_without_a_date_shows_the_day_it_was_imported(tmp_path:
 async def test_a_starred_unread_row_shows_the_star_and_the_unread_dot(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         article_list = app.query_one(ArticleList)
         article_list.move_cursor(row=titles(app).index(HARBOUR))
@@ -126,6 +132,7 @@ async def test_a_starred_unread_row_shows_the_star_and_the_unread_dot(tmp_path: 
 async def test_the_starred_node_counts_the_starred_articles(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         tree = app.query_one(CategoryTree)
         assert str(tree.root.children[2].label) == "Starred"
@@ -147,6 +154,7 @@ def footer_keys(app: NewsReaderApp) -> dict[str, FooterKey]:
 async def test_resizing_across_the_breakpoint_hides_and_restores_the_tree(tmp_path: Path) -> None:
     app = make_app(tmp_path, extra=LONG)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         article_list = app.query_one(ArticleList)
         await pilot.pause()
@@ -166,6 +174,7 @@ async def test_resizing_across_the_breakpoint_hides_and_restores_the_tree(tmp_pa
 async def test_a_crossing_applies_the_rule_again_after_c(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         await pilot.pause()
         await pilot.press("c")  # hidden by hand while wide
@@ -184,6 +193,7 @@ async def test_the_footer_fits_80_columns_and_offers_c_where_the_tree_is_hidden(
 ) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         await open_titled(app, pilot, TRAM)  # the pane shows the most keys
         for place in (ArticleView, ArticleList, ArticleView):
@@ -196,6 +206,7 @@ async def test_the_footer_fits_80_columns_and_offers_c_where_the_tree_is_hidden(
                 assert key.region.width >= len(description) + 2, description  # drawn whole
     app = make_app(tmp_path / "wide")
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         assert "Tree" not in footer_keys(app)  # the tree is in sight
         await pilot.press("c")
@@ -240,6 +251,7 @@ async def test_choosing_a_failed_feed_shows_its_error_and_what_to_do(tmp_path: P
             )
         )
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         assert note(app) is None  # All has articles and no error of its own
         await choose(app, pilot, Selection(NodeKind.FEED, ("Test", "Loopback"), FEED))
@@ -257,6 +269,7 @@ async def test_choosing_a_failed_feed_shows_its_error_and_what_to_do(tmp_path: P
 async def test_an_empty_node_says_so(tmp_path: Path) -> None:
     app = make_app(tmp_path, feeds=[FEED])
     async with app.run_test(size=(80, 24)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         await choose(app, pilot, Selection(NodeKind.STARRED))
         assert await until(pilot, lambda: note(app) == "No starred articles.")
@@ -269,6 +282,7 @@ async def test_an_empty_node_says_so(tmp_path: Path) -> None:
 async def test_one_click_on_a_row_opens_its_article(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         article_list = app.query_one(ArticleList)
         row = titles(app).index(TRAM)
@@ -311,6 +325,7 @@ def scrolled(pane: Widget, *, to_top: bool) -> Callable[[], bool]:
 async def test_the_mouse_wheel_scrolls_every_pane(tmp_path: Path) -> None:
     app = make_app(tmp_path, extra=many())
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         await open_titled(app, pilot, "The Long Article")
         await pilot.press("t")  # the outline

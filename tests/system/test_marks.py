@@ -15,7 +15,7 @@ from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.screens.confirm import ConfirmScreen
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.category_tree import CategoryTree
-from tests.helpers.reader import HARBOUR, make_app, open_titled, until
+from tests.helpers.reader import HARBOUR, make_app, open_titled, tree_counted, until
 
 WORLD = Selection(NodeKind.CATEGORY, ("world",))
 """The fixtures' world folder: three articles."""
@@ -61,6 +61,7 @@ def question(app: NewsReaderApp) -> str | None:
 async def test_a_marks_the_node_highlighted_in_the_tree_after_asking(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         everything = unread_in(app, Selection(NodeKind.ALL))
         world = unread_in(app, WORLD)
         assert 1 < world < everything
@@ -83,6 +84,7 @@ async def test_a_marks_the_node_highlighted_in_the_tree_after_asking(tmp_path: P
 async def test_no_and_escape_change_nothing(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         everything = unread_in(app, Selection(NodeKind.ALL))
         for answer in ("n", "escape"):
             await pilot.press("A")
@@ -99,6 +101,7 @@ async def test_no_and_escape_change_nothing(tmp_path: Path) -> None:
 async def test_u_marks_them_unread_again_and_redraws_the_tree(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         everything = unread_in(app, Selection(NodeKind.ALL))
         await pilot.press("A")
         assert await until(pilot, lambda: question(app) is not None)
@@ -115,6 +118,7 @@ async def test_u_marks_them_unread_again_and_redraws_the_tree(tmp_path: Path) ->
 async def test_with_the_tree_hidden_a_marks_the_list_s_node(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         world = unread_in(app, WORLD)
         tree = app.query_one(CategoryTree)
         await highlight(app, pilot, WORLD)
@@ -134,6 +138,7 @@ async def test_with_the_tree_hidden_a_marks_the_list_s_node(tmp_path: Path) -> N
 async def test_no_unread_articles_asks_nothing_and_one_is_marked_at_once(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         await highlight(app, pilot, WORLD)
         await pilot.press("A")
         assert await until(pilot, lambda: question(app) is not None)
@@ -158,6 +163,7 @@ async def test_no_unread_articles_asks_nothing_and_one_is_marked_at_once(tmp_pat
 async def test_m_says_what_it_did(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         await pilot.press("m")
         assert await until(pilot, lambda: "Marked unread" in notices(app))
@@ -168,6 +174,7 @@ async def test_m_says_what_it_did(tmp_path: Path) -> None:
 async def test_undo_after_restarting_the_reader(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         everything = unread_in(app, Selection(NodeKind.ALL))
         await pilot.press("A")
         assert await until(pilot, lambda: question(app) is not None)
@@ -177,6 +184,7 @@ async def test_undo_after_restarting_the_reader(tmp_path: Path) -> None:
         app.locations, load_config(app.locations.config_file), refresh_on_start=False
     )
     async with again.run_test(size=SIZE) as pilot:
+        await tree_counted(again, pilot)
         assert unread_label(again) == "Unread"
         await pilot.press("u")
         assert await until(pilot, lambda: unread_label(again) == f"Unread ({everything})")
@@ -194,6 +202,7 @@ async def test_the_question_shows_a_node_s_name_as_written(tmp_path: Path) -> No
     }
     app = make_app(tmp_path, extra=notes)
     async with app.run_test(size=SIZE) as pilot:
+        await tree_counted(app, pilot)
         await highlight(app, pilot, Selection(NodeKind.CATEGORY, (loud,)))
         await pilot.press("A")
         assert await until(pilot, lambda: question(app) is not None)

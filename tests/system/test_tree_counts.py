@@ -17,7 +17,7 @@ from newsreader.ui import workers
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.screens import main
 from newsreader.ui.widgets.category_tree import CategoryTree
-from tests.helpers.reader import HARBOUR, make_app, open_titled, until
+from tests.helpers.reader import HARBOUR, make_app, open_titled, tree_counted, until
 
 WORLD = Selection(NodeKind.CATEGORY, ("World",))
 EUROPE = Selection(NodeKind.CATEGORY, ("World", "Europe"))
@@ -37,22 +37,27 @@ def cursor(app: NewsReaderApp) -> Selection | None:
 
 
 class HeldCount:
-    """Counts the tree in the worker as usual, then holds the result until released."""
+    """Counts the tree in the worker as usual, then holds the result until released;
+    the start's count (the first) goes through."""
 
     def __init__(self) -> None:
         self.counted = threading.Event()
         self.release = threading.Event()
+        self.calls = 0
 
     def __call__(self, cache: Cache, feeds: Sequence[FeedConfig]) -> TreeCounts:
         counts = count_tree(cache, feeds)
-        self.counted.set()
-        self.release.wait(timeout=60)
+        self.calls += 1
+        if self.calls > 1:
+            self.counted.set()
+            self.release.wait(timeout=60)
         return counts
 
 
 async def test_a_count_redraws_the_labels_on_the_same_nodes(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         tree.move_cursor(next(n for n in tree._all_nodes() if n.data == WORLD))
         await pilot.pause()
@@ -70,6 +75,7 @@ async def test_a_count_redraws_the_labels_on_the_same_nodes(tmp_path: Path) -> N
 async def test_a_changed_shape_is_built_again_and_keeps_the_cursor(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         next(n for n in tree._all_nodes() if n.data == WORLD).expand()
         await pilot.pause()
@@ -97,6 +103,7 @@ async def test_the_reader_answers_keys_while_a_count_runs(
     monkeypatch.setattr(workers, "count_tree", held)
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         assert await until(pilot, held.counted.is_set)
         await pilot.press("s")  # answered while the count is held in its worker
@@ -115,6 +122,7 @@ async def test_a_count_begun_before_a_mark_does_not_overwrite_the_one_after(
     monkeypatch.setattr(workers, "count_tree", held)
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         assert await until(pilot, held.counted.is_set)  # counted: 8 unread, held
         app.query_one(CategoryTree).focus()
@@ -130,12 +138,18 @@ async def test_a_count_begun_before_a_mark_does_not_overwrite_the_one_after(
 
 
 async def test_a_count_that_fails_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[None] = []
+
     def failing(cache: Cache, feeds: Sequence[FeedConfig]) -> TreeCounts:
+        calls.append(None)
+        if len(calls) == 1:
+            return count_tree(cache, feeds)  # the start's count goes through
         raise CacheError("disk I/O error")
 
     monkeypatch.setattr(workers, "count_tree", failing)
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
 
         def said() -> bool:
@@ -165,11 +179,12 @@ async def test_a_count_ending_after_the_reader_closed_is_dropped(
     monkeypatch.setattr(main, "recount_tree", recorded)
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         assert await until(pilot, held.counted.is_set)
         await pilot.press("q")
     held.release.set()
     deadline = time.monotonic() + 30
-    while not outcomes and time.monotonic() < deadline:
+    while len(outcomes) < 2 and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    assert outcomes == [None]
+    assert outcomes == [None, None]  # the start's count, then the held one: neither raised

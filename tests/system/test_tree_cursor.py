@@ -11,7 +11,7 @@ from newsreader.tree import NodeKind, Selection, TreeItem, build_tree
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
 from newsreader.ui.widgets.category_tree import CategoryTree
-from tests.helpers.reader import HARBOUR, make_app, open_titled, titles, until
+from tests.helpers.reader import HARBOUR, make_app, open_titled, titles, tree_counted, until
 from tests.loopback import LoopbackServer, rss, static
 
 WORLD = Selection(NodeKind.CATEGORY, ("World",))
@@ -51,6 +51,7 @@ def cursor(app: NewsReaderApp) -> Selection | None:
 async def test_opening_an_article_keeps_the_tree_cursor_on_its_node(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await choose(app, pilot, WORLD)
         chosen = set(titles(app))
         assert chosen == {HARBOUR}
@@ -65,6 +66,7 @@ async def test_opening_an_article_keeps_the_tree_cursor_on_its_node(tmp_path: Pa
 async def test_m_keeps_the_tree_cursor_and_the_list_row(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await choose(app, pilot, WORLD)
         await open_titled(app, pilot, HARBOUR)
         assert await until(pilot, lambda: unread_label(app) == "Unread (8)")
@@ -80,6 +82,7 @@ async def test_m_keeps_the_tree_cursor_and_the_list_row(tmp_path: Path) -> None:
 async def test_collapsed_and_expanded_categories_stay_so(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         node_of(app, WORLD).expand()
         await pilot.pause()
         await choose(app, pilot, EUROPE)
@@ -103,6 +106,7 @@ async def test_a_refresh_and_mark_all_read_keep_the_feed_node(
     app = make_app(tmp_path, feeds=[server.url("good.xml")])
     feed = Selection(NodeKind.FEED, ("Test", "Loopback"), server.url("good.xml"))
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.press("r")
         await app.workers.wait_for_complete()
         assert await until(pilot, lambda: "First From The Wire" in titles(app))
@@ -132,6 +136,7 @@ async def test_a_refresh_and_mark_all_read_keep_the_feed_node(
 async def test_a_node_that_goes_leaves_the_cursor_on_its_nearest_ancestor(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         node_of(app, WORLD).expand()
         await pilot.pause()
         await choose(app, pilot, EUROPE)
@@ -165,6 +170,7 @@ async def test_enter_shows_a_node_and_leaves_it_open_space_opens_and_closes_it(
 ) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         world = node_of(app, WORLD)
         tree = app.query_one(CategoryTree)
         tree.focus()

@@ -29,6 +29,7 @@ from tests.helpers.reader import (
     open_titled,
     shown_title,
     titles,
+    tree_counted,
     until,
 )
 from tests.loopback import LoopbackServer, article_page, rss, static
@@ -37,6 +38,7 @@ from tests.loopback import LoopbackServer, article_page, rss, static
 async def test_select_a_category_and_open_an_article(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         tree = app.query_one(CategoryTree)
         labels = [str(node.label) for node in tree.root.children]
         assert labels[:3] == ["All (9)", "Unread (9)", "Starred"]
@@ -57,6 +59,7 @@ async def test_select_a_category_and_open_an_article(tmp_path: Path) -> None:
 async def test_outline_lists_headings_and_jumps_to_a_section(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         await pilot.press("t")
         outline = app.query_one("#outline", OptionList)
@@ -83,6 +86,7 @@ async def test_outline_lists_headings_and_jumps_to_a_section(tmp_path: Path) -> 
 async def test_the_outline_before_any_article_is_open_says_so(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await tree_counted(app, pilot)
         await pilot.press("t")  # no article open yet: no empty box, a word instead
         await pilot.pause()
         outline = app.query_one("#outline", OptionList)
@@ -98,6 +102,7 @@ async def test_the_outline_before_any_article_is_open_says_so(tmp_path: Path) ->
 async def test_follow_read_also_then_back_and_forward(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         await pilot.press("]")
         assert app.query_one(ArticleView).link_index == 0
@@ -120,6 +125,7 @@ async def test_follow_read_also_then_back_and_forward(tmp_path: Path) -> None:
 async def test_back_restores_the_scroll_position(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 16)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         view = app.query_one(ArticleView)
         await pilot.press("]")  # the link is at the end: the pane scrolls to it
@@ -143,6 +149,7 @@ async def test_back_returns_to_a_link_followed_before_the_screen_redrew(
     monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1.0)
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 16)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         view = app.query_one(ArticleView)
         assert await until(pilot, lambda: view.max_scroll_y > 5)
@@ -158,6 +165,7 @@ async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(
 ) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(70, 16)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, HARBOUR)
         view = app.query_one(ArticleView)
         assert await until(pilot, lambda: view.max_scroll_y > 0)
@@ -176,6 +184,7 @@ async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(
 async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, "Orphan Story About Lighthouses")
         await pilot.press("1")
         await pilot.pause()
@@ -190,6 +199,7 @@ async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Pa
 async def test_search_and_escape(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         everything = titles(app)
         await pilot.press("slash")
         assert app.query_one("#search", Input).has_focus
@@ -205,6 +215,7 @@ async def test_search_and_escape(tmp_path: Path) -> None:
 async def test_star_and_toggle_read(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, TRAM)
         article_id = app.query_one(ArticleView).article.id  # type: ignore[union-attr]
         await pilot.press("s")
@@ -223,6 +234,7 @@ async def test_star_and_toggle_read(tmp_path: Path) -> None:
 async def test_next_unread_walks_the_list(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         first_unread = titles(app)[1]
         app.query_one(ArticleList).move_cursor(row=0)
         await pilot.press("n")
@@ -236,6 +248,7 @@ async def test_refresh_with_one_failing_feed(tmp_path: Path, server: LoopbackSer
     )
     app = make_app(tmp_path, feeds=[server.url("good.xml"), server.url("gone.xml")])
     async with app.run_test(size=(140, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -265,6 +278,7 @@ async def test_offline_start_shows_the_cache_and_fetches_nothing(
     server.routes["/good.xml"] = static(rss("Good News", [("g1", "Fresh", "<p>New.</p>")]))
     app = make_app(tmp_path, feeds=[server.url("good.xml")], offline=True)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         assert HARBOUR in titles(app)
         await pilot.press("r")
         await app.workers.wait_for_complete()
@@ -275,6 +289,7 @@ async def test_offline_start_shows_the_cache_and_fetches_nothing(
 async def test_narrow_terminal_stacks_the_panes(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         assert app.screen.has_class("-narrow")
         assert (
@@ -298,6 +313,7 @@ async def test_narrow_terminal_stacks_the_panes(tmp_path: Path) -> None:
 async def test_help_and_theme_is_remembered(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
@@ -362,6 +378,7 @@ async def test_a_web_link_not_in_the_cache_is_fetched_extracted_and_shown(
     with Cache(app.locations.cache_file) as cache:
         import_paths(cache, [tmp_path / "linker.md"], workers=0)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         app.main_screen.article_list.load(app.main_screen.article_list.list_query)
         await open_titled(app, pilot, "Linker")
         await pilot.press("1")
@@ -388,6 +405,7 @@ async def test_first_offline_start_imports_the_local_sources(tmp_path: Path) -> 
     locations = Locations(config_path, tmp_path / "data", config_given=True)
     app = NewsReaderApp(locations, load_config(config_path), offline=True)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert TRAM in titles(app) and HARBOUR in titles(app)
@@ -406,6 +424,7 @@ async def test_o_opens_the_selected_link_in_the_system_browser(
     graphical_browser(monkeypatch, record)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await open_titled(app, pilot, "Solar Kiosks Bring Charging to Rural Markets")
         await pilot.press("o")  # no link selected: the article's own address
         await pilot.press("]", "]", "o")  # past the address in the meta: the first link
@@ -423,6 +442,7 @@ async def test_a_damaged_cache_is_set_aside_and_said_in_the_reader(tmp_path: Pat
     locations.cache_file.write_bytes(b"no database here " * 200)
     app = NewsReaderApp(locations, load_config(config_path), offline=True, refresh_on_start=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await tree_counted(app, pilot)
         await pilot.pause()
         [moved] = sorted(locations.data_dir.glob("cache.sqlite3.damaged-*"))
         assert moved.read_bytes() == b"no database here " * 200

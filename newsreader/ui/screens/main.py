@@ -154,7 +154,11 @@ class MainScreen(Screen[None]):
         self.query_one("#list-note", Static).display = False
         self.query_one("#outline", OptionList).display = False
         self.query_one("#progress", ProgressBar).display = False
-        self.reload_tree()
+        # The list's sources are named from the feeds' states (a few milliseconds);
+        # the tree's counts, over the whole cache, arrive from a worker after the
+        # first rows are drawn.
+        self._feed_states = self.cache.feed_states()
+        self._recount_tree()
         self.article_list.load(ListQuery(Selection(NodeKind.ALL)))
         self.article_list.focus()
         self._apply_width(self.app.size.width)
@@ -264,6 +268,11 @@ class MainScreen(Screen[None]):
         """
         self._tree_counts_started += 1
         self._show_tree_counts(self._tree_counts_started, count_tree(self.cache, self.config.feeds))
+
+    @property
+    def tree_counted(self) -> bool:
+        """Whether the tree shows the latest count begun (none is in flight)."""
+        return self._tree_counts_shown >= self._tree_counts_started
 
     def _show_tree_counts(self, sequence: int, counts: TreeCounts) -> None:
         """Draw counts numbered sequence, unless the tree shows a later count already."""
@@ -437,6 +446,10 @@ class MainScreen(Screen[None]):
         if self._tree_timer is None:
             return  # stopped: the app is closing
         self._tree_timer = None
+        self._recount_tree()
+
+    def _recount_tree(self) -> None:
+        """Count the tree in a worker now; an earlier count still in flight is dropped."""
         self._tree_counts_started += 1
         self._count_tree(self._tree_counts_started)
 
@@ -873,7 +886,12 @@ class MainScreen(Screen[None]):
             list_keys = self.keys["show_failures"]
             summary = failure_summary(event.failures, keys_label(list_keys) if list_keys else None)
             self.notify(summary, title="Refresh", severity="warning", timeout=8)
-        self.reload_tree()
+        if event.did_nothing:
+            return
+        # The list names sources from the feeds' states at once; the tree is counted
+        # in a worker.
+        self._feed_states = self.cache.feed_states()
+        self._recount_tree()
         keep = self.article_list.current_article
         self.article_list.load(self.article_list.list_query, keep_article=keep)
 
