@@ -262,9 +262,10 @@ class MainScreen(Screen[None]):
     def reload_tree(self) -> None:
         """Redraw the tree's counts and marks from the cache now, on this thread.
 
-        For the start and for acts after which the reader expects the counts at
-        once (marking a node read, undoing it, a refresh's end); a count in flight
-        in a worker, begun before, is then stale and dropped when it arrives.
+        For acts after which the reader expects the counts at once (marking a
+        node read, undoing it); a count in flight in a worker, begun before, is
+        then stale and dropped when it arrives. The start and a refresh's end
+        count in a worker.
         """
         self._tree_counts_started += 1
         self._show_tree_counts(self._tree_counts_started, count_tree(self.cache, self.config.feeds))
