@@ -102,6 +102,8 @@ class RefreshReport:
     feeds: list[FeedResult] = field(default_factory=list)
     local: ImportReport = field(default_factory=ImportReport)
     pruned: int = 0
+    refiled: int = 0
+    """Feeds whose articles moved to the category the config now gives them."""
     seconds: float = 0.0
 
     @property
@@ -111,11 +113,12 @@ class RefreshReport:
 
     @property
     def did_nothing(self) -> bool:
-        """Whether it touched nothing: no feed, no local file, nothing pruned (offline
-        with no local sources), so the cache is as it was."""
+        """Whether the cache is as it was: every feed skipped offline, no local file,
+        nothing pruned or refiled (offline, with no local sources)."""
         local = self.local
         touched = local.new or local.updated or local.unchanged or local.duplicate
-        return not (self.feeds or self.pruned or touched or local.failures)
+        fetched = any(result.status is not FeedStatus.OFFLINE for result in self.feeds)
+        return not (fetched or self.pruned or self.refiled or touched or local.failures)
 
     @property
     def failed_feeds(self) -> list[FeedResult]:
@@ -166,7 +169,7 @@ def refresh(
     started = time.monotonic()
     report = RefreshReport()
     feeds = list(config.enabled_feeds)
-    _file_feeds(cache, feeds)
+    report.refiled = _file_feeds(cache, feeds)
     if offline:
         states = cache.feed_states()
         for done, feed in enumerate(feeds, 1):
@@ -193,13 +196,17 @@ def refresh(
     return report
 
 
-def _file_feeds(cache: Cache, feeds: list[FeedConfig]) -> None:
-    """Move the articles of feeds whose category the config changed (offline too)."""
+def _file_feeds(cache: Cache, feeds: list[FeedConfig]) -> int:
+    """Move the articles of feeds whose category the config changed (offline too);
+    how many feeds were filed."""
     states = cache.feed_states()
+    filed = 0
     for feed in feeds:
         state = states.get(feed.url)
         if state is None or state.category != join_category(feed.category):
             cache.file_feed(feed.url, feed.category)
+            filed += 1
+    return filed
 
 
 class _BatchWriter:

@@ -37,3 +37,31 @@ async def test_two_thousand_feeds_draw_the_progress_a_few_times_and_end_exact(
         assert drawn[-1] == FEEDS
         screen.post_message(RefreshFinished(4, FEEDS, 0, None))
         assert await until(pilot, lambda: "4 feeds failed" in str(status.render()))
+
+
+def _offline_refresh(tmp_path: Path, feeds: int) -> list[object]:
+    """What the reader's refresh worker posts for an offline refresh of ``feeds`` feeds."""
+    from newsreader.config import load_config
+    from newsreader.ui.workers import refresh_feeds
+    from tests.helpers.config import write_config
+
+    urls = [f"http://127.0.0.1:9/feed-{n}.xml" for n in range(feeds)]
+    config = load_config(write_config(tmp_path / "feeds.toml", urls))
+    cache_file = tmp_path / "cache.sqlite3"
+    posted: list[object] = []
+    refresh_feeds(config, cache_file, offline=True, post=posted.append)
+    return posted
+
+
+def test_an_offline_refresh_posts_a_few_progress_messages_and_says_it_did_nothing(
+    tmp_path: Path,
+) -> None:
+    first = _offline_refresh(tmp_path, FEEDS)  # files the new feeds under their category
+    assert isinstance(first[-1], RefreshFinished) and not first[-1].did_nothing
+    posted = _offline_refresh(tmp_path, FEEDS)
+    progress = [m for m in posted if isinstance(m, RefreshProgressed)]
+    assert 1 <= len(progress) < FEEDS / 20, len(progress)
+    assert (progress[-1].done, progress[-1].total) == (FEEDS, FEEDS)
+    finished = posted[-1]
+    assert isinstance(finished, RefreshFinished)
+    assert finished.did_nothing and finished.total == FEEDS
