@@ -20,7 +20,7 @@ from newsreader.cache import Cache
 from newsreader.model import FeedState
 from newsreader.tree import NodeKind, Selection
 from newsreader.ui.app import NewsReaderApp
-from newsreader.ui.widgets.article_list import ArticleList
+from newsreader.ui.widgets.article_list import MIN_TITLE_WIDTH, ArticleList
 from newsreader.ui.widgets.article_view import ArticleView
 from newsreader.ui.widgets.category_tree import CategoryTree
 from tests.helpers.reader import (
@@ -75,6 +75,28 @@ async def test_the_title_fills_the_width_and_ends_in_an_ellipsis_when_cut(
         if width >= 120:  # room for a title of 50 characters: shown whole
             short = await row_of(app, pilot, TRAM)
             assert TRAM in short and "…" not in short
+
+
+async def test_the_first_frame_draws_the_rows_with_their_fitted_titles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fitted in the layout pass, not on Resize after it: a launch draws the rows once."""
+    drawn: list[int] = []
+    render_line = ArticleList.render_line
+
+    def recorded(self: ArticleList, y: int):  # type: ignore[no-untyped-def]
+        if self.row_count:
+            drawn.append(self.columns[ColumnKey("title")].width)
+        return render_line(self, y)
+
+    monkeypatch.setattr(ArticleList, "render_line", recorded)
+    app = make_app(tmp_path, extra=LONG)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
+        await pilot.pause()
+        fitted = app.query_one(ArticleList).columns[ColumnKey("title")].width
+    assert fitted > MIN_TITLE_WIDTH
+    assert drawn and set(drawn) == {fitted}, sorted(set(drawn))
 
 
 async def test_titles_widen_and_narrow_with_the_terminal(tmp_path: Path) -> None:

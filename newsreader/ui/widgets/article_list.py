@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from rich.text import Text
 from textual import events
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
@@ -85,8 +86,16 @@ class ArticleList(DataTable[Text]):
         self.add_column("Title", key=TITLE, width=MIN_TITLE_WIDTH)
         self._fit_title()
 
-    def on_resize(self) -> None:
-        self._fit_title()
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Here, not in on_resize: Textual calls this in the layout pass, before the
+        # frame is drawn, and posts Resize after it; fitted on Resize, every launch
+        # drew the rows twice, first with titles cut to ten columns.
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed:
+            self._fit_title()
+        return changed
 
     def _fit_title(self) -> None:
         """Give the title column what the others leave of the width, so that a long
