@@ -3,10 +3,10 @@
 The picture is drawn by textual-image: Kitty (terminal graphics protocol) or
 Sixel graphics where the terminal answers that it can, Unicode half-blocks in
 other terminals, and plain Unicode blocks when there is no terminal (the
-pilot). textual-image asks the terminal what it can do when it is first
-imported, which must be before Textual owns the terminal: this module imports
-it at the top, and the command line imports the reader (and so this module)
-before it starts the app.
+pilot). The terminal is asked what it can do when :mod:`newsreader.ui.graphics`
+is first imported, which must be before Textual owns the terminal: this module
+imports it at the top, and the command line imports the reader (and so this
+module) before it starts the app.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from textual.containers import Vertical
 from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Static
-from textual_image.widget import Image as ImageWidget
 
 from newsreader.marks import figure_pieces
 from newsreader.model import Figure
 from newsreader.render import pieces_text
+from newsreader.ui.graphics import ImageWidget
 
 MAX_PICTURE_ROWS = 20
 """The most lines a picture takes: it is seen whole, with text near it."""
