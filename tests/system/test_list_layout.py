@@ -365,3 +365,51 @@ async def test_the_mouse_wheel_scrolls_every_pane(tmp_path: Path) -> None:
             assert await until(pilot, scrolled(pane, to_top=True)), pane
             await wheel(pilot, pane)
             assert await until(pilot, scrolled(pane, to_top=False)), pane
+
+
+async def test_opening_an_article_draws_it_before_the_list_redraws_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.screen import Screen
+
+    happened: list[str] = []
+    refresh = Screen._compositor_refresh
+    update_cell_at = ArticleList.update_cell_at
+
+    def frame(screen: Screen[object]) -> None:
+        happened.append("frame")
+        refresh(screen)
+
+    def cell(article_list: ArticleList, *args: object, **kwargs: object) -> None:
+        happened.append("cell")
+        update_cell_at(article_list, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", frame)
+    monkeypatch.setattr(ArticleList, "update_cell_at", cell)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
+        article_list = app.query_one(ArticleList)
+        await pilot.pause()
+        happened.clear()
+        await pilot.press("n")
+        assert await until(pilot, lambda: "cell" in happened)
+        opened = app.query_one(ArticleView).article
+        assert opened is not None
+        row = article_list.summaries.index(
+            next(s for s in article_list.summaries if s.id == opened.id)
+        )
+        assert "●" not in str(article_list.get_row_at(row)[0])  # its dot cleared
+    assert "frame" in happened[: happened.index("cell")], happened
+
+
+async def test_n_pressed_twice_at_once_opens_two_articles(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await tree_counted(app, pilot)
+        await pilot.press("n", "n")
+        assert await until(
+            pilot, lambda: sum(s.read for s in app.query_one(ArticleList).summaries) == 2
+        )
+        with Cache(app.locations.cache_file) as cache:
+            assert len([s for s in cache.list_articles((), limit=100) if s.read]) == 2
