@@ -181,6 +181,39 @@ async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(
         assert await until(pilot, lambda: view.scroll_y == bottom, 10), view.scroll_y
 
 
+async def test_a_link_followed_by_its_number_comes_back_to_where_the_reader_was(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 16)) as pilot:
+        await tree_counted(app, pilot)
+        await open_titled(app, pilot, HARBOUR)
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        assert view.scroll_y == 0 and view.max_scroll_y > 5  # its links are out of view
+        await pilot.press("1")
+        assert await until(pilot, lambda: shown_title(app) == TRAM)
+        await pilot.press("backspace")
+        assert await until(pilot, lambda: shown_title(app) == HARBOUR)
+        await pilot.pause()
+        assert view.scroll_y == 0  # not at the list of links the number named
+
+
+async def test_an_unresolvable_link_followed_by_its_number_comes_into_view(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 12), notifications=True) as pilot:
+        await tree_counted(app, pilot)
+        await open_titled(app, pilot, "Orphan Story About Lighthouses")
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        assert view.max_scroll_y > 0
+        await pilot.press("1")
+        assert await until(pilot, lambda: view.scroll_y > 0)
+        assert view.link_index == 0
+
+
 async def test_unresolvable_link_gives_a_notice_and_changes_nothing(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -319,17 +319,19 @@ class ArticleView(VerticalScroll, can_focus=True):
         """The stop under the link cursor, if any."""
         return self.stops[self.stop_index] if self.stop_index is not None else None
 
-    def select_link(self, index: int | None) -> None:
+    def select_link(self, index: int | None, *, scroll_now: bool = True) -> None:
         """Put the link cursor on link ``index`` (from 0) in the list at the end, or on none."""
         lines = self.link_lines
         if index is None or not lines:
             self.select_stop(None)
             return
         line = lines[max(0, min(index, len(lines) - 1))]
-        self.select_stop(next(i for i, stop in enumerate(self.stops) if stop.widget is line))
+        stop = next(i for i, stop in enumerate(self.stops) if stop.widget is line)
+        self.select_stop(stop, scroll_now=scroll_now)
 
-    def select_stop(self, index: int | None) -> None:
-        """Move the link cursor to stop ``index`` (None: no link selected), in view."""
+    def select_stop(self, index: int | None, *, scroll_now: bool = True) -> None:
+        """Move the link cursor to stop ``index`` (None: no link selected), in view
+        (``scroll_now``: at once, else after the next frame)."""
         if not self.stops:
             index = None
         if index is not None:
@@ -344,7 +346,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             # At once, so that a key pressed before the next refresh (back, follow)
             # sees where the pane is going; again after the refresh, in case the
             # article was not laid out yet.
-            self._scroll_to_stop(new, immediate=True)
+            if scroll_now:
+                self._scroll_to_stop(new, immediate=True)
             self.call_after_refresh(self._scroll_to_stop, new, immediate=False)
 
     def _mark(self, stop: LinkStop, *, selected: bool) -> None:
@@ -413,9 +416,15 @@ class ArticleView(VerticalScroll, can_focus=True):
         return self.links[stop.number - 1]
 
     def action_follow_number(self, number: int) -> None:
-        """Follow link N directly (the numbered hints)."""
+        """Follow link N directly (the numbered hints).
+
+        The pane is not scrolled to the link first: the article it leads to
+        replaces this one (and back returns to where the reader was, not to the
+        list of links); if it cannot be followed, the link comes into view after
+        the next frame.
+        """
         if self.article is not None and 1 <= number <= len(self.links):
-            self.select_link(number - 1)
+            self.select_link(number - 1, scroll_now=False)
             self.action_follow_link()
 
     def _section_offsets(self) -> list[float]:
