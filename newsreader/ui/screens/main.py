@@ -487,6 +487,7 @@ class MainScreen(Screen[None]):
         if found:
             self.show_article(found[0])
             return
+        self.article_view.show_link(event.link)  # a link followed by its number, too
         url = event.link.url
         if url and is_safe_url(url):
             if self.offline:

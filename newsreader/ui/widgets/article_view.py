@@ -418,14 +418,20 @@ class ArticleView(VerticalScroll, can_focus=True):
     def action_follow_number(self, number: int) -> None:
         """Follow link N directly (the numbered hints).
 
-        The pane is not scrolled to the link first: the article it leads to
-        replaces this one (and back returns to where the reader was, not to the
-        list of links); if it cannot be followed, the link comes into view after
-        the next frame.
+        The link is not selected, nor the pane scrolled to it, first: that would
+        draw a frame of this article before the one it leads to, which replaces
+        it (and back returns to where the reader was, not to the list of links).
+        Where it cannot be followed at once, the screen selects it (and so brings
+        it into view) with :meth:`show_link`.
         """
-        if self.article is not None and 1 <= number <= len(self.links):
-            self.select_link(number - 1, scroll_now=False)
-            self.action_follow_link()
+        if self.article is None or not 1 <= number <= len(self.links):
+            return
+        self.post_message(self.LinkFollowed(self.links[number - 1], self.targets[number - 1]))
+
+    def show_link(self, link: Link) -> None:
+        """Put the link cursor on ``link``, unless it is there already."""
+        if link in self.links and self.link_index != self.links.index(link):
+            self.select_link(self.links.index(link))
 
     def _section_offsets(self) -> list[float]:
         """Where the pane would scroll to put each heading at its top, below the docked title.
