@@ -108,8 +108,8 @@ def _kitty_answered_no() -> Iterator[None]:
 def _image_widget() -> type[PictureWidget]:
     stdin, stdout = sys.__stdin__, sys.__stdout__
     asked: bool | None = None
-    terminal = bool(stdin and stdout and stdin.isatty() and stdout.isatty())
-    if terminal and stdin and stdout and "textual_image.renderable" not in sys.modules:
+    unasked = "textual_image.renderable" not in sys.modules
+    if unasked and stdin and stdout and stdin.isatty() and stdout.isatty():
         stdout.flush()
         asked = ask_terminal(stdin.fileno(), stdout.fileno())
     if asked is False:

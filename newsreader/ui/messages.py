@@ -35,7 +35,7 @@ class RefreshFinished(Message):
         self.failures = failures
         """Each failed feed's name and reason."""
         self.did_nothing = did_nothing
-        """The cache is as it was: no feed, no local file (offline, no local sources)."""
+        """The cache is as it was (see ``RefreshReport.did_nothing``): redraw nothing."""
 
 
 class PageFetched(Message):

@@ -154,11 +154,7 @@ class MainScreen(Screen[None]):
         self.query_one("#list-note", Static).display = False
         self.query_one("#outline", OptionList).display = False
         self.query_one("#progress", ProgressBar).display = False
-        # The list's sources are named from the feeds' states (a few milliseconds);
-        # the tree's counts, over the whole cache, arrive from a worker after the
-        # first rows are drawn.
-        self._feed_states = self.cache.feed_states()
-        self._recount_tree()
+        self._name_sources_and_recount()
         self.article_list.load(ListQuery(Selection(NodeKind.ALL)))
         self.article_list.focus()
         self._apply_width(self.app.size.width)
@@ -447,6 +443,13 @@ class MainScreen(Screen[None]):
         if self._tree_timer is None:
             return  # stopped: the app is closing
         self._tree_timer = None
+        self._recount_tree()
+
+    def _name_sources_and_recount(self) -> None:
+        """Read the feeds' states now, which name the list's sources (a few
+        milliseconds), and count the tree, over the whole cache, in a worker: the
+        list's rows need not wait for the tree."""
+        self._feed_states = self.cache.feed_states()
         self._recount_tree()
 
     def _recount_tree(self) -> None:
@@ -890,10 +893,7 @@ class MainScreen(Screen[None]):
             self.notify(summary, title="Refresh", severity="warning", timeout=8)
         if event.did_nothing:
             return
-        # The list names sources from the feeds' states at once; the tree is counted
-        # in a worker.
-        self._feed_states = self.cache.feed_states()
-        self._recount_tree()
+        self._name_sources_and_recount()
         keep = self.article_list.current_article
         self.article_list.load(self.article_list.list_query, keep_article=keep)
 

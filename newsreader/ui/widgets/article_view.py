@@ -319,19 +319,17 @@ class ArticleView(VerticalScroll, can_focus=True):
         """The stop under the link cursor, if any."""
         return self.stops[self.stop_index] if self.stop_index is not None else None
 
-    def select_link(self, index: int | None, *, scroll_now: bool = True) -> None:
+    def select_link(self, index: int | None) -> None:
         """Put the link cursor on link ``index`` (from 0) in the list at the end, or on none."""
         lines = self.link_lines
         if index is None or not lines:
             self.select_stop(None)
             return
         line = lines[max(0, min(index, len(lines) - 1))]
-        stop = next(i for i, stop in enumerate(self.stops) if stop.widget is line)
-        self.select_stop(stop, scroll_now=scroll_now)
+        self.select_stop(next(i for i, stop in enumerate(self.stops) if stop.widget is line))
 
-    def select_stop(self, index: int | None, *, scroll_now: bool = True) -> None:
-        """Move the link cursor to stop ``index`` (None: no link selected), in view
-        (``scroll_now``: at once, else after the next frame)."""
+    def select_stop(self, index: int | None) -> None:
+        """Move the link cursor to stop ``index`` (None: no link selected), in view."""
         if not self.stops:
             index = None
         if index is not None:
@@ -346,8 +344,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             # At once, so that a key pressed before the next refresh (back, follow)
             # sees where the pane is going; again after the refresh, in case the
             # article was not laid out yet.
-            if scroll_now:
-                self._scroll_to_stop(new, immediate=True)
+            self._scroll_to_stop(new, immediate=True)
             self.call_after_refresh(self._scroll_to_stop, new, immediate=False)
 
     def _mark(self, stop: LinkStop, *, selected: bool) -> None:
@@ -385,8 +382,7 @@ class ArticleView(VerticalScroll, can_focus=True):
             if self.article.article.url:
                 self.post_message(self.AddressFollowed(self.article.article.url))
             return
-        index = stop.number - 1
-        self.post_message(self.LinkFollowed(self.links[index], self.targets[index]))
+        self._follow(stop.number - 1)
 
     def follow_stop_of(self, widget: Static) -> None:
         """Select and follow the stop ``widget`` shows (a clicked line)."""
@@ -424,9 +420,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         Where it cannot be followed at once, the screen selects it (and so brings
         it into view) with :meth:`show_link`.
         """
-        if self.article is None or not 1 <= number <= len(self.links):
-            return
-        self.post_message(self.LinkFollowed(self.links[number - 1], self.targets[number - 1]))
+        if self.article is not None and 1 <= number <= len(self.links):
+            self._follow(number - 1)
+
+    def _follow(self, index: int) -> None:
+        self.post_message(self.LinkFollowed(self.links[index], self.targets[index]))
 
     def show_link(self, link: Link) -> None:
         """Put the link cursor on ``link``, unless it is there already."""
