@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 
 from documents import Document  # noqa: E402
 from hand_labels import labelled_documents  # noqa: E402
-from pages import page_documents  # noqa: E402
+from pages import is_training_page, page_documents  # noqa: E402
 from score import Counts, score  # noqa: E402
 
 from newsreader.textnorm import fold  # noqa: E402
@@ -136,8 +136,10 @@ def main() -> None:
     if not (args.corpus / "pages").is_dir():
         sys.exit(f"no corpus at {args.corpus} (give --corpus)")
     started = time.perf_counter()
+    pages = page_documents(args.corpus / "pages")
     sets = {
-        "pages": page_documents(args.corpus / "pages"),
+        "pages-fit": [d for d in pages if is_training_page(d.name.split("/")[0])],
+        "pages-held": [d for d in pages if not is_training_page(d.name.split("/")[0])],
         "articles": labelled_documents(args.corpus / "articles", ARTICLE_LABELS)
         + labelled_documents(args.corpus / "seed", ["seed.tsv"]),
     }
@@ -154,7 +156,7 @@ def main() -> None:
             counts = score(document)
             total.add(counts)
             per_set[name].append((document, counts))
-            if name == "pages":
+            if name.startswith("pages"):
                 by_style[document.style].add(counts)
         results[name] = figures(total)
     if args.json:

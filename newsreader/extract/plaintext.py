@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newsreader.extract.furniture import is_furniture
+from newsreader.extract.headings import LineContext, is_heading, short_open
 from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Article, Figure, Link, LinkKind, Section
 from newsreader.sanitize import collapse_spaces
 from newsreader.textnorm import fold, typographic_score
 
-MAX_HEADING_CHARS = 100
-MAX_HEADING_WORDS = 14
 MAX_CAPTION_CHARS = 300
 MAX_CAPTION_AFTER_BLANK = 200
 MAX_RELATED_TITLE_CHARS = 160
@@ -41,7 +41,6 @@ _EMBEDDED_COPYRIGHT = re.compile(r"image copyright\s*:?\s*", re.IGNORECASE)
 _IMAGE_CAPTION_LABEL = re.compile(r"^image caption\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _IMAGE_COPYRIGHT = re.compile(r"^image copyright\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\d{1,3}[.)]\s|\(\w\)\s)")
-_FIXTURE = re.compile(r"\s(?:v|vs\.?)\s", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
 _BARE_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*[>»›/|]\s*")
@@ -49,7 +48,6 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SENTENCE_END = re.compile(r"(?<=[a-z]{4}[.!?])\s+(?=[A-Z0-9\"“‘'])")
 TERMINAL_PUNCTUATION = ".,;:!?\"”’'…"
 CRUMB_ROOTS = ("home", "news")
-PAGE_FURNITURE = frozenset({"share", "tweet", "share this", "share this video", "advertisement"})
 
 
 @dataclass(slots=True)
@@ -103,7 +101,7 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
 def _parse_header(lines: list[str]) -> _Header:
     """Find breadcrumb, title and URL in the first lines."""
     first = [(i, line) for i, line in enumerate(lines) if line][:HEADER_LINES]
-    while first and first[0][1].casefold() in PAGE_FURNITURE:
+    while first and is_furniture(first[0][1]):
         first.pop(0)
     if not first:
         return _Header(None, (), None, len(lines))
@@ -180,10 +178,11 @@ def _looks_like_title(line: str) -> bool:
 
 
 def _units(lines: list[str], start: int) -> list[_Unit]:
+    """The body's non-blank lines; page furniture goes, and counts as a blank line."""
     units: list[_Unit] = []
     blank = True
     for line in lines[start:]:
-        if not line:
+        if not line or is_furniture(line):
             blank = True
             continue
         units.append(_Unit(line, blank_before=blank))
@@ -443,7 +442,8 @@ def _build_sections(
     units: list[_Unit], figures_at: dict[int, list[Figure]]
 ) -> tuple[list[Section], list[Figure]]:
     live = [i for i, u in enumerate(units) if not u.consumed]
-    headings = {i for position, i in enumerate(live) if _is_heading(units, live, position)}
+    contexts = heading_contexts(units, live)
+    headings = {i for i, context in zip(live, contexts, strict=True) if is_heading(context)}
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     figures: list[Figure] = []
     for index, unit in enumerate(units):
@@ -462,65 +462,59 @@ def _build_sections(
     return result, figures
 
 
-def _is_heading(units: list[_Unit], live: list[int], position: int) -> bool:
-    """Decide whether a line is a section heading.
+def heading_contexts(units: list[_Unit], live: list[int]) -> list[LineContext]:
+    """Each live unit with the lines around it, for the heading decision."""
+    spaced = sum(1 for i in live if units[i].blank_before) * 2 > len(live)
+    texts = [units[i].text for i in live]
+    runs = _run_lengths([short_open(text) for text in texts])
+    contexts: list[LineContext] = []
+    for position, index in enumerate(live):
+        unit = units[index]
+        following = live[position + 1] if position + 1 < len(live) else None
+        contexts.append(
+            LineContext(
+                text=unit.text,
+                blank_before=position == 0 or unit.blank_before or unit.boundary_before,
+                blank_after=following is None
+                or units[following].blank_before
+                or units[following].boundary_before,
+                previous=texts[position - 1] if position > 0 else None,
+                following=texts[position + 1] if position + 1 < len(texts) else None,
+                after_following=texts[position + 2] if position + 2 < len(texts) else None,
+                spaced=spaced,
+                run=runs[position],
+            )
+        )
+    return contexts
 
-    It is one when it is shaped like a heading (:func:`_heading_shaped`: short,
-    capitalised, no final punctuation, not a bullet, fixture, byline, credit or
-    address), comes after a blank line, a block boundary or a finished sentence,
-    and comes before a longer paragraph that starts in upper case; one of a run
-    of short lines is a list item instead.
+
+def _run_lengths(flags: list[bool]) -> list[int]:
+    """For each position, the length of the run of true flags it stands in (0 if false)."""
+    runs = [0] * len(flags)
+    start = 0
+    while start < len(flags):
+        end = start
+        while end < len(flags) and flags[end]:
+            end += 1
+        for position in range(start, end):
+            runs[position] = end - start
+        start = end + 1 if end == start else end
+    return runs
+
+
+def body_lines(text: str) -> list[LineContext]:
+    """The body lines that remain for the heading decision, with their contexts.
+
+    For the benchmark that fits the heading model: the same passes as
+    :func:`extract_plain_text` up to the decision.
     """
-    unit = units[live[position]]
-    if not _heading_shaped(unit.text):
-        return False
-    if position + 1 >= len(live):
-        return False
-    following = units[live[position + 1]].text
-    if len(following) <= len(unit.text) or len(following) < 40:
-        return False
-    if not (following[0].isupper() or following[0].isdigit() or following[0] in "\"“‘'("):
-        return False
-    if position > 0:
-        previous = units[live[position - 1]]
-        if not (
-            unit.blank_before
-            or unit.boundary_before
-            or previous.text[-1] in TERMINAL_PUNCTUATION
-            or previous.text[-1] == ")"
-        ):
-            return False
-        # One of a run of short lines is a list item, not a heading.
-        if (
-            position > 1
-            and _short_line(previous.text)
-            and _short_line(units[live[position - 2]].text)
-        ):
-            return False
-    return True
-
-
-def _heading_shaped(text: str) -> bool:
-    words = text.split()
-    if not 1 <= len(words) <= MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS:
-        return False
-    if not (text[-1].isalnum() or text[-1] == ")"):
-        return False
-    if not (text[0].isupper() or text[0].isdigit()):
-        return False
-    if len(words) == 1 and not text[0].isupper():
-        return False
-    if _BULLET.match(text) or _FIXTURE.search(text) or _URL.search(text):
-        return False
-    if "@" in text or "#" in text or text.startswith("By "):
-        return False
-    if RELATED_LABEL.match(text) or _is_credit(text) or _EMBEDDED_COPYRIGHT.search(text):
-        return False
-    return not _IMAGE_CAPTION_LABEL.match(text)
-
-
-def _short_line(text: str) -> bool:
-    return len(text) <= MAX_HEADING_CHARS and text[-1] not in ".!?"
+    lines = [collapse_spaces(line) for line in text.split("\n")]
+    units = _units(lines, _parse_header(lines).body_start)
+    _take_related_links(units)
+    _take_figures(units)
+    _join_fragments(units)
+    live = [i for i, u in enumerate(units) if not u.consumed]
+    return heading_contexts(units, live)
 
 
 def _inline_links(sections: list[Section]) -> list[Link]:

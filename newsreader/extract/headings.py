@@ -1,0 +1,341 @@
+"""Is this line of scraped text a section heading? A small logistic model decides.
+
+Rules over a line's shape found headings in the material they were written
+against and few elsewhere: real headings are sentence case or Title Case,
+questions, numbered; false ones are credits, bylines, list items, captions.
+The decision weighs the line's shape and its neighbours' (see :func:`features`)
+with weights fitted on real web pages written out as scraped text
+(``benchmarks/extraction/train_headings.py``), shipped as data in
+``heading_model.json`` beside this module. Rules keep what is certain: what
+can never be a heading (:func:`never_heading`), the seed's Title Case heading
+(:func:`certain_heading`), and the shape a heading must have at all
+(:func:`shaped_heading`); the model judges the lines that have that shape.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from newsreader.extract.patterns import RELATED_LABEL
+
+MAX_HEADING_CHARS = 120
+MAX_HEADING_WORDS = 18
+TERMINAL = ".,;:!?\"”’'…"
+
+_BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\(\w\)\s)")
+_NUMBERED = re.compile(r"^\d{1,2}[.):]\s+\S")
+_URL = re.compile(r"https?://|www\.\S", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(r"\w\.(?:com|org|net|co\.uk|gov|edu)\b", re.IGNORECASE)
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+_CREDIT_WORDS = re.compile(
+    r"\b(?:getty|images?|reuters|afp|epa|associated press|shutterstock|alamy|rex features"
+    r"|photo|photograph|picture|credit|courtesy|file)\b|/\s*(?:ap|pa|afp)\b|\bap\b",
+    re.IGNORECASE,
+)
+_FIXTURE = re.compile(r"\s(?:v|vs\.?)\s", re.IGNORECASE)
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "not",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "do",
+        "does",
+        "did",
+        "than",
+        "then",
+        "so",
+        "if",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineContext:
+    """A body line and the lines around it, as the heading decision sees them.
+
+    Attributes:
+        text: The line.
+        blank_before: A blank line (or the start of the body) comes before it.
+        blank_after: A blank line comes after it.
+        previous: The line before (None at the start of the body).
+        following: The line after (None at the end).
+        after_following: The line after that.
+        spaced: Whether the text separates its paragraphs with blank lines.
+        run: How many short open lines (:func:`short_open`) stand together here,
+            this one included: one or two is a heading's shape, more is a list.
+    """
+
+    text: str
+    blank_before: bool
+    blank_after: bool
+    previous: str | None
+    following: str | None
+    after_following: str | None
+    spaced: bool
+    run: int = 1
+
+
+def short_open(text: str) -> bool:
+    """A short line that does not end a sentence: a heading, a list item, a label."""
+    return len(text) < 80 and text[-1] not in '.!?"”'
+
+
+def never_heading(text: str) -> bool:
+    """What is certainly not a heading: too long, a bullet, an address, a label, a handle."""
+    words = text.split()
+    if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS:
+        return True
+    if text[-1] in ",;" or text[0].islower() or _BULLET.match(text) or _URL.search(text):
+        return True
+    if _FIXTURE.search(text) or _DOMAIN.search(text):
+        return True  # a fixture ("Blackburn v Burnley"), an address
+    if text[0] in "([" and text[-1] in ")]":
+        return True  # a line in brackets is an aside or a credit
+    return "@" in text or bool(RELATED_LABEL.match(text))
+
+
+def _bucket(value: float, edges: tuple[float, ...]) -> int:
+    for index, edge in enumerate(edges):
+        if value < edge:
+            return index
+    return len(edges)
+
+
+def _end_class(text: str) -> str:
+    last = text[-1]
+    if last.isalnum():
+        return "alnum"
+    return {
+        ".": "period",
+        "?": "question",
+        "!": "exclaim",
+        ":": "colon",
+        ")": "paren",
+        "…": "ellipsis",
+    }.get(last, "quote" if last in "\"'”’»" else "other")
+
+
+def _start_class(text: str) -> str:
+    first = text[0]
+    if first.isupper():
+        return "upper"
+    if first.isdigit():
+        return "digit"
+    if first.islower():
+        return "lower"
+    return "quote" if first in "\"'“‘«" else "other"
+
+
+def _shape(prefix: str, text: str | None) -> list[str]:
+    """The coarse shape of a neighbouring line."""
+    if text is None:
+        return [f"{prefix}:none"]
+    words = len(text.split())
+    return [
+        f"{prefix}:words{_bucket(words, (4, 9, 15, 25, 40))}",
+        f"{prefix}:end:{_end_class(text)}",
+        f"{prefix}:start:{_start_class(text)}",
+    ]
+
+
+def features(context: LineContext) -> list[str]:
+    """The names of the features a line has (all are present-or-absent)."""
+    text = context.text
+    words = text.split()
+    letters = [ch for ch in text if ch.isalpha()]
+    capitalised = [w for w in words if w[:1].isupper()]
+    content = [w for w in words if w.casefold().strip("\"'“”‘’,.:;!?()") not in STOPWORDS]
+    cap_content = sum(1 for w in content if w[:1].isupper())
+    stop_share = 1 - len(content) / len(words)
+    end = _end_class(text)
+    names = [
+        "bias",
+        f"words{_bucket(len(words), (2, 3, 5, 8, 11, 15))}",
+        f"chars{_bucket(len(text), (15, 30, 50, 70, 90))}",
+        f"end:{end}",
+        f"start:{_start_class(text)}",
+        f"caps{_bucket(cap_content / len(content) if content else 0.0, (0.34, 0.67, 0.99))}",
+        f"stops{_bucket(stop_share, (0.01, 0.2, 0.4))}",
+    ]
+    if letters and all(ch.isupper() for ch in letters) and len(letters) > 2:
+        names.append("all_caps")
+    if len(capitalised) == len(words) and len(words) > 1:
+        names.append("every_word_capitalised")
+    if _NUMBERED.match(text):
+        names.append("numbered")
+    if any(ch.isdigit() for ch in text):
+        names.append("has_digit")
+    if _DATE.search(text):
+        names.append("date")
+    if _TIME.search(text):
+        names.append("time")
+    if _CREDIT_WORDS.search(text):
+        names.append("credit_word")
+    if _FIXTURE.search(text):
+        names.append("fixture")
+    if text.startswith(("By ", "by ", "BY ")):
+        names.append("byline")
+    if "|" in text:
+        names.append("pipe")
+    if "," in text[:-1]:
+        names.append("comma")
+    if "(" in text:
+        names.append("paren")
+    if re.search(r"[.!?]\s+[A-Z]", text):
+        names.append("two_sentences")
+    names.append(f"blank_before:{context.blank_before}")
+    names.append(f"blank_after:{context.blank_after}")
+    names.append(f"run{min(context.run, 4)}")
+    names.append(f"spaced:{context.spaced}:run{min(context.run, 4)}")
+    names.append(f"spaced:{context.spaced}")
+    names.append(f"spaced:{context.spaced}:blank_before:{context.blank_before}")
+    names.append(f"spaced:{context.spaced}:blank_after:{context.blank_after}")
+    names.extend(_shape("prev", context.previous))
+    names.extend(_shape("next", context.following))
+    names.extend(_shape("next2", context.after_following))
+    following = context.following
+    if following is not None:
+        ratio = len(following) / len(text)
+        names.append(f"next_ratio{_bucket(ratio, (0.8, 1.5, 3, 6))}")
+        names.append(f"end:{end}:next_ratio{_bucket(ratio, (1.5, 4))}")
+        if not never_heading(following) and len(following) < 2 * len(text) + 20:
+            names.append("next_short_too")
+    previous = context.previous
+    if previous is not None and len(previous) < 80 and previous[-1] not in '.!?"”':
+        names.append("prev_short_open")
+        if following is not None and len(following) < 80:
+            names.append("in_short_run")
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    weights: dict[str, float]
+    threshold: float
+
+    def probability(self, context: LineContext) -> float:
+        total = sum(self.weights.get(name, 0.0) for name in features(context))
+        return 1 / (1 + math.exp(-max(-60.0, min(60.0, total))))
+
+
+@cache
+def model() -> Model:
+    """The shipped model (read once)."""
+    data = json.loads(
+        resources.files("newsreader.extract").joinpath("heading_model.json").read_text("utf-8")
+    )
+    return Model({str(k): float(v) for k, v in data["weights"].items()}, float(data["threshold"]))
+
+
+def certain_heading(context: LineContext) -> bool:
+    """The seed's heading: a Title Case line alone between blank lines, after a finished
+    paragraph and before a long one."""
+    text, previous, following = context.text, context.previous, context.following
+    if previous is None or following is None or not context.spaced:
+        return False
+    if not (context.blank_before and context.blank_after) or text[-1] in TERMINAL:
+        return False
+    words = text.split()
+    content = [w for w in words if w.casefold() not in STOPWORDS]
+    if len(words) < 4 or sum(1 for w in content if w[:1].isupper()) < 0.75 * len(content):
+        return False
+    if _DATE.search(text) or _CREDIT_WORDS.search(text) or text.startswith("By "):
+        return False
+    return (
+        previous[-1] in '.!?"”’'
+        and len(following) >= max(100, 2 * len(text))
+        and following[0].isupper()
+    )
+
+
+def is_heading(context: LineContext) -> bool:
+    """Whether the line is a section heading."""
+    if never_heading(context.text) or context.following is None:
+        return False
+    if certain_heading(context):
+        return True
+    if not shaped_heading(context):
+        return False
+    current = model()
+    return current.probability(context) >= current.threshold
+
+
+def shaped_heading(context: LineContext) -> bool:
+    """The rules' candidates: short, capitalised, not a sentence, a credit or a byline,
+    after a blank line or a finished sentence, before a longer paragraph, not in a list."""
+    text = context.text
+    words = text.split()
+    if not 1 <= len(words) <= 14 or len(text) > 100:
+        return False
+    if not (text[-1].isalnum() or text[-1] in ")?"):
+        return False
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"“‘'"):
+        return False
+    if len(words) == 1 and not text[0].isupper():
+        return False
+    if text.startswith("By ") or _CREDIT_WORDS.search(text):
+        return False
+    following = context.following
+    if following is None or len(following) <= len(text) or len(following) < 40:
+        return False
+    if not (following[0].isupper() or following[0].isdigit() or following[0] in "\"“‘'("):
+        return False
+    previous = context.previous
+    if previous is not None and not (context.blank_before or previous[-1] in TERMINAL + ")"):
+        return False
+    return context.run <= 2
