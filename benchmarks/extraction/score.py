@@ -19,6 +19,7 @@ from newsreader.textnorm import fold
 
 MIN_CONTAINED = 15
 """A line counts as inside a longer text only from this length on (short words match anywhere)."""
+MIN_PREFIX = 40
 KEPT_LABELS = frozenset({"paragraph", "heading", "caption", "related", "credit", "byline"})
 
 
@@ -99,6 +100,8 @@ def _overlaps(line: str, texts: tuple[str, ...]) -> bool:
             return True
         if min(len(line), len(text)) >= MIN_CONTAINED and (line in text or text in line):
             return True
+        if len(line) >= MIN_PREFIX and line[:MIN_PREFIX] in text:
+            return True  # the line's text with a credit run into it ("...Image copyright X")
     return False
 
 

@@ -30,13 +30,24 @@ MAX_CAPTION_AFTER_BLANK = 200
 MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
+MAX_LEAD_BYLINES = 2
 
+_BYLINE = re.compile(
+    r"^(?:by|por|von|par|door)\s+\S|^(?:published|updated|posted|last updated)\b"
+    r"|\|\s*staff writer\b",
+    re.IGNORECASE,
+)
 _TRAILING_READ_MORE = re.compile(r"\s+read more\s*$", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^(?:source|sources|photo|photos|photograph|image|images|picture|pictures|credit|credits"
     r"|photo credit|image credit|image copyright|image source)\s*:\s*\S",
     re.IGNORECASE,
 )
+_PICTURE_CREDIT = re.compile(
+    r"^(?:photo|photos|photograph|image|picture|credit|photo credit|image credit)\s*:",
+    re.IGNORECASE,
+)
+_FULL_SIZE = re.compile(r"\s*\bview full size image\b\s*", re.IGNORECASE)
 _EMBEDDED_COPYRIGHT = re.compile(r"image copyright\s*:?\s*", re.IGNORECASE)
 _IMAGE_CAPTION_LABEL = re.compile(r"^image caption\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _IMAGE_COPYRIGHT = re.compile(r"^image copyright\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
@@ -78,8 +89,8 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
         fallback_title: The title when neither the text nor its first sentence gives one.
     """
     lines = [collapse_spaces(line) for line in text.split("\n")]
-    header = _parse_header(lines)
-    units = _units(lines, header.body_start)
+    header, body = _header_and_body(lines)
+    units = _units(body, 0)
     links = _take_related_links(units)
     figures_at = _take_figures(units)
     _join_fragments(units)
@@ -96,6 +107,30 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
         figures=tuple(figures),
         links=tuple(links),
     )
+
+
+def _header_and_body(lines: list[str]) -> tuple[_Header, list[str]]:
+    """The header, and the body's lines.
+
+    A byline or dateline above the title ("By Jane Doe", "Published 2 May 2018")
+    is never the title: the header is read without it, and it stays at the top
+    of the body.
+    """
+    lead: list[int] = []
+    for index, line in enumerate(lines):
+        if not line:
+            continue
+        if len(lead) >= MAX_LEAD_BYLINES or not _BYLINE.search(line) or len(line) > 120:
+            break
+        lead.append(index)
+    if not lead:
+        header = _parse_header(lines)
+        return header, lines[header.body_start :]
+    rest = list(lines)
+    for index in lead:
+        rest[index] = ""
+    header = _parse_header(rest)
+    return header, [lines[index] for index in lead] + [""] + rest[header.body_start :]
 
 
 def _parse_header(lines: list[str]) -> _Header:
@@ -301,7 +336,11 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             copyright_holder = unit.text[embedded.end() :]
             taken = [index]
             if index + 2 < len(units) and _IMAGE_CAPTION_LABEL.fullmatch(units[index + 1].text):
+                # The picture's description, then its caption: both are kept.
+                described = caption.rstrip(".")
                 caption = units[index + 2].text
+                if described and fold(described) not in fold(caption):
+                    caption = f"{caption} ({described})"
                 taken += [index + 1, index + 2]
             for i in taken:
                 _consume(units, i)
@@ -316,7 +355,10 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             continue
         if _is_credit(unit.text):
             captions = _caption_lines_before(units, index)
-            caption = _merge_captions([units[i].text for i in captions])
+            texts = [units[i].text for i in captions]
+            # "Credit: X View full size image <the caption again>": a widget's copy.
+            copy = _FULL_SIZE.split(unit.text, maxsplit=1)[1:]
+            caption = _merge_captions(texts + [c.strip() for c in copy if c.strip()])
             for i in [*captions, index]:
                 _consume(units, i)
             live -= len(captions) + 1
@@ -350,10 +392,12 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
 
 
 def _is_credit(text: str) -> bool:
+    text = _FULL_SIZE.split(text, maxsplit=1)[0]
     return len(text) <= 150 and bool(_CREDIT.match(text) or _IMAGE_COPYRIGHT.match(text))
 
 
 def _credit_text(text: str) -> str:
+    text = _FULL_SIZE.split(text, maxsplit=1)[0].strip() or text
     copyright_match = _IMAGE_COPYRIGHT.match(text)
     if copyright_match and copyright_match.group("rest"):
         return f"Image copyright: {copyright_match.group('rest')}"
@@ -376,9 +420,16 @@ def _caption_lines_before(units: list[_Unit], credit_index: int) -> list[int]:
         if (
             units[index].blank_before
             and index == credit_index
-            and len(units[candidate].text) > MAX_CAPTION_AFTER_BLANK
+            and len(units[candidate].text)
+            > (
+                MAX_CAPTION_CHARS
+                if _PICTURE_CREDIT.match(units[index].text)
+                else MAX_CAPTION_AFTER_BLANK
+            )
         ):
-            break  # a credit after a blank line takes only a short caption above it
+            # A credit after a blank line takes only a short caption above it; a
+            # picture's credit ("Credit:", "Photo:") a caption of any caption's length.
+            break
         indices.insert(0, candidate)
         index = candidate
     return indices
@@ -509,7 +560,7 @@ def body_lines(text: str) -> list[LineContext]:
     :func:`extract_plain_text` up to the decision.
     """
     lines = [collapse_spaces(line) for line in text.split("\n")]
-    units = _units(lines, _parse_header(lines).body_start)
+    units = _units(_header_and_body(lines)[1], 0)
     _take_related_links(units)
     _take_figures(units)
     _join_fragments(units)
@@ -537,7 +588,7 @@ def _title_from_body(sections: list[Section], fallback: str) -> str:
     """A title for text that has none: the start of its first sentence."""
     for section in sections:
         for paragraph in section.paragraphs or ((section.heading,) if section.heading else ()):
-            if paragraph.endswith(":") or len(paragraph.split()) < 3:
+            if paragraph.endswith(":") or len(paragraph.split()) < 3 or _BYLINE.search(paragraph):
                 continue
             sentence = _SENTENCE_END.split(paragraph, maxsplit=1)[0]
             if len(sentence) <= 100:
