@@ -1,0 +1,110 @@
+"""The plain-text rules that came from material they were not written against:
+credits, questions and numbered subheads, furniture anywhere, bylines above titles."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsreader.extract.decode import decode_text
+from newsreader.extract.furniture import is_furniture
+from newsreader.extract.plaintext import extract_plain_text
+from newsreader.model import Article
+
+PARAGRAPH = (
+    "This paragraph is long enough to be body text, and it ends the way sentences end, "
+    "with a full stop after a good number of words."
+)
+OTHER = (
+    "A second paragraph follows with other words in it, so that nothing here repeats "
+    "the first one, and it too ends with a full stop."
+)
+
+
+def extract(text: str) -> Article:
+    return extract_plain_text(
+        decode_text(text.encode("utf-8")), source="t.txt", guid="t.txt", fallback_title="t"
+    )
+
+
+def headings(article: Article) -> list[str | None]:
+    return [section.heading for section in article.sections]
+
+
+@pytest.mark.parametrize(
+    "heading", ["Why does the lease matter?", "3. Check the lease before you sign"]
+)
+def test_questions_and_numbered_subheads_are_headings(heading: str) -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{heading}\n\n{OTHER}\n")
+    assert headings(article) == [None, heading]
+
+
+@pytest.mark.parametrize(
+    "line", ["Getty Images", "Rex Features", "(Photo: Jane Doe)", "From Example.com"]
+)
+def test_credits_and_addresses_alone_on_a_line_are_not_headings(line: str) -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{line}\n\n{OTHER}\n")
+    assert headings(article) == [None]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Facebook Twitter Pinterest", "ADVERTISEMENT", "Share this article", "View full size image"],
+)
+def test_furniture_in_the_middle_of_the_body_is_dropped(line: str) -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{line}\n\n{OTHER}\n\n{PARAGRAPH} Again.\n")
+    assert article.paragraphs == [PARAGRAPH, OTHER, f"{PARAGRAPH} Again."]
+    assert headings(article) == [None]
+
+
+@pytest.mark.parametrize(
+    "text", ["Share the cost of the lease with a friend.", "Twitter said on Monday it would sue."]
+)
+def test_a_sentence_that_mentions_sharing_is_not_furniture(text: str) -> None:
+    assert not is_furniture(text)
+
+
+@pytest.mark.parametrize(
+    "byline", ["By Jane Doe", "Jane Doe | Staff Writer | Tuesday, 25 November 2014"]
+)
+def test_a_byline_above_the_title_is_not_the_title_and_stays(byline: str) -> None:
+    article = extract(f"{byline}\n\nThe Real Title of the Story\n\n{PARAGRAPH}\n")
+    assert article.title == "The Real Title of the Story"
+    assert article.paragraphs == [byline, PARAGRAPH]
+
+
+def test_a_body_only_text_takes_its_title_past_the_byline() -> None:
+    article = extract(f"Published 2 May 2018\n\n{PARAGRAPH}\n\n{OTHER}\n")
+    assert article.title.startswith("This paragraph is long enough")
+    assert PARAGRAPH in article.paragraphs
+
+
+def test_a_picture_credit_after_a_blank_takes_a_long_caption() -> None:
+    caption = (
+        "The planet photographed by the telescope on a clear night in August, when it was "
+        "closer to the Earth than it had been for sixty thousand years, and brighter than "
+        "any star in the sky, which made it a sight for everyone who looked up that week"
+    )
+    assert len(caption) > 200
+    article = extract(
+        f"A Title\n\n{caption}\n\nCredit: NASA/ESA View full size image\n\n{PARAGRAPH}\n"
+    )
+    assert [(f.caption, f.credit) for f in article.figures] == [(caption, "Credit: NASA/ESA")]
+    assert article.paragraphs == [PARAGRAPH]
+
+
+def test_a_source_line_under_a_long_paragraph_stays_an_attribution() -> None:
+    long_paragraph = " ".join([PARAGRAPH] * 2)
+    article = extract(f"A Title\n\n{long_paragraph}\n\nSource: Office for National Statistics\n")
+    assert long_paragraph in article.paragraphs
+    assert all(f.caption != long_paragraph for f in article.figures)
+
+
+def test_a_bbc_picture_keeps_its_description_and_caption() -> None:
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\nThe minister at a meeting in Dallas.Image copyrightGETTY IMAGES\n"
+        f"Image caption\nThe minister hopes to move to the cabinet\n\n{OTHER}\n"
+    )
+    [figure] = article.figures
+    assert "The minister hopes to move to the cabinet" in figure.caption
+    assert "The minister at a meeting in Dallas" in figure.caption
+    assert figure.credit == "Image copyright: GETTY IMAGES"
