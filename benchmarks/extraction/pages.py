@@ -25,6 +25,7 @@ import lxml.html
 from documents import Document, Line
 
 from newsreader.extract.furniture import is_furniture
+from newsreader.extract.patterns import RELATED_LABEL
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 SKIPPED_TAGS = frozenset({"pre", "table", "script", "style", "nav", "code", "math", "svg"})
@@ -255,6 +256,12 @@ def _credit(rng: random.Random) -> str:
     )
 
 
+def _related_label_alone(text: str) -> bool:
+    """A heading such as "See also" labels the related links under it."""
+    match = RELATED_LABEL.match(text)
+    return match is not None and not match.group("rest").strip()
+
+
 def _twin(caption: str) -> str:
     """The second copy of a caption, as scrapers print it: other quotes and apostrophes."""
     swapped = caption.replace("’", "'").replace("“", '"').replace("”", '"')
@@ -296,7 +303,10 @@ def _write_body(
     furniture: float,
     inline_related: list[str],
 ) -> None:
+    under_related_label = False
     for block in page.blocks:
+        if block.kind != "item":
+            under_related_label = block.kind == "heading" and _related_label_alone(block.text)
         if block.kind == "caption":
             if not caption_copies:
                 continue
@@ -312,6 +322,10 @@ def _write_body(
         label = (
             "furniture"
             if is_furniture(block.text)
+            else "related"
+            if under_related_label and block.kind == "item"  # the items under "See also"
+            else "related-label"
+            if block.kind == "heading" and _related_label_alone(block.text)
             else "heading"
             if block.kind == "heading"
             else "paragraph"

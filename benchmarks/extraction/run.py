@@ -176,6 +176,7 @@ def main() -> None:
                     "titles_wrong",
                     "paragraphs_as_captions",
                     "related_false",
+                    "related_missed",
                     "lost",
                     "furniture_left",
                 ):

@@ -8,6 +8,7 @@ title, a heading, a figure's caption or credit, a related link, a paragraph
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from documents import Document
 
 from newsreader.extract import extract_bytes
 from newsreader.model import Article, LinkKind
+from newsreader.sanitize import clean_text
 from newsreader.textnorm import fold
 
 MIN_CONTAINED = 15
@@ -42,6 +44,7 @@ class Counts:
     related_found: int = 0
     related_predicted: int = 0
     related_false: list[str] = field(default_factory=list)
+    related_missed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     furniture_true: int = 0
     furniture_left: list[str] = field(default_factory=list)
@@ -84,13 +87,18 @@ class _Output:
             title=fold(article.title),
             headings=frozenset(fold(s.heading) for s in article.sections if s.heading),
             captions=tuple(fold(f.caption) for f in article.figures),
-            credits=tuple(fold(f.credit) for f in article.figures if f.credit),
+            credits=tuple(_loose(f.credit) for f in article.figures if f.credit),
             links=tuple(
                 fold(link.text) for link in article.links if link.kind is LinkKind.READ_ALSO
             ),
             paragraphs=paragraphs,
             paragraph_set=frozenset(paragraphs),
         )
+
+
+def _loose(text: str) -> str:
+    """Folded text without punctuation: "Image copyright: AP" is "Image copyright AP"."""
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
 def _overlaps(line: str, texts: tuple[str, ...]) -> bool:
@@ -137,12 +145,13 @@ def score(document: Document) -> Counts:
     related_lines: list[str] = []
     for line in document.lines:
         label = line.label
-        text = fold(line.text)
+        # The extractor cleans text (soft hyphens, zero-width spaces go); so does the judge.
+        text = fold(clean_text(line.text))
         if label is None or not text:
             continue
         heading = text in output.headings
         caption = _overlaps(text, output.captions)
-        credit = _overlaps(text, output.credits)
+        credit = _overlaps(_loose(text), output.credits)
         link = any(link == text or (len(link) >= 10 and link in text) for link in output.links)
         paragraph = _in_paragraphs(text, output)
         if label == "heading":
@@ -159,6 +168,8 @@ def score(document: Document) -> Counts:
             related_lines.append(text)
             counts.related_true += 1
             counts.related_found += link
+            if not link:
+                counts.related_missed.append(line.text)
         elif label == "paragraph" and caption and not paragraph:
             counts.paragraphs_as_captions.append(line.text)
         elif label == "furniture":

@@ -45,7 +45,7 @@ MODEL_PATH = HERE.parent.parent / "newsreader" / "extract" / "heading_model.json
 DEFAULT_CORPUS = HERE.parent.parent.parent / "shared" / "corpus"
 TARGET_PRECISION = 0.93
 EPOCHS = 20
-L2 = 1e-4
+L2 = 1e-3
 LEARNING_RATE = 0.5
 FOLDS = 5
 

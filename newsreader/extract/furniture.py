@@ -114,13 +114,27 @@ FURNITURE_LINES = frozenset(
     }
 )
 _PUNCTUATION = re.compile(r"[^\w\s+-]")
+_SHARE_TAIL = re.compile(
+    r"(?:\b(?:facebook|twitter|google\s?\+|google plus|pinterest|linkedin|reddit|whatsapp"
+    r"|email|embed|share)\b[\s,|]*){3,}$",
+    re.IGNORECASE,
+)
+"""A video or gallery widget: its title run into a row of share buttons."""
+_COMMENT_PROMPT = re.compile(
+    r"\b(?:share|tell us|let us know|join the conversation)\b[^.!?]*\bin the comments\b[.!]?$",
+    re.IGNORECASE,
+)
+MAX_PROMPT_WORDS = 15
+_PLAYER = re.compile(r"^(?:current time|duration time|remaining time|duration)\s+-?[\d:]+$")
 _COUNT = re.compile(r"^\d+\s+(?:comments?|shares?)$")
 
 
 def is_furniture(line: str) -> bool:
     """Whether the whole line is page furniture."""
     folded = " ".join(line.casefold().split())
-    if folded in FURNITURE_LINES:
+    if folded in FURNITURE_LINES or _SHARE_TAIL.search(line) or _PLAYER.match(folded):
+        return True
+    if len(folded.split()) <= MAX_PROMPT_WORDS and _COMMENT_PROMPT.search(line):
         return True
     words = _PUNCTUATION.sub(" ", folded).split()
     if not words or len(words) > 8:

@@ -37,6 +37,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(r"\w\.(?:com|org|net|co\.uk|gov|edu)\b", re.IGNORECASE)
+_AGENCY_LINE = re.compile(
+    r"(?:getty images|reuters|\bap\b|\bafp\b|\bepa\b|\bpa\b|rex features|shutterstock|alamy"
+    r"|associated press|press association|bloomberg|corbis|\bap photo|pa wire)\s*\)?$",
+    re.IGNORECASE,
+)
+_TWO_SENTENCES = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 _CREDIT_WORDS = re.compile(
     r"\b(?:getty|images?|reuters|afp|epa|associated press|shutterstock|alamy|rex features"
@@ -118,6 +124,8 @@ class LineContext:
         spaced: Whether the text separates its paragraphs with blank lines.
         run: How many short open lines (:func:`short_open`) stand together here,
             this one included: one or two is a heading's shape, more is a list.
+        run_after: How many lines of that run come after this one.
+        previous_spaced: Whether a blank line comes before the line before.
     """
 
     text: str
@@ -128,6 +136,8 @@ class LineContext:
     after_following: str | None
     spaced: bool
     run: int = 1
+    run_after: int = 0
+    previous_spaced: bool = True
 
 
 def short_open(text: str) -> bool:
@@ -241,6 +251,7 @@ def features(context: LineContext) -> list[str]:
     names.append(f"blank_before:{context.blank_before}")
     names.append(f"blank_after:{context.blank_after}")
     names.append(f"run{min(context.run, 4)}")
+    names.append(f"run_after{min(context.run_after, 2)}")
     names.append(f"spaced:{context.spaced}:run{min(context.run, 4)}")
     names.append(f"spaced:{context.spaced}")
     names.append(f"spaced:{context.spaced}:blank_before:{context.blank_before}")
@@ -316,7 +327,7 @@ def is_heading(context: LineContext) -> bool:
 
 
 def shaped_heading(context: LineContext) -> bool:
-    """The rules' candidates: short, capitalised, not a sentence, a credit or a byline,
+    """The rules' candidates: short, capitalised, not two sentences, a credit or a byline,
     after a blank line or a finished sentence, before a longer paragraph, not in a list."""
     text = context.text
     words = text.split()
@@ -324,18 +335,32 @@ def shaped_heading(context: LineContext) -> bool:
         return False
     if not (text[-1].isalnum() or text[-1] in ")?"):
         return False
-    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"“‘'"):
+    if not (_opens(text[0]) or text[0] in "\"“‘'¿¡"):
         return False
-    if len(words) == 1 and not text[0].isupper():
+    if len(words) == 1 and not (text[0].isupper() or _caseless(text[0])):
         return False
-    if text.startswith("By ") or _CREDIT_WORDS.search(text):
+    if text.startswith("By ") or _AGENCY_LINE.search(text) or _TWO_SENTENCES.search(text):
         return False
     following = context.following
     if following is None or len(following) <= len(text) or len(following) < 40:
         return False
-    if not (following[0].isupper() or following[0].isdigit() or following[0] in "\"“‘'("):
+    if not (_opens(following[0]) or following[0] in "\"“‘'(¿¡"):
         return False
     previous = context.previous
     if previous is not None and not (context.blank_before or previous[-1] in TERMINAL + ")"):
         return False
-    return context.run <= 2
+    # One of a run of short lines is a list item. The last of one may be a heading
+    # when a blank line sets it apart from a list printed one item per line.
+    return context.run <= 2 or (
+        context.run_after == 0 and context.blank_before and not context.previous_spaced
+    )
+
+
+def _caseless(character: str) -> bool:
+    """A letter of a script without capitals (Chinese, Japanese, Arabic...)."""
+    return character.isalpha() and not (character.isupper() or character.islower())
+
+
+def _opens(character: str) -> bool:
+    """Whether a line may start with this: a capital, a digit, a caseless letter."""
+    return character.isupper() or character.isdigit() or _caseless(character)

@@ -31,7 +31,14 @@ MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
 MAX_LEAD_BYLINES = 2
+MIN_VIDEO_TITLE_WORDS = 4
+MIN_BRACKETED_HEADLINE_WORDS = 5
+MAX_KICKER_WORDS = 5
+MAX_KICKER_CHARS = 40
+MIN_TITLE_WORDS_UNDER_KICKER = 8
 
+_BRACKETED_HEADLINE = re.compile(r"^\[([A-Z][^\[\]:]{14,160}[^\[\].!?:])\]$")
+_VIDEO_DURATION = re.compile(r"(?<=[A-Za-z\"”’)])\s+\(?\d{1,2}:\d{2}(?::\d{2})?\)?$")
 _BYLINE = re.compile(
     r"^(?:by|por|von|par|door)\s+\S|^(?:published|updated|posted|last updated)\b"
     r"|\|\s*staff writer\b",
@@ -112,9 +119,9 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
 def _header_and_body(lines: list[str]) -> tuple[_Header, list[str]]:
     """The header, and the body's lines.
 
-    A byline or dateline above the title ("By Jane Doe", "Published 2 May 2018")
-    is never the title: the header is read without it, and it stays at the top
-    of the body.
+    A byline or dateline above the title ("By Jane Doe", "Published 2 May 2018"),
+    or a kicker, is never the title: the header is read without it, and it
+    stays at the top of the body.
     """
     lead: list[int] = []
     for index, line in enumerate(lines):
@@ -123,6 +130,10 @@ def _header_and_body(lines: list[str]) -> tuple[_Header, list[str]]:
         if len(lead) >= MAX_LEAD_BYLINES or not _BYLINE.search(line) or len(line) > 120:
             break
         lead.append(index)
+    if not lead:
+        opening = [(i, line) for i, line in enumerate(lines) if line][:3]
+        if len(opening) == 3 and _is_kicker(opening[0][1], opening[1][1]):
+            lead.append(opening[0][0])
     if not lead:
         header = _parse_header(lines)
         return header, lines[header.body_start :]
@@ -156,7 +167,7 @@ def _parse_header(lines: list[str]) -> _Header:
             break
     if title is None:
         index, line = first[0]
-        if not _looks_like_title(line):
+        if not _looks_like_title(line, first[1][1] if len(first) > 1 else None):
             return _Header(None, (), None, index)
         title, title_index, crumb_index = line, index, index
     body_start = max(title_index, crumb_index) + 1
@@ -205,11 +216,30 @@ def _split_crumbs(prefix: str) -> tuple[str, ...] | None:
     return tuple(crumbs)
 
 
-def _looks_like_title(line: str) -> bool:
-    """A first line is a title unless it reads like a body paragraph or a label."""
+def _looks_like_title(line: str, following: str | None) -> bool:
+    """A first line is a title unless it reads like a body paragraph, a label, a
+    related link, a credit, or a caption (a credit line follows it)."""
     if len(line) > MAX_TITLE_CHARS or len(line.split()) > 35 or line.endswith(":"):
         return False
+    if RELATED_LABEL.match(line) or _is_credit(line):
+        return False
+    if following is not None and _is_credit(following):
+        return False
     return not (len(line) > 120 and line.endswith("."))
+
+
+def _is_kicker(line: str, following: str) -> bool:
+    """A section or series name above the title ("CommBank Test Series v India")."""
+    words, title_words = len(line.split()), len(following.split())
+    return (
+        words <= MAX_KICKER_WORDS
+        and len(line) <= MAX_KICKER_CHARS
+        and line[-1] not in TERMINAL_PUNCTUATION
+        and not _BYLINE.search(following)
+        and MIN_TITLE_WORDS_UNDER_KICKER <= title_words <= 30
+        and following[-1] not in ".:!?"
+        and not RELATED_LABEL.match(following)
+    )
 
 
 def _units(lines: list[str], start: int) -> list[_Unit]:
@@ -239,7 +269,7 @@ def _take_related_links(units: list[_Unit]) -> list[Link]:
     while index < len(units):
         unit = units[index]
         match = RELATED_LABEL.match(unit.text)
-        rest = match.group("rest").strip() if match else ""
+        rest = match.group("rest").strip().strip(".…").strip() if match else ""
         if match and rest and match.group("sep"):
             _consume(units, index)
             links.append(_related_link(rest))
@@ -252,7 +282,15 @@ def _take_related_links(units: list[_Unit]) -> list[Link]:
                 links.append(_related_link(previous.text))
         elif match and not rest:
             _consume(units, index)
-            index = _take_listed_titles(units, index + 1, links) - 1
+            # "You might also like:" announces a list, even one set apart by blank lines.
+            spaced = unit.text.rstrip().endswith((":", "...", "…"))
+            index = _take_listed_titles(units, index + 1, links, spaced=spaced) - 1
+        elif (bracketed := _BRACKETED_HEADLINE.match(unit.text)) and len(
+            bracketed.group(1).split()
+        ) >= MIN_BRACKETED_HEADLINE_WORDS:
+            # "[In wake of debate, women accuse ...]": a headline linked mid-article.
+            _consume(units, index)
+            links.append(_related_link(bracketed.group(1)))
         index += 1
     _take_trailing_titles(units, links)
     return links
@@ -262,12 +300,22 @@ def _bare_guardian_label(text: str) -> bool:
     return text.strip().casefold() == "read more"
 
 
-def _take_listed_titles(units: list[_Unit], start: int, links: list[Link]) -> int:
-    """Titles listed after a label line, up to the next blank line; returns the stop index."""
+def _take_listed_titles(
+    units: list[_Unit], start: int, links: list[Link], *, spaced: bool = False
+) -> int:
+    """Titles listed after a label line, up to the next blank line; returns the stop index.
+
+    After a label ending in a colon the titles may be set apart by blank lines; a
+    title there ends the list when a paragraph follows it straight away (it is the
+    next section's heading) or when a line that is not a title comes.
+    """
     index = start
     while index < len(units):
         unit = units[index]
-        if index > start and unit.blank_before:
+        paragraph_next = (
+            index + 1 < len(units) and len(units[index + 1].text) > MAX_RELATED_TITLE_CHARS
+        )
+        if index > start and unit.blank_before and (not spaced or paragraph_next):
             break
         if not _is_related_title(unit.text) or RELATED_LABEL.match(unit.text):
             break
@@ -304,7 +352,7 @@ def _take_trailing_titles(units: list[_Unit], links: list[Link]) -> None:
 
 
 def _is_related_title(text: str) -> bool:
-    return len(text) <= MAX_RELATED_TITLE_CHARS and text[-1] not in ":."
+    return len(text) <= MAX_RELATED_TITLE_CHARS and text[-1] not in ":." and "@" not in text
 
 
 def _related_link(text: str) -> Link:
@@ -353,7 +401,22 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             )
             index = taken[-1] + 1
             continue
-        if _is_credit(unit.text):
+        if (
+            len(unit.text) <= MAX_CAPTION_CHARS
+            and _VIDEO_DURATION.search(unit.text)
+            and len(unit.text.split()) > MIN_VIDEO_TITLE_WORDS
+        ):
+            # A video's title with its running time ("... Appointment 1:42"), and the
+            # title printed once more without it just above.
+            taken = [index]
+            bare = fold(_VIDEO_DURATION.sub("", unit.text))
+            if index > 0 and not units[index - 1].consumed and fold(units[index - 1].text) == bare:
+                taken.insert(0, index - 1)
+            for i in taken:
+                _consume(units, i)
+            live -= len(taken)
+            figures.setdefault(taken[0], []).append(Figure(unit.text))
+        elif _is_credit(unit.text):
             captions = _caption_lines_before(units, index)
             texts = [units[i].text for i in captions]
             # "Credit: X View full size image <the caption again>": a widget's copy.
@@ -517,7 +580,7 @@ def heading_contexts(units: list[_Unit], live: list[int]) -> list[LineContext]:
     """Each live unit with the lines around it, for the heading decision."""
     spaced = sum(1 for i in live if units[i].blank_before) * 2 > len(live)
     texts = [units[i].text for i in live]
-    runs = _run_lengths([short_open(text) for text in texts])
+    runs, afters = _run_lengths([short_open(text) for text in texts])
     contexts: list[LineContext] = []
     for position, index in enumerate(live):
         unit = units[index]
@@ -534,14 +597,20 @@ def heading_contexts(units: list[_Unit], live: list[int]) -> list[LineContext]:
                 after_following=texts[position + 2] if position + 2 < len(texts) else None,
                 spaced=spaced,
                 run=runs[position],
+                run_after=afters[position],
+                previous_spaced=position < 2
+                or units[live[position - 1]].blank_before
+                or units[live[position - 1]].boundary_before,
             )
         )
     return contexts
 
 
-def _run_lengths(flags: list[bool]) -> list[int]:
-    """For each position, the length of the run of true flags it stands in (0 if false)."""
+def _run_lengths(flags: list[bool]) -> tuple[list[int], list[int]]:
+    """For each position, the length of the run of true flags it stands in (0 if false),
+    and how many of the run come after it."""
     runs = [0] * len(flags)
+    afters = [0] * len(flags)
     start = 0
     while start < len(flags):
         end = start
@@ -549,8 +618,9 @@ def _run_lengths(flags: list[bool]) -> list[int]:
             end += 1
         for position in range(start, end):
             runs[position] = end - start
+            afters[position] = end - position - 1
         start = end + 1 if end == start else end
-    return runs
+    return runs, afters
 
 
 def body_lines(text: str) -> list[LineContext]:

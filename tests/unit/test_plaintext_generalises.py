@@ -3,10 +3,13 @@ credits, questions and numbered subheads, furniture anywhere, bylines above titl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsreader.extract.decode import decode_text
 from newsreader.extract.furniture import is_furniture
+from newsreader.extract.headings import LineContext, shaped_heading
 from newsreader.extract.plaintext import extract_plain_text
 from newsreader.model import Article
 
@@ -108,3 +111,78 @@ def test_a_bbc_picture_keeps_its_description_and_caption() -> None:
     assert "The minister hopes to move to the cabinet" in figure.caption
     assert "The minister at a meeting in Dallas" in figure.caption
     assert figure.credit == "Image copyright: GETTY IMAGES"
+
+
+def test_a_kicker_above_the_title_is_not_the_title_and_stays() -> None:
+    title = "Heroics from the captain not enough but the visitors still take the series home"
+    article = extract(f"Test Series v India\n\n{title}\n\n{PARAGRAPH}\n")
+    assert article.title == title
+    assert article.paragraphs == ["Test Series v India", PARAGRAPH]
+
+
+def test_a_caption_over_a_credit_is_not_taken_for_the_title() -> None:
+    article = extract(f"Boats at the quay on Monday morning\nPhoto: AP\n\n{PARAGRAPH}\n")
+    assert [(f.caption, f.credit) for f in article.figures] == [
+        ("Boats at the quay on Monday morning", "Photo: AP")
+    ]
+    assert article.title.startswith("This paragraph is long enough")
+
+
+def test_a_related_line_is_never_the_title() -> None:
+    article = extract(f"Read Also: The Next Story\n\n{PARAGRAPH}\n")
+    assert article.title.startswith("This paragraph is long enough")
+    assert [link.text for link in article.links] == ["The Next Story"]
+
+
+def test_a_video_title_with_its_running_time_is_a_figure_not_a_heading() -> None:
+    video = "Senator tells the president to rescind the appointment 1:42"
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{video}\n\n{OTHER}\n")
+    assert headings(article) == [None]
+    assert [f.caption for f in article.figures] == [video]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Have something to add to this story? Share it in the comments.",
+        "PlaySenator Speaks On The Appointment Facebook Twitter Google Plus Embed",
+        "Current Time 0:00",
+    ],
+)
+def test_prompts_and_widgets_are_furniture(line: str) -> None:
+    assert is_furniture(line)
+
+
+def test_a_bracketed_headline_is_a_related_link() -> None:
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\n[In wake of debate, several women accuse the candidate]\n\n"
+        f"{OTHER}\n"
+    )
+    assert [link.text for link in article.links] == [
+        "In wake of debate, several women accuse the candidate"
+    ]
+    assert article.paragraphs == [PARAGRAPH, OTHER]
+
+
+def test_titles_set_apart_under_a_label_with_a_colon_are_all_links() -> None:
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\nYou might also like:\n\nFirst Story Title\n\n"
+        "Second Story Title\n\nFollow the author on Twitter: @someone\n"
+    )
+    assert [link.text for link in article.links] == ["First Story Title", "Second Story Title"]
+    assert "Follow the author on Twitter: @someone" in article.paragraphs
+
+
+def test_a_line_in_a_script_without_capitals_has_a_heading_s_shape() -> None:
+    body = "这是一段足够长的正文，" * 8 + "。"
+    context = LineContext(
+        text="出国前后关注点大不同",
+        blank_before=True,
+        blank_after=True,
+        previous=body,
+        following=body,
+        after_following=None,
+        spaced=True,
+    )
+    assert shaped_heading(context)
+    assert not shaped_heading(replace(context, text="出国前后关注点大不同。"))
