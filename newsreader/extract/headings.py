@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from newsreader.extract.patterns import RELATED_LABEL
+from newsreader.extract.patterns import BYLINE, CALL_TO_ACTION, RELATED_LABEL
 
 MAX_HEADING_CHARS = 120
 MAX_HEADING_WORDS = 18
+MAX_OVER_HEADING_WORDS = 8
 TERMINAL = ".,;:!?\"”’'…"
 
 _BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\(\w\)\s)")
@@ -156,7 +157,7 @@ def never_heading(text: str) -> bool:
         return True  # a fixture ("Blackburn v Burnley"), an address
     if text[0] in "([" and text[-1] in ")]":
         return True  # a line in brackets is an aside or a credit
-    return "@" in text or bool(RELATED_LABEL.match(text))
+    return "@" in text or bool(RELATED_LABEL.match(text) or CALL_TO_ACTION.match(text))
 
 
 def _bucket(value: float, edges: tuple[float, ...]) -> int:
@@ -314,6 +315,21 @@ def certain_heading(context: LineContext) -> bool:
     )
 
 
+def heads_a_heading(context: LineContext) -> bool:
+    """Whether a line standing straight over a heading is a heading too ("Software"
+    over "Firefox"): short, capitalised, set apart, after a finished paragraph."""
+    text, previous = context.text, context.previous
+    if never_heading(text) or len(text.split()) > MAX_OVER_HEADING_WORDS:
+        return False
+    if not (text[-1].isalnum() or text[-1] in ")?") or not _opens(text[0]):
+        return False
+    if _AGENCY_LINE.search(text) or _TWO_SENTENCES.search(text) or BYLINE.search(text):
+        return False
+    if context.spaced and not (context.blank_before and context.blank_after):
+        return False
+    return previous is None or previous[-1] in TERMINAL + ")"
+
+
 def is_heading(context: LineContext) -> bool:
     """Whether the line is a section heading."""
     if never_heading(context.text) or context.following is None:
@@ -339,7 +355,7 @@ def shaped_heading(context: LineContext) -> bool:
         return False
     if len(words) == 1 and not (text[0].isupper() or _caseless(text[0])):
         return False
-    if text.startswith("By ") or _AGENCY_LINE.search(text) or _TWO_SENTENCES.search(text):
+    if BYLINE.search(text) or _AGENCY_LINE.search(text) or _TWO_SENTENCES.search(text):
         return False
     following = context.following
     if following is None or len(following) <= len(text) or len(following) < 40:

@@ -16,3 +16,14 @@ INLINE_CREDIT = re.compile(
     r"\s*\((?P<credit>(?:photo|image|credit|source)\s*:[^()]+|[^()]*/\s*[A-Z][A-Za-z .]*)\)\s*$",
     re.IGNORECASE,
 )
+BYLINE = re.compile(
+    r"^(?:by|por|von|par|door)\s+\S|^(?:published|updated|posted|last updated)\b"
+    r"|\|\s*staff writer\b",
+    re.IGNORECASE,
+)
+"""A byline or dateline line: "By Jane Doe", "Por Ana", "Published 2 May 2018"."""
+CALL_TO_ACTION = re.compile(
+    r"^(?:learn more|find out more|click here|read the full|watch the|listen to the)\b",
+    re.IGNORECASE,
+)
+"""A link's call to action ("Learn more about the debugger"): never a heading."""

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 
 from newsreader.extract.furniture import is_furniture
-from newsreader.extract.headings import LineContext, is_heading, short_open
-from newsreader.extract.patterns import INLINE_CREDIT, RELATED_LABEL
+from newsreader.extract.headings import LineContext, heads_a_heading, is_heading, short_open
+from newsreader.extract.patterns import BYLINE, INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Article, Figure, Link, LinkKind, Section
 from newsreader.sanitize import collapse_spaces
 from newsreader.textnorm import fold, typographic_score
@@ -39,11 +39,6 @@ MIN_TITLE_WORDS_UNDER_KICKER = 8
 
 _BRACKETED_HEADLINE = re.compile(r"^\[([A-Z][^\[\]:]{14,160}[^\[\].!?:])\]$")
 _VIDEO_DURATION = re.compile(r"(?<=[A-Za-z\"”’)])\s+\(?\d{1,2}:\d{2}(?::\d{2})?\)?$")
-_BYLINE = re.compile(
-    r"^(?:by|por|von|par|door)\s+\S|^(?:published|updated|posted|last updated)\b"
-    r"|\|\s*staff writer\b",
-    re.IGNORECASE,
-)
 _TRAILING_READ_MORE = re.compile(r"\s+read more\s*$", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^(?:source|sources|photo|photos|photograph|image|images|picture|pictures|credit|credits"
@@ -127,7 +122,7 @@ def _header_and_body(lines: list[str]) -> tuple[_Header, list[str]]:
     for index, line in enumerate(lines):
         if not line:
             continue
-        if len(lead) >= MAX_LEAD_BYLINES or not _BYLINE.search(line) or len(line) > 120:
+        if len(lead) >= MAX_LEAD_BYLINES or not BYLINE.search(line) or len(line) > 120:
             break
         lead.append(index)
     if not lead:
@@ -235,7 +230,7 @@ def _is_kicker(line: str, following: str) -> bool:
         words <= MAX_KICKER_WORDS
         and len(line) <= MAX_KICKER_CHARS
         and line[-1] not in TERMINAL_PUNCTUATION
-        and not _BYLINE.search(following)
+        and not BYLINE.search(following)
         and MIN_TITLE_WORDS_UNDER_KICKER <= title_words <= 30
         and following[-1] not in ".:!?"
         and not RELATED_LABEL.match(following)
@@ -557,7 +552,12 @@ def _build_sections(
 ) -> tuple[list[Section], list[Figure]]:
     live = [i for i, u in enumerate(units) if not u.consumed]
     contexts = heading_contexts(units, live)
-    headings = {i for i, context in zip(live, contexts, strict=True) if is_heading(context)}
+    decided = [is_heading(context) for context in contexts]
+    # A heading straight over a decided one is a heading too (a part, then its section).
+    for position in range(len(live) - 2, -1, -1):
+        if decided[position + 1] and not decided[position]:
+            decided[position] = heads_a_heading(contexts[position])
+    headings = {i for i, heading in zip(live, decided, strict=True) if heading}
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     figures: list[Figure] = []
     for index, unit in enumerate(units):
@@ -658,7 +658,7 @@ def _title_from_body(sections: list[Section], fallback: str) -> str:
     """A title for text that has none: the start of its first sentence."""
     for section in sections:
         for paragraph in section.paragraphs or ((section.heading,) if section.heading else ()):
-            if paragraph.endswith(":") or len(paragraph.split()) < 3 or _BYLINE.search(paragraph):
+            if paragraph.endswith(":") or len(paragraph.split()) < 3 or BYLINE.search(paragraph):
                 continue
             sentence = _SENTENCE_END.split(paragraph, maxsplit=1)[0]
             if len(sentence) <= 100:

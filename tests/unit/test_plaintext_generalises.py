@@ -186,3 +186,15 @@ def test_a_line_in_a_script_without_capitals_has_a_heading_s_shape() -> None:
     )
     assert shaped_heading(context)
     assert not shaped_heading(replace(context, text="出国前后关注点大不同。"))
+
+
+def test_a_heading_straight_over_a_heading_is_a_heading() -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\nSoftware\n\nThe Browser\n\n{OTHER}\n")
+    assert headings(article) == [None, "Software", "The Browser"]
+
+
+@pytest.mark.parametrize("line", ["Learn more about the debugger", "Por Ana Pérez"])
+def test_calls_to_action_and_bylines_over_a_heading_are_not_headings(line: str) -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{line}\n\nThe Browser\n\n{OTHER}\n")
+    assert line not in headings(article)
+    assert line in article.paragraphs
