@@ -143,6 +143,11 @@ def score(document: Document) -> Counts:
         counts.titles_wrong.append(f"{article.title!r} (true: {document.title!r})")
     true_headings: set[str] = set()
     related_lines: list[str] = []
+    kept_copies: dict[str, int] = {}
+    for line in document.lines:
+        if line.label is not None and line.label != "furniture":
+            key = fold(clean_text(line.text))
+            kept_copies[key] = kept_copies.get(key, 0) + 1
     for line in document.lines:
         label = line.label
         # The extractor cleans text (soft hyphens, zero-width spaces go); so does the judge.
@@ -174,7 +179,13 @@ def score(document: Document) -> Counts:
             counts.paragraphs_as_captions.append(line.text)
         elif label == "furniture":
             counts.furniture_true += 1
-            if heading or _in_paragraphs(text, output, exact_only=True):
+            # A repeated line (a pull quote) is left only if it is kept more often
+            # than the text it repeats.
+            repeated = kept_copies.get(text, 0)
+            left = _in_paragraphs(text, output, exact_only=True)
+            if left and repeated:
+                left = output.paragraphs.count(text) > repeated
+            if heading or left:
                 counts.furniture_left.append(line.text)
         if label in KEPT_LABELS and not (
             heading or caption or credit or link or paragraph or text == output.title

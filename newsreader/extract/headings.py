@@ -43,6 +43,7 @@ _AGENCY_LINE = re.compile(
     r"|associated press|press association|bloomberg|corbis|\bap photo|pa wire)\s*\)?$",
     re.IGNORECASE,
 )
+_COUNTER = re.compile(r"^\d{1,3}\s*(?:/|of)\s*\d{1,3}\.?$", re.IGNORECASE)
 _TWO_SENTENCES = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 _CREDIT_WORDS = re.compile(
@@ -155,6 +156,8 @@ def never_heading(text: str) -> bool:
         return True
     if _FIXTURE.search(text) or _DOMAIN.search(text):
         return True  # a fixture ("Blackburn v Burnley"), an address
+    if _COUNTER.match(text) or (len(words) == 1 and text.casefold() in STOPWORDS):
+        return True  # a gallery counter ("1 / 5", "2 of 4."), a lone word like "The"
     if text[0] in "([" and text[-1] in ")]":
         return True  # a line in brackets is an aside or a credit
     return "@" in text or bool(RELATED_LABEL.match(text) or CALL_TO_ACTION.match(text))

@@ -31,6 +31,8 @@ MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
 MAX_LEAD_BYLINES = 2
+MIN_PULL_QUOTE_CHARS = 40
+PULL_QUOTE_WINDOW = 12
 MIN_VIDEO_TITLE_WORDS = 4
 MIN_BRACKETED_HEADLINE_WORDS = 5
 MAX_KICKER_WORDS = 5
@@ -95,6 +97,7 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
     units = _units(body, 0)
     links = _take_related_links(units)
     figures_at = _take_figures(units)
+    _drop_pull_quotes(units)
     _join_fragments(units)
     sections, figures = _build_sections(units, figures_at)
     links.extend(_inline_links(sections))
@@ -524,6 +527,23 @@ def _merge_captions(texts: list[str]) -> str:
     return max(texts, key=lambda text: (len(fold(text)), typographic_score(text)))
 
 
+def _drop_pull_quotes(units: list[_Unit]) -> None:
+    """Drop a pull quote: a long line printed again a few lines after itself.
+
+    Only an exact copy counts (a copy in other case is a sentence of its own), with
+    other text between (a line printed twice in a row is a caption), near its first
+    copy; the first copy stays.
+    """
+    live = [i for i, u in enumerate(units) if not u.consumed]
+    for position, index in enumerate(live):
+        text = units[index].text
+        if len(text) < MIN_PULL_QUOTE_CHARS:
+            continue
+        earlier = live[max(0, position - PULL_QUOTE_WINDOW) : max(0, position - 1)]
+        if any(units[other].text == text and not units[other].consumed for other in earlier):
+            _consume(units, index)
+
+
 def _join_fragments(units: list[_Unit]) -> None:
     """Join a line cut mid-sentence to the line that continues it.
 
@@ -633,6 +653,7 @@ def body_lines(text: str) -> list[LineContext]:
     units = _units(_header_and_body(lines)[1], 0)
     _take_related_links(units)
     _take_figures(units)
+    _drop_pull_quotes(units)
     _join_fragments(units)
     live = [i for i, u in enumerate(units) if not u.consumed]
     return heading_contexts(units, live)

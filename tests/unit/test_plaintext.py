@@ -12,6 +12,10 @@ PARAGRAPH = (
     "This paragraph is long enough to be body text, and it ends the way sentences end, "
     "with a full stop after a good number of words."
 )
+OTHER = (
+    "A second paragraph follows with other words in it, so that it does not repeat "
+    "the first one (a long line printed again nearby is a pull quote)."
+)
 
 
 def extract(text: str) -> Article:
@@ -95,12 +99,12 @@ def test_single_fixture_line_is_not_a_heading() -> None:
     "heading", ["Here come the generals", "Geology", "Sign of Deepening Ties - Talks Begin"]
 )
 def test_real_headings_stay_headings(heading: str) -> None:
-    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{heading}\n\n{PARAGRAPH}\n")
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{heading}\n\n{OTHER}\n")
     assert headings(article) == [None, heading]
 
 
 def test_heading_in_single_newline_text() -> None:
-    article = extract(f"A Title\n\n{PARAGRAPH}\nHere come the generals\n{PARAGRAPH}\n")
+    article = extract(f"A Title\n\n{PARAGRAPH}\nHere come the generals\n{OTHER}\n")
     assert headings(article) == [None, "Here come the generals"]
 
 
@@ -193,9 +197,9 @@ def test_a_sentence_and_its_lowercase_copy_are_paragraphs_not_a_caption(
 
 
 def test_a_lowercase_copy_amid_paragraphs_is_a_paragraph() -> None:
-    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{SENTENCE}\n{LOWER}\n\n{PARAGRAPH}\n")
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{SENTENCE}\n{LOWER}\n\n{OTHER}\n")
     assert article.figures == ()
-    assert article.paragraphs == [PARAGRAPH, SENTENCE, LOWER, PARAGRAPH]
+    assert article.paragraphs == [PARAGRAPH, SENTENCE, LOWER, OTHER]
 
 
 @pytest.mark.parametrize("separator", ["\n", "\r\n"])

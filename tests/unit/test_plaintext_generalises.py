@@ -198,3 +198,20 @@ def test_calls_to_action_and_bylines_over_a_heading_are_not_headings(line: str) 
     article = extract(f"A Title\n\n{PARAGRAPH}\n\n{line}\n\nThe Browser\n\n{OTHER}\n")
     assert line not in headings(article)
     assert line in article.paragraphs
+
+
+def test_a_pull_quote_printed_again_nearby_is_kept_once() -> None:
+    quote = "No drug yet exists, but control of the idea could be worth billions."
+    article = extract(
+        f"A Title\n\n{quote}\n\n{PARAGRAPH}\n\n{OTHER}\n\n{quote}\n\n{PARAGRAPH} More.\n"
+    )
+    assert article.paragraphs == [quote, PARAGRAPH, OTHER, f"{PARAGRAPH} More."]
+
+
+def test_a_line_repeated_in_other_case_or_far_away_is_kept() -> None:
+    quote = "No drug yet exists, but control of the idea could be worth billions."
+    filler = [f"Paragraph number {n} says something new, and it ends here." for n in range(14)]
+    body = "\n\n".join([quote, *filler, quote, quote.lower()])
+    article = extract(f"A Title\n\n{body}\n")
+    assert article.paragraphs.count(quote) == 2
+    assert quote.lower() in article.paragraphs
