@@ -125,12 +125,15 @@ _COMMENT_PROMPT = re.compile(
     re.IGNORECASE,
 )
 MAX_PROMPT_WORDS = 15
+MAX_FURNITURE_CHARS = 200
 _PLAYER = re.compile(r"^(?:current time|duration time|remaining time|duration)\s+-?[\d:]+$")
 _COUNT = re.compile(r"^\d+\s+(?:comments?|shares?)$")
 
 
 def is_furniture(line: str) -> bool:
     """Whether the whole line is page furniture."""
+    if len(line) > MAX_FURNITURE_CHARS:
+        return False  # a widget's text is short; a paragraph that mentions one is text
     folded = " ".join(line.casefold().split())
     if folded in FURNITURE_LINES or _SHARE_TAIL.search(line) or _PLAYER.match(folded):
         return True

@@ -149,10 +149,12 @@ def short_open(text: str) -> bool:
 
 def never_heading(text: str) -> bool:
     """What is certainly not a heading: too long, a bullet, an address, a label, a handle."""
+    if len(text) > MAX_HEADING_CHARS or text[-1] in ".,;:":
+        return True  # the cheap test first: most lines are paragraphs
     words = text.split()
-    if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS:
+    if not words or len(words) > MAX_HEADING_WORDS:
         return True
-    if text[-1] in ",;" or text[0].islower() or _BULLET.match(text) or _URL.search(text):
+    if text[0].islower() or _BULLET.match(text) or _URL.search(text):
         return True
     if _FIXTURE.search(text) or _DOMAIN.search(text):
         return True  # a fixture ("Blackburn v Burnley"), an address
@@ -305,17 +307,15 @@ def certain_heading(context: LineContext) -> bool:
         return False
     if not (context.blank_before and context.blank_after) or text[-1] in TERMINAL:
         return False
+    if previous[-1] not in '.!?"”’' or len(following) < max(100, 2 * len(text)):
+        return False
     words = text.split()
     content = [w for w in words if w.casefold() not in STOPWORDS]
     if len(words) < 4 or sum(1 for w in content if w[:1].isupper()) < 0.75 * len(content):
         return False
     if _DATE.search(text) or _CREDIT_WORDS.search(text) or text.startswith("By "):
         return False
-    return (
-        previous[-1] in '.!?"”’'
-        and len(following) >= max(100, 2 * len(text))
-        and following[0].isupper()
-    )
+    return following[0].isupper()
 
 
 def heads_a_heading(context: LineContext) -> bool:

@@ -27,6 +27,7 @@ from newsreader.textnorm import fold, typographic_score
 
 MAX_CAPTION_CHARS = 300
 MAX_CAPTION_AFTER_BLANK = 200
+MAX_CREDIT_CHARS = 150
 MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
@@ -47,6 +48,7 @@ _CREDIT = re.compile(
     r"|photo credit|image credit|image copyright|image source)\s*:\s*\S",
     re.IGNORECASE,
 )
+_SOURCE_LINE = re.compile(r"^sources?\s*:", re.IGNORECASE)
 _PICTURE_CREDIT = re.compile(
     r"^(?:photo|photos|photograph|image|picture|credit|photo credit|image credit)\s*:",
     re.IGNORECASE,
@@ -414,11 +416,11 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
                 _consume(units, i)
             live -= len(taken)
             figures.setdefault(taken[0], []).append(Figure(unit.text))
-        elif _is_credit(unit.text):
+        elif _is_credit(unit.text) and not _attribution(units, index):
             captions = _caption_lines_before(units, index)
             texts = [units[i].text for i in captions]
             # "Credit: X View full size image <the caption again>": a widget's copy.
-            copy = _FULL_SIZE.split(unit.text, maxsplit=1)[1:]
+            copy = _FULL_SIZE.split(unit.text, maxsplit=1)[1:] if _has_full_size(unit.text) else []
             caption = _merge_captions(texts + [c.strip() for c in copy if c.strip()])
             for i in [*captions, index]:
                 _consume(units, i)
@@ -453,12 +455,34 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
 
 
 def _is_credit(text: str) -> bool:
-    text = _FULL_SIZE.split(text, maxsplit=1)[0]
-    return len(text) <= 150 and bool(_CREDIT.match(text) or _IMAGE_COPYRIGHT.match(text))
+    if len(text) > MAX_CAPTION_CHARS + MAX_CREDIT_CHARS:
+        return False
+    if _has_full_size(text):
+        text = _FULL_SIZE.split(text, maxsplit=1)[0]
+    return len(text) <= MAX_CREDIT_CHARS and bool(
+        _CREDIT.match(text) or _IMAGE_COPYRIGHT.match(text)
+    )
+
+
+def _attribution(units: list[_Unit], index: int) -> bool:
+    """Whether a "Source:" line attributes the paragraph above rather than credit a
+    picture: the line above ends a sentence and is printed once."""
+    if not _SOURCE_LINE.match(units[index].text) or index == 0:
+        return False
+    above = units[index - 1]
+    if above.consumed or units[index].blank_before:
+        return False
+    twice = index > 1 and _same_caption(units[index - 2].text, above.text)
+    return above.text[-1] in ".!?" and not twice
+
+
+def _has_full_size(text: str) -> bool:
+    return "ull size image" in text or "ULL SIZE IMAGE" in text
 
 
 def _credit_text(text: str) -> str:
-    text = _FULL_SIZE.split(text, maxsplit=1)[0].strip() or text
+    if _has_full_size(text):
+        text = _FULL_SIZE.split(text, maxsplit=1)[0].strip() or text
     copyright_match = _IMAGE_COPYRIGHT.match(text)
     if copyright_match and copyright_match.group("rest"):
         return f"Image copyright: {copyright_match.group('rest')}"
@@ -535,13 +559,16 @@ def _drop_pull_quotes(units: list[_Unit]) -> None:
     copy; the first copy stays.
     """
     live = [i for i, u in enumerate(units) if not u.consumed]
+    last_seen: dict[str, int] = {}
     for position, index in enumerate(live):
         text = units[index].text
         if len(text) < MIN_PULL_QUOTE_CHARS:
             continue
-        earlier = live[max(0, position - PULL_QUOTE_WINDOW) : max(0, position - 1)]
-        if any(units[other].text == text and not units[other].consumed for other in earlier):
+        seen = last_seen.get(text)
+        if seen is not None and 1 < position - seen <= PULL_QUOTE_WINDOW:
             _consume(units, index)
+        else:
+            last_seen[text] = position
 
 
 def _join_fragments(units: list[_Unit]) -> None:

@@ -215,3 +215,19 @@ def test_a_line_repeated_in_other_case_or_far_away_is_kept() -> None:
     article = extract(f"A Title\n\n{body}\n")
     assert article.paragraphs.count(quote) == 2
     assert quote.lower() in article.paragraphs
+
+
+def test_a_source_line_under_a_sentence_attributes_it() -> None:
+    sentence = "The jobless rate fell to 4.1% in March, the lowest in a decade."
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\n{sentence}\nSource: Office for National Statistics\n"
+    )
+    assert article.figures == ()
+    assert sentence in article.paragraphs
+    assert "Source: Office for National Statistics" in article.paragraphs
+
+
+def test_a_source_line_under_a_caption_printed_twice_credits_it() -> None:
+    caption = "The minister meets the press outside the hall."
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{caption}\n{caption}\nSource: Web\n\n{OTHER}\n")
+    assert [(f.caption, f.credit) for f in article.figures] == [(caption, "Source: Web")]
