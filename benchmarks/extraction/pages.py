@@ -235,7 +235,8 @@ class _Writer:
             self.lines.append(Line("", None))
 
     def blank(self) -> None:
-        if self.lines and self.lines[-1].label is not None:
+        """A blank line between blocks, in the styles that have them."""
+        if self.blank_lines and self.lines and self.lines[-1].label is not None:
             self.lines.append(Line("", None))
 
 

@@ -521,19 +521,24 @@ def _caption_lines_before(units: list[_Unit], credit_index: int) -> list[int]:
 
 
 def _same_caption(first: str, second: str) -> bool:
-    """Two lines are one caption if equal after folding, or one extends the other.
+    """Two lines are one caption if equal after folding, or the second extends the first
+    (the caption, then the caption with its details and credit).
 
     The copies of a caption differ in typography (quotes, dashes, spacing), never in
-    case: a line that repeats another in lower case is a sentence of its own.
+    case: a line that repeats another in lower case is a sentence of its own. A
+    longer line above a shorter one is a paragraph that the caption quotes, and a
+    date or a name printed twice is not a caption at all.
     """
     if len(first) > MAX_CAPTION_CHARS or len(second) > MAX_CAPTION_CHARS:
         return False
     a, b = fold(first), fold(second)
     if not a or not b or not _same_case(first, second):
         return False
+    if sum(1 for word in a.split() if sum(ch.isalpha() for ch in word) >= 3) < 2:
+        return False
     # Both copies must be substantial: a short line that happens to begin the
     # caption ("harbour.") is text of its own, not a second copy.
-    return a == b or (min(len(a), len(b)) >= 20 and (b.startswith(a) or a.startswith(b)))
+    return a == b or (len(a) >= 20 and b.startswith(a))
 
 
 def _same_case(first: str, second: str) -> bool:

@@ -231,3 +231,20 @@ def test_a_source_line_under_a_caption_printed_twice_credits_it() -> None:
     caption = "The minister meets the press outside the hall."
     article = extract(f"A Title\n\n{PARAGRAPH}\n\n{caption}\n{caption}\nSource: Web\n\n{OTHER}\n")
     assert [(f.caption, f.credit) for f in article.figures] == [(caption, "Source: Web")]
+
+
+def test_a_paragraph_over_the_caption_it_quotes_stays_a_paragraph() -> None:
+    sentence = "Anomaly in status code 400 at 17:59: we also found that one earlier."
+    article = extract(
+        f"A Title\n{PARAGRAPH}\n{sentence}\nAnomaly in status code 400\n"
+        f"Anomaly in status code 400\nSource: Reuters\n{OTHER}\n"
+    )
+    assert sentence in article.paragraphs
+    assert [(f.caption, f.credit) for f in article.figures] == [
+        ("Anomaly in status code 400", "Source: Reuters")
+    ]
+
+
+def test_a_date_printed_twice_is_not_a_caption() -> None:
+    article = extract(f"A Title\n\n{PARAGRAPH}\n22 Dec, 2016\n22 Dec, 2016\n{OTHER}\n")
+    assert article.figures == ()
