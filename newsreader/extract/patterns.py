@@ -7,7 +7,7 @@ import re
 RELATED_LABEL = re.compile(
     r"""^[\W_]*(?:read\ also|also\ read|read\ more(?:\ about)?|related(?:\ articles|\ stories
     |\ content|\ coverage|\ links)?|see\ also|also\ see|read\ next|more\ on\ this(?:\ story)?
-    |recommended(?:\ reading)?
+    |recommended(?:\ reading)?|additional\ resources
     |(?:like\ this\?\s*)?you\ (?:might|may)\ also\ (?:like|enjoy|be\ interested\ in)
     )\b\s*(?P<sep>[:|]|\s[-–—]\s)?\s*(?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,
