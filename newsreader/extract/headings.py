@@ -366,7 +366,12 @@ def shaped_heading(context: LineContext) -> bool:
     if not (_opens(following[0]) or following[0] in "\"“‘'(¿¡"):
         return False
     previous = context.previous
-    if previous is not None and not (context.blank_before or previous[-1] in TERMINAL + ")"):
+    if previous is not None and not (
+        context.blank_before
+        or previous[-1] in TERMINAL + ")]"
+        # Text without blank lines: after a list item, the model judges.
+        or (not context.spaced and short_open(previous))
+    ):
         return False
     # One of a run of short lines is a list item. The last of one may be a heading
     # when a blank line sets it apart from a list printed one item per line.
