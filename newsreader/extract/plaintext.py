@@ -32,6 +32,8 @@ MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
 MAX_LEAD_BYLINES = 2
+MIN_TITLE_WORDS = 5
+MAX_TITLE_SENTENCES = 4
 MIN_PULL_QUOTE_CHARS = 40
 PULL_QUOTE_WINDOW = 12
 MIN_VIDEO_TITLE_WORDS = 4
@@ -62,7 +64,7 @@ _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
 _BARE_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*[>»›/|]\s*")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_SENTENCE_END = re.compile(r"(?<=[a-z]{4}[.!?])\s+(?=[A-Z0-9\"“‘'])")
+_SENTENCE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z0-9\"“‘'])")
 TERMINAL_PUNCTUATION = ".,;:!?\"”’'…"
 CRUMB_ROOTS = ("home", "news")
 
@@ -713,7 +715,13 @@ def _title_from_body(sections: list[Section], fallback: str) -> str:
         for paragraph in section.paragraphs or ((section.heading,) if section.heading else ()):
             if paragraph.endswith(":") or len(paragraph.split()) < 3 or BYLINE.search(paragraph):
                 continue
-            sentence = _SENTENCE_END.split(paragraph, maxsplit=1)[0]
+            # Sentences until the title says something ("They moan." alone does not).
+            sentences = _SENTENCE_END.split(paragraph, maxsplit=MAX_TITLE_SENTENCES)
+            sentence = sentences[0]
+            for more in sentences[1:]:
+                if len(sentence.split()) >= MIN_TITLE_WORDS or len(sentence) + len(more) > 100:
+                    break
+                sentence = f"{sentence} {more}"
             if len(sentence) <= 100:
                 return sentence.rstrip(".")
             cut = sentence[:100].rsplit(" ", 1)[0]

@@ -248,3 +248,14 @@ def test_a_paragraph_over_the_caption_it_quotes_stays_a_paragraph() -> None:
 def test_a_date_printed_twice_is_not_a_caption() -> None:
     article = extract(f"A Title\n\n{PARAGRAPH}\n22 Dec, 2016\n22 Dec, 2016\n{OTHER}\n")
     assert article.figures == ()
+
+
+def test_a_title_from_the_first_sentence_says_something() -> None:
+    article = extract(
+        f"They moan. They bite. They shuffle. Or they sprint and swarm.\n\n{PARAGRAPH}\n"
+    )
+    assert article.title == "They moan. They bite. They shuffle"
+    article = extract(
+        f"Mars is the fourth planet from the sun. It is red and cold.\n\n{PARAGRAPH}\n"
+    )
+    assert article.title == "Mars is the fourth planet from the sun"
