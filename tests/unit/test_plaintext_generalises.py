@@ -251,11 +251,8 @@ def test_a_date_printed_twice_is_not_a_caption() -> None:
 
 
 def test_a_title_from_the_first_sentence_says_something() -> None:
-    article = extract(
-        f"They moan. They bite. They shuffle. Or they sprint and swarm.\n\n{PARAGRAPH}\n"
-    )
+    rest = "Or sometimes they sprint, swarm and carry on surprisingly intelligent conversations."
+    article = extract(f"They moan. They bite. They shuffle. {rest} {rest}\n\n{PARAGRAPH}\n")
     assert article.title == "They moan. They bite. They shuffle"
-    article = extract(
-        f"Mars is the fourth planet from the sun. It is red and cold.\n\n{PARAGRAPH}\n"
-    )
+    article = extract(f"Mars is the fourth planet from the sun. {rest} {rest}\n\n{PARAGRAPH}\n")
     assert article.title == "Mars is the fourth planet from the sun"
