@@ -124,6 +124,8 @@ _COMMENT_PROMPT = re.compile(
     r"\b(?:share|tell us|let us know|join the conversation)\b[^.!?]*\bin the comments\b[.!]?$",
     re.IGNORECASE,
 )
+SHARE_TAIL_NAMES = ("twitter", "facebook", "embed", "pinterest", "linkedin", "whatsapp", "reddit")
+"""A share-button tail has at least one of these (looked for before the pattern is tried)."""
 MAX_PROMPT_WORDS = 15
 MAX_FURNITURE_CHARS = 200
 _PLAYER = re.compile(r"^(?:current time|duration time|remaining time|duration)\s+-?[\d:]+$")
@@ -135,9 +137,15 @@ def is_furniture(line: str) -> bool:
     if len(line) > MAX_FURNITURE_CHARS:
         return False  # a widget's text is short; a paragraph that mentions one is text
     folded = " ".join(line.casefold().split())
-    if folded in FURNITURE_LINES or _SHARE_TAIL.search(line) or _PLAYER.match(folded):
+    if folded in FURNITURE_LINES or _PLAYER.match(folded):
         return True
-    if len(folded.split()) <= MAX_PROMPT_WORDS and _COMMENT_PROMPT.search(line):
+    if any(name in folded for name in SHARE_TAIL_NAMES) and _SHARE_TAIL.search(line):
+        return True
+    if (
+        "comments" in folded
+        and len(folded.split()) <= MAX_PROMPT_WORDS
+        and _COMMENT_PROMPT.search(line)
+    ):
         return True
     words = _PUNCTUATION.sub(" ", folded).split()
     if not words or len(words) > 8:

@@ -19,7 +19,13 @@ import re
 from dataclasses import dataclass
 
 from newsreader.extract.furniture import is_furniture
-from newsreader.extract.headings import LineContext, heads_a_heading, is_heading, short_open
+from newsreader.extract.headings import (
+    LineContext,
+    heads_a_heading,
+    is_heading,
+    never_heading,
+    short_open,
+)
 from newsreader.extract.patterns import BYLINE, INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Article, Figure, Link, LinkKind, Section
 from newsreader.sanitize import collapse_spaces
@@ -606,11 +612,12 @@ def _build_sections(
 ) -> tuple[list[Section], list[Figure]]:
     live = [i for i, u in enumerate(units) if not u.consumed]
     contexts = heading_contexts(units, live)
-    decided = [is_heading(context) for context in contexts]
+    decided = [context is not None and is_heading(context) for context in contexts]
     # A heading straight over a decided one is a heading too (a part, then its section).
     for position in range(len(live) - 2, -1, -1):
-        if decided[position + 1] and not decided[position]:
-            decided[position] = heads_a_heading(contexts[position])
+        context = contexts[position]
+        if decided[position + 1] and not decided[position] and context is not None:
+            decided[position] = heads_a_heading(context)
     headings = {i for i, heading in zip(live, decided, strict=True) if heading}
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     figures: list[Figure] = []
@@ -630,14 +637,18 @@ def _build_sections(
     return result, figures
 
 
-def heading_contexts(units: list[_Unit], live: list[int]) -> list[LineContext]:
-    """Each live unit with the lines around it, for the heading decision."""
+def heading_contexts(units: list[_Unit], live: list[int]) -> list[LineContext | None]:
+    """Each live unit with the lines around it, for the heading decision (None for a
+    line that can never be a heading: most are paragraphs, and are not looked at)."""
     spaced = sum(1 for i in live if units[i].blank_before) * 2 > len(live)
     texts = [units[i].text for i in live]
     runs, afters = _run_lengths([short_open(text) for text in texts])
-    contexts: list[LineContext] = []
+    contexts: list[LineContext | None] = []
     for position, index in enumerate(live):
         unit = units[index]
+        if never_heading(unit.text):
+            contexts.append(None)
+            continue
         following = live[position + 1] if position + 1 < len(live) else None
         contexts.append(
             LineContext(
@@ -690,7 +701,7 @@ def body_lines(text: str) -> list[LineContext]:
     _drop_pull_quotes(units)
     _join_fragments(units)
     live = [i for i, u in enumerate(units) if not u.consumed]
-    return heading_contexts(units, live)
+    return [context for context in heading_contexts(units, live) if context is not None]
 
 
 def _inline_links(sections: list[Section]) -> list[Link]:
