@@ -22,6 +22,7 @@ from newsreader.textnorm import fold
 MIN_CONTAINED = 15
 """A line counts as inside a longer text only from this length on (short words match anywhere)."""
 MIN_PREFIX = 40
+MAX_PASSED_OVER_CHARS = 80
 KEPT_LABELS = frozenset({"paragraph", "heading", "caption", "related", "credit", "byline"})
 
 
@@ -124,13 +125,21 @@ def _in_paragraphs(line: str, output: _Output, *, exact_only: bool = False) -> b
 def _title_right(document: Document, output: _Output) -> bool:
     if document.title is not None:
         return output.title == fold(document.title)
-    # A body-only file: the title is the start of its first line of text.
-    first = next(
-        (fold(line.text) for line in document.lines if line.label in ("paragraph", "heading")),
-        "",
-    )
+    # A body-only file: the title is the start of its first line of text. Short lines
+    # above it (a dateline, a kicker, "Posted by ...") may be passed over, as a reader
+    # passes over them, but the title must come from the first long one at the latest.
     title = output.title.rstrip("…").strip()
-    return bool(title) and first.startswith(title)
+    if not title:
+        return False
+    for line in document.lines:
+        if line.label not in ("paragraph", "heading"):
+            continue
+        text = fold(clean_text(line.text))
+        if text.startswith(title):
+            return True
+        if len(text) >= MAX_PASSED_OVER_CHARS:
+            return False
+    return False
 
 
 def score(document: Document) -> Counts:
