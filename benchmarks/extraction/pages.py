@@ -417,8 +417,14 @@ def render(page: Page, others: list[Page], style: str) -> Document:
         if related[:2]:
             writer.blank()
             writer.add(rng.choice(RELATED_LABELS_BLOCK), "related-label", blank_after=False)
+            # READ NEXT blocks print each title twice (the picture's text, then the
+            # link) with the other story's byline under it.
             for other in related[:2]:
                 writer.add(other, "related", blank_after=False)
+                if rng.random() < 0.5:
+                    writer.add(other, "related", blank_after=False)
+                if rng.random() < 0.5:
+                    writer.add(f"By {rng.choice(PHOTOGRAPHERS)}", "furniture", blank_after=False)
         encoding, newline = "utf-8", "\n"
     else:
         raise ValueError(f"unknown style {style}")

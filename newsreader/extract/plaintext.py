@@ -325,10 +325,18 @@ def _take_listed_titles(
         )
         if index > start and unit.blank_before and (not spaced or paragraph_next):
             break
+        if index > start and links and BYLINE.search(unit.text):
+            _consume(units, index)  # the byline under a listed title is the list's, not text
+            index += 1
+            continue
         if not _is_related_title(unit.text) or RELATED_LABEL.match(unit.text):
             break
         if _EMBEDDED_COPYRIGHT.search(unit.text) or _IMAGE_CAPTION_LABEL.match(unit.text):
             break
+        if index > start and links and fold(links[-1].text) == fold(unit.text):
+            _consume(units, index)  # a title printed twice (its image's text, then its link)
+            index += 1
+            continue
         following = units[index + 1] if index + 1 < len(units) else None
         if (
             following is not None

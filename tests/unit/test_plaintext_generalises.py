@@ -256,3 +256,12 @@ def test_a_title_from_the_first_sentence_says_something() -> None:
     assert article.title == "They moan. They bite. They shuffle"
     article = extract(f"Mars is the fourth planet from the sun. {rest} {rest}\n\n{PARAGRAPH}\n")
     assert article.title == "Mars is the fourth planet from the sun"
+
+
+def test_a_read_next_block_takes_each_title_once_and_keeps_bylines_out() -> None:
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\nREAD NEXT\nThe First Story\nThe First Story\nBy Jane Doe\n"
+        "The Second Story\nBy John Roe\n"
+    )
+    assert [link.text for link in article.links] == ["The First Story", "The Second Story"]
+    assert article.paragraphs == [PARAGRAPH]
