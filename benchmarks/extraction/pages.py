@@ -120,6 +120,7 @@ CRUMBS = (
 )
 RELATED_LABELS_INLINE = ("Read Also:", "ALSO READ:", "Related:", "READ MORE:", "See also:")
 RELATED_LABELS_BLOCK = ("Read more about:", "READ NEXT", "Related Articles:", "More on this story")
+DATELINES = ("WASHINGTON —", "LONDON (Reuters) -", "PARIS (AP) —", "(CNN) --", "BERLIN -")
 MONTHS = ("January", "March", "May", "July", "September", "November")
 
 
@@ -303,9 +304,15 @@ def _write_body(
     credits: bool,
     furniture: float,
     inline_related: list[str],
+    dateline: float = 0.0,
 ) -> None:
     under_related_label = False
+    # A dateline run into the first paragraph ("WASHINGTON — ...", "LONDON (Reuters) -").
+    first_paragraph = next((b for b in page.blocks if b.kind == "paragraph"), None)
+    place = rng.choice(DATELINES) if rng.random() < dateline else None
     for block in page.blocks:
+        if block is first_paragraph and place is not None:
+            block = Block(block.kind, f"{place} {block.text}")
         if block.kind != "item":
             under_related_label = block.kind == "heading" and _related_label_alone(block.text)
         if block.kind == "caption":
@@ -371,6 +378,7 @@ def render(page: Page, others: list[Page], style: str) -> Document:
             credits=True,
             furniture=0.05,
             inline_related=related[:2],
+            dateline=0.3,
         )
         encoding, newline = "utf-8", "\n"
     elif style == "horne":
@@ -384,6 +392,7 @@ def render(page: Page, others: list[Page], style: str) -> Document:
             credits=True,
             furniture=0.03,
             inline_related=related[:1],
+            dateline=0.3,
         )
         encoding, newline = "cp1252", "\r\n"
     elif style == "seed":

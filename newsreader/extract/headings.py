@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from newsreader.extract.patterns import BYLINE, CALL_TO_ACTION, RELATED_LABEL
+from newsreader.extract.patterns import AGENCY_AT_END, BYLINE, CALL_TO_ACTION, RELATED_LABEL
 
 MAX_HEADING_CHARS = 120
 MAX_HEADING_WORDS = 18
@@ -38,11 +38,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(r"\w\.(?:com|org|net|co\.uk|gov|edu)\b", re.IGNORECASE)
-_AGENCY_LINE = re.compile(
-    r"(?:getty images|reuters|\bap\b|\bafp\b|\bepa\b|\bpa\b|rex features|shutterstock|alamy"
-    r"|associated press|press association|bloomberg|corbis|\bap photo|pa wire)\s*\)?$",
-    re.IGNORECASE,
-)
 _COUNTER = re.compile(r"^\d{1,3}\s*(?:/|of)\s*\d{1,3}\.?$", re.IGNORECASE)
 _TWO_SENTENCES = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
@@ -326,7 +321,7 @@ def heads_a_heading(context: LineContext) -> bool:
         return False
     if not (text[-1].isalnum() or text[-1] in ")?") or not _opens(text[0]):
         return False
-    if _AGENCY_LINE.search(text) or _TWO_SENTENCES.search(text) or BYLINE.search(text):
+    if AGENCY_AT_END.search(text) or _TWO_SENTENCES.search(text) or BYLINE.search(text):
         return False
     if context.spaced and not (context.blank_before and context.blank_after):
         return False
@@ -358,7 +353,7 @@ def shaped_heading(context: LineContext) -> bool:
         return False
     if len(words) == 1 and not (text[0].isupper() or _caseless(text[0])):
         return False
-    if BYLINE.search(text) or _AGENCY_LINE.search(text) or _TWO_SENTENCES.search(text):
+    if BYLINE.search(text) or AGENCY_AT_END.search(text) or _TWO_SENTENCES.search(text):
         return False
     following = context.following
     if following is None or len(following) <= len(text) or len(following) < 40:

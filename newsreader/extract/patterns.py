@@ -27,3 +27,9 @@ CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 """A link's call to action ("Learn more about the debugger"): never a heading."""
+AGENCY_AT_END = re.compile(
+    r"(?:getty images|reuters|\bap\b|\bafp\b|\bepa\b|\bpa\b|rex features|shutterstock|alamy"
+    r"|associated press|press association|bloomberg|corbis|\bap photo|pa wire)\s*\)?$",
+    re.IGNORECASE,
+)
+"""A line ending with a photo agency's name: a credit ("Jane Doe/AFP/Getty Images", "(EPA)")."""

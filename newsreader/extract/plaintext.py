@@ -26,7 +26,7 @@ from newsreader.extract.headings import (
     never_heading,
     short_open,
 )
-from newsreader.extract.patterns import BYLINE, INLINE_CREDIT, RELATED_LABEL
+from newsreader.extract.patterns import AGENCY_AT_END, BYLINE, INLINE_CREDIT, RELATED_LABEL
 from newsreader.model import Article, Figure, Link, LinkKind, Section
 from newsreader.sanitize import collapse_spaces
 from newsreader.textnorm import fold, typographic_score
@@ -34,10 +34,12 @@ from newsreader.textnorm import fold, typographic_score
 MAX_CAPTION_CHARS = 300
 MAX_CAPTION_AFTER_BLANK = 200
 MAX_CREDIT_CHARS = 150
+MAX_AGENCY_LINE_CHARS = 60
 MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
 MAX_LEAD_BYLINES = 2
+MIN_TRAILING_TITLE_WORDS = 3
 MIN_TITLE_WORDS = 5
 MAX_TITLE_SENTENCES = 4
 MIN_PULL_QUOTE_CHARS = 40
@@ -360,6 +362,8 @@ def _take_trailing_titles(units: list[_Unit], links: list[Link]) -> None:
     tail = units[last_consumed + 1 :]
     if not tail or len(tail) > 5 or not all(_is_related_title(u.text) for u in tail):
         return
+    if any(len(u.text.split()) < MIN_TRAILING_TITLE_WORDS or _URL.search(u.text) for u in tail):
+        return  # a headline has a few words; a code, a name or an address is the page's
     if any(u.text.endswith(".") for u in tail):
         return
     for offset, unit in enumerate(tail):
@@ -458,9 +462,14 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             if inline:
                 credit, caption = inline.group("credit").strip(), caption[: inline.start()]
             following = index + 2
-            if following < len(units) and _is_credit(units[following].text) and credit is None:
+            if following < len(units) and credit is None and _credits_a_picture(units[following]):
                 credit = _credit_text(units[following].text)
                 pair.append(following)
+            if credit is None and unit.text == units[index + 1].text:
+                # The very same line twice, with no credit: a line the page repeated
+                # (a reference, a quote), not a picture's caption.
+                index += 1
+                continue
             for i in pair:
                 _consume(units, i)
             live -= len(pair)
@@ -468,6 +477,15 @@ def _take_figures(units: list[_Unit]) -> dict[int, list[Figure]]:
             index = pair[-1]
         index += 1
     return figures
+
+
+def _credits_a_picture(unit: _Unit) -> bool:
+    """A credit line, or an agency's name alone on its line ("Getty Images", "(EPA)")."""
+    text = unit.text
+    return not unit.blank_before and (
+        _is_credit(text)
+        or (len(text) <= MAX_AGENCY_LINE_CHARS and bool(AGENCY_AT_END.search(text)))
+    )
 
 
 def _is_credit(text: str) -> bool:

@@ -265,3 +265,16 @@ def test_a_read_next_block_takes_each_title_once_and_keeps_bylines_out() -> None
     )
     assert [link.text for link in article.links] == ["The First Story", "The Second Story"]
     assert article.paragraphs == [PARAGRAPH]
+
+
+def test_the_same_line_twice_with_no_credit_is_not_a_caption() -> None:
+    line = "^ Doe, Jane (2017). A Book About Films. A Publisher. ISBN 9780786478071"
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{line}\n{line}\n\n{OTHER}\n")
+    assert article.figures == ()
+    assert article.paragraphs.count(line) == 2
+
+
+def test_a_caption_twice_over_an_agency_name_is_a_figure() -> None:
+    caption = "The minister meets the press outside the hall"
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\n{caption}\n{caption}\nGetty Images\n\n{OTHER}\n")
+    assert [(f.caption, f.credit) for f in article.figures] == [(caption, "Getty Images")]
