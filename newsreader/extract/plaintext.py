@@ -39,6 +39,9 @@ MAX_RELATED_TITLE_CHARS = 160
 MAX_TITLE_CHARS = 250
 HEADER_LINES = 6
 MAX_LEAD_BYLINES = 2
+REFERENCE_SECTIONS = frozenset(
+    {"references", "notes", "footnotes", "citations", "sources", "bibliography"}
+)
 MIN_TRAILING_TITLE_WORDS = 3
 MIN_TITLE_WORDS = 5
 MAX_TITLE_SENTENCES = 4
@@ -293,7 +296,9 @@ def _take_related_links(units: list[_Unit]) -> list[Link]:
         elif match and not rest:
             _consume(units, index)
             # "You might also like:" announces a list, even one set apart by blank lines.
-            spaced = unit.text.rstrip().endswith((":", "...", "…"))
+            spaced = unit.text.rstrip().endswith((":", "...", "…")) or (
+                unit.blank_before and index + 1 < len(units) and units[index + 1].blank_before
+            )
             index = _take_listed_titles(units, index + 1, links, spaced=spaced) - 1
         elif (bracketed := _BRACKETED_HEADLINE.match(unit.text)) and len(
             bracketed.group(1).split()
@@ -333,6 +338,8 @@ def _take_listed_titles(
             continue
         if not _is_related_title(unit.text) or RELATED_LABEL.match(unit.text):
             break
+        if unit.text.casefold().strip() in REFERENCE_SECTIONS:
+            break  # the list of links ends where the references begin
         if _EMBEDDED_COPYRIGHT.search(unit.text) or _IMAGE_CAPTION_LABEL.match(unit.text):
             break
         if index > start and links and fold(links[-1].text) == fold(unit.text):

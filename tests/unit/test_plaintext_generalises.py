@@ -278,3 +278,12 @@ def test_a_caption_twice_over_an_agency_name_is_a_figure() -> None:
     caption = "The minister meets the press outside the hall"
     article = extract(f"A Title\n\n{PARAGRAPH}\n\n{caption}\n{caption}\nGetty Images\n\n{OTHER}\n")
     assert [(f.caption, f.credit) for f in article.figures] == [(caption, "Getty Images")]
+
+
+def test_titles_set_apart_under_a_label_alone_end_where_the_references_begin() -> None:
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\nSee also\n\nVector space\n\nHermitian form\n\n"
+        "References\n\n^ Doe, Jane (2004). A Book. A Publisher.\n"
+    )
+    assert [link.text for link in article.links] == ["Vector space", "Hermitian form"]
+    assert "^ Doe, Jane (2004). A Book. A Publisher." in article.paragraphs
