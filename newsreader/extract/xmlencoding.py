@@ -30,6 +30,21 @@ _BOMS = (
 _WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 # Labels read as the superset that documents so labelled are written in (as browsers do).
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "shift_jis": "cp932"}
+# Labels browsers know (the WHATWG Encoding Standard's) that Python's codecs do not.
+# ISO-8859-8's kinds (-I or "logical", -E, "visual") differ in the order the text is
+# written in, not in what the bytes mean: text written backwards is read as written.
+_LABELS = {
+    "windows-31j": "cp932",
+    "x-sjis": "cp932",
+    "x-cp1255": "cp1255",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+    "logical": "iso8859-8",
+    "iso-8859-8-e": "iso8859-8",
+    "csiso88598e": "iso8859-8",
+    "iso88598": "iso8859-8",
+    "visual": "iso8859-8",
+}
 # UTF-7 spells markup in letters ("+ADw-" is "<"); browsers refuse it as a label.
 _REFUSED = frozenset({"utf-7"})
 _DECLARED = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
@@ -119,7 +134,7 @@ def _codec(label: str | None) -> str | None:
     if not label:
         return None
     try:
-        name = codecs.lookup(label).name
+        name = codecs.lookup(_LABELS.get(label.strip().lower(), label)).name
         "<".encode(name)  # LookupError for codecs that are not text encodings (base64, zlib)
     except (LookupError, UnicodeError, ValueError):  # ValueError: a NUL in the label
         return None
