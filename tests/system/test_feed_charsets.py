@@ -192,3 +192,15 @@ def test_without_a_charset_a_download_follows_its_declaration(
     server.routes["/feed"] = static(feed(sample, label), "text/xml")
     with refreshed(tmp_path, server, "feed") as cache:
         assert_reads_as(stored_articles(cache, server.url("feed")), sample)
+
+
+@pytest.mark.parametrize(
+    ("label", "stray"), [("Shift_JIS", b"\x85\x40"), ("windows-1255", b"\xff")]
+)
+def test_a_byte_the_encoding_cannot_read_spoils_only_itself(label: str, stray: bytes) -> None:
+    sample = LABELS[label]
+    data = feed(sample, label).replace(b"&lt;/p&gt;", stray + b"&lt;/p&gt;", 1)
+    first, second = parse_feed(data, source="feed").articles
+    assert first.title == second.title == sample.read_title
+    assert first.body_text().startswith(sample.read_body)
+    assert second.body_text() == " ".join([sample.read_body] * LONG)
