@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 
+import feedparser
 import pytest
 
 from newsreader.extract.dates import parse_date
@@ -165,6 +167,23 @@ def test_a_feed_in_another_language_has_its_dates() -> None:
     published = [article.published for article in parse_feed(data, source="feed").articles]
     assert published == [instant for _, instant in READ]
     assert all(date is not None and date.tzinfo is UTC for date in published)
+
+
+@pytest.mark.parametrize(
+    ("written", "misread"),
+    [
+        # The weekday disagrees; feedparser does not look at it.
+        ("Mon, 25 sept. 2018 10:00:00 +0200", utc(2018, 9, 25, 8)),
+        # An Indian, Irish or Israeli time; feedparser takes an unknown zone as UTC.
+        ("24 sept. 2018 10:00:00 IST", utc(2018, 9, 24, 10)),
+    ],
+)
+def test_a_date_feedparser_misreads_is_not_stored(written: str, misread: datetime) -> None:
+    data = feed_with_dates(written)
+    [entry] = feedparser.parse(data).entries
+    assert datetime.fromtimestamp(calendar.timegm(entry.published_parsed), UTC) == misread
+    [article] = parse_feed(data, source="feed").articles
+    assert article.published is None
 
 
 def test_a_date_read_wrong_before_is_read_right() -> None:
