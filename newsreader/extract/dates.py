@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from newsreader.extract.localdates import local_date
+
 EARLIEST_DATE = 0.0
 """1970-01-01 UTC: nothing newsreader reads was published before it; a date before is a
 mistake (a zero, a year 1 or 1900 placeholder) and is taken as unknown."""
@@ -65,8 +67,10 @@ def timestamp_of(value: datetime | None, now: float | None = None) -> float | No
 def parse_date(value: str) -> datetime | None:
     """Parse an ISO 8601 or RFC 2822 date; naive times are taken as UTC.
 
-    The date is returned as written, even an absurd one; :func:`timestamp_of`
-    decides whether it is believed.
+    An RFC 2822 date in another language's words is read as its English form
+    (:func:`~newsreader.extract.localdates.local_date`), or not at all when that
+    cannot be told for sure. The date is returned as written, even an absurd one;
+    :func:`timestamp_of` decides whether it is believed.
     """
     value = value.strip()
     if not value:
@@ -75,6 +79,11 @@ def parse_date(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
+        local = local_date(value)
+        if local is not None:
+            if local.english is None:
+                return None
+            value = local.english
         written = _RFC_2822_YEAR.search(value)
         if written and len(written.group(1)) > 2 and int(written.group(1)) < 100:
             return None  # "0001" is the year 1, not 2001 (the two-digit-year rule)

@@ -10,11 +10,13 @@ HTML sanitizer is off: entry HTML goes through
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin
@@ -23,10 +25,11 @@ from xml.sax import SAXParseException
 import feedparser
 
 from newsreader.extract.cdata import lift_bodies
-from newsreader.extract.dates import from_struct_time, install_date_handler
+from newsreader.extract.dates import from_struct_time, install_date_handler, parse_date
 from newsreader.extract.decode import BINARY_MAGIC
 from newsreader.extract.enclosures import entry_enclosures
 from newsreader.extract.htmlbody import convert_body
+from newsreader.extract.localdates import local_date
 from newsreader.extract.saxdriver import install as install_xml_driver
 from newsreader.extract.xmlencoding import as_utf8
 from newsreader.links import normalise_url, without_fragment
@@ -225,6 +228,26 @@ def _entry_html(entry: Any) -> str:
     return str(entry.get("summary", "") or entry.get("description", "") or "")
 
 
+def _entry_date(entry: Any) -> datetime | None:
+    """When an entry was published, else last updated, if known.
+
+    A date in another language's words is read by :func:`parse_date` alone: when
+    it cannot be told for sure, feedparser's own handlers (tried after ours) may
+    still make a date of it, and a wrong one (a weekday that contradicts it, an
+    unknown zone taken as UTC) is worse than none.
+    """
+    for key in ("published", "updated"):
+        written = entry.get(key)
+        if isinstance(written, str) and local_date(written) is not None:
+            parsed = parse_date(written)
+            with contextlib.suppress(OverflowError):  # 9999-12-31 at -14:00 is in no UTC year
+                if parsed is not None:
+                    return parsed.astimezone(UTC)  # as feedparser's are
+        elif entry.get(f"{key}_parsed"):
+            return from_struct_time(entry[f"{key}_parsed"])
+    return None
+
+
 def _entry_article(
     entry: Any, source: str, categories: tuple[str, ...], base: str | None, convert_html: bool
 ) -> Article:
@@ -244,7 +267,7 @@ def _entry_article(
         previous_guids = tuple(dict.fromkeys((address, without_fragment(address))))
     if not guid:
         guid = hashlib.blake2b(f"{title}\n{html}".encode(), digest_size=16).hexdigest()
-    published = from_struct_time(entry.get("published_parsed") or entry.get("updated_parsed"))
+    published = _entry_date(entry)
     detail = entry.get("author_detail") or {}
     author = clean_line(str(detail.get("name") or entry.get("author", "") or "")) or None
     article = Article(

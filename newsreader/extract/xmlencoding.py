@@ -9,9 +9,11 @@ mojibake). A claim the bytes cannot bear is passed over: ASCII bytes are not
 UTF-16 or UTF-32 whatever the label says, and bytes with the zeros of UTF-16 or
 UTF-32 are read as what their shape shows.
 
-A document that does not decode in the chosen encoding is read as UTF-8, then as
-Windows-1252. The result is UTF-8 with its declaration saying so, for a parser
-that can then make no guess of its own.
+A document that does not decode in the chosen encoding is read as UTF-8; failing
+that, one labelled UTF-8, ASCII or Latin-1 is read as Windows-1252, and one in any
+other encoding (Shift_JIS, Hebrew, Cyrillic) in its own, a byte it cannot read
+made U+FFFD: Windows-1252 would misread every letter of it. The result is UTF-8
+with its declaration saying so, for a parser that can then make no guess of its own.
 """
 
 from __future__ import annotations
@@ -28,8 +30,26 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+# What Windows-1252 documents are mislabelled as: when one does not decode, it is read
+# as Windows-1252. A document in any other encoding keeps it.
+_WESTERN = frozenset({"utf-8", "ascii", "iso8859-1", "cp1252"})
 # Labels read as the superset that documents so labelled are written in (as browsers do).
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "euc_kr": "cp949", "shift_jis": "cp932"}
+# Labels browsers know (the WHATWG Encoding Standard's) that Python's codecs do not.
+# ISO-8859-8's kinds (-I or "logical", -E, "visual") differ in the order the text is
+# written in, not in what the bytes mean: text written backwards is read as written.
+_LABELS = {
+    "windows-31j": "cp932",
+    "x-sjis": "cp932",
+    "x-cp1255": "cp1255",
+    "iso-8859-8-i": "iso8859-8",
+    "csiso88598i": "iso8859-8",
+    "logical": "iso8859-8",
+    "iso-8859-8-e": "iso8859-8",
+    "csiso88598e": "iso8859-8",
+    "iso88598": "iso8859-8",
+    "visual": "iso8859-8",
+}
 # UTF-7 spells markup in letters ("+ADw-" is "<"); browsers refuse it as a label.
 _REFUSED = frozenset({"utf-7"})
 _DECLARED = re.compile(rb"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
@@ -90,8 +110,10 @@ def as_utf8(data: bytes, content_type: str | None = None) -> Settled:
     """The document in UTF-8, its XML declaration (if any) naming UTF-8.
 
     It is decoded in :func:`choose_encoding`'s encoding; when that fails, as UTF-8,
-    then as Windows-1252. A document with a byte order mark or the shape of
-    UTF-16/32 has nothing else to be: bytes that do not decode become U+FFFD.
+    then as Windows-1252 if it was labelled as what Windows-1252 text is mislabelled
+    as (UTF-8, ASCII, Latin-1), else in its own encoding with U+FFFD for the bytes
+    that do not decode. A document with a byte order mark or the shape of UTF-16/32
+    has nothing else to be: bytes that do not decode become U+FFFD.
     """
     choice = choose_encoding(data, content_type)
     body = data[choice.bom :]
@@ -99,8 +121,10 @@ def as_utf8(data: bytes, content_type: str | None = None) -> Settled:
     if choice.bom or choice.encoding in _WIDE:
         # A byte order mark or the zeros of UTF-16/32 leave nothing else to try.
         candidates, last_resort = (choice.encoding,), choice.encoding
-    else:
+    elif choice.encoding in _WESTERN:
         candidates, last_resort = (choice.encoding, "utf-8"), "cp1252"
+    else:
+        candidates, last_resort = (choice.encoding, "utf-8"), choice.encoding
     for encoding in dict.fromkeys(candidates):
         try:
             text = body.decode(encoding)
@@ -119,7 +143,7 @@ def _codec(label: str | None) -> str | None:
     if not label:
         return None
     try:
-        name = codecs.lookup(label).name
+        name = codecs.lookup(_LABELS.get(label.strip().lower(), label)).name
         "<".encode(name)  # LookupError for codecs that are not text encodings (base64, zlib)
     except (LookupError, UnicodeError, ValueError):  # ValueError: a NUL in the label
         return None

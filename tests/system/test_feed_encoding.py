@@ -149,6 +149,25 @@ def test_the_server_charset_overrides_a_wrong_declaration() -> None:
         ("<t>“x”</t>".encode("cp1252"), "text/xml; charset=us-ascii", "cp1252", "“x”"),
         # Bytes Windows-1252 leaves undefined are replaced, not fatal.
         (b"<t>\x81\x93x\x94</t>", None, "cp1252", "\ufffd“x”"),
+        # Neither in its own encoding nor UTF-8, and not Western: its own, a byte replaced.
+        (
+            declared("Shift_JIS") + "<t>東京".encode("cp932") + b"\x85\x40</t>",
+            None,
+            "cp932",
+            "東京\ufffd@",
+        ),
+        (
+            declared("windows-1255") + "<t>שלום".encode("cp1255") + b"\xff</t>",
+            None,
+            "cp1255",
+            "שלום\ufffd",
+        ),
+        (
+            "<t>Привет</t>".encode("cp1251") + b"\x98",
+            "text/xml; charset=windows-1251",
+            "cp1251",
+            "Привет</t>\ufffd",
+        ),
         # After a byte order mark there is nothing else to try.
         (codecs.BOM_UTF8 + "<t>é".encode() + b"\xff</t>", None, "utf-8", "é\ufffd"),
     ],
