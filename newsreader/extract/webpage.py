@@ -9,13 +9,22 @@ entries, so pages, feeds and files all end up with one shape.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from newsreader.extract.dates import parse_date
 from newsreader.extract.htmlbody import html_to_body
-from newsreader.model import Article, Section
+from newsreader.extract.pagesource import read_page
+from newsreader.model import Article, Figure, Section
 from newsreader.sanitize import clean_line, is_safe_url
 from newsreader.textnorm import fold
+
+MAX_HEADER_CHARS = 100
+"""A paragraph this long is the article's text: the headline is looked for above it."""
+MAX_HEADER_SECTIONS = 4
+MAX_SITE_WORDS = 8
+"""How long the site's name (or a chapter's number) beside a title may be."""
+_SITE_SEPARATORS = "|-:·»/"
 
 
 class NoArticleFound(Exception):
@@ -49,10 +58,10 @@ def extract_web_page(
     if not any(section.paragraphs for section in body.sections):
         raise NoArticleFound("no article text found in the page")
     metadata: Any = trafilatura.extract_metadata(html, default_url=url)
+    page = read_page(html)
     title = clean_line(getattr(metadata, "title", None) or "") or body.first_heading or ""
-    sections = body.sections
-    if sections and sections[0].heading and title and fold(sections[0].heading) == fold(title):
-        sections = [Section(None, sections[0].paragraphs), *sections[1:]]
+    sections, figures, headline = _take_headline(body.sections, body.figures, (title, *page.titles))
+    title = headline or title
     page_url = getattr(metadata, "url", None) or url
     date = getattr(metadata, "date", None)
     return Article(
@@ -62,7 +71,52 @@ def extract_web_page(
         url=page_url if is_safe_url(page_url) else None,
         published=parse_date(date) if isinstance(date, str) else None,
         author=clean_line(getattr(metadata, "author", None) or "") or None,
-        sections=tuple(s for s in sections if s.heading or s.paragraphs),
-        figures=tuple(body.figures),
+        sections=tuple(sections),
+        figures=tuple(figures),
         links=tuple(body.links),
     )
+
+
+def is_headline(heading: str, title: str) -> bool:
+    """Whether ``heading`` is the page's ``title``, alone or with the site's name beside it.
+
+    ``Harbour ferries return`` is the headline of ``Harbour ferries return - Coast
+    Daily`` and of ``Coast Daily | Harbour ferries return``, not of ``Harbour
+    ferries returning``.
+    """
+    heading, title = fold(heading), fold(title)
+    if not heading or not title:
+        return False
+    if heading == title:
+        return True
+    if title.startswith(heading):
+        rest = title[len(heading) :].strip()
+        beside = rest[:1] in _SITE_SEPARATORS and rest[1:].strip()
+    elif title.endswith(heading):
+        rest = title[: -len(heading)].strip()
+        beside = rest[-1:] in _SITE_SEPARATORS and rest[:-1].strip()
+    else:
+        return False
+    return bool(beside) and len(rest.split()) <= MAX_SITE_WORDS
+
+
+def _take_headline(
+    sections: list[Section], figures: list[Figure], titles: tuple[str, ...]
+) -> tuple[list[Section], list[Figure], str | None]:
+    """The sections without the headline that repeats the title, and that headline.
+
+    The headline is looked for among the first headings, above the article's
+    first long paragraph. What stands above it is the page's header: its
+    headings (a kicker, a category) go, its lines (a date, a byline) stay, with
+    what follows the headline, in the lead.
+    """
+    for index, section in enumerate(sections[:MAX_HEADER_SECTIONS]):
+        if section.heading and any(is_headline(section.heading, t) for t in titles if t):
+            lead = Section(None, tuple(p for s in sections[: index + 1] for p in s.paragraphs))
+            kept = [lead, *sections[index + 1 :]] if lead.paragraphs else sections[index + 1 :]
+            shift = index + (0 if lead.paragraphs else 1)
+            moved = [replace(f, section=max(0, f.section - shift)) for f in figures]
+            return kept, moved, section.heading
+        if any(len(p) >= MAX_HEADER_CHARS for p in section.paragraphs):
+            break
+    return [s for s in sections if s.heading or s.paragraphs], figures, None

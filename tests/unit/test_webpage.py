@@ -1,0 +1,95 @@
+"""Web pages: what trafilatura's article becomes, checked against the page's own markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsreader.extract.webpage import extract_web_page, is_headline
+from newsreader.model import Article
+
+SENTENCES = (
+    "The council voted on Tuesday to bring back the harbour ferries, which stopped running "
+    "three winters ago when the last operator gave up its licence.",
+    "Two boats will run every half hour between the old quay and the island, and a third "
+    "will be kept in reserve for the summer crowds and for repairs.",
+    "Fares will match the bus fares in town, the council said, and season tickets will be "
+    "sold from the first of May at the library and the quay.",
+)
+BODY = "".join(f"<p>{one} {two}</p>" for one in SENTENCES for two in SENTENCES)
+
+
+def page(
+    top: str, *, title: str = "Harbour ferries return", body: str = BODY, head: str = ""
+) -> str:
+    """A news page: navigation, the article (``top`` above its text), a footer."""
+    return (
+        f"<html><head><title>{title}</title>{head}</head><body>"
+        '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
+        f'<div id="main"><article>{top}<div class="wrapper">{body}</div></article></div>'
+        "<footer>Coast Daily, all rights reserved</footer></body></html>"
+    )
+
+
+def extract(html: str) -> Article:
+    return extract_web_page(html, source="page.html", guid="page.html", fallback_title="page")
+
+
+def headings(article: Article) -> list[str]:
+    return [s.heading for s in article.sections if s.heading]
+
+
+def test_the_headline_under_a_date_is_the_title_not_a_heading() -> None:
+    article = extract(page("<p>12.03.2024 09:15</p><h1>Harbour ferries return</h1>"))
+    assert article.title == "Harbour ferries return"
+    assert headings(article) == []
+    assert article.paragraphs[0] == "12.03.2024 09:15"
+    assert article.paragraphs[1].startswith("The council voted")
+
+
+def test_a_kicker_above_the_headline_goes_with_it() -> None:
+    article = extract(
+        page('<h6><a href="/tag/ferries">Ferries</a></h6><h1>Harbour ferries return</h1>')
+    )
+    assert headings(article) == []
+    assert article.paragraphs[0].startswith("The council voted")
+
+
+def test_the_headline_without_the_site_name_is_the_title() -> None:
+    html = page(
+        "<p>12.03.2024 09:15</p><h1>Harbour ferries return</h1>",
+        title="Harbour ferries return - Coast Daily News Service",
+        head='<meta property="og:title" content="Harbour ferries return - Coast Daily News Service">',
+    )
+    article = extract(html)
+    assert article.title == "Harbour ferries return"
+    assert headings(article) == []
+
+
+def test_a_heading_further_down_that_repeats_the_title_stays() -> None:
+    body = BODY + "<h2>Harbour ferries return</h2>" + BODY
+    article = extract(page("<h1>Harbour ferries return</h1>", body=body))
+    assert headings(article) == ["Harbour ferries return"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "title", "expected"),
+    [
+        ("Harbour ferries return", "Harbour ferries return", True),
+        ("Harbour ferries return", "harbour ferries return.", True),
+        ("Harbour ferries return", "Harbour ferries return - Coast Daily", True),
+        ("Harbour ferries return", "Harbour ferries return | Coast Daily", True),
+        ("Harbour ferries return", "Coast Daily: Harbour ferries return", True),
+        ("Harbour ferries return", "Chapter 6 - Harbour ferries return", True),
+        ("Harbour ferries return", "Harbour ferries returning", False),
+        ("Harbour ferries", "Harbour ferries return", False),
+        ("Ferries", "Harbour ferries return - Coast Daily", False),
+        (
+            "Harbour ferries return",
+            "Harbour ferries return - " + "a very long subtitle " * 4,
+            False,
+        ),
+        ("", "Harbour ferries return", False),
+    ],
+)
+def test_is_headline(heading: str, title: str, expected: bool) -> None:
+    assert is_headline(heading, title) is expected
