@@ -9,6 +9,8 @@ kept only when safe.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -75,6 +77,85 @@ _BLOCKS = frozenset(
 )
 _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "source", "wbr", "col", "area"})
 MAX_NESTING = 512
+TINY_PIXELS = 48
+"""A picture at most this wide and high (by its attributes) is an icon or an avatar."""
+THIN_PIXELS = 4
+"""A picture this thin either way is a rule, a spacer or a tracking pixel."""
+DECORATION_WORDS = frozenset(
+    {"icon", "icons", "avatar", "avatars", "gravatar", "logo", "logos", "spacer", "sprite", "emoji"}
+)
+"""Words of a picture's address, class or id that name it as decoration."""
+DECORATION_CLASSES = frozenset({"pixel", "tracking", "tracker", "beacon"})
+"""Words that name a picture as decoration in its class or id only (a phone may be a Pixel)."""
+DECORATION_FILES = frozenset({"clear", "blank", "pixel", "spacer", "1x1", "transparent", "trans"})
+"""Names of a spacer's or a tracking pixel's file, without the suffix (``clear.gif``)."""
+IMAGE_ADDRESSES = ("src", "data-src", "data-original", "data-lazy-src", "srcset", "data-srcset")
+_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+_PIXELS = re.compile(r"\s*(\d+)(?:px)?\s*$")
+
+
+def image_addresses(attributes: Mapping[str, str]) -> list[str]:
+    """Every address an ``<img>`` names: its source, a lazy loader's, each of a srcset's."""
+    addresses: list[str] = []
+    for name in IMAGE_ADDRESSES:
+        value = (attributes.get(name) or "").strip()
+        if not value:
+            continue
+        if name.endswith("srcset"):
+            addresses += [part.split()[0] for part in value.split(",") if part.strip()]
+        else:
+            addresses.append(value)
+    return addresses
+
+
+def image_key(address: str) -> str:
+    """An address as pages and trafilatura may both write it: ``//host/a.png`` for ``https://host/a.png``."""
+    address = address.strip()
+    scheme, colon, rest = address.partition(":")
+    if colon and scheme.lower() in ("http", "https") and rest.startswith("//"):
+        return rest
+    return address
+
+
+def is_decorative_image(attributes: Mapping[str, str]) -> bool:
+    """Whether an ``<img>`` decorates rather than shows: an icon, a spacer, an avatar, a pixel.
+
+    Judged by its attributes alone: marked as presentation or hidden, only a
+    ``data:`` address (a lazy picture's placeholder has its address beside it),
+    tiny or a few pixels thin by its ``width`` and ``height``, a spacer's file
+    (``clear.gif``, ``pixel.png``), or named so by a word of its address, class
+    or id (``icon``, ``avatar``, ``logo``, ``spacer``; ``pixel`` and
+    ``tracking`` in a class; ``silicon.jpg`` is no icon).
+    """
+    if (attributes.get("role") or "").lower() in ("presentation", "none"):
+        return True
+    if (attributes.get("aria-hidden") or "").lower() == "true":
+        return True
+    addresses = image_addresses(attributes)
+    if addresses and all(a.lower().startswith("data:") for a in addresses):
+        return True
+    sizes = [
+        int(match.group(1))
+        for match in (_PIXELS.match(attributes.get(name) or "") for name in ("width", "height"))
+        if match
+    ]
+    if sizes and min(sizes) <= THIN_PIXELS:
+        return True
+    if len(sizes) == 2 and max(sizes) <= TINY_PIXELS:
+        return True
+    real = [a for a in addresses if not a.lower().startswith("data:")]
+    if any(_file_stem(a) in DECORATION_FILES for a in real):
+        return True
+    marks = " ".join((attributes.get("class") or "", attributes.get("id") or ""))
+    words = {part.lower() for part in _WORD_PARTS.findall(marks)}
+    if words & (DECORATION_WORDS | DECORATION_CLASSES):
+        return True
+    return any(part.lower() in DECORATION_WORDS for a in real for part in _WORD_PARTS.findall(a))
+
+
+def _file_stem(address: str) -> str:
+    name = address.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].lower()
 
 
 @dataclass(slots=True)
@@ -90,6 +171,7 @@ class HtmlBody:
 @dataclass
 class _Builder(HTMLParser):
     base_url: str | None
+    decorations: Collection[str] = ()
     sections: list[tuple[str | None, list[str]]] = field(default_factory=lambda: [(None, [])])
     figures: list[Figure] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
@@ -128,6 +210,8 @@ class _Builder(HTMLParser):
         elif tag == "figcaption":
             self.in_caption = True
         elif tag == "img":
+            if self._is_decoration(attributes):
+                return
             alt = clean_line(attributes.get("alt") or attributes.get("title") or "")
             credit = clean_line(attributes.get("title") or "")
             image = self._image_address(attributes.get("src"))
@@ -204,6 +288,13 @@ class _Builder(HTMLParser):
         if self.link_href is not None:
             self.link_text.append(data)
 
+    def _is_decoration(self, attributes: Mapping[str, str]) -> bool:
+        if is_decorative_image(attributes):
+            return True
+        return bool(self.decorations) and any(
+            image_key(address) in self.decorations for address in image_addresses(attributes)
+        )
+
     def _resolve(self, href: str | None) -> str | None:
         href = clean_href(href or "")
         if not href:
@@ -268,14 +359,20 @@ def _figure_from_caption(caption: str, section: int, image: str | None) -> Figur
     return Figure(caption, None, section, image)
 
 
-def html_to_body(html: str, base_url: str | None = None) -> HtmlBody:
+def html_to_body(
+    html: str, base_url: str | None = None, decorations: Collection[str] = ()
+) -> HtmlBody:
     """Convert an HTML fragment to sections, figures and links.
+
+    Decorative pictures (:func:`is_decorative_image`) are no figures.
 
     Args:
         html: The fragment (or page); malformed markup is tolerated.
         base_url: What relative links are resolved against; without one they are dropped.
+        decorations: Addresses (:func:`image_key`) of pictures known to be
+            decoration (a page's, when the fragment lost their attributes).
     """
-    builder = _Builder(base_url)
+    builder = _Builder(base_url, decorations)
     builder.feed(html)
     builder.close()
     return builder.result()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from newsreader.extract.htmlbody import image_addresses, image_key, is_decorative_image
 from newsreader.sanitize import clean_line
 
 _TITLE_METAS = ("og:title", "twitter:title")
@@ -24,9 +25,14 @@ class PageSource:
     Attributes:
         titles: The document's ``<title>`` and its ``og:title`` and
             ``twitter:title``, in that order, each once.
+        decorations: The addresses (``image_key``) of the page's decorative
+            pictures (``is_decorative_image``, both of ``htmlbody``) outside a
+            captioned figure: trafilatura keeps a picture's address and none
+            of the attributes that tell.
     """
 
     titles: tuple[str, ...] = ()
+    decorations: frozenset[str] = frozenset()
 
 
 def read_page(html: str) -> PageSource:
@@ -34,7 +40,7 @@ def read_page(html: str) -> PageSource:
     root = _parse(html)
     if root is None:
         return PageSource()
-    return PageSource(titles=_titles(root))
+    return PageSource(titles=_titles(root), decorations=_decorations(root))
 
 
 def _parse(html: str) -> Any:
@@ -57,3 +63,18 @@ def _titles(root: Any) -> tuple[str, ...]:
         if (meta.get("property") or meta.get("name") or "").lower() in _TITLE_METAS:
             titles.append(clean_line(meta.get("content") or ""))
     return tuple(dict.fromkeys(title for title in titles if title))
+
+
+def _decorations(root: Any) -> frozenset[str]:
+    addresses: set[str] = set()
+    for image in root.iter("img"):
+        attributes = {str(name): str(value) for name, value in image.attrib.items()}
+        if not is_decorative_image(attributes) or _in_captioned_figure(image):
+            continue
+        addresses.update(image_key(address) for address in image_addresses(attributes))
+    return frozenset(addresses)
+
+
+def _in_captioned_figure(element: Any) -> bool:
+    figure = next((a for a in element.iterancestors() if a.tag == "figure"), None)
+    return figure is not None and figure.find(".//figcaption") is not None

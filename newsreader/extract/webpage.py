@@ -52,13 +52,13 @@ def extract_web_page(
         include_comments=False,
         favor_recall=True,
     )
+    page = read_page(html)
     # A saved fragment (the article alone, no page around it) has nothing to
     # separate from; then the whole document is the article.
-    body = html_to_body(fragment or html, base_url=url)
+    body = html_to_body(fragment or html, base_url=url, decorations=page.decorations)
     if not any(section.paragraphs for section in body.sections):
         raise NoArticleFound("no article text found in the page")
     metadata: Any = trafilatura.extract_metadata(html, default_url=url)
-    page = read_page(html)
     title = clean_line(getattr(metadata, "title", None) or "") or body.first_heading or ""
     sections, figures, headline = _take_headline(body.sections, body.figures, (title, *page.titles))
     title = headline or title

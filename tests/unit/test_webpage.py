@@ -93,3 +93,14 @@ def test_a_heading_further_down_that_repeats_the_title_stays() -> None:
 )
 def test_is_headline(heading: str, title: str, expected: bool) -> None:
     assert is_headline(heading, title) is expected
+
+
+def test_a_page_s_decorative_pictures_are_no_figures() -> None:
+    # trafilatura keeps a picture's address and alt, not the class or size that tell.
+    pictures = (
+        '<p><img src="/static/brand/site-mark.png" class="site-logo" alt="Coast Daily"></p>'
+        '<p><img src="https://cdn.example/u/42.jpg" width="40" height="40" alt="Ann Reporter"></p>'
+        '<p><img src="/photos/quay.jpg" width="800" height="533" alt="The old quay at dawn"></p>'
+    )
+    article = extract(page("<h1>Harbour ferries return</h1>", body=pictures + BODY))
+    assert [figure.caption for figure in article.figures] == ["The old quay at dawn"]

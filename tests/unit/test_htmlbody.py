@@ -1,0 +1,69 @@
+"""HTML fragments (feed entries, a page's article) to sections, figures and links."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsreader.extract.htmlbody import html_to_body, is_decorative_image
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        '<img src="https://news.example/i/share-icon.png" alt="Share">',
+        '<img src="https://news.example/u/7.jpg" class="authorAvatar" alt="Ann Reporter">',
+        '<img src="https://news.example/brand/logo.svg" alt="Coast Daily">',
+        '<img src="https://news.example/t.gif" width="1" height="1" alt="">',
+        '<img src="https://track.example/open?id=9" width="1" height="1" alt="tracker">',
+        '<img src="https://news.example/spacer.gif" alt="spacer">',
+        '<img src="https://news.example/rule.png" width="600" height="2" alt="line">',
+        '<img src="https://news.example/badge.png" width="20" height="20" alt="Good article">',
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="dot">',
+        '<img src="https://news.example/deco.png" role="presentation" alt="swirl">',
+    ],
+)
+def test_decorative_pictures_are_no_figures(picture: str) -> None:
+    body = html_to_body(f"<p>The ferries return.</p>{picture}", base_url="https://news.example/")
+    assert body.figures == []
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        '<img src="https://news.example/2024/silicon-valley.jpg" alt="Offices">',
+        '<img src="https://news.example/2024/clear-skies.jpg" alt="Offices">',
+        '<img src="https://news.example/pixel-8-review.jpg" alt="The phone">',
+        '<img src="https://news.example/q.jpg" width="640" alt="Offices">',
+        '<img src="data:image/gif;base64,R0lGOD=" data-src="https://news.example/q.jpg" alt="Q">',
+    ],
+)
+def test_pictures_that_only_look_like_decoration_are_figures(picture: str) -> None:
+    body = html_to_body(f"<p>The ferries return.</p>{picture}", base_url="https://news.example/")
+    assert len(body.figures) == 1
+
+
+def test_a_decorative_picture_in_a_figure_leaves_the_caption() -> None:
+    body = html_to_body(
+        '<figure><img src="https://news.example/spacer.gif"><img src="https://news.example/q.jpg">'
+        "<figcaption>The quay</figcaption></figure>",
+    )
+    assert [(f.caption, f.image) for f in body.figures] == [
+        ("The quay", "https://news.example/q.jpg")
+    ]
+
+
+def test_pictures_named_as_decoration_by_the_page_are_no_figures() -> None:
+    body = html_to_body(
+        '<p>Text</p><img src="https://news.example/mark.png" alt="Coast Daily">'
+        '<img src="https://news.example/quay.jpg" alt="The quay">',
+        decorations={"//news.example/mark.png"},
+    )
+    assert [f.caption for f in body.figures] == ["The quay"]
+
+
+def test_is_decorative_image_reads_names_by_their_words() -> None:
+    assert is_decorative_image({"src": "/img/navi_icon_mobile.png"})
+    assert is_decorative_image({"src": "/IMG/CLEAR.GIF"})
+    assert is_decorative_image({"src": "/t.gif", "class": "tracking-pixel"})
+    assert not is_decorative_image({"src": "/2019/lexicon-of-ships.jpg"})
+    assert not is_decorative_image({"src": "/photos/harbour.jpg", "class": "wide"})
