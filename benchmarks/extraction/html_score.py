@@ -73,7 +73,7 @@ def compact(text: str) -> str:
 
 def is_chrome(paragraph: str) -> bool:
     """A paragraph that is the page's chrome: widget text, a comment count, a section label."""
-    folded = fold(paragraph)
+    folded = fold(paragraph).lstrip("•·*-–— ")
     return (
         is_furniture(paragraph)
         or _COMMENT_COUNT.match(folded) is not None

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from newsreader.extract.dates import parse_date
+from newsreader.extract.furniture import is_furniture
 from newsreader.extract.htmlbody import html_to_body
 from newsreader.extract.pagesource import read_page
 from newsreader.model import Article, Figure, Section
@@ -60,7 +61,8 @@ def extract_web_page(
         raise NoArticleFound("no article text found in the page")
     metadata: Any = trafilatura.extract_metadata(html, default_url=url)
     title = clean_line(getattr(metadata, "title", None) or "") or body.first_heading or ""
-    sections, figures, headline = _take_headline(body.sections, body.figures, (title, *page.titles))
+    sections = [_without_furniture(section) for section in body.sections]
+    sections, figures, headline = _take_headline(sections, body.figures, (title, *page.titles))
     title = headline or title
     page_url = getattr(metadata, "url", None) or url
     date = getattr(metadata, "date", None)
@@ -98,6 +100,12 @@ def is_headline(heading: str, title: str) -> bool:
     else:
         return False
     return bool(beside) and len(rest.split()) <= MAX_SITE_WORDS
+
+
+def _without_furniture(section: Section) -> Section:
+    """The section without the page's chrome: share rows, counts, prompts, section labels."""
+    kept = tuple(p for p in section.paragraphs if not is_furniture(p))
+    return section if len(kept) == len(section.paragraphs) else Section(section.heading, kept)
 
 
 def _take_headline(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsreader.extract.furniture import is_furniture
 from newsreader.extract.webpage import extract_web_page, is_headline
 from newsreader.model import Article
 
@@ -104,3 +105,48 @@ def test_a_page_s_decorative_pictures_are_no_figures() -> None:
     )
     article = extract(page("<h1>Harbour ferries return</h1>", body=pictures + BODY))
     assert [figure.caption for figure in article.figures] == ["The old quay at dawn"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "941 comments",
+        "• 1,204 Comments",
+        "Comments (12)",
+        "1.2k shares",
+        "From the section US & Canada",
+        "Jump to navigation",
+    ],
+)
+def test_counts_and_section_labels_are_furniture(line: str) -> None:
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3 comments on the budget were read out.",
+        "From the section of the quay.",
+        "From the section of the river where the ferries ran, the view was of the whole bay.",
+    ],
+)
+def test_sentences_about_comments_and_sections_are_text(text: str) -> None:
+    assert not is_furniture(text)
+
+
+def test_a_page_s_chrome_stays_out_of_the_paragraphs() -> None:
+    chrome = (
+        "<ul><li>12 March 2024</li><li>From the section Coast</li><li>941 comments</li></ul>"
+        "<h1>Harbour ferries return</h1>"
+    )
+    body = BODY.replace(
+        "</p>",
+        "</p><p>Continue reading the main story</p><p>Share on Facebook Twitter Email</p>",
+        1,
+    )
+    article = extract(page(chrome, body=body))
+    assert "941 comments" not in " ".join(article.paragraphs)
+    assert not any(p.startswith("• From the section") for p in article.paragraphs)
+    assert "Continue reading the main story" not in article.paragraphs
+    assert "Share on Facebook Twitter Email" not in article.paragraphs
+    assert article.paragraphs[0] == "• 12 March 2024"
