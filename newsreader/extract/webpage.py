@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from newsreader.extract.bylines import clean_byline
 from newsreader.extract.dates import parse_date
 from newsreader.extract.furniture import is_furniture
 from newsreader.extract.htmlbody import html_to_body
@@ -72,7 +73,7 @@ def extract_web_page(
         guid=guid,
         url=page_url if is_safe_url(page_url) else None,
         published=parse_date(date) if isinstance(date, str) else None,
-        author=clean_line(getattr(metadata, "author", None) or "") or None,
+        author=clean_byline(clean_line(getattr(metadata, "author", None) or "")),
         sections=tuple(sections),
         figures=tuple(figures),
         links=tuple(body.links),
