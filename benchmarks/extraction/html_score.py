@@ -385,7 +385,11 @@ def score_page(folder: Path) -> PageCounts:
     excerpt = fold(expected.excerpt)
     if len(excerpt) >= MIN_EXCERPT and excerpt[:EXCERPT_KEY] in visible:
         counts.standfirsts = 1
-        made_text = fold(" ".join([*made_headings, *paragraphs]))
+        made_text = fold(
+            " ".join(
+                t.lstrip("• ") for s in article.sections for t in (s.heading or "", *s.paragraphs)
+            )
+        )
         if excerpt[:EXCERPT_KEY] in made_text:
             counts.standfirsts_kept = 1
         else:

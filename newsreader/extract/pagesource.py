@@ -9,13 +9,37 @@ Every text read here is cleaned to one line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from newsreader.extract.htmlbody import image_addresses, image_key, is_decorative_image
 from newsreader.sanitize import clean_line
+from newsreader.textnorm import fold
 
 _TITLE_METAS = ("og:title", "twitter:title")
+_DESCRIPTION_METAS = ("description", "og:description", "twitter:description")
+MIN_STANDFIRST = 40
+MAX_STANDFIRST = 600
+"""A standfirst is a sentence or two: shorter is a label, longer is the article's text."""
+DEK_WORDS = frozenset(
+    {
+        *("standfirst", "dek", "deck", "summary", "subtitle", "subhead", "subheadline"),
+        *("strapline", "excerpt", "lede", "intro", "alternativeheadline", "description"),
+    }
+)
+"""Words of a class, an id or an itemprop that name the summary under a headline."""
+_NEAR_HEADLINE = 3
+"""How many levels above the headline a standfirst may share an ancestor with it."""
+RAW_FACTOR = 4
+"""How much longer than its line an element's raw text may be (indentation, line breaks)."""
+LONG_PARAGRAPH = 200
+"""A paragraph this long after the headline is the article's text: no standfirst after it."""
+_OUTSIDE = frozenset({"a", "nav", "aside", "footer", "figure", "figcaption", "li"})
+_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+MAX_SITE_WORDS = 8
+"""How long the site's name (or a chapter's number) beside a title may be."""
+_SITE_SEPARATORS = "|-:·»/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +53,40 @@ class PageSource:
             pictures (``is_decorative_image``, both of ``htmlbody``) outside a
             captioned figure: trafilatura keeps a picture's address and none
             of the attributes that tell.
+        standfirst: The page's summary of its article as the page shows it:
+            the element under the headline, before the article's text, whose
+            class, id or itemprop names it (``.standfirst``, ``.dek``,
+            ``.summary``, ``.subtitle`` ...), else the page's description
+            (``<meta name="description">``, ``og:description``) when an
+            element shows that text.
     """
 
     titles: tuple[str, ...] = ()
     decorations: frozenset[str] = frozenset()
+    standfirst: str | None = None
+
+
+def is_headline(heading: str, title: str) -> bool:
+    """Whether ``heading`` is the page's ``title``, alone or with the site's name beside it.
+
+    ``Harbour ferries return`` is the headline of ``Harbour ferries return - Coast
+    Daily`` and of ``Coast Daily | Harbour ferries return``, not of ``Harbour
+    ferries returning``.
+    """
+    heading, title = fold(heading), fold(title)
+    if not heading or not title:
+        return False
+    if heading == title:
+        return True
+    if title.startswith(heading):
+        rest = title[len(heading) :].strip()
+        beside = rest[:1] in _SITE_SEPARATORS and rest[1:].strip()
+    elif title.endswith(heading):
+        rest = title[: -len(heading)].strip()
+        beside = rest[-1:] in _SITE_SEPARATORS and rest[:-1].strip()
+    else:
+        return False
+    return bool(beside) and len(rest.split()) <= MAX_SITE_WORDS
 
 
 def read_page(html: str) -> PageSource:
@@ -40,7 +94,10 @@ def read_page(html: str) -> PageSource:
     root = _parse(html)
     if root is None:
         return PageSource()
-    return PageSource(titles=_titles(root), decorations=_decorations(root))
+    titles = _titles(root)
+    return PageSource(
+        titles=titles, decorations=_decorations(root), standfirst=_standfirst(root, titles)
+    )
 
 
 def _parse(html: str) -> Any:
@@ -48,8 +105,12 @@ def _parse(html: str) -> Any:
 
     try:
         # Bytes, so that a declared encoding in the text is no error; the text is UTF-8 now.
-        parser = lxml.html.HTMLParser(encoding="utf-8")
-        return lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        # Scripts and styles say nothing of the article, and their text is no element's.
+        parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+        for element in list(root.iter("script", "style", "template")):
+            element.drop_tree()
+        return root
     except (ValueError, lxml.etree.ParserError):
         return None
 
@@ -78,3 +139,83 @@ def _decorations(root: Any) -> frozenset[str]:
 def _in_captioned_figure(element: Any) -> bool:
     figure = next((a for a in element.iterancestors() if a.tag == "figure"), None)
     return figure is not None and figure.find(".//figcaption") is not None
+
+
+def _standfirst(root: Any, titles: tuple[str, ...]) -> str | None:
+    descriptions = []
+    for meta in root.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").lower() in _DESCRIPTION_METAS:
+            description = clean_line(meta.get("content") or "")
+            if MIN_STANDFIRST <= len(description) <= MAX_STANDFIRST:
+                descriptions.append(fold(description).rstrip("…. "))
+    body = root.find("body")
+    if body is None:
+        return None
+    headline = _headline(body, titles)
+    near = _near(headline)
+    after_headline = False
+    dek: str | None = None
+    shown: str | None = None
+    elements = [e for e in body.iter() if isinstance(e.tag, str) and e.tag != "noscript"]
+    lengths = _text_lengths(elements)
+    for element in elements:
+        if element is headline:
+            after_headline = True
+            continue
+        # Markup's spaces make the raw text longer than the line: only then is it read.
+        raw = lengths[element]
+        if raw < MIN_STANDFIRST or (raw > RAW_FACTOR * MAX_STANDFIRST and element.tag != "p"):
+            continue
+        text = clean_line(element.text_content())
+        if MIN_STANDFIRST <= len(text) <= MAX_STANDFIRST:
+            folded = fold(text)
+            if shown is None and any(
+                folded.startswith(d) and len(folded) <= len(d) + 20 for d in descriptions
+            ):
+                shown = text
+            if dek is None and after_headline and _names_a_dek(element) and _is_near(element, near):
+                dek = text
+        if after_headline and element.tag == "p" and len(text) >= LONG_PARAGRAPH:
+            near = []  # the article's text has begun: a summary after it is another's
+    return dek or shown
+
+
+def _text_lengths(elements: list[Any]) -> dict[Any, int]:
+    """Each element's raw text length, counted once from the leaves up (not once per element)."""
+    lengths: dict[Any, int] = {}
+    for element in reversed(elements):
+        length = len(element.text or "")
+        for child in element:
+            length += lengths.get(child, 0) + len(child.tail or "")
+        lengths[element] = length
+    return lengths
+
+
+def _headline(body: Any, titles: tuple[str, ...]) -> Any:
+    """The page's headline: the first ``<h1>`` (else ``<h2>``) that one of its titles names."""
+    for tag in ("h1", "h2"):
+        for heading in body.iter(tag):
+            text = clean_line(heading.text_content())
+            if any(is_headline(text, title) for title in titles):
+                return heading
+    return None
+
+
+def _near(headline: Any) -> list[Any]:
+    """The headline and the ancestors a standfirst may be found under, nearest first."""
+    if headline is None:
+        return []
+    return [headline, *list(headline.iterancestors())[:_NEAR_HEADLINE]]
+
+
+def _names_a_dek(element: Any) -> bool:
+    marks = " ".join(element.get(name) or "" for name in ("class", "id", "itemprop"))
+    return any(part.lower() in DEK_WORDS for part in _WORD_PARTS.findall(marks))
+
+
+def _is_near(element: Any, near: list[Any]) -> bool:
+    """Under the headline's header, and not in a link, a list or an aside."""
+    ancestors = list(element.iterancestors())
+    if element.tag in _OUTSIDE or any(a.tag in _OUTSIDE for a in ancestors):
+        return False
+    return element not in near and any(a in ancestors for a in near[1:])

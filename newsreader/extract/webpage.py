@@ -16,7 +16,7 @@ from newsreader.extract.bylines import clean_byline
 from newsreader.extract.dates import parse_date
 from newsreader.extract.furniture import is_furniture
 from newsreader.extract.htmlbody import html_to_body
-from newsreader.extract.pagesource import read_page
+from newsreader.extract.pagesource import is_headline, read_page
 from newsreader.model import Article, Figure, Section
 from newsreader.sanitize import clean_line, is_safe_url
 from newsreader.textnorm import fold
@@ -24,9 +24,8 @@ from newsreader.textnorm import fold
 MAX_HEADER_CHARS = 100
 """A paragraph this long is the article's text: the headline is looked for above it."""
 MAX_HEADER_SECTIONS = 4
-MAX_SITE_WORDS = 8
-"""How long the site's name (or a chapter's number) beside a title may be."""
-_SITE_SEPARATORS = "|-:·»/"
+STANDFIRST_KEY = 60
+"""How much of a standfirst found in the article means the article has it (sites cut it)."""
 
 
 class NoArticleFound(Exception):
@@ -65,6 +64,8 @@ def extract_web_page(
     sections = [_without_furniture(section) for section in body.sections]
     sections, figures, headline = _take_headline(sections, body.figures, (title, *page.titles))
     title = headline or title
+    if page.standfirst:
+        sections, figures = _with_standfirst(sections, figures, page.standfirst)
     page_url = getattr(metadata, "url", None) or url
     date = getattr(metadata, "date", None)
     return Article(
@@ -78,29 +79,6 @@ def extract_web_page(
         figures=tuple(figures),
         links=tuple(body.links),
     )
-
-
-def is_headline(heading: str, title: str) -> bool:
-    """Whether ``heading`` is the page's ``title``, alone or with the site's name beside it.
-
-    ``Harbour ferries return`` is the headline of ``Harbour ferries return - Coast
-    Daily`` and of ``Coast Daily | Harbour ferries return``, not of ``Harbour
-    ferries returning``.
-    """
-    heading, title = fold(heading), fold(title)
-    if not heading or not title:
-        return False
-    if heading == title:
-        return True
-    if title.startswith(heading):
-        rest = title[len(heading) :].strip()
-        beside = rest[:1] in _SITE_SEPARATORS and rest[1:].strip()
-    elif title.endswith(heading):
-        rest = title[: -len(heading)].strip()
-        beside = rest[-1:] in _SITE_SEPARATORS and rest[:-1].strip()
-    else:
-        return False
-    return bool(beside) and len(rest.split()) <= MAX_SITE_WORDS
 
 
 def _without_furniture(section: Section) -> Section:
@@ -129,3 +107,28 @@ def _take_headline(
         if any(len(p) >= MAX_HEADER_CHARS for p in section.paragraphs):
             break
     return [s for s in sections if s.heading or s.paragraphs], figures, None
+
+
+def _with_standfirst(
+    sections: list[Section], figures: list[Figure], standfirst: str
+) -> tuple[list[Section], list[Figure]]:
+    """The sections with the page's standfirst as the lead's first paragraph, if they lack it.
+
+    trafilatura often leaves out the summary under the headline (it stands in
+    the page's header, beside the title). A heading at the top that is the
+    standfirst (a dek marked up as ``<h2>``) is no heading: it becomes the lead.
+    """
+    key = fold(standfirst)[:STANDFIRST_KEY]
+    for index, section in enumerate(sections[:MAX_HEADER_SECTIONS]):
+        if section.heading and fold(section.heading)[:STANDFIRST_KEY] == key:
+            above = [p for s in sections[:index] for p in s.paragraphs]
+            lead = Section(None, (section.heading, *above, *section.paragraphs))
+            moved = [replace(f, section=max(0, f.section - index)) for f in figures]
+            return [lead, *sections[index + 1 :]], moved
+    text = fold(" ".join(p for s in sections for p in (s.heading or "", *s.paragraphs)))
+    if key in text:
+        return sections, figures
+    if sections and sections[0].heading is None:
+        return [Section(None, (standfirst, *sections[0].paragraphs)), *sections[1:]], figures
+    moved = [replace(f, section=f.section + 1) for f in figures]
+    return [Section(None, (standfirst,)), *sections], moved

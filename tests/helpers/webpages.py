@@ -18,14 +18,23 @@ BODY = "".join(f"<p>{one} {two}</p>" for one in SENTENCES for two in SENTENCES)
 
 
 def page(
-    top: str, *, title: str = "Harbour ferries return", body: str = BODY, head: str = ""
+    top: str,
+    *,
+    title: str = "Harbour ferries return",
+    body: str = BODY,
+    head: str = "",
+    header: str = "",
+    after: str = "",
 ) -> str:
-    """A news page: navigation, the article (``top`` above its text), a footer."""
+    """A news page: navigation, a ``header``, the article (``top`` above its text), a footer.
+
+    ``after`` comes after the article, in the same container (related stories).
+    """
     return (
         f"<html><head><title>{title}</title>{head}</head><body>"
         '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
-        f'<div id="main"><article>{top}<div class="wrapper">{body}</div></article></div>'
-        "<footer>Coast Daily, all rights reserved</footer></body></html>"
+        f'<div id="main">{header}<article>{top}<div class="wrapper">{body}</div></article>'
+        f"{after}</div><footer>Coast Daily, all rights reserved</footer></body></html>"
     )
 
 

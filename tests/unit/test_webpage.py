@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsreader.extract.furniture import is_furniture
-from newsreader.extract.webpage import is_headline
+from newsreader.extract.pagesource import is_headline
 from tests.helpers.webpages import BODY, extract, headings, page
 
 
@@ -120,3 +120,58 @@ def test_a_page_s_chrome_stays_out_of_the_paragraphs() -> None:
     assert "Continue reading the main story" not in article.paragraphs
     assert "Share on Facebook Twitter Email" not in article.paragraphs
     assert article.paragraphs[0] == "• 12 March 2024"
+
+
+DEK = (
+    "Two boats and a reserve will sail from the old quay from May, three winters after the "
+    "last one stopped."
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "head"),
+    [
+        (f'<header><h1>Harbour ferries return</h1><p class="article-dek">{DEK}</p></header>', ""),
+        (
+            f'<header><h1>Harbour ferries return</h1><div class="standfirst">{DEK}</div></header>',
+            "",
+        ),
+        (
+            f'<header><h1>Harbour ferries return</h1><p class="x7">{DEK}</p></header>',
+            f'<meta name="description" content="{DEK}">',
+        ),
+    ],
+)
+def test_the_standfirst_under_the_headline_is_the_lead(header: str, head: str) -> None:
+    article = extract(page("", header=header, head=head))
+    assert article.paragraphs[0] == DEK
+    assert article.paragraphs[1].startswith("The council voted")
+    assert article.paragraphs.count(DEK) == 1
+
+
+def test_a_dek_marked_up_as_a_heading_is_the_lead_not_a_heading() -> None:
+    header = "<header><h1>Harbour ferries return</h1></header>"
+    article = extract(page(f'<h2 class="dek">{DEK}</h2>', header=header))
+    assert headings(article) == []
+    assert article.paragraphs[0] == DEK
+
+
+@pytest.mark.parametrize(
+    ("head", "after"),
+    [
+        # a description the page does not show is the site's, not a standfirst
+        (f'<meta name="description" content="{DEK}">', ""),
+        # another story's summary, after the article's text
+        ("", f'<div class="related"><h2>More</h2><p class="summary">{DEK}</p></div>'),
+    ],
+)
+def test_summaries_that_are_no_standfirst_stay_out(head: str, after: str) -> None:
+    header = "<header><h1>Harbour ferries return</h1></header>"
+    article = extract(page("", header=header, head=head, after=after))
+    assert DEK not in article.paragraphs
+
+
+def test_a_standfirst_the_article_has_is_not_repeated() -> None:
+    header = f'<header><h1>Harbour ferries return</h1><p class="dek">{DEK}</p></header>'
+    article = extract(page(f"<p>{DEK}</p>", header=header))
+    assert article.paragraphs.count(DEK) == 1
