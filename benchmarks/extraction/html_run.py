@@ -26,7 +26,12 @@ from html_score import PageCounts, extract_page, score_page  # noqa: E402
 
 DEFAULT_CORPUS = HERE.parent.parent.parent / "shared" / "corpus"
 SETS = ("pages", "html")
-COUNTED = ("title repeated as a heading", "decorative figures", "chrome paragraphs")
+COUNTED = (
+    "title repeated as a heading",
+    "decorative figures",
+    "credits glued to captions",
+    "chrome paragraphs",
+)
 """Measures that are counts of errors: their target is 0."""
 
 
@@ -51,6 +56,9 @@ def figures(counts: PageCounts) -> dict[str, float | int]:
         "figures made": counts.figures,
         "figure precision": _ratio(counts.figures_right, counts.figures),
         "decorative figures": len(counts.figures_decorative),
+        "credits": counts.credits_true,
+        "credits kept": _ratio(counts.credits_kept, counts.credits_true),
+        "credits glued to captions": len(counts.credits_glued),
         "chrome paragraphs": len(counts.chrome),
         "standfirsts": counts.standfirsts,
         "standfirsts kept": _ratio(counts.standfirsts_kept, counts.standfirsts),
@@ -80,6 +88,8 @@ _PROBLEMS = (
     ("title_repeated", "title as heading"),
     ("captions_missed", "captions missed"),
     ("figures_decorative", "decorative figures"),
+    ("credits_glued", "credit glued"),
+    ("credits_lost", "credit lost"),
     ("chrome", "chrome"),
     ("standfirsts_lost", "standfirst lost"),
 )

@@ -159,6 +159,70 @@ def _address_key(address: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+CREDIT_MARKS = frozenset(
+    {"credit", "credits", "attribution", "source", "copyright", "copyrightholder", "creator"}
+    | {"photographer", "byline", "courtesy"}
+)
+HIDDEN_MARKS = frozenset(
+    {"visually-hidden", "sr-only", "off-screen", "offscreen", "screen-reader-text"}
+)
+_MARK_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def _without_credit_label(text: str) -> str:
+    """A credit without the word ``Credit`` before it, hidden or glued (``CreditChang W. Lee``)."""
+    while text[:6].lower() == "credit":
+        rest = text[7:] if text[6:7].lower() == "s" else text[6:]
+        if rest and not (rest[0] in " :" or rest[0].isupper()):
+            break
+        text = rest.lstrip(" :")
+    return text
+
+
+def _marks(element: lxml.html.HtmlElement) -> tuple[set[str], set[str]]:
+    """The words of an element's class and itemprop, and its class names whole."""
+    text = " ".join(element.get(name) or "" for name in ("class", "itemprop"))
+    return {w.lower() for w in _MARK_PARTS.findall(text)}, set(text.lower().split())
+
+
+def _credit_text(element: lxml.html.HtmlElement) -> str:
+    """An element's text without the hidden labels in it (``Credit``, ``Media caption``)."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and not (_marks(child)[1] & HIDDEN_MARKS):
+            parts.append(_credit_text(child))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def source_credits(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
+    """Each captioned figure's caption and credit, where the page marks the credit apart.
+
+    A credit is an element of the figcaption whose class or itemprop names it
+    (credit, attribution, source, copyright, copyrightHolder, creator ...), or
+    a ``<small>``; hidden labels in it (``Credit``) are left out.
+    """
+    found = []
+    for caption in root.iter("figcaption"):
+        credits = []
+        for element in caption.iterdescendants():
+            if not isinstance(element.tag, str):
+                continue
+            if not (element.tag == "small" or _marks(element)[0] & CREDIT_MARKS):
+                continue
+            between = []
+            for ancestor in element.iterancestors():
+                if ancestor is caption:
+                    break
+                between.append(ancestor)
+            if not any(ancestor in credits for ancestor in between):
+                credits.append(element)
+        text = _without_credit_label(" ".join(_credit_text(e) for e in credits)).strip()
+        if len(text) >= 2:
+            found.append((_credit_text(caption), text))
+    return found
+
+
 def source_images(root: lxml.html.HtmlElement) -> list[SourceImage]:
     images: list[SourceImage] = []
     for image in root.iter("img"):
@@ -284,6 +348,10 @@ class PageCounts:
     figures: int = 0
     figures_right: int = 0
     figures_decorative: list[str] = field(default_factory=list)
+    credits_true: int = 0
+    credits_kept: int = 0
+    credits_glued: list[str] = field(default_factory=list)
+    credits_lost: list[str] = field(default_factory=list)
     chrome: list[str] = field(default_factory=list)
     standfirsts: int = 0
     standfirsts_kept: int = 0
@@ -308,6 +376,8 @@ class PageCounts:
             + len(self.title_repeated)
             + len(self.captions_missed)
             + len(self.figures_decorative)
+            + len(self.credits_glued)
+            + len(self.credits_lost)
             + len(self.chrome)
             + len(self.standfirsts_lost)
             + round(10 * (self.words_true - self.words_found) / max(1, self.words_true))
@@ -378,6 +448,26 @@ def score_page(folder: Path) -> PageCounts:
             expected.alts
         ):
             counts.figures_right += 1
+
+    for caption, credit in source_credits(source):
+        if not any(_overlaps(caption, expected_caption) for expected_caption in expected.captions):
+            continue  # a figure outside the article (a promotion, a gallery's teaser)
+        counts.credits_true += 1
+        shown = caption.replace(credit, "")  # the caption's own words, where it says them apart
+        figure = next(
+            (
+                f
+                for f in article.figures
+                if _overlaps(shown, f.caption) or _overlaps(caption, f.caption)
+            ),
+            None,
+        )
+        if figure is not None and figure.credit and _overlaps(credit, figure.credit):
+            counts.credits_kept += 1
+        elif figure is not None and compact(credit) in compact(figure.caption):
+            counts.credits_glued.append(credit)
+        else:
+            counts.credits_lost.append(credit)
 
     paragraphs = [p for s in article.sections for p in s.paragraphs]
     counts.chrome = [p for p in paragraphs if is_chrome(p)]
