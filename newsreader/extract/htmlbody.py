@@ -120,24 +120,21 @@ def image_key(address: str) -> str:
 def is_decorative_image(attributes: Mapping[str, str]) -> bool:
     """Whether an ``<img>`` decorates rather than shows: an icon, a spacer, an avatar, a pixel.
 
-    Judged by its attributes alone: marked as presentation or hidden, only a
-    ``data:`` address (a lazy picture's placeholder has its address beside it),
-    tiny or a few pixels thin by its ``width`` and ``height``, a spacer's file
-    (``clear.gif``, ``pixel.png``), or named so by a word of its address, class
-    or id (``icon``, ``avatar``, ``logo``, ``spacer``; ``pixel`` and
-    ``tracking`` in a class; ``silicon.jpg`` is no icon).
+    Judged by its attributes alone: only a ``data:`` address (a lazy picture's
+    placeholder has its address beside it), tiny or a few pixels thin by its
+    ``width`` and ``height`` (0 is no size), a spacer's file (``clear.gif``,
+    ``pixel.png``), or named so by a word of its address, class or id
+    (``icon``, ``avatar``, ``logo``, ``spacer``; ``pixel`` and ``tracking`` in
+    a class; ``silicon.jpg`` is no icon). ``role="presentation"`` is not
+    believed: large sites put it on their articles' pictures.
     """
-    if (attributes.get("role") or "").lower() in ("presentation", "none"):
-        return True
-    if (attributes.get("aria-hidden") or "").lower() == "true":
-        return True
     addresses = image_addresses(attributes)
     if addresses and all(a.lower().startswith("data:") for a in addresses):
         return True
     sizes = [
         int(match.group(1))
         for match in (_PIXELS.match(attributes.get(name) or "") for name in ("width", "height"))
-        if match
+        if match and int(match.group(1)) > 0  # 0 is a page's "as it comes", not a size
     ]
     if sizes and min(sizes) <= THIN_PIXELS:
         return True

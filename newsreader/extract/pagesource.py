@@ -43,6 +43,22 @@ _SITE_SEPARATORS = "|-:·»/"
 
 
 @dataclass(frozen=True, slots=True)
+class PageFigure:
+    """A captioned figure of the page.
+
+    Attributes:
+        caption: Its ``<figcaption>``, as markup (``htmlbody`` reads it as any
+            figure's caption: the credit apart, hidden labels left out).
+        text: The caption's text, folded.
+        addresses: Its pictures' addresses (``image_key``), every size of them.
+    """
+
+    caption: str
+    text: str
+    addresses: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class PageSource:
     """The page's own statements about its article.
 
@@ -59,11 +75,15 @@ class PageSource:
             ``.summary``, ``.subtitle`` ...), else the page's description
             (``<meta name="description">``, ``og:description``) when an
             element shows that text.
+        figures: The page's captioned figures (:class:`PageFigure`):
+            trafilatura keeps a figure's picture without its caption, or its
+            caption as paragraphs, or both apart.
     """
 
     titles: tuple[str, ...] = ()
     decorations: frozenset[str] = frozenset()
     standfirst: str | None = None
+    figures: tuple[PageFigure, ...] = ()
 
 
 def is_headline(heading: str, title: str) -> bool:
@@ -96,8 +116,130 @@ def read_page(html: str) -> PageSource:
         return PageSource()
     titles = _titles(root)
     return PageSource(
-        titles=titles, decorations=_decorations(root), standfirst=_standfirst(root, titles)
+        titles=titles,
+        decorations=_decorations(root),
+        standfirst=_standfirst(root, titles),
+        figures=_figures(root),
     )
+
+
+MAX_CAPTION_COPIES = 3
+"""How many blocks after a picture may be its caption's text, copied out of the figure."""
+MIN_CAPTION_CHARS = 20
+"""A paragraph this long that begins a figure's caption is that caption, out of its figure."""
+_BLOCKS = ("p", "div", "blockquote")
+
+
+def with_figures(fragment: str, figures: tuple[PageFigure, ...]) -> str:
+    """trafilatura's fragment with the page's captioned figures in it again.
+
+    A picture of a captioned figure becomes ``<figure>`` with the page's
+    ``<figcaption>``, and the blocks right after it that only repeat the
+    caption's words (trafilatura copies a caption and its credit out as
+    paragraphs or loose text) go. A paragraph that is a figure's caption, its
+    picture dropped, becomes that figure without a picture.
+    """
+    if not figures:
+        return fragment
+    root = _parse(fragment)
+    if root is None:
+        return fragment
+    import lxml.html
+
+    # A picture the page shows twice, with two captions, takes them in order.
+    unused: dict[str, list[PageFigure]] = {}
+    for page_figure in figures:
+        for address in page_figure.addresses:
+            unused.setdefault(address, []).append(page_figure)
+    changed = False
+    for image in list(root.iter("img")):
+        if any(a.tag == "figure" for a in image.iterancestors()):
+            continue
+        attributes = {str(name): str(value) for name, value in image.attrib.items()}
+        keys = [image_key(address) for address in image_addresses(attributes)]
+        shown = next((unused[key][0] for key in keys if unused.get(key)), None)
+        if shown is None:
+            continue
+        for address in shown.addresses:
+            unused[address].remove(shown)
+        if (caption := _caption(shown)) is not None:
+            _figure_around(image, caption)
+            changed = True
+    for block in list(root.iter(*_BLOCKS)):
+        if block.getparent() is None or any(a.tag == "figure" for a in block.iterancestors()):
+            continue
+        text = fold(block.text_content())
+        if len(text) < MIN_CAPTION_CHARS or any(len(child) for child in block):
+            continue
+        copied = next((f for f in figures if f.text.startswith(text)), None)
+        if copied is None or 2 * len(text) < len(copied.text):
+            continue
+        if (caption := _caption(copied)) is not None:
+            _figure_for(block, caption, whole_copies=False)
+            changed = True
+    return lxml.html.tostring(root, encoding="unicode") if changed else fragment
+
+
+def _caption(figure: PageFigure) -> Any:
+    import lxml.html
+
+    try:
+        return lxml.html.fragment_fromstring(figure.caption)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
+def _figure_around(image: Any, caption: Any) -> None:
+    """Put ``image`` in a figure with ``caption``, and drop the copies of the caption after it."""
+    words = fold(caption.text_content())
+    if _repeats(image.tail, words):
+        image.tail = None
+    parent = image.getparent()
+    # A picture alone in a paragraph (or a link) is replaced with that paragraph.
+    alone = (
+        parent.tag in ("p", "div", "span", "a")
+        and parent.getparent() is not None
+        and len(parent) == 1
+        and not (parent.text or "").strip()
+        and not (image.tail or "").strip()
+    )
+    figure = _figure_for(parent if alone else image, caption)
+    figure.insert(0, image)
+    image.tail = None
+
+
+def _figure_for(anchor: Any, caption: Any, *, whole_copies: bool = True) -> Any:
+    """A figure with ``caption`` in ``anchor``'s place, the copies of the caption after it gone.
+
+    Without ``whole_copies`` a block that is the whole caption again stays: it
+    is the next figure's (a gallery's pictures may share their caption).
+    """
+    import lxml.html
+
+    words = fold(caption.text_content())
+    figure = lxml.html.Element("figure")
+    anchor.addprevious(figure)
+    figure.tail, anchor.tail = anchor.tail, None
+    anchor.getparent().remove(anchor)
+    figure.append(caption)
+    for _ in range(MAX_CAPTION_COPIES):
+        if _repeats(figure.tail, words):
+            figure.tail = None
+            continue
+        following = figure.getnext()
+        if following is None or (figure.tail or "").strip():
+            break
+        copied = fold(following.text_content())
+        if not _repeats(copied, words) or (copied == words and not whole_copies):
+            break
+        figure.tail = following.tail
+        following.getparent().remove(following)
+    return figure
+
+
+def _repeats(text: str | None, caption_words: str) -> bool:
+    folded = fold(text or "")
+    return bool(folded) and folded in caption_words
 
 
 def _parse(html: str) -> Any:
@@ -219,3 +361,28 @@ def _is_near(element: Any, near: list[Any]) -> bool:
     if element.tag in _OUTSIDE or any(a.tag in _OUTSIDE for a in ancestors):
         return False
     return element not in near and any(a in ancestors for a in near[1:])
+
+
+def _figures(root: Any) -> tuple[PageFigure, ...]:
+    import lxml.html
+
+    figures: list[PageFigure] = []
+    for figure in root.iter("figure"):
+        caption = figure.find(".//figcaption")
+        if caption is None or not (text := fold(clean_line(caption.text_content()))):
+            continue
+        addresses: set[str] = set()
+        # A figure's pictures are content, whatever their attributes say (a lazy picture's
+        # placeholder, every size of a <picture>); an avatar in the caption's byline is not.
+        for element in figure.iter("img", "source"):
+            if caption in element.iterancestors():
+                continue
+            attributes = {str(name): str(value) for name, value in element.attrib.items()}
+            addresses.update(
+                image_key(address)
+                for address in image_addresses(attributes)
+                if not address.lower().startswith("data:")
+            )
+        markup = lxml.html.tostring(caption, encoding="unicode", with_tail=False)
+        figures.append(PageFigure(markup, text, frozenset(addresses)))
+    return tuple(figures)

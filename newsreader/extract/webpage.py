@@ -16,7 +16,7 @@ from newsreader.extract.bylines import clean_byline
 from newsreader.extract.dates import parse_date
 from newsreader.extract.furniture import is_furniture
 from newsreader.extract.htmlbody import html_to_body
-from newsreader.extract.pagesource import is_headline, read_page
+from newsreader.extract.pagesource import is_headline, read_page, with_figures
 from newsreader.model import Article, Figure, Section
 from newsreader.sanitize import clean_line, is_safe_url
 from newsreader.textnorm import fold
@@ -56,6 +56,7 @@ def extract_web_page(
     page = read_page(html)
     # A saved fragment (the article alone, no page around it) has nothing to
     # separate from; then the whole document is the article.
+    fragment = fragment and with_figures(fragment, page.figures)
     body = html_to_body(fragment or html, base_url=url, decorations=page.decorations)
     if not any(section.paragraphs for section in body.sections):
         raise NoArticleFound("no article text found in the page")

@@ -19,7 +19,6 @@ from newsreader.extract.htmlbody import html_to_body, is_decorative_image
         '<img src="https://news.example/rule.png" width="600" height="2" alt="line">',
         '<img src="https://news.example/badge.png" width="20" height="20" alt="Good article">',
         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="dot">',
-        '<img src="https://news.example/deco.png" role="presentation" alt="swirl">',
     ],
 )
 def test_decorative_pictures_are_no_figures(picture: str) -> None:
@@ -35,6 +34,8 @@ def test_decorative_pictures_are_no_figures(picture: str) -> None:
         '<img src="https://news.example/pixel-8-review.jpg" alt="The phone">',
         '<img src="https://news.example/q.jpg" width="640" alt="Offices">',
         '<img src="data:image/gif;base64,R0lGOD=" data-src="https://news.example/q.jpg" alt="Q">',
+        '<img src="https://news.example/q.jpg" width="640" height="0" alt="Offices">',
+        '<img src="https://news.example/q.jpg" role="presentation" alt="Offices">',
     ],
 )
 def test_pictures_that_only_look_like_decoration_are_figures(picture: str) -> None:

@@ -175,3 +175,23 @@ def test_a_standfirst_the_article_has_is_not_repeated() -> None:
     header = f'<header><h1>Harbour ferries return</h1><p class="dek">{DEK}</p></header>'
     article = extract(page(f"<p>{DEK}</p>", header=header))
     assert article.paragraphs.count(DEK) == 1
+
+
+QUAY = (
+    '<figure><img src="https://news.example/photos/quay.jpg" width="800" height="533" alt="">'
+    "<figcaption>The old quay at dawn, before the first ferry of the day.</figcaption></figure>"
+)
+
+
+def test_a_captioned_figure_keeps_its_caption() -> None:
+    # trafilatura keeps the picture and drops the figure around it, caption and all.
+    article = extract(
+        page("<h1>Harbour ferries return</h1>", body=BODY.replace("</p>", "</p>" + QUAY, 1))
+    )
+    assert [(f.caption, f.image) for f in article.figures] == [
+        (
+            "The old quay at dawn, before the first ferry of the day.",
+            "https://news.example/photos/quay.jpg",
+        )
+    ]
+    assert not any("old quay at dawn" in p for p in article.paragraphs)
