@@ -266,7 +266,12 @@ def _find_image(images: list[SourceImage], address: str | None, caption: str) ->
 
 
 def _overlaps(one: str, other: str) -> bool:
-    a, b = compact(one), compact(other)
+    """One text holds the other, compacted, the word "credit" aside.
+
+    Readability keeps a caption's hidden ``Credit`` label, glued to the credit
+    (``weather.CreditKirsten Luce``); a reader sees no such word.
+    """
+    a, b = compact(one).replace("credit", ""), compact(other).replace("credit", "")
     if not a or not b:
         return False
     return a == b or (min(len(a), len(b)) >= MIN_CONTAINED and (a in b or b in a))
@@ -458,7 +463,8 @@ def score_page(folder: Path) -> PageCounts:
             (
                 f
                 for f in article.figures
-                if _overlaps(shown, f.caption) or _overlaps(caption, f.caption)
+                if _overlaps(shown, f.caption)
+                or _overlaps(caption, " ".join(filter(None, (f.caption, f.credit))))
             ),
             None,
         )

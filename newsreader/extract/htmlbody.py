@@ -89,6 +89,23 @@ DECORATION_CLASSES = frozenset({"pixel", "tracking", "tracker", "beacon"})
 """Words that name a picture as decoration in its class or id only (a phone may be a Pixel)."""
 DECORATION_FILES = frozenset({"clear", "blank", "pixel", "spacer", "1x1", "transparent", "trans"})
 """Names of a spacer's or a tracking pixel's file, without the suffix (``clear.gif``)."""
+CREDIT_WORDS = frozenset(
+    {
+        *("credit", "credits", "attribution", "source", "copyright", "copyrightholder"),
+        *("creator", "photographer", "courtesy", "byline"),
+    }
+)
+"""Words of a class or an itemprop in a caption that mark its credit (``.caption-credit``)."""
+CREDIT_TAGS = frozenset({"small", "cite"})
+HIDDEN_CLASSES = frozenset(
+    {
+        *("visually-hidden", "visuallyhidden", "sr-only", "screen-reader-text", "screenreader"),
+        *("off-screen", "offscreen", "a11y", "assistive-text", "hidden"),
+    }
+)
+"""Classes of a label only screen readers say (``Credit``, ``Media caption``)."""
+_CREDIT_LABEL = re.compile(r"^(?:credits?\b:?\s*)+", re.IGNORECASE)
+_CAPTION_END = " -–—|/:,;"
 IMAGE_ADDRESSES = ("src", "data-src", "data-original", "data-lazy-src", "srcset", "data-srcset")
 _WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 _PIXELS = re.compile(r"\s*(\d+)(?:px)?\s*$")
@@ -177,7 +194,12 @@ class _Builder(HTMLParser):
     heading_depth: int = 0
     figure_depth: int = 0
     caption_parts: list[str] = field(default_factory=list)
+    credit_parts: list[str] = field(default_factory=list)
     in_caption: bool = False
+    credit_at: int = 0
+    """The nesting at which the caption's credit element opened (0: not in one)."""
+    hidden_at: int = 0
+    """The nesting at which a hidden label in the caption opened (0: not in one)."""
     pending_alt: str | None = None
     pending_image: str | None = None
     link_href: str | None = None
@@ -198,6 +220,8 @@ class _Builder(HTMLParser):
         if self.skip_depth or self.open_tags > MAX_NESTING:
             return
         attributes = {name: value or "" for name, value in attrs}
+        if self.in_caption and tag not in _VOID:
+            self._mark_caption_part(tag, attributes)
         if tag in _HEADINGS:
             self._flush()
             self.heading_depth += 1
@@ -242,6 +266,10 @@ class _Builder(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag not in _VOID:
             self.open_tags = max(0, self.open_tags - 1)
+            if self.open_tags < self.credit_at:
+                self.credit_at = 0
+            if self.open_tags < self.hidden_at:
+                self.hidden_at = 0
         if tag in _SKIPPED:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
@@ -254,14 +282,14 @@ class _Builder(HTMLParser):
             if heading:
                 self.sections.append((heading, []))
         elif tag == "figcaption":
-            self.in_caption = False
+            self.in_caption, self.credit_at, self.hidden_at = False, 0, 0
         elif tag == "figure" and self.figure_depth:
             self.figure_depth -= 1
-            caption = clean_line(" ".join(self.caption_parts)) or self.pending_alt or ""
-            image = self.pending_image
-            self.caption_parts, self.pending_alt, self.pending_image = [], None, None
-            if caption:
-                self.figures.append(_figure_from_caption(caption, len(self.sections) - 1, image))
+            figure = self._caption_figure()
+            self.caption_parts, self.credit_parts = [], []
+            self.pending_alt, self.pending_image = None, None
+            if figure is not None:
+                self.figures.append(figure)
         elif tag == "a":
             self._close_link()
         elif tag in ("ul", "ol"):
@@ -279,11 +307,37 @@ class _Builder(HTMLParser):
         if self.skip_depth:
             return
         if self.in_caption:
-            self.caption_parts.append(data)
+            if not self.hidden_at:
+                (self.credit_parts if self.credit_at else self.caption_parts).append(data)
             return
         self.text.append(data)
         if self.link_href is not None:
             self.link_text.append(data)
+
+    def _mark_caption_part(self, tag: str, attributes: Mapping[str, str]) -> None:
+        """Note where a caption's credit, or a label only screen readers say, begins."""
+        classes = (attributes.get("class") or "").lower().split()
+        if not self.hidden_at and any(name in HIDDEN_CLASSES for name in classes):
+            self.hidden_at = self.open_tags
+            return
+        if self.credit_at:
+            return
+        marks = " ".join((attributes.get("class") or "", attributes.get("itemprop") or ""))
+        words = {part.lower() for part in _WORD_PARTS.findall(marks)}
+        if tag in CREDIT_TAGS or words & CREDIT_WORDS:
+            self.credit_at = self.open_tags
+
+    def _caption_figure(self) -> Figure | None:
+        """The figure just closed, its caption and its credit apart; None without either."""
+        section = len(self.sections) - 1
+        caption = clean_line(" ".join(self.caption_parts))
+        credit = _CREDIT_LABEL.sub("", clean_line(" ".join(self.credit_parts))).strip()
+        if credit:
+            # A caption that is only a credit: the alt says what the picture shows, if anything.
+            caption = caption.rstrip(_CAPTION_END) or self.pending_alt or ""
+            return Figure(caption, credit, section, self.pending_image)
+        caption = caption or self.pending_alt or ""
+        return _figure_from_caption(caption, section, self.pending_image) if caption else None
 
     def _is_decoration(self, attributes: Mapping[str, str]) -> bool:
         if is_decorative_image(attributes):

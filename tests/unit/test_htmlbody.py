@@ -68,3 +68,63 @@ def test_is_decorative_image_reads_names_by_their_words() -> None:
     assert is_decorative_image({"src": "/t.gif", "class": "tracking-pixel"})
     assert not is_decorative_image({"src": "/2019/lexicon-of-ships.jpg"})
     assert not is_decorative_image({"src": "/photos/harbour.jpg", "class": "wide"})
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        (
+            '<span class="caption-text">The quay at dawn.</span><span class="credit">Photo: Ann Lee</span>',
+            ("The quay at dawn.", "Photo: Ann Lee"),
+        ),
+        (
+            'The quay at dawn. <span class="caption-credit">Ann Lee/Coast Agency</span>',
+            ("The quay at dawn.", "Ann Lee/Coast Agency"),
+        ),
+        (
+            'The quay at dawn.<span itemprop="copyrightHolder"><span class="visually-hidden">Credit'
+            "</span><span>Ann Lee for Coast Daily</span></span>",
+            ("The quay at dawn.", "Ann Lee for Coast Daily"),
+        ),
+        (
+            'The quay at dawn - <span class="widget__credits">Ann Lee</span>',
+            ("The quay at dawn", "Ann Lee"),
+        ),
+        (
+            "The quay at dawn.<br><small>Photo by <a href='/ann'>Ann Lee</a></small>",
+            ("The quay at dawn.", "Photo by Ann Lee"),
+        ),
+        (
+            '<span class="off-screen">Media caption</span> <span class="text">The quay at dawn.</span>',
+            ("The quay at dawn.", None),
+        ),
+        ("The quay at dawn (Photo: Ann Lee)", ("The quay at dawn", "Photo: Ann Lee")),
+        ("The quay at dawn.", ("The quay at dawn.", None)),
+    ],
+)
+def test_a_caption_s_credit_is_the_figure_s_credit(
+    caption: str, expected: tuple[str, str | None]
+) -> None:
+    body = html_to_body(
+        f'<figure><img src="https://e.org/q.jpg"><figcaption>{caption}</figcaption></figure>'
+    )
+    assert [(f.caption, f.credit) for f in body.figures] == [expected]
+
+
+def test_a_caption_that_is_only_a_credit_leaves_the_alt_to_say_what_it_shows() -> None:
+    credit = '<figcaption><span class="credit">Credit Ann Lee</span></figcaption>'
+    with_alt = html_to_body(
+        f'<figure><img src="https://e.org/q.jpg" alt="The quay">{credit}</figure>'
+    )
+    without = html_to_body(f'<figure><img src="https://e.org/q.jpg">{credit}</figure>')
+    assert [(f.caption, f.credit) for f in with_alt.figures] == [("The quay", "Ann Lee")]
+    assert [(f.caption, f.credit) for f in without.figures] == [("", "Ann Lee")]
+
+
+def test_text_after_a_caption_s_credit_is_the_caption_s_again() -> None:
+    body = html_to_body(
+        '<figure><img src="https://e.org/q.jpg"><figcaption><span class="credit">Ann Lee</span>'
+        " The quay at dawn.</figcaption></figure><p>After.</p>"
+    )
+    assert [(f.caption, f.credit) for f in body.figures] == [("The quay at dawn.", "Ann Lee")]
+    assert [p for s in body.sections for p in s.paragraphs] == ["After."]

@@ -195,3 +195,17 @@ def test_a_captioned_figure_keeps_its_caption() -> None:
         )
     ]
     assert not any("old quay at dawn" in p for p in article.paragraphs)
+
+
+def test_a_figure_s_credit_stays_with_it() -> None:
+    figure = QUAY.replace(
+        "before the first ferry of the day.</figcaption>",
+        'before the first ferry of the day. <span class="credit">Photo: Ann Lee</span></figcaption>',
+    )
+    article = extract(
+        page("<h1>Harbour ferries return</h1>", body=BODY.replace("</p>", "</p>" + figure, 1))
+    )
+    assert [(f.caption, f.credit) for f in article.figures] == [
+        ("The old quay at dawn, before the first ferry of the day.", "Photo: Ann Lee")
+    ]
+    assert not any("Ann Lee" in p for p in article.paragraphs)
