@@ -1,8 +1,10 @@
 """Page furniture: the text of a page's widgets that a scraper kept as lines.
 
 Share rows (``Facebook Twitter Pinterest``), ``ADVERTISEMENT``, prompts
-(``Sign up for our newsletter``, ``Post a comment``) and widget labels
-(``View full size image``) are not the article's text, wherever they stand.
+(``Sign up for our newsletter``, ``Post a comment``), widget labels
+(``View full size image``), counts (``941 comments``) and the section a page
+files the article under (``From the section US & Canada``) are not the
+article's text, wherever they stand.
 A line is furniture only when the whole of it is: a sentence that mentions
 sharing is text.
 """
@@ -111,6 +113,12 @@ FURNITURE_LINES = frozenset(
         "loading...",
         "scroll to continue with content",
         "back to top",
+        "jump to navigation",
+        "jump to search",
+        "skip to content",
+        "skip to main content",
+        "please wait",
+        "please wait...",
     }
 )
 _PUNCTUATION = re.compile(r"[^\w\s+-]")
@@ -129,7 +137,12 @@ SHARE_TAIL_NAMES = ("twitter", "facebook", "embed", "pinterest", "linkedin", "wh
 MAX_PROMPT_WORDS = 15
 MAX_FURNITURE_CHARS = 200
 _PLAYER = re.compile(r"^(?:current time|duration time|remaining time|duration)\s+-?[\d:]+$")
-_COUNT = re.compile(r"^\d+\s+(?:comments?|shares?)$")
+_COUNT = re.compile(
+    r"^(?:\d[\d ]*[km]?\s+(?:comments?|shares?|responses?|replies)"
+    r"|(?:comments?|responses?|replies)\s+\d+)$"
+)
+"""``941 comments``, ``1,204 shares`` and ``Comments (12)``, once punctuation is gone."""
+_SECTION_LABEL = re.compile(r"^from the section\b")
 
 
 def is_furniture(line: str) -> bool:
@@ -152,4 +165,6 @@ def is_furniture(line: str) -> bool:
         return False
     if _COUNT.match(" ".join(words)):
         return True
+    if _SECTION_LABEL.match(" ".join(words)) and not line.rstrip().endswith((".", "!", "?")):
+        return True  # a label, not a sentence that starts so
     return all(word in SHARE_WORDS for word in words) and any(word in SHARE_VERBS for word in words)

@@ -9,6 +9,8 @@ kept only when safe.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin
@@ -75,6 +77,99 @@ _BLOCKS = frozenset(
 )
 _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "source", "wbr", "col", "area"})
 MAX_NESTING = 512
+TINY_PIXELS = 48
+"""A picture at most this wide and high (by its attributes) is an icon or an avatar."""
+THIN_PIXELS = 4
+"""A picture this thin either way is a rule, a spacer or a tracking pixel."""
+DECORATION_WORDS = frozenset(
+    {"icon", "icons", "avatar", "avatars", "gravatar", "logo", "logos", "spacer", "sprite", "emoji"}
+)
+"""Words of a picture's address, class or id that name it as decoration."""
+DECORATION_CLASSES = frozenset({"pixel", "tracking", "tracker", "beacon"})
+"""Words that name a picture as decoration in its class or id only (a phone may be a Pixel)."""
+DECORATION_FILES = frozenset({"clear", "blank", "pixel", "spacer", "1x1", "transparent", "trans"})
+"""Names of a spacer's or a tracking pixel's file, without the suffix (``clear.gif``)."""
+CREDIT_WORDS = frozenset(
+    {
+        *("credit", "credits", "attribution", "source", "copyright", "copyrightholder"),
+        *("creator", "photographer", "courtesy", "byline"),
+    }
+)
+"""Words of a class or an itemprop in a caption that mark its credit (``.caption-credit``)."""
+CREDIT_TAGS = frozenset({"small", "cite"})
+HIDDEN_CLASSES = frozenset(
+    {
+        *("visually-hidden", "visuallyhidden", "sr-only", "screen-reader-text", "screenreader"),
+        *("off-screen", "offscreen", "a11y", "assistive-text", "hidden"),
+    }
+)
+"""Classes of a label only screen readers say (``Credit``, ``Media caption``)."""
+_CREDIT_LABEL = re.compile(r"^(?:credits?\b:?\s*)+", re.IGNORECASE)
+_CAPTION_END = " -–—|/:,;"
+IMAGE_ADDRESSES = ("src", "data-src", "data-original", "data-lazy-src", "srcset", "data-srcset")
+_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+_PIXELS = re.compile(r"\s*(\d+)(?:px)?\s*$")
+
+
+def image_addresses(attributes: Mapping[str, str]) -> list[str]:
+    """Every address an ``<img>`` names: its source, a lazy loader's, each of a srcset's."""
+    addresses: list[str] = []
+    for name in IMAGE_ADDRESSES:
+        value = (attributes.get(name) or "").strip()
+        if not value:
+            continue
+        if name.endswith("srcset"):
+            addresses += [part.split()[0] for part in value.split(",") if part.strip()]
+        else:
+            addresses.append(value)
+    return addresses
+
+
+def image_key(address: str) -> str:
+    """An address as pages and trafilatura may both write it: ``//host/a.png`` for ``https://host/a.png``."""
+    address = address.strip()
+    scheme, colon, rest = address.partition(":")
+    if colon and scheme.lower() in ("http", "https") and rest.startswith("//"):
+        return rest
+    return address
+
+
+def is_decorative_image(attributes: Mapping[str, str]) -> bool:
+    """Whether an ``<img>`` decorates rather than shows: an icon, a spacer, an avatar, a pixel.
+
+    Judged by its attributes alone: only a ``data:`` address (a lazy picture's
+    placeholder has its address beside it), tiny or a few pixels thin by its
+    ``width`` and ``height`` (0 is no size), a spacer's file (``clear.gif``,
+    ``pixel.png``), or named so by a word of its address, class or id
+    (``icon``, ``avatar``, ``logo``, ``spacer``; ``pixel`` and ``tracking`` in
+    a class; ``silicon.jpg`` is no icon). ``role="presentation"`` is not
+    believed: large sites put it on their articles' pictures.
+    """
+    addresses = image_addresses(attributes)
+    if addresses and all(a.lower().startswith("data:") for a in addresses):
+        return True
+    sizes = [
+        int(match.group(1))
+        for match in (_PIXELS.match(attributes.get(name) or "") for name in ("width", "height"))
+        if match and int(match.group(1)) > 0  # 0 is a page's "as it comes", not a size
+    ]
+    if sizes and min(sizes) <= THIN_PIXELS:
+        return True
+    if len(sizes) == 2 and max(sizes) <= TINY_PIXELS:
+        return True
+    real = [a for a in addresses if not a.lower().startswith("data:")]
+    if any(_file_stem(a) in DECORATION_FILES for a in real):
+        return True
+    marks = " ".join((attributes.get("class") or "", attributes.get("id") or ""))
+    words = {part.lower() for part in _WORD_PARTS.findall(marks)}
+    if words & (DECORATION_WORDS | DECORATION_CLASSES):
+        return True
+    return any(part.lower() in DECORATION_WORDS for a in real for part in _WORD_PARTS.findall(a))
+
+
+def _file_stem(address: str) -> str:
+    name = address.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].lower()
 
 
 @dataclass(slots=True)
@@ -90,6 +185,7 @@ class HtmlBody:
 @dataclass
 class _Builder(HTMLParser):
     base_url: str | None
+    decorations: Collection[str] = ()
     sections: list[tuple[str | None, list[str]]] = field(default_factory=lambda: [(None, [])])
     figures: list[Figure] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
@@ -98,7 +194,12 @@ class _Builder(HTMLParser):
     heading_depth: int = 0
     figure_depth: int = 0
     caption_parts: list[str] = field(default_factory=list)
+    credit_parts: list[str] = field(default_factory=list)
     in_caption: bool = False
+    credit_at: int = 0
+    """The nesting at which the caption's credit element opened (0: not in one)."""
+    hidden_at: int = 0
+    """The nesting at which a hidden label in the caption opened (0: not in one)."""
     pending_alt: str | None = None
     pending_image: str | None = None
     link_href: str | None = None
@@ -119,6 +220,8 @@ class _Builder(HTMLParser):
         if self.skip_depth or self.open_tags > MAX_NESTING:
             return
         attributes = {name: value or "" for name, value in attrs}
+        if self.in_caption and tag not in _VOID:
+            self._mark_caption_part(tag, attributes)
         if tag in _HEADINGS:
             self._flush()
             self.heading_depth += 1
@@ -128,6 +231,8 @@ class _Builder(HTMLParser):
         elif tag == "figcaption":
             self.in_caption = True
         elif tag == "img":
+            if self._is_decoration(attributes):
+                return
             alt = clean_line(attributes.get("alt") or attributes.get("title") or "")
             credit = clean_line(attributes.get("title") or "")
             image = self._image_address(attributes.get("src"))
@@ -161,6 +266,10 @@ class _Builder(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag not in _VOID:
             self.open_tags = max(0, self.open_tags - 1)
+            if self.open_tags < self.credit_at:
+                self.credit_at = 0
+            if self.open_tags < self.hidden_at:
+                self.hidden_at = 0
         if tag in _SKIPPED:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
@@ -173,14 +282,14 @@ class _Builder(HTMLParser):
             if heading:
                 self.sections.append((heading, []))
         elif tag == "figcaption":
-            self.in_caption = False
+            self.in_caption, self.credit_at, self.hidden_at = False, 0, 0
         elif tag == "figure" and self.figure_depth:
             self.figure_depth -= 1
-            caption = clean_line(" ".join(self.caption_parts)) or self.pending_alt or ""
-            image = self.pending_image
-            self.caption_parts, self.pending_alt, self.pending_image = [], None, None
-            if caption:
-                self.figures.append(_figure_from_caption(caption, len(self.sections) - 1, image))
+            figure = self._caption_figure()
+            self.caption_parts, self.credit_parts = [], []
+            self.pending_alt, self.pending_image = None, None
+            if figure is not None:
+                self.figures.append(figure)
         elif tag == "a":
             self._close_link()
         elif tag in ("ul", "ol"):
@@ -198,11 +307,44 @@ class _Builder(HTMLParser):
         if self.skip_depth:
             return
         if self.in_caption:
-            self.caption_parts.append(data)
+            if not self.hidden_at:
+                (self.credit_parts if self.credit_at else self.caption_parts).append(data)
             return
         self.text.append(data)
         if self.link_href is not None:
             self.link_text.append(data)
+
+    def _mark_caption_part(self, tag: str, attributes: Mapping[str, str]) -> None:
+        """Note where a caption's credit, or a label only screen readers say, begins."""
+        classes = (attributes.get("class") or "").lower().split()
+        if not self.hidden_at and any(name in HIDDEN_CLASSES for name in classes):
+            self.hidden_at = self.open_tags
+            return
+        if self.credit_at:
+            return
+        marks = " ".join((attributes.get("class") or "", attributes.get("itemprop") or ""))
+        words = {part.lower() for part in _WORD_PARTS.findall(marks)}
+        if tag in CREDIT_TAGS or words & CREDIT_WORDS:
+            self.credit_at = self.open_tags
+
+    def _caption_figure(self) -> Figure | None:
+        """The figure just closed, its caption and its credit apart; None without either."""
+        section = len(self.sections) - 1
+        caption = clean_line(" ".join(self.caption_parts))
+        credit = _CREDIT_LABEL.sub("", clean_line(" ".join(self.credit_parts))).strip()
+        if credit:
+            # A caption that is only a credit: the alt says what the picture shows, if anything.
+            caption = caption.rstrip(_CAPTION_END) or self.pending_alt or ""
+            return Figure(caption, credit, section, self.pending_image)
+        caption = caption or self.pending_alt or ""
+        return _figure_from_caption(caption, section, self.pending_image) if caption else None
+
+    def _is_decoration(self, attributes: Mapping[str, str]) -> bool:
+        if is_decorative_image(attributes):
+            return True
+        return bool(self.decorations) and any(
+            image_key(address) in self.decorations for address in image_addresses(attributes)
+        )
 
     def _resolve(self, href: str | None) -> str | None:
         href = clean_href(href or "")
@@ -268,14 +410,20 @@ def _figure_from_caption(caption: str, section: int, image: str | None) -> Figur
     return Figure(caption, None, section, image)
 
 
-def html_to_body(html: str, base_url: str | None = None) -> HtmlBody:
+def html_to_body(
+    html: str, base_url: str | None = None, decorations: Collection[str] = ()
+) -> HtmlBody:
     """Convert an HTML fragment to sections, figures and links.
+
+    Decorative pictures (:func:`is_decorative_image`) are no figures.
 
     Args:
         html: The fragment (or page); malformed markup is tolerated.
         base_url: What relative links are resolved against; without one they are dropped.
+        decorations: Addresses (:func:`image_key`) of pictures known to be
+            decoration (a page's, when the fragment lost their attributes).
     """
-    builder = _Builder(base_url)
+    builder = _Builder(base_url, decorations)
     builder.feed(html)
     builder.close()
     return builder.result()
