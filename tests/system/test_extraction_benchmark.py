@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers.paths import ROOT
-
-BENCHMARK = ROOT / "benchmarks" / "extraction" / "run.py"
+from tests.helpers.benchmarks import extraction_figures
 
 
 def test_the_benchmark_scores_both_sets(corpus: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARK), "--corpus", str(corpus), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    figures = json.loads(result.stdout)
+    figures = extraction_figures("run.py", corpus)
     assert set(figures) == {"pages-fit", "pages-held", "articles"}
     # Every hand label still names its line (a stale label stops the run), and the
     # figures are those of a working extractor, not of one that finds nothing.

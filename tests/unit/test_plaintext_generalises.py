@@ -7,30 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from newsreader.extract.decode import decode_text
 from newsreader.extract.furniture import is_furniture
 from newsreader.extract.headings import LineContext, shaped_heading
-from newsreader.extract.plaintext import extract_plain_text
-from newsreader.model import Article
-
-PARAGRAPH = (
-    "This paragraph is long enough to be body text, and it ends the way sentences end, "
-    "with a full stop after a good number of words."
-)
-OTHER = (
-    "A second paragraph follows with other words in it, so that nothing here repeats "
-    "the first one, and it too ends with a full stop."
-)
-
-
-def extract(text: str) -> Article:
-    return extract_plain_text(
-        decode_text(text.encode("utf-8")), source="t.txt", guid="t.txt", fallback_title="t"
-    )
-
-
-def headings(article: Article) -> list[str | None]:
-    return [section.heading for section in article.sections]
+from tests.helpers.plaintext import OTHER, PARAGRAPH, extract, headings
 
 
 @pytest.mark.parametrize(
