@@ -60,7 +60,8 @@ MAX_HEADING_WORDS = 20
 BOLD_HEADING_WORDS = 12
 
 _SPACE = re.compile(r"\s+")
-_PERMALINK = re.compile(r"\s*(?:\[edit\]|¶|#)\s*$")
+PERMALINK_MARK = re.compile(r"(?:\s*\[\s*edit\s*\]|\s*¶|\s+#|\s*🔗)\s*$", re.IGNORECASE)
+"""A wiki's edit link or a docs page's permalink after a heading: not the heading's text."""
 
 AGENCIES = (
     "Getty Images",
@@ -147,7 +148,7 @@ def _blocks(element: lxml.html.HtmlElement) -> Iterator[Block]:
     if tag in SKIPPED_TAGS:
         return
     if tag in HEADING_TAGS:
-        text = _PERMALINK.sub("", _text(element))
+        text = PERMALINK_MARK.sub("", _text(element))
         if text:
             words = len(text.split())
             shaped = words <= MAX_HEADING_WORDS and not text.endswith((".", ":"))

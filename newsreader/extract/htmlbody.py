@@ -48,6 +48,8 @@ _SKIPPED = frozenset(
         "video",
     }
 )
+_PERMALINK_MARK = re.compile(r"(?:\s*\[\s*edit\s*\]|\s*¶|\s+#|\s*🔗)\s*$", re.IGNORECASE)
+"""What a wiki or a docs page puts after a heading: its edit link or its permalink."""
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
     {
@@ -277,7 +279,7 @@ class _Builder(HTMLParser):
             return
         if tag in _HEADINGS and self.heading_depth:
             self.heading_depth -= 1
-            heading = clean_line("".join(self.text))
+            heading = _PERMALINK_MARK.sub("", clean_line("".join(self.text)))
             self.text = []
             if heading:
                 self.sections.append((heading, []))

@@ -128,3 +128,17 @@ def test_text_after_a_caption_s_credit_is_the_caption_s_again() -> None:
     )
     assert [(f.caption, f.credit) for f in body.figures] == [("The quay at dawn.", "Ann Lee")]
     assert [p for s in body.sections for p in s.paragraphs] == ["After."]
+
+
+@pytest.mark.parametrize(
+    ("markup", "heading"),
+    [
+        ('History<span class="mw-editsection">[<a href="/e">edit</a>]</span>', "History"),
+        ('Setting up<a class="headerlink" href="#s">¶</a>', "Setting up"),
+        ('Using standalone mode <a href="#u">#</a>', "Using standalone mode"),
+        ("Learning C#", "Learning C#"),
+    ],
+)
+def test_a_heading_loses_its_edit_link_and_permalink_mark(markup: str, heading: str) -> None:
+    body = html_to_body(f"<p>The ferries return.</p><h2>{markup}</h2><p>They sail at dawn.</p>")
+    assert [section.heading for section in body.sections] == [None, heading]
