@@ -107,13 +107,7 @@ def extract_plain_text(text: str, *, source: str, guid: str, fallback_title: str
         guid: Its identity within the source.
         fallback_title: The title when neither the text nor its first sentence gives one.
     """
-    lines = [collapse_spaces(line) for line in text.split("\n")]
-    header, body = _header_and_body(lines)
-    units = _units(body, 0)
-    links = _take_related_links(units)
-    figures_at = _take_figures(units)
-    _drop_pull_quotes(units)
-    _join_fragments(units)
+    header, units, links, figures_at = _passes(text)
     sections, figures = _build_sections(units, figures_at)
     links.extend(_inline_links(sections))
     title = header.title or _title_from_body(sections, fallback_title)
@@ -721,18 +715,28 @@ def _run_lengths(flags: list[bool]) -> tuple[list[int], list[int]]:
     return runs, afters
 
 
+def _passes(
+    text: str,
+) -> tuple[_Header, list[_Unit], list[Link], dict[int, list[Figure]]]:
+    """The passes before the heading decision: the header, the body's units with
+    related links, figures and pull quotes taken out and fragments joined."""
+    lines = [collapse_spaces(line) for line in text.split("\n")]
+    header, body = _header_and_body(lines)
+    units = _units(body, 0)
+    links = _take_related_links(units)
+    figures_at = _take_figures(units)
+    _drop_pull_quotes(units)
+    _join_fragments(units)
+    return header, units, links, figures_at
+
+
 def body_lines(text: str) -> list[LineContext]:
     """The body lines that remain for the heading decision, with their contexts.
 
     For the benchmark that fits the heading model: the same passes as
     :func:`extract_plain_text` up to the decision.
     """
-    lines = [collapse_spaces(line) for line in text.split("\n")]
-    units = _units(_header_and_body(lines)[1], 0)
-    _take_related_links(units)
-    _take_figures(units)
-    _drop_pull_quotes(units)
-    _join_fragments(units)
+    units = _passes(text)[1]
     live = [i for i, u in enumerate(units) if not u.consumed]
     return [context for context in heading_contexts(units, live) if context is not None]
 
