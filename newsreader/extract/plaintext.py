@@ -55,6 +55,9 @@ MIN_TITLE_WORDS_UNDER_KICKER = 8
 
 _BRACKETED_HEADLINE = re.compile(r"^\[([A-Z][^\[\]:]{14,160}[^\[\].!?:])\]$")
 _VIDEO_DURATION = re.compile(r"(?<=[A-Za-z\"”’)])\s+\(?\d{1,2}:\d{2}(?::\d{2})?\)?$")
+_RESOURCES_LABEL = re.compile(r"^\W*additional resources\W*$", re.IGNORECASE)
+_HANDLE_OR_ADDRESS = re.compile(r"@\w")  # "@someone", "a@b.org"; a spaced " @ " is a word
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 _TRAILING_READ_MORE = re.compile(r"\s+read more\s*$", re.IGNORECASE)
 _CREDIT = re.compile(
     r"^(?:source|sources|photo|photos|photograph|image|images|picture|pictures|credit|credits"
@@ -293,7 +296,16 @@ def _take_related_links(units: list[_Unit]) -> list[Link]:
             spaced = unit.text.rstrip().endswith((":", "...", "…")) or (
                 unit.blank_before and index + 1 < len(units) and units[index + 1].blank_before
             )
-            index = _take_listed_titles(units, index + 1, links, spaced=spaced) - 1
+            index = (
+                _take_listed_titles(
+                    units,
+                    index + 1,
+                    links,
+                    spaced=spaced,
+                    sentences=bool(_RESOURCES_LABEL.match(unit.text)),
+                )
+                - 1
+            )
         elif (bracketed := _BRACKETED_HEADLINE.match(unit.text)) and len(
             bracketed.group(1).split()
         ) >= MIN_BRACKETED_HEADLINE_WORDS:
@@ -310,13 +322,20 @@ def _bare_guardian_label(text: str) -> bool:
 
 
 def _take_listed_titles(
-    units: list[_Unit], start: int, links: list[Link], *, spaced: bool = False
+    units: list[_Unit],
+    start: int,
+    links: list[Link],
+    *,
+    spaced: bool = False,
+    sentences: bool = False,
 ) -> int:
     """Titles listed after a label line, up to the next blank line; returns the stop index.
 
     After a label ending in a colon the titles may be set apart by blank lines; a
     title there ends the list when a paragraph follows it straight away (it is the
-    next section's heading) or when a line that is not a title comes.
+    next section's heading) or when a line that is not a title comes. Under a
+    resources label (``sentences``) an item may be one short sentence ("Learn more
+    about Mars at the agency's website."), the link's words with the full stop.
     """
     index = start
     while index < len(units):
@@ -330,7 +349,9 @@ def _take_listed_titles(
             _consume(units, index)  # the byline under a listed title is the list's, not text
             index += 1
             continue
-        if not _is_related_title(unit.text) or RELATED_LABEL.match(unit.text):
+        if not (
+            _is_related_title(unit.text) or (sentences and _is_related_sentence(unit.text))
+        ) or RELATED_LABEL.match(unit.text):
             break
         if unit.text.casefold().strip() in REFERENCE_SECTIONS:
             break  # the list of links ends where the references begin
@@ -373,7 +394,23 @@ def _take_trailing_titles(units: list[_Unit], links: list[Link]) -> None:
 
 
 def _is_related_title(text: str) -> bool:
-    return len(text) <= MAX_RELATED_TITLE_CHARS and text[-1] not in ":." and "@" not in text
+    # A label ends in one colon; a site name's "::" decoration ends a title.
+    ends_like_label = text[-1] in ":." and not text.endswith("::")
+    return (
+        len(text) <= MAX_RELATED_TITLE_CHARS
+        and not ends_like_label
+        and not _HANDLE_OR_ADDRESS.search(text)
+    )
+
+
+def _is_related_sentence(text: str) -> bool:
+    """One sentence short enough to be a link's words ("Follow the rover as it goes.")."""
+    return (
+        len(text) <= MAX_RELATED_TITLE_CHARS
+        and text.endswith(".")
+        and not _SENTENCE_BREAK.search(text[:-1])
+        and not _HANDLE_OR_ADDRESS.search(text)
+    )
 
 
 def _related_link(text: str) -> Link:

@@ -266,3 +266,31 @@ def test_titles_set_apart_under_a_label_alone_end_where_the_references_begin() -
     )
     assert [link.text for link in article.links] == ["Vector space", "Hermitian form"]
     assert "^ Doe, Jane (2004). A Book. A Publisher." in article.paragraphs
+
+
+def test_one_sentence_items_under_a_resources_label_are_links() -> None:
+    items = [
+        "Read about the missions that came before, with their pictures.",
+        "Follow the rover as it makes its way across the plain.",
+    ]
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\nAdditional resources\n\n" + "\n\n".join(items))
+    assert [link.text for link in article.links] == items
+    assert article.paragraphs == [PARAGRAPH]
+
+
+def test_sentences_under_another_label_stay_paragraphs() -> None:
+    sentence = "Follow the rover as it makes its way across the plain."
+    article = extract(f"A Title\n\n{PARAGRAPH}\n\nSee also\n\n{sentence}\n")
+    assert sentence in article.paragraphs
+
+
+def test_a_listed_title_ending_in_a_site_s_double_colon_is_a_link() -> None:
+    article = extract(
+        f"A Title\n\n{PARAGRAPH}\n\nREAD NEXT\nA Weekend Hike @ Our Blog :: The Site ::\nBy Jane Doe\n"
+        "The Second Story\nBy John Roe\n"
+    )
+    assert [link.text for link in article.links] == [
+        "A Weekend Hike @ Our Blog :: The Site ::",
+        "The Second Story",
+    ]
+    assert article.paragraphs == [PARAGRAPH]
