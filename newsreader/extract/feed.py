@@ -1,11 +1,16 @@
 """Feed documents (RSS 0.9x/1.0/2.0, Atom) -> one :class:`Article` per entry.
 
+A document is first decoded to UTF-8: :mod:`newsreader.extract.xmlencoding`
+decides the encoding of a file and of a download by the same rules (the
+response's charset counts, its media type does not). :mod:`newsreader.extract.fastfeed`
+(lxml) then reads it when it is well-formed RSS 2.0, RSS 1.0 or Atom 1.0 with
+nothing it does not follow, giving the entries in feedparser's shape; feedparser
+reads everything else. Both go through the same normalisation here.
+
 feedparser is only ever given bytes (never a URL, so it does no I/O of its own),
-and those bytes are UTF-8: :mod:`newsreader.extract.xmlencoding` decides the
-encoding of a file and of a download by the same rules (the response's charset
-counts, its media type does not), so feedparser's own guessing never runs. Its
-HTML sanitizer is off: entry HTML goes through
-:func:`newsreader.extract.htmlbody.html_to_body`, which keeps text only.
+and those bytes are UTF-8, so its own guessing never runs. Its HTML sanitizer is
+off: entry HTML goes through :func:`newsreader.extract.htmlbody.html_to_body`,
+which keeps text only.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 
+from newsreader.extract import fastfeed
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time, install_date_handler, parse_date
 from newsreader.extract.decode import BINARY_MAGIC
@@ -50,12 +56,14 @@ class ParsedFeed:
 
     Attributes:
         repeated_ids: Entries left out because an earlier entry had the same id.
+        fast: Whether :mod:`newsreader.extract.fastfeed` read the document (else feedparser).
     """
 
     title: str
     link: str | None
     articles: list[Article]
     repeated_ids: int = 0
+    fast: bool = False
 
 
 def parse_feed(
@@ -66,6 +74,7 @@ def parse_feed(
     headers: Mapping[str, str] | None = None,
     base_url: str | None = None,
     convert_html: bool = True,
+    fast: bool = True,
 ) -> ParsedFeed:
     """Parse feed bytes into articles.
 
@@ -79,6 +88,8 @@ def parse_feed(
         convert_html: Turn entry HTML into sections now; when False it is kept as
             ``body_html`` for :func:`newsreader.reading.open_article` to convert
             when the article is first read (a refresh does not pay for it).
+        fast: Try :mod:`newsreader.extract.fastfeed` first, and feedparser only for
+            what it leaves (False: feedparser alone, which the tests compare it with).
 
     Raises:
         NotAFeed: nothing in the document is a feed entry or a feed title.
@@ -87,35 +98,53 @@ def parse_feed(
         raise NotAFeed("empty file")
     if data.startswith(BINARY_MAGIC):
         raise NotAFeed("binary file, not a feed")
-    install_xml_driver()
     install_date_handler()
-    document, lifted = lift_bodies(as_utf8(data, _content_type(headers)).document)
-    parsed = feedparser.parse(
-        io.BytesIO(document),
-        response_headers=_SETTLED_HEADERS,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
-    feed_info: Any = parsed.get("feed", {})
-    entries: list[Any] = parsed.get("entries", [])
-    version = parsed.get("version", "")
-    if not entries and not version:
-        raise NotAFeed(_not_a_feed_reason(parsed.get("bozo_exception")))
+    document = as_utf8(data, _content_type(headers)).document
+    quick = fastfeed.parse(document) if fast else None
+    if quick is not None:
+        feed_info: Any = quick.feed
+        plain: list[dict[str, Any]] = quick.entries
+        version = quick.version
+    else:
+        feed_info, plain, version = _feedparser_entries(document)
     feed_link = _safe_link(feed_info.get("link"), base_url)
     base = feed_link or base_url
     atom = str(version).startswith("atom")
     title_detail = feed_info.get("title_detail")
     feed_title = clean_line(_as_text(feed_info.get("title"), title_detail, atom)) or source
-    # Plain dicts: FeedParserDict's key aliasing makes every lookup cost a microsecond.
-    plain = [dict(entry) for entry in entries]
-    if lifted:
-        for entry in plain:
-            lifted.restore_entry(entry, "utf-8")
     for entry in plain:
         _settle_text(entry, atom)
     articles = [_entry_article(entry, source, categories, base, convert_html) for entry in plain]
     unique = _first_of_each_id(articles)
-    return ParsedFeed(feed_title, feed_link, unique, len(articles) - len(unique))
+    return ParsedFeed(
+        feed_title, feed_link, unique, len(articles) - len(unique), fast=quick is not None
+    )
+
+
+def _feedparser_entries(document: bytes) -> tuple[Any, list[dict[str, Any]], str]:
+    """feedparser's reading of a UTF-8 document: its feed, its entries (as plain dicts:
+    FeedParserDict's key aliasing makes every lookup cost a microsecond) and its version.
+
+    Raises:
+        NotAFeed: nothing in the document is a feed entry or a feed title.
+    """
+    install_xml_driver()
+    lifted_document, lifted = lift_bodies(document)
+    parsed = feedparser.parse(
+        io.BytesIO(lifted_document),
+        response_headers=_SETTLED_HEADERS,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    entries: list[Any] = parsed.get("entries", [])
+    version = parsed.get("version", "")
+    if not entries and not version:
+        raise NotAFeed(_not_a_feed_reason(parsed.get("bozo_exception")))
+    plain = [dict(entry) for entry in entries]
+    if lifted:
+        for entry in plain:
+            lifted.restore_entry(entry, "utf-8")
+    return parsed.get("feed", {}), plain, str(version)
 
 
 # What feedparser is told of every document: that it is UTF-8, which it now is.
