@@ -10,7 +10,7 @@ through one normalisation.
 
 It accepts a document only when it is sure to read it as feedparser would: it
 returns None (and feedparser reads the document) for anything ill-formed, with
-a DOCTYPE (entities feedparser would look up), with ``xml:base``, in another
+a DOCTYPE (entities feedparser would look up), in another
 format (Atom 0.3, RSS 0.90, CDF), or with an entry element it does not follow
 (markup inside a text element, an embedded image, a second title element that
 is not the first one's copy...). Unknown elements are ignored, as feedparser
@@ -30,7 +30,7 @@ from typing import Any
 from feedparser.datetimes import _parse_date
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
-from feedparser.urls import _urljoin
+from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
 
 _PARSER = etree.XMLParser(
@@ -74,9 +74,6 @@ _NOT_FOLLOWED = frozenset(
         "publisher",
         "webmaster",
         "dc:publisher",
-        "dc:title",
-        "dc:description",
-        "dc:author",
         "itunes:name",
         "itunes:email",
         "itunes:owner",
@@ -112,7 +109,7 @@ def parse(document: bytes) -> FastFeed | None:
     ``document`` is UTF-8 (as :func:`newsreader.extract.xmlencoding.as_utf8` makes it).
     """
     head = document[:_PROLOG_SCAN_BYTES]
-    if b"<!DOCTYPE" in head or b"xml:base" in document:
+    if b"<!DOCTYPE" in head:
         return None  # the cheap test first; the tree's own DOCTYPE is checked below
     try:
         root = etree.fromstring(document, _PARSER)
@@ -121,7 +118,7 @@ def parse(document: bytes) -> FastFeed | None:
     if root.getroottree().docinfo.doctype:
         return None  # a DOCTYPE further down: its entities are feedparser's to refuse
     try:
-        return _read(root)
+        return _read(root, _Bases(root) if b"base" in document else _NO_BASES)
     except NotFollowed:
         return None
 
@@ -151,7 +148,47 @@ def _key(element: Any) -> str | None:
     return tag.lower()
 
 
-def _read(root: Any) -> FastFeed:
+class _Bases:
+    """The base URI feedparser resolves against inside each element.
+
+    feedparser follows ``xml:base`` (and a plain ``base`` attribute) in document
+    order with a stack, and keeps an element's base after it ends when its
+    parent had none: a base set on one entry holds for the entries after it.
+    This replays that walk once.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self.at: dict[Any, str] = {}
+        if root is None:
+            return
+        state = ""
+        stack: list[str] = []
+        for event, element in etree.iterwalk(root, events=("start", "end")):
+            if not isinstance(element.tag, str):
+                continue
+            if event == "start":
+                attrs = _attributes(element)
+                given = attrs.get("xml:base", attrs.get("base")) or state
+                if state:
+                    state = make_safe_absolute_uri(state, given) or state
+                else:
+                    state = _urljoin(state, given)
+                stack.append(state)
+                self.at[element] = state
+            else:
+                stack.pop()
+                if stack and stack[-1]:
+                    state = stack[-1]
+
+    def resolve(self, element: Any, uri: str) -> str:
+        """feedparser's ``resolve_uri`` for a value of this element."""
+        return str(_urljoin(self.at.get(element, ""), uri))
+
+
+_NO_BASES = _Bases(None)
+
+
+def _read(root: Any, bases: _Bases) -> FastFeed:
     key = _key(root)
     uri = root.tag[1:].split("}", 1)[0].lower() if root.tag[0] == "{" else ""
     if key == "rss" and not uri:
@@ -160,18 +197,18 @@ def _read(root: Any) -> FastFeed:
         channels = [child for child in root if _key(child) == "channel"]
         if len(channels) != 1:
             raise NotFollowed("not one channel")
-        return _read_channel(name, channels[0], list(channels[0]))
+        return _read_channel(name, channels[0], bases)
     if key == "feed" and uri == _ATOM:
-        return _read_channel("atom10", root, list(root))
+        return _read_channel("atom10", root, bases)
     if key == "rdf:rdf" and any(_namespace(child) == _RSS10 for child in root):
         channels = [child for child in root if _key(child) == "channel"]
         if len(channels) != 1:
             raise NotFollowed("not one channel")
         # The channel's own fields, then the items beside it.
-        feed = _read_channel("rss10", channels[0], list(channels[0]))
+        feed = _read_channel("rss10", channels[0], bases)
         for child in root:
             if _key(child) == "item":
-                feed.entries.append(_Entry(feed.version).read(child))
+                feed.entries.append(_Entry(feed.version, bases).read(child))
         return feed
     raise NotFollowed("not RSS 2.0, RSS 1.0 or Atom 1.0")
 
@@ -181,17 +218,17 @@ def _namespace(element: Any) -> str:
     return tag[1:].split("}", 1)[0].lower() if isinstance(tag, str) and tag[0] == "{" else ""
 
 
-def _read_channel(version: str, channel: Any, children: list[Any]) -> FastFeed:
+def _read_channel(version: str, channel: Any, bases: _Bases) -> FastFeed:
     atom = version.startswith("atom")
     feed: dict[str, Any] = {}
     result = FastFeed(version, feed)
     title_locked = False
     if channel.get("lastmod") is not None or channel.get("href") is not None:
         raise NotFollowed("CDF attributes")
-    for child in children:
+    for child in channel:
         key = _key(child)
         if key in ("item", "entry"):
-            result.entries.append(_Entry(version).read(child))
+            result.entries.append(_Entry(version, bases).read(child))
             title_locked = False  # feedparser forgets its title depth at each entry
         elif key == "title" and not title_locked:
             value, kind = _text_value(child, "text/plain", atom)
@@ -201,14 +238,14 @@ def _read_channel(version: str, channel: Any, children: list[Any]) -> FastFeed:
         elif key == "title" and result.entries:
             raise NotFollowed("a feed title after the entries")
         elif key == "link":
-            _feed_link(feed, child)
+            _feed_link(feed, child, bases)
     return result
 
 
-def _feed_link(feed: dict[str, Any], element: Any) -> None:
+def _feed_link(feed: dict[str, Any], element: Any, bases: _Bases) -> None:
     attrs = _attributes(element)
     if "href" in attrs or "url" in attrs or "uri" in attrs:
-        href = _link_href(attrs)
+        href = _link_href(attrs, element, bases)
         if (
             attrs.get("rel", "alternate") == "alternate"
             and _content_type(attrs.get("type", "text/html")) in _HTML_TYPES
@@ -216,15 +253,16 @@ def _feed_link(feed: dict[str, Any], element: Any) -> None:
             feed["link"] = href
         return
     value = _finish(_leaf_text(element))
-    value = _urljoin("", value) if value else value
+    value = bases.resolve(element, value) if value else value
     feed["link"] = _LINK_REFERENCE.sub(r"&\g<1>", value)
 
 
 class _Entry:
     """One item or entry read as feedparser reads it."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, bases: _Bases) -> None:
         self.version = version
+        self.bases = bases
         self.atom = version.startswith("atom")
         self.entry: dict[str, Any] = {}
         self.title_locked = False
@@ -293,7 +331,7 @@ class _Entry:
         attrs.setdefault("type", "application/atom+xml" if rel == "self" else "text/html")
         links: list[dict[str, Any]] = self.entry.setdefault("links", [])
         if "href" in attrs or "url" in attrs or "uri" in attrs:
-            attrs["href"] = _link_href(attrs)
+            attrs["href"] = _link_href(attrs, element, self.bases)
             for name in ("url", "uri"):
                 attrs.pop(name, None)
             links.append(attrs)
@@ -303,7 +341,7 @@ class _Entry:
         links.append(attrs)
         value = _finish(_leaf_text(element))
         if value:
-            value = _urljoin("", value)
+            value = self.bases.resolve(element, value)
         value = _LINK_REFERENCE.sub(r"&\g<1>", value.replace("&amp;", "&"))
         self.entry["link"] = value
         if value:
@@ -314,7 +352,7 @@ class _Entry:
         self.guid_is_link = attrs.get("ispermalink", "true") == "true"
         value = _finish(_leaf_text(element))
         if value and self.guid_is_link:
-            value = _urljoin("", value)
+            value = self.bases.resolve(element, value)
         self._store("id", value)
         self.entry.setdefault("guidislink", self.guid_is_link and "link" not in self.entry)
         if self.guid_is_link:
@@ -443,6 +481,7 @@ class _Entry:
 
 _HANDLERS: dict[str, Any] = {
     "title": _Entry.title,
+    "dc:title": _Entry.title,
     "media:title": _Entry.media_title,
     "link": _Entry.link,
     "guid": _Entry.guid,
@@ -459,8 +498,10 @@ _HANDLERS: dict[str, Any] = {
     "author": _Entry.author,
     "managingeditor": _Entry.author,
     "dc:creator": _Entry.author,
+    "dc:author": _Entry.author,
     "itunes:author": _Entry.author,
     "description": _Entry.description,
+    "dc:description": _Entry.description,
     "media:description": _Entry.description,
     "summary": _Entry.summary,
     "itunes:summary": _Entry.summary,
@@ -486,9 +527,9 @@ def _attributes(element: Any) -> dict[str, Any]:
     return result
 
 
-def _link_href(attrs: dict[str, Any]) -> str:
+def _link_href(attrs: dict[str, Any], element: Any, bases: _Bases) -> str:
     href = attrs.get("url", attrs.get("uri", attrs.get("href")))
-    return _urljoin("", href) if href else str(href or "")
+    return bases.resolve(element, href) if href else str(href or "")
 
 
 def _content_type(value: str) -> str:
