@@ -51,6 +51,7 @@ _RSS10 = "http://purl.org/rss/1.0/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _PROLOG_SCAN_BYTES = 4096
+_MAX_KNOWN_KEYS = 10_000  # a bound, for documents that invent their own tags
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 _EMAIL = re.compile(
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
@@ -123,9 +124,16 @@ def parse(document: bytes) -> FastFeed | None:
         return None
 
 
+_KNOWN_KEYS: dict[str, str] = {}
+"""Keys already worked out for tags whose key does not depend on the document's prefix."""
+
+
 def _key(element: Any) -> str | None:
     """feedparser's name for an element ("title", "dc:creator"), or None for a comment."""
     tag = element.tag
+    known = _KNOWN_KEYS.get(tag) if isinstance(tag, str) else None
+    if known is not None:
+        return known
     if not isinstance(tag, str):
         return None
     if tag[0] == "{":
@@ -144,8 +152,12 @@ def _key(element: Any) -> str | None:
             if key in _HANDLERS or key in _NOT_FOLLOWED:
                 raise NotFollowed(f"<{key}> of an unknown namespace")
             return f"?{key}"
-        return f"{prefix}:{local.lower()}" if prefix else local.lower()
-    return tag.lower()
+        key = f"{prefix}:{local.lower()}" if prefix else local.lower()
+    else:
+        key = tag.lower()
+    if len(_KNOWN_KEYS) < _MAX_KNOWN_KEYS:
+        _KNOWN_KEYS[tag] = key
+    return key
 
 
 class _Bases:
@@ -517,7 +529,10 @@ def _attributes(element: Any) -> dict[str, Any]:
     """An element's attributes as feedparser keys them: names in lower case (a known
     namespace's with its prefix), ``rel`` and ``type`` values in lower case."""
     result: dict[str, Any] = {}
-    for name, value in element.attrib.items():
+    attrib = element.attrib
+    if not attrib:
+        return result
+    for name, value in attrib.items():
         if name[0] == "{":
             uri, local = name[1:].split("}", 1)
             prefix = _PREFIXES.get(uri.lower(), "")
