@@ -28,7 +28,7 @@ from enum import Enum
 from pathlib import Path
 
 from newsreader.cache import Cache, Outcome, PreparedArticle, prepare_article
-from newsreader.extract import ExtractError, extract_file, is_supported
+from newsreader.extract import ExtractError, extract_file, is_supported, worth_importing
 from newsreader.files import display_path, not_regular
 from newsreader.pool import pool_workers, process_pool
 
@@ -87,7 +87,8 @@ def iter_files(root: Path) -> Iterator[Found]:
     """Files to import under ``root``, and the paths passed over with their reasons.
 
     Hidden files and folders are skipped; so are files of unsupported types
-    inside folders (a file named explicitly is always tried, and refused by
+    inside folders, and ``.json`` files that are not JSON Feeds (a file named
+    explicitly is always tried, and refused by
     :func:`~newsreader.extract.extract_file` if it is not a regular file). In a
     folder, a FIFO, socket or device named like an article is refused unopened;
     a link is followed only to a regular file inside the folder (a link to a
@@ -148,7 +149,7 @@ def _walk_one(
                     full = True
                     break
                 if _is_plain_file(entry):
-                    if is_supported(Path(entry.name)):
+                    if worth_importing(Path(entry.path)):
                         articles.append(entry.name)
                 else:
                     others.append(entry)
@@ -208,7 +209,7 @@ def _look_at(entry: os.DirEntry[str], root: Path) -> _Verdict | str:
         if not supported:
             return _Verdict.PASS_OVER
         if entry.is_file(follow_symlinks=False):
-            return _Verdict.IMPORT
+            return _Verdict.IMPORT if worth_importing(Path(entry.path)) else _Verdict.PASS_OVER
         return not_regular(entry.stat(follow_symlinks=False).st_mode) or _Verdict.IMPORT
     except OSError as error:
         return _reason(error) if supported else _Verdict.PASS_OVER
@@ -227,7 +228,9 @@ def _look_at_link(entry: os.DirEntry[str], root: Path, supported: bool) -> _Verd
         return _Verdict.PASS_OVER
     if not inside:
         return OUTSIDE_LINK
-    return not_regular(mode) or _Verdict.IMPORT
+    if not stat.S_ISREG(mode):
+        return not_regular(mode) or _Verdict.IMPORT
+    return _Verdict.IMPORT if worth_importing(Path(entry.path)) else _Verdict.PASS_OVER
 
 
 def _folder_refusal(entry: os.DirEntry[str], seen: set[tuple[int, int]]) -> str | None:

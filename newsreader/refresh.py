@@ -393,7 +393,7 @@ async def _refresh_one(
             # A remembered new address is known without the feed's credentials.
             carry_credentials(state.permanent_url, feed.url) if state.permanent_url else feed.url,
             Validators(state.etag, state.last_modified),
-            accept="application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.8",
+            accept=FEED_ACCEPT,
         )
     except FetchError as error:
         return _failed(cache, attempt, name, str(error), error.retry_after)
@@ -444,6 +444,10 @@ async def _refresh_one(
     )
 
 
+FEED_ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, "
+    "application/xml;q=0.9, application/json;q=0.9, */*;q=0.8"
+)
 FULL_TEXT_MIN_CHARS = 600
 """An entry with less text than this is taken for a summary when ``full_text`` is on."""
 FULL_TEXT_PARALLEL = 4

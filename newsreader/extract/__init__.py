@@ -18,7 +18,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf"})
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".json"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES
 
 
@@ -29,6 +29,25 @@ class ExtractError(Exception):
 def is_supported(path: Path) -> bool:
     """Whether a file's suffix names a format newsreader reads."""
     return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+JSON_FEED_MARK = b"jsonfeed.org/version"
+JSON_PEEK_BYTES = 64 * 1024
+
+
+def worth_importing(path: Path) -> bool:
+    """Whether a regular file met in a folder walk is one to import: of a supported
+    type, and, for ``.json`` (which holds much besides feeds), a JSON Feed by the
+    version it names in its first 64 KiB. A file named on its own is always tried."""
+    if not is_supported(path):
+        return False
+    if path.suffix.lower() != ".json":
+        return True
+    try:
+        with path.open("rb") as file:
+            return JSON_FEED_MARK in file.read(JSON_PEEK_BYTES)
+    except OSError:
+        return True  # tried, so that the reason is said
 
 
 def extract_file(

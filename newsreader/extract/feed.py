@@ -1,11 +1,12 @@
-"""Feed documents (RSS 0.9x/1.0/2.0, Atom) -> one :class:`Article` per entry.
+"""Feed documents (RSS 0.9x/1.0/2.0, Atom, JSON Feed) -> one :class:`Article` per entry.
 
 A document is first decoded to UTF-8: :mod:`newsreader.extract.xmlencoding`
 decides the encoding of a file and of a download by the same rules (the
 response's charset counts, its media type does not). :mod:`newsreader.extract.fastfeed`
 (lxml) then reads it when it is well-formed RSS 2.0, RSS 1.0 or Atom 1.0 with
 nothing it does not follow, giving the entries in feedparser's shape; feedparser
-reads everything else. Both go through the same normalisation here.
+reads everything else. JSON Feed is read by :mod:`newsreader.extract.jsonfeed`.
+All three go through the same normalisation here.
 
 feedparser is only ever given bytes (never a URL, so it does no I/O of its own),
 and those bytes are UTF-8, so its own guessing never runs. Its HTML sanitizer is
@@ -29,7 +30,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 
-from newsreader.extract import fastfeed
+from newsreader.extract import fastfeed, jsonfeed
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time, install_date_handler, parse_date
 from newsreader.extract.decode import BINARY_MAGIC
@@ -99,8 +100,16 @@ def parse_feed(
     if data.startswith(BINARY_MAGIC):
         raise NotAFeed("binary file, not a feed")
     install_date_handler()
-    document = as_utf8(data, _content_type(headers)).document
-    quick = fastfeed.parse(document) if fast else None
+    quick: fastfeed.FastFeed | None = None
+    if jsonfeed.looks_like_json(data):
+        try:
+            quick = jsonfeed.parse(data)
+        except jsonfeed.NotAJsonFeed as error:
+            raise NotAFeed(str(error)) from None
+        document = b""
+    else:
+        document = as_utf8(data, _content_type(headers)).document
+        quick = fastfeed.parse(document) if fast else None
     if quick is not None:
         feed_info: Any = quick.feed
         plain: list[dict[str, Any]] = quick.entries
@@ -109,7 +118,8 @@ def parse_feed(
         feed_info, plain, version = _feedparser_entries(document)
     feed_link = _safe_link(feed_info.get("link"), base_url)
     base = feed_link or base_url
-    atom = str(version).startswith("atom")
+    # Atom and JSON Feed say what type each text is; RSS leaves it to a guess.
+    atom = str(version).startswith(("atom", "json"))
     title_detail = feed_info.get("title_detail")
     feed_title = clean_line(_as_text(feed_info.get("title"), title_detail, atom)) or source
     for entry in plain:
