@@ -208,6 +208,11 @@ def _run_reader(locations: Locations, *, offline: bool) -> int:
         app = reader_app(locations, offline=offline)
     except (ConfigError, CacheError) as error:
         return _fail(str(error), EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED)
+    if not offline and app.config.enabled_feeds:
+        from newsreader.pool import start_fork_server
+        from newsreader.ui.screens.main import PARSE_PRELOAD
+
+        start_fork_server(PARSE_PRELOAD)
     app.run()
     # A crash inside the reader (Textual shows its traceback) is not a success.
     return app.return_code or EXIT_OK

@@ -152,6 +152,7 @@ def refresh(
     progress: Progress | None = None,
     parse_workers: int | None = None,
     stop: threading.Event | None = None,
+    pool: Executor | None = None,
 ) -> RefreshReport:
     """Refresh every enabled feed and local source of a config into the cache.
 
@@ -165,6 +166,8 @@ def refresh(
         stop: Set from another thread to end the refresh early (the reader quitting):
             downloads under way are dropped, what is stored stays, and the local
             sources and retention wait for the next refresh.
+        pool: Where to parse, kept by the caller between refreshes (the reader's
+            :class:`~newsreader.pool.ForkServerPool`); ``parse_workers`` is then unused.
     """
     started = time.monotonic()
     report = RefreshReport()
@@ -179,12 +182,17 @@ def refresh(
             if progress:
                 progress(result, done, len(feeds))
     elif feeds:
-        workers = (os.cpu_count() or 1) if parse_workers is None else parse_workers
-        # Forked before the event loop and its resolver threads exist (see pool).
-        with process_pool(workers) as pool:
+        if pool is not None:
             report.feeds = asyncio.run(
                 _refresh_feeds(feeds, config.settings, cache, pool, progress, stop)
             )
+        else:
+            workers = (os.cpu_count() or 1) if parse_workers is None else parse_workers
+            # Forked before the event loop and its resolver threads exist (see pool).
+            with process_pool(workers, background=True) as own_pool:
+                report.feeds = asyncio.run(
+                    _refresh_feeds(feeds, config.settings, cache, own_pool, progress, stop)
+                )
     if stop is not None and stop.is_set():
         report.seconds = time.monotonic() - started
         return report

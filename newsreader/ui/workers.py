@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 
 from textual.message import Message
@@ -108,8 +109,12 @@ def refresh_feeds(
     offline: bool,
     post: Post,
     stop: threading.Event | None = None,
+    pool: Executor | None = None,
 ) -> None:
     """Refresh feeds and local sources, posting progress and then how it ended.
+
+    ``pool`` parses the feeds (the screen's, kept between refreshes); without it
+    they are parsed on a thread of this worker's.
 
     Raises:
         Exception: an unexpected one, after its :class:`RefreshFinished`.
@@ -130,14 +135,13 @@ def refresh_feeds(
     try:
         with Cache(cache_file) as cache:
             report = refresh(
-                # Parsed in this worker thread: starting a process pool from an
-                # app with threads of its own is not safe everywhere.
                 config,
                 cache,
                 offline=offline,
                 progress=progressed,
                 parse_workers=0,
                 stop=stop,
+                pool=pool,
             )
     except CacheError as error:
         post(RefreshFinished(0, 0, 0, str(error)))

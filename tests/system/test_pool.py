@@ -17,9 +17,10 @@ from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.importer import import_paths
 from newsreader.paths import Locations
-from newsreader.pool import InProcess, may_fork, pool_workers, process_pool
+from newsreader.pool import ForkServerPool, InProcess, may_fork, pool_workers, process_pool
 from newsreader.ui.app import NewsReaderApp
 from tests.helpers.cache import article_count
+from tests.helpers.paths import ARTICLES as ARTICLES_DIR
 
 ARTICLE_COUNT = 250
 
@@ -134,3 +135,45 @@ async def test_an_in_app_refresh_of_a_large_local_folder_forks_nothing(
         assert article_count(cache) == ARTICLE_COUNT
         titles = {row.title for row in cache.list_articles(limit=ARTICLE_COUNT + 1)}
     assert titles == {f"Pooled Story Number {n}" for n in range(ARTICLE_COUNT)}
+
+
+def test_the_reader_s_pool_without_a_fork_server_parses_on_a_thread(forks: list[int]) -> None:
+    pool = ForkServerPool(2)
+    try:
+        assert pool.submit(os.getpid).result(timeout=30) == os.getpid()
+    finally:
+        pool.shutdown()
+    assert forks == [] and multiprocessing.active_children() == []
+
+
+def test_the_reader_s_pool_parses_in_processes_of_a_fork_server_started_first() -> None:
+    """In a process with another thread running (as the reader's refresh is), after the
+    fork server started: feeds parse in other processes, none forked from this one."""
+    script = (
+        "import os, threading, time\n"
+        "from newsreader.pool import ForkServerPool, start_fork_server\n"
+        "start_fork_server(('newsreader.refresh',))\n"
+        "forked = []\n"
+        "real = os.fork\n"
+        "os.fork = lambda: forked.append(1) or real()\n"
+        "threading.Thread(target=time.sleep, args=(5,), daemon=True).start()\n"
+        "from newsreader.refresh import _parse_job\n"
+        "pool = ForkServerPool(2)\n"
+        "feed = open(os.environ['FEED'], 'rb').read()\n"
+        "parsed = pool.submit(_parse_job, feed, {}, 'http://x/', (), 'http://x/', 0.0).result(60)\n"
+        "pid = pool.submit(os.getpid).result(60)\n"
+        "pool.shutdown()\n"
+        "print(len(parsed.rows), pid != os.getpid(), forked == [])\n"
+    )
+    feed = ARTICLES_DIR / "world" / "wire.xml"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"FEED": str(feed)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    count, elsewhere, unforked = result.stdout.split()
+    assert int(count) > 0 and elsewhere == "True" and unforked == "True"

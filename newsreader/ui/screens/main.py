@@ -12,6 +12,7 @@ own cache connection, and reports back through :mod:`newsreader.ui.messages`
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from newsreader.keys import ANYWHERE, keys_label
 from newsreader.links import article_links, resolve
 from newsreader.model import CATEGORY_SEPARATOR, ArticleSummary, FeedState, LinkKind
 from newsreader.node_notes import empty_note, failure_note
+from newsreader.pool import ForkServerPool
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
@@ -58,6 +60,8 @@ from newsreader.ui.widgets.figure_image import FigureImage
 from newsreader.ui.workers import fetch_page, load_images, recount_tree, refresh_feeds
 from newsreader.wording import plural
 
+PARSE_PRELOAD = ("newsreader.refresh",)
+"""What the fork server imports once, so that its workers start with it."""
 NARROW_WIDTH = 100
 TREE_RELOAD_DELAY = 0.25
 PROGRESS_DRAW_SECONDS = 0.1
@@ -115,6 +119,9 @@ class MainScreen(Screen[None]):
         self._narrow: bool | None = None
         """Whether the layout is the narrow one (None until the first layout)."""
         self._stop_refresh = threading.Event()
+        # Feeds are parsed in processes forked from a fork server, started at the
+        # first feed to parse and kept for the next refresh.
+        self._parse_pool = ForkServerPool(os.cpu_count() or 1)
         self.mounted = asyncio.Event()
         """Set once the panes are mounted and the first list is loaded (or that failed)."""
         self.images_shown = config.settings.images
@@ -842,6 +849,7 @@ class MainScreen(Screen[None]):
             offline=self.offline,
             post=self.post_message,
             stop=self._stop_refresh,
+            pool=self._parse_pool,
         )
 
     @on(RefreshProgressed)
@@ -902,4 +910,5 @@ class MainScreen(Screen[None]):
         # waiting on a silent server would keep a quitting reader alive that long.
         self._stop_refresh.set()
         self._stop_images.set()
+        self._parse_pool.shutdown(wait=False, cancel_futures=True)
         self.stop_tree_reload()
