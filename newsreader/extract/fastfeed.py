@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from feedparser.datetimes import _parse_date
@@ -32,6 +31,8 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
+
+from newsreader.extract.shapes import FastFeed
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -93,15 +94,6 @@ _TRANSPARENT = frozenset({"media:group"})
 
 class NotFollowed(Exception):
     """The document has something this reader does not do as feedparser does."""
-
-
-@dataclass(slots=True)
-class FastFeed:
-    """A document read here: feedparser's ``version``, ``feed`` and ``entries``."""
-
-    version: str
-    feed: dict[str, Any]
-    entries: list[dict[str, Any]] = field(default_factory=list)
 
 
 def parse(document: bytes) -> FastFeed | None:

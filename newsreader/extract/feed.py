@@ -30,7 +30,7 @@ from xml.sax import SAXParseException
 
 import feedparser
 
-from newsreader.extract import fastfeed, jsonfeed
+from newsreader.extract import jsonfeed
 from newsreader.extract.cdata import lift_bodies
 from newsreader.extract.dates import from_struct_time, install_date_handler, parse_date
 from newsreader.extract.decode import BINARY_MAGIC
@@ -38,6 +38,7 @@ from newsreader.extract.enclosures import entry_enclosures
 from newsreader.extract.htmlbody import convert_body
 from newsreader.extract.localdates import local_date
 from newsreader.extract.saxdriver import install as install_xml_driver
+from newsreader.extract.shapes import FastFeed
 from newsreader.extract.xmlencoding import as_utf8
 from newsreader.links import normalise_url, without_fragment
 from newsreader.model import Article
@@ -100,7 +101,10 @@ def parse_feed(
     if data.startswith(BINARY_MAGIC):
         raise NotAFeed("binary file, not a feed")
     install_date_handler()
-    quick: fastfeed.FastFeed | None = None
+    # lxml loads only where feeds are parsed: a refresh's pool workers, not its writer.
+    from newsreader.extract import fastfeed
+
+    quick: FastFeed | None = None
     if jsonfeed.looks_like_json(data):
         try:
             quick = jsonfeed.parse(data)

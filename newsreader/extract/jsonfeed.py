@@ -29,7 +29,7 @@ from typing import Any
 
 from feedparser.datetimes import _parse_date
 
-from newsreader.extract.fastfeed import FastFeed
+from newsreader.extract.shapes import FastFeed
 
 _VERSION = re.compile(r"^https?://jsonfeed\.org/version/(\d+(?:\.\d+)?)/?$")
 _BLANK_LINES = re.compile(r"\n\s*\n")
