@@ -78,7 +78,10 @@ def start_fork_server(preload: tuple[str, ...]) -> None:
     context.set_forkserver_preload(list(preload))
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    try:
+        forkserver.ensure_running()
+    except (OSError, ValueError):
+        return  # no server (a sandbox that forbids it): feeds parse on a thread
     _fork_server_started = True
 
 

@@ -15,6 +15,7 @@ every document.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import secrets
@@ -40,13 +41,17 @@ _CP1252 = {
 
 
 _OTHER_REFERENCE = re.compile(r"&(?!(?:lt|gt|amp|quot|apos);)")
+_REFERENCE = re.compile(r"&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]*));")
+_XML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
 def _xml_unescape(text: str) -> str:
-    """Decode the references of escaped text: the five XML ones by plain replacing
-    (most bodies have only those, thousands of them), anything else the slow way."""
+    """Decode the references of escaped text as an XML parser does: the five XML
+    ones by plain replacing (most bodies have only those, thousands of them), a
+    character reference as its character whatever it is, a name XML does not
+    define as HTML reads it."""
     if _OTHER_REFERENCE.search(text):
-        return html.unescape(text)
+        return _REFERENCE.sub(_reference, text)
     return (
         text.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -54,6 +59,23 @@ def _xml_unescape(text: str) -> str:
         .replace("&apos;", "'")
         .replace("&amp;", "&")
     )
+
+
+def _reference(match: re.Match[str]) -> str:
+    decimal, hexadecimal, name = match.groups()
+    if name is not None:
+        return _XML_NAMED.get(name) or html.unescape(match.group(0))
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if code <= 0x10FFFF else match.group(0)
+
+
+def _repaired(text: str) -> str:
+    """feedparser's repair of UTF-8 read as Latin-1, then its reading of C1 controls
+    as Windows-1252, over a whole value."""
+    if not text.isascii():
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            text = text.encode("iso-8859-1").decode("utf-8")
+    return _C1.sub(lambda c: _CP1252.get(ord(c.group(0)), c.group(0)), text)
 
 
 class LiftedBodies:
@@ -74,13 +96,13 @@ class LiftedBodies:
         def body(match: re.Match[str]) -> str:
             raw, escaped = self._bodies[int(match.group(1))]
             decoded = raw.decode(encoding or "utf-8", errors="replace")
-            if escaped:
-                decoded = _xml_unescape(decoded)
-            # An XML parser turns CRLF and CR into LF, in CDATA too.
-            decoded = decoded.replace("\r\n", "\n").replace("\r", "\n").strip()
-            return _C1.sub(lambda c: _CP1252.get(ord(c.group(0)), c.group(0)), decoded)
+            # An XML parser turns CRLF and CR into LF, in CDATA too; a reference
+            # to a CR (&#xD;) stays a CR.
+            decoded = decoded.replace("\r\n", "\n").replace("\r", "\n")
+            return _xml_unescape(decoded) if escaped else decoded
 
-        return self._token.sub(body, text)
+        # As feedparser treats a value: trimmed, then repaired, as a whole.
+        return _repaired(self._token.sub(body, text).strip())
 
     def restore_entry(self, entry: dict[str, Any], encoding: str) -> None:
         """Restore an entry's summary and content values in place."""

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from feedparser.datetimes import _parse_date
@@ -49,7 +51,8 @@ _PREFIXES: dict[str, str] = {
 }
 _ATOM = "http://www.w3.org/2005/atom"
 _RSS10 = "http://purl.org/rss/1.0/"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+_MAX_ENTRIES = 100_000
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _PROLOG_SCAN_BYTES = 4096
 _MAX_KNOWN_KEYS = 10_000  # a bound, for documents that invent their own tags
@@ -60,6 +63,8 @@ _EMAIL = re.compile(
 )
 _LINK_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")
+# An item or entry start tag, in any case and with any prefix (as feedparser names them).
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?i:item|entry)[\s/>]")
 
 # Entry elements whose feedparser handlers change the fields kept here in ways
 # this module does not follow: a document with one is left to feedparser.
@@ -88,8 +93,6 @@ _NOT_FOLLOWED = frozenset(
         "rss",
     }
 )
-# Containers whose children feedparser reads as if they stood in the entry.
-_TRANSPARENT = frozenset({"media:group"})
 
 
 class NotFollowed(Exception):
@@ -111,9 +114,12 @@ def parse(document: bytes) -> FastFeed | None:
     if root.getroottree().docinfo.doctype:
         return None  # a DOCTYPE further down: its entities are feedparser's to refuse
     try:
-        return _read(root, _Bases(root) if b"base" in document else _NO_BASES)
+        result = _read(root, _Bases(root) if b"base" in document else _NO_BASES)
     except NotFollowed:
         return None
+    if len(_ENTRY_TAG.findall(document)) != len(result.entries):
+        return None  # an entry somewhere this reader does not look (feedparser does)
+    return result
 
 
 _KNOWN_KEYS: dict[str, str] = {}
@@ -136,14 +142,16 @@ def _key(element: Any) -> str | None:
         prefix = _PREFIXES.get(lowered)
         if prefix is None:
             # feedparser names an element of a namespace it does not know by the
-            # document's own prefix, so "dc:creator" of another namespace is its dc:creator.
+            # document's own prefix ("itunes:duration" of another address is its
+            # itunes:duration), or by its bare name when it has none.
             given = element.prefix
-            if not given:
-                return f"?{local.lower()}"
-            key = f"{given.lower()}:{local.lower()}"
-            if key in _HANDLERS or key in _NOT_FOLLOWED:
-                raise NotFollowed(f"<{key}> of an unknown namespace")
-            return f"?{key}"
+            if given:
+                if sum(1 for u in element.nsmap.values() if u == uri) > 1:
+                    raise NotFollowed("one namespace under two prefixes")
+                return f"{given.lower()}:{local.lower()}"
+            if any(p and u == uri for p, u in element.nsmap.items()):
+                raise NotFollowed("a namespace bound to a prefix used as the default")
+            return local.lower()
         key = f"{prefix}:{local.lower()}" if prefix else local.lower()
     else:
         key = tag.lower()
@@ -192,29 +200,67 @@ class _Bases:
 _NO_BASES = _Bases(None)
 
 
+@dataclass(slots=True)
+class _State:
+    """What feedparser keeps across a whole document: the depth of the title that
+    holds (a title at that depth or deeper is not taken), and whether content came
+    since the last entry ended (it changes how a second description is read)."""
+
+    title_depth: int = -1
+    has_content: bool = False
+
+
 def _read(root: Any, bases: _Bases) -> FastFeed:
     key = _key(root)
-    uri = root.tag[1:].split("}", 1)[0].lower() if root.tag[0] == "{" else ""
+    uri = _namespace(root)
+    declared = _declared_version(root)
+    state = _State()
     if key == "rss" and not uri:
-        version = root.get("version", "")
-        name = _RSS_VERSIONS.get(version) or ("rss20" if version.startswith("2.") else "rss")
-        channels = [child for child in root if _key(child) == "channel"]
-        if len(channels) != 1:
-            raise NotFollowed("not one channel")
-        return _read_channel(name, channels[0], bases)
-    if key == "feed" and uri == _ATOM:
-        return _read_channel("atom10", root, bases)
-    if key == "rdf:rdf" and any(_namespace(child) == _RSS10 for child in root):
-        channels = [child for child in root if _key(child) == "channel"]
-        if len(channels) != 1:
-            raise NotFollowed("not one channel")
-        # The channel's own fields, then the items beside it.
-        feed = _read_channel("rss10", channels[0], bases)
+        given = root.get("version", "")
+        version = (
+            declared
+            if declared.startswith("rss")
+            else (_RSS_VERSIONS.get(given) or ("rss20" if given.startswith("2.") else "rss"))
+        )
+        result = FastFeed(version, {})
         for child in root:
-            if _key(child) == "item":
-                feed.entries.append(_Entry(feed.version, bases).read(child))
-        return feed
-    raise NotFollowed("not RSS 2.0, RSS 1.0 or Atom 1.0")
+            child_key = _key(child)
+            if child_key == "channel":
+                _read_feed(result, child, bases, state, 3)
+            elif child_key in ("item", "entry"):
+                result.entries.append(_Entry(result, bases, state).read(child, 2))
+            elif child_key is not None:
+                _refuse_feed_fields(child)
+    elif key == "feed" and uri == _ATOM:
+        result = FastFeed(declared or "atom", {})
+        _read_feed(result, root, bases, state, 2)
+    elif key == "rdf:rdf" and any(_namespace(child) == _RSS10 for child in root):
+        result = FastFeed(declared or "rss10", {})
+        for child in root:
+            child_key = _key(child)
+            if child_key == "channel":
+                _read_feed(result, child, bases, state, 3)
+            elif child_key in ("item", "entry"):
+                result.entries.append(_Entry(result, bases, state).read(child, 2))
+            elif child_key is not None:
+                _refuse_feed_fields(child)
+    else:
+        raise NotFollowed("not RSS 2.0, RSS 1.0 or Atom 1.0")
+    return result
+
+
+def _declared_version(root: Any) -> str:
+    """The version feedparser takes from the namespaces the root declares, in their
+    order: the first of RSS 0.90 (as the default), RSS 1.0 and Atom 1.0."""
+    for prefix, uri in root.nsmap.items():
+        lowered = uri.lower()
+        if prefix is None and lowered == _RSS090:
+            return "rss090"
+        if lowered == _RSS10:
+            return "rss10"
+        if lowered == _ATOM:
+            return "atom10"
+    return ""
 
 
 def _namespace(element: Any) -> str:
@@ -222,69 +268,134 @@ def _namespace(element: Any) -> str:
     return tag[1:].split("}", 1)[0].lower() if isinstance(tag, str) and tag[0] == "{" else ""
 
 
-def _read_channel(version: str, channel: Any, bases: _Bases) -> FastFeed:
-    atom = version.startswith("atom")
-    feed: dict[str, Any] = {}
-    result = FastFeed(version, feed)
-    title_locked = False
-    if channel.get("lastmod") is not None or channel.get("href") is not None:
+def _read_feed(result: FastFeed, container: Any, bases: _Bases, state: _State, depth: int) -> None:
+    """The feed's own fields and its entries, from a channel or an Atom feed
+    element whose children stand at ``depth``."""
+    atom = result.version.startswith("atom")
+    feed = result.feed
+    if container.get("lastmod") is not None or container.get("href") is not None:
         raise NotFollowed("CDF attributes")
-    for child in channel:
+    for child in container:
         key = _key(child)
+        if key is None:
+            continue
         if key in ("item", "entry"):
-            result.entries.append(_Entry(version, bases).read(child))
-            title_locked = False  # feedparser forgets its title depth at each entry
-        elif key == "title" and not title_locked:
+            result.entries.append(_Entry(result, bases, state).read(child, depth))
+        elif key in ("title", "dc:title", "media:title"):
+            held = state.title_depth
+            if -1 < held <= depth:
+                _leaf_text(child)
+                continue
             value, kind = _text_value(child, "text/plain", atom)
-            feed["title"] = value
-            feed["title_detail"] = {"type": kind}
-            title_locked = bool(value)
-        elif key == "title" and result.entries:
-            raise NotFollowed("a feed title after the entries")
+            feed["title"], feed["title_detail"] = value, {"type": kind}
+            if value:
+                state.title_depth = depth
+            if key == "media:title":
+                state.title_depth = held  # feedparser keeps the depth it had
         elif key == "link":
             _feed_link(feed, child, bases)
-    return result
+        elif key in ("id", "guid"):
+            is_link = _attributes(child).get("ispermalink", "true") == "true"
+            value = _finish(_leaf_text(child), bases.resolve if is_link else None, child)
+            feed["id"] = value
+            feed.setdefault("guidislink", is_link and "link" not in feed)
+            if is_link:
+                feed.setdefault("link", value)
+        elif key in ("image", "textinput"):
+            _read_image(child, key, state, depth)
+        elif key in _CONTENT_KEYS:
+            state.has_content = True  # feedparser forgets it only at an entry's end
+        else:
+            _refuse_feed_fields(child)
+    if len(result.entries) > _MAX_ENTRIES:
+        raise NotFollowed("too many entries")
+
+
+_CONTENT_KEYS = frozenset({"content", "content:encoded", "body", "xhtml:body", "fullitem"})
+# What an element at the feed's level must not hold for this reader: feedparser
+# would take it for the feed's own title, link or id, or for an entry.
+_FEED_FIELDS = frozenset(
+    {"title", "dc:title", "media:title", "link", "id", "guid", "item", "entry", *_CONTENT_KEYS}
+)
+_IMAGE_CHILDREN = {
+    "image": frozenset({"title", "link", "description", "url", "href", "width", "height"}),
+    "textinput": frozenset({"title", "link", "description", "name"}),
+}
+
+
+def _refuse_feed_fields(element: Any) -> None:
+    for inner in element.iter():
+        if inner is not element and _key(inner) in _FEED_FIELDS:
+            raise NotFollowed(f"<{_key(inner)}> inside <{_key(element)}>")
+
+
+def _read_image(element: Any, key: str, state: _State, depth: int) -> None:
+    """A channel's image or text input: its fields are its own, but feedparser
+    forgets it is inside one at an unprefixed element it does not expect there
+    (and then gives the feed its title and link), and it moves the title depth."""
+    state.title_depth = -1
+    for child in element:
+        child_key = _key(child)
+        if child_key is None:
+            continue
+        if ":" not in child_key and child_key not in _IMAGE_CHILDREN[key]:
+            raise NotFollowed(f"<{child_key}> in <{key}>")
+        if child_key in ("title", "dc:title") and not -1 < state.title_depth <= depth + 1:
+            if _finish(_leaf_text(child)):
+                state.title_depth = depth + 1
+        elif len(child):
+            _refuse_feed_fields(child)
 
 
 def _feed_link(feed: dict[str, Any], element: Any, bases: _Bases) -> None:
-    attrs = _attributes(element)
-    if "href" in attrs or "url" in attrs or "uri" in attrs:
-        href = _link_href(attrs, element, bases)
-        if (
-            attrs.get("rel", "alternate") == "alternate"
-            and _content_type(attrs.get("type", "text/html")) in _HTML_TYPES
-        ):
+    attrs = _enforce_href(_attributes(element))
+    if "href" in attrs:
+        href = bases.resolve(element, attrs["href"])
+        rel = attrs.get("rel", "alternate")
+        kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html")
+        if rel == "alternate" and _content_type(kind) in _HTML_TYPES:
             feed["link"] = href
         return
-    value = _finish(_leaf_text(element))
-    value = bases.resolve(element, value) if value else value
+    value = _finish(_leaf_text(element), bases.resolve, element)
     feed["link"] = _LINK_REFERENCE.sub(r"&\g<1>", value)
+
+
+def _enforce_href(attrs: dict[str, Any]) -> dict[str, Any]:
+    """feedparser's ``_enforce_href``: ``url``, else ``uri``, else ``href`` is the href."""
+    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
+    if href:
+        attrs.pop("url", None)
+        attrs.pop("uri", None)
+        attrs["href"] = href
+    return attrs
 
 
 class _Entry:
     """One item or entry read as feedparser reads it."""
 
-    def __init__(self, version: str, bases: _Bases) -> None:
-        self.version = version
+    def __init__(self, result: FastFeed, bases: _Bases, state: _State) -> None:
         self.bases = bases
-        self.atom = version.startswith("atom")
+        self.state = state
+        self.atom = result.version.startswith("atom")
         self.entry: dict[str, Any] = {}
-        self.title_locked = False
-        self.has_content = False
+        self.has_content = state.has_content
         self.guid_is_link = False
         # feedparser's property_depth_map: a value set at one depth is replaced
         # only from the same depth or nearer the entry.
         self.depths: dict[str, int] = {}
         self.depth = 1
 
-    def read(self, item: Any) -> dict[str, Any]:
-        if item.get("lastmod") is not None or item.get("href") is not None:
+    def read(self, item: Any, depth: int) -> dict[str, Any]:
+        """The entry of an item or entry element standing at ``depth``."""
+        attrs = _attributes(item)
+        if "lastmod" in attrs or "href" in attrs:
             raise NotFollowed("CDF attributes")
-        about = item.get(f"{{{_RDF}}}about")
-        if about:
-            self.entry["id"] = about
+        self.state.title_depth = -1
+        if attrs.get("rdf:about"):
+            self.entry["id"] = attrs["rdf:about"]
         for child in item:
-            self._element(child, 1)
+            self._element(child, depth + 1)
+        self.state.has_content = False
         return self.entry
 
     def _store(self, key: str, value: object) -> bool:
@@ -300,10 +411,6 @@ class _Entry:
         if key is None:
             return
         self.depth = depth
-        if key in _TRANSPARENT:
-            for child in element:
-                self._element(child, depth + 1)
-            return
         if key in _NOT_FOLLOWED:
             raise NotFollowed(f"<{key}> in an entry")
         handler = _HANDLERS.get(key)
@@ -312,40 +419,44 @@ class _Entry:
         elif key == "itunes:duration":
             if element.attrib:
                 raise NotFollowed("attributes on itunes:duration")
-            self.entry["itunes_duration"] = _finish(_leaf_text(element))
+            self._store("itunes_duration", _finish(_leaf_text(element)))
+        else:
+            # feedparser reads what an element it does not know holds (media:group,
+            # an activity's object) as if it stood in the entry, deeper down.
+            for child in element:
+                self._element(child, depth + 1)
 
-    # Titles: the first non-empty one counts; a media title only when no title came.
+    # A non-empty title holds against titles at its depth or deeper; a media
+    # title is taken as one but leaves the depth as it was.
     def title(self, element: Any) -> None:
-        if self.title_locked:
+        state = self.state
+        if -1 < state.title_depth <= self.depth:
             _leaf_text(element)  # still refuse markup inside, as feedparser would differ
             return
         value, kind = _text_value(element, "text/plain", self.atom)
         self._store("title", value)
         self.entry["title_detail"] = {"type": kind}
-        self.title_locked = bool(value)
+        if value:
+            state.title_depth = self.depth
 
     def media_title(self, element: Any) -> None:
-        locked = self.title_locked
+        held = self.state.title_depth
         self.title(element)
-        self.title_locked = locked
+        self.state.title_depth = held
 
     def link(self, element: Any) -> None:
-        attrs = _attributes(element)
+        attrs = _enforce_href(_attributes(element))
         rel = attrs.setdefault("rel", "alternate")
         attrs.setdefault("type", "application/atom+xml" if rel == "self" else "text/html")
         links: list[dict[str, Any]] = self.entry.setdefault("links", [])
-        if "href" in attrs or "url" in attrs or "uri" in attrs:
-            attrs["href"] = _link_href(attrs, element, self.bases)
-            for name in ("url", "uri"):
-                attrs.pop(name, None)
+        if "href" in attrs:
+            attrs["href"] = self.bases.resolve(element, attrs["href"])
             links.append(attrs)
             if rel == "alternate" and _content_type(attrs["type"]) in _HTML_TYPES:
                 self.entry["link"] = attrs["href"]
             return
         links.append(attrs)
-        value = _finish(_leaf_text(element))
-        if value:
-            value = self.bases.resolve(element, value)
+        value = _finish(_leaf_text(element), self.bases.resolve, element)
         value = _LINK_REFERENCE.sub(r"&\g<1>", value.replace("&amp;", "&"))
         self.entry["link"] = value
         if value:
@@ -354,9 +465,8 @@ class _Entry:
     def guid(self, element: Any) -> None:
         attrs = _attributes(element)
         self.guid_is_link = attrs.get("ispermalink", "true") == "true"
-        value = _finish(_leaf_text(element))
-        if value and self.guid_is_link:
-            value = self.bases.resolve(element, value)
+        resolve = self.bases.resolve if self.guid_is_link else None
+        value = _finish(_leaf_text(element), resolve, element)
         self._store("id", value)
         self.entry.setdefault("guidislink", self.guid_is_link and "link" not in self.entry)
         if self.guid_is_link:
@@ -376,6 +486,8 @@ class _Entry:
         authors: list[dict[str, Any]] = self.entry.setdefault("authors", [])
         authors.append({})
         names = [child for child in element if _key(child) is not None]
+        if names and not any(_key(child) == "name" for child in names):
+            raise NotFollowed("an author without a name")  # feedparser's detail is its own
         if names:
             # Atom's person construct: its name and email, saved as feedparser saves them.
             for child in names:
@@ -460,12 +572,7 @@ class _Entry:
             self.entry.setdefault("summary", value)
 
     def enclosure(self, element: Any) -> None:
-        attrs = _attributes(element)
-        href = attrs.get("url", attrs.get("uri", attrs.get("href")))
-        if href:
-            attrs.pop("url", None)
-            attrs.pop("uri", None)
-            attrs["href"] = href
+        attrs = _enforce_href(_attributes(element))
         attrs["rel"] = "enclosure"
         self.entry.setdefault("links", []).append(attrs)
 
@@ -476,8 +583,21 @@ class _Entry:
             self._element(child, depth + 1)
 
     def source(self, element: Any) -> None:
-        # Its fields are the source feed's, not the entry's.
-        self.title_locked = False
+        """Its fields are the source feed's, not the entry's; but it resets the title
+        depth, a title in it sets it, and content in it counts as the entry's."""
+        self.state.title_depth = -1
+        for inner in element.iter():
+            if inner is element:
+                continue
+            key = _key(inner)
+            if key in _CONTENT_KEYS:
+                self.has_content = True
+            elif (
+                key in ("title", "dc:title")
+                and self.state.title_depth == -1
+                and _finish(_leaf_text(inner))
+            ):
+                self.state.title_depth = self.depth + _depth_below(element, inner)
 
     def ignore(self, element: Any) -> None:
         return
@@ -524,19 +644,29 @@ def _attributes(element: Any) -> dict[str, Any]:
     attrib = element.attrib
     if not attrib:
         return result
+    namespaced = []
     for name, value in attrib.items():
         if name[0] == "{":
             uri, local = name[1:].split("}", 1)
             prefix = _PREFIXES.get(uri.lower(), "")
+            namespaced.append((uri, local, value))
             name = f"{prefix}:{local}" if prefix else local
-        lowered = name.lower()
-        result[lowered] = value.lower() if lowered in ("rel", "type") else value
+        _set_attribute(result, name, value)
+    # Then every attribute under its name as written: a plain "url" wins over
+    # another namespace's "x:url", which the first pass filed as "url" too.
+    for uri, local, value in namespaced:
+        given = next((p for p, u in element.nsmap.items() if p and u == uri), None)
+        if given:
+            _set_attribute(result, f"{given}:{local}", value)
+    for name, value in attrib.items():
+        if name[0] != "{":
+            _set_attribute(result, name, value)
     return result
 
 
-def _link_href(attrs: dict[str, Any], element: Any, bases: _Bases) -> str:
-    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
-    return bases.resolve(element, href) if href else str(href or "")
+def _set_attribute(attributes: dict[str, Any], name: str, value: str) -> None:
+    lowered = name.lower()
+    attributes[lowered] = value.lower() if lowered in ("rel", "type") else value
 
 
 def _content_type(value: str) -> str:
@@ -579,13 +709,27 @@ def _text_value(element: Any, default_type: str, atom: bool) -> tuple[str, str]:
     return value, kind
 
 
-def _finish(text: str) -> str:
-    """What feedparser does to every value: trim it, repair UTF-8 read as Latin-1,
-    and read C1 controls as the Windows-1252 characters at those bytes."""
+def _finish(
+    text: str, resolve: Callable[[Any, str], str] | None = None, element: Any = None
+) -> str:
+    """What feedparser does to every value: trim it, resolve it against its base
+    (``resolve``, for an address), repair UTF-8 read as Latin-1, and read C1
+    controls as the Windows-1252 characters at those bytes."""
     text = text.strip()
+    if text and resolve is not None:
+        text = resolve(element, text)
     if not text.isascii():
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             text = text.encode("iso-8859-1").decode("utf-8")
         if _C1.search(text):
             text = text.translate(_cp1252)
     return text
+
+
+def _depth_below(top: Any, inner: Any) -> int:
+    """How many levels ``inner`` stands below ``top``."""
+    levels = 0
+    while inner is not None and inner is not top:
+        inner = inner.getparent()
+        levels += 1
+    return levels

@@ -66,6 +66,12 @@ def test_each_feed_file_reads_the_same_both_ways(path: Path) -> None:
     assert _differences(slow, quick) == []
 
 
+def test_the_documents_that_trip_an_emulation_mostly_take_the_fast_path() -> None:
+    files = sorted(p for p in (FIXTURES / "both-ways").iterdir() if p.suffix in FEED_SUFFIXES)
+    fast = [p.name for p in files if _parsed_fast(p.read_bytes())]
+    assert len(files) >= 28 and len(fast) >= 20, fast
+
+
 def test_most_real_feeds_take_the_fast_path() -> None:
     files = corpus_feeds()
     if not files:
