@@ -223,30 +223,29 @@ def _read(root: Any, bases: _Bases) -> FastFeed:
             else (_RSS_VERSIONS.get(given) or ("rss20" if given.startswith("2.") else "rss"))
         )
         result = FastFeed(version, {})
-        for child in root:
-            child_key = _key(child)
-            if child_key == "channel":
-                _read_feed(result, child, bases, state, 3)
-            elif child_key in ("item", "entry"):
-                result.entries.append(_Entry(result, bases, state).read(child, 2))
-            elif child_key is not None:
-                _refuse_feed_fields(child)
+        _read_root_children(result, root, bases, state)
     elif key == "feed" and uri == _ATOM:
         result = FastFeed(declared or "atom", {})
         _read_feed(result, root, bases, state, 2)
     elif key == "rdf:rdf" and any(_namespace(child) == _RSS10 for child in root):
         result = FastFeed(declared or "rss10", {})
-        for child in root:
-            child_key = _key(child)
-            if child_key == "channel":
-                _read_feed(result, child, bases, state, 3)
-            elif child_key in ("item", "entry"):
-                result.entries.append(_Entry(result, bases, state).read(child, 2))
-            elif child_key is not None:
-                _refuse_feed_fields(child)
+        _read_root_children(result, root, bases, state)
     else:
         raise NotFollowed("not RSS 2.0, RSS 1.0 or Atom 1.0")
     return result
+
+
+def _read_root_children(result: FastFeed, root: Any, bases: _Bases, state: _State) -> None:
+    """An RSS root's children: its channel, and items beside it (feedparser reads
+    an item wherever it stands)."""
+    for child in root:
+        child_key = _key(child)
+        if child_key == "channel":
+            _read_feed(result, child, bases, state, 3)
+        elif child_key in ("item", "entry"):
+            result.entries.append(_Entry(result, bases, state).read(child, 2))
+        elif child_key is not None:
+            _refuse_feed_fields(child)
 
 
 def _declared_version(root: Any) -> str:
