@@ -69,12 +69,13 @@ def _reference(match: re.Match[str]) -> str:
     return chr(code) if code <= 0x10FFFF else match.group(0)
 
 
-def _repaired(text: str) -> str:
-    """feedparser's repair of UTF-8 read as Latin-1, then its reading of C1 controls
-    as Windows-1252, over a whole value."""
-    if not text.isascii():
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            text = text.encode("iso-8859-1").decode("utf-8")
+def repaired(text: str) -> str:
+    """What feedparser does to every value after trimming it: repair UTF-8 read as
+    Latin-1, then read C1 controls as the Windows-1252 characters at those bytes."""
+    if text.isascii():
+        return text
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
     return _C1.sub(lambda c: _CP1252.get(ord(c.group(0)), c.group(0)), text)
 
 
@@ -102,7 +103,7 @@ class LiftedBodies:
             return _xml_unescape(decoded) if escaped else decoded
 
         # As feedparser treats a value: trimmed, then repaired, as a whole.
-        return _repaired(self._token.sub(body, text).strip())
+        return repaired(self._token.sub(body, text).strip())
 
     def restore_entry(self, entry: dict[str, Any], encoding: str) -> None:
         """Restore an entry's summary and content values in place."""

@@ -22,18 +22,17 @@ limits on depth and on the size of a text node (no ``huge_tree``).
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from feedparser.datetimes import _parse_date
-from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
 
+from newsreader.extract.cdata import repaired
 from newsreader.extract.shapes import FastFeed
 
 _PARSER = etree.XMLParser(
@@ -62,7 +61,6 @@ _EMAIL = re.compile(
     r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
 )
 _LINK_REFERENCE = re.compile("&([A-Za-z0-9_]+);")
-_C1 = re.compile("[\x80-\x9f]")
 # An item or entry start tag, in any case and with any prefix (as feedparser names them).
 _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?i:item|entry)[\s/>]")
 
@@ -598,9 +596,6 @@ class _Entry:
             ):
                 self.state.title_depth = self.depth + _depth_below(element, inner)
 
-    def ignore(self, element: Any) -> None:
-        return
-
 
 _HANDLERS: dict[str, Any] = {
     "title": _Entry.title,
@@ -717,12 +712,7 @@ def _finish(
     text = text.strip()
     if text and resolve is not None:
         text = resolve(element, text)
-    if not text.isascii():
-        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-            text = text.encode("iso-8859-1").decode("utf-8")
-        if _C1.search(text):
-            text = text.translate(_cp1252)
-    return text
+    return repaired(text)
 
 
 def _depth_below(top: Any, inner: Any) -> int:
