@@ -31,7 +31,7 @@ from newsreader.keys import (
     resolve_keys,
 )
 from newsreader.links import normalise_url, without_fragment
-from newsreader.model import FeedState, parse_category_path
+from newsreader.model import CATEGORY_SEPARATOR, FeedState, parse_category_path
 from newsreader.paths import bundled_data_dir
 from newsreader.sanitize import clean_line, display_url, feed_url_problem, hide_password
 
@@ -113,6 +113,34 @@ def feed_name(url: str, name: str | None = None, title: str | None = None) -> st
     return given or (own and hide_password(own)) or display_url(url)
 
 
+ACCOUNT_TYPES = ("greader",)
+"""The sync protocols an ``[[accounts]]`` entry may name: the Google Reader API."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    """One ``[[accounts]]`` entry: an aggregator whose feeds and read state are synced.
+
+    The password itself is never in the config: ``password_env`` names an
+    environment variable that holds it, ``password_command`` a command that
+    prints it (:mod:`newsreader.sync.credentials` reads either). ``where`` is
+    the entry's ``file:line`` for each key, for errors found only when the
+    account is used.
+    """
+
+    name: str
+    type: str
+    url: str
+    user: str
+    password_env: str | None = None
+    password_command: str | None = None
+    where: Mapping[str, str] = field(default_factory=dict)
+
+    def place(self, key: str) -> str:
+        """``file:line: key`` of one of the entry's keys (the entry's header if unknown)."""
+        return f"{self.where.get(key) or self.where.get('', '')}: {key}"
+
+
 @dataclass(frozen=True, slots=True)
 class LocalSource:
     """One ``[[local]]`` entry: a file or folder of articles."""
@@ -155,6 +183,7 @@ class Config:
     path: Path
     feeds: tuple[FeedConfig, ...] = ()
     local: tuple[LocalSource, ...] = ()
+    accounts: tuple[AccountConfig, ...] = ()
     settings: Settings = field(default_factory=Settings)
     warnings: tuple[str, ...] = ()
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -200,7 +229,9 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
 }
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})
-_TOP_KEYS = frozenset({"settings", "feeds", "local", "keys"})
+_ACCOUNT_KEYS = frozenset({"name", "type", "url", "user", "password_env", "password_command"})
+_TOP_KEYS = frozenset({"settings", "feeds", "local", "accounts", "keys"})
+_ACCOUNT_NAME_LIMIT = 100
 
 
 class _LineIndex:
@@ -310,8 +341,9 @@ def parse_config(text: str, path: Path) -> Config:
     settings = _settings(data.get("settings", {}), fail, warn_unknown)
     feeds = _feeds(data.get("feeds", []), fail, warn_unknown)
     local = _local(data.get("local", []), path, fail, warn_unknown)
+    accounts = _accounts(data.get("accounts", []), path, lines, fail, warn_unknown)
     keys = _keys(data.get("keys", {}), fail)
-    return Config(path, feeds, local, settings, tuple(warnings), keys)
+    return Config(path, feeds, local, accounts, settings, tuple(warnings), keys)
 
 
 _Fail = Callable[[str, int, str | None, str], ConfigError]
@@ -437,3 +469,75 @@ def _local(value: object, config_path: Path, fail: _Fail, warn: _Warn) -> tuple[
         category = _string(entry, "category", "local", index, fail)
         sources.append(LocalSource(path, parse_category_path(category) if category else ()))
     return tuple(sources)
+
+
+def _accounts(
+    value: object, config_path: Path, lines: _LineIndex, fail: _Fail, warn: _Warn
+) -> tuple[AccountConfig, ...]:
+    accounts: list[AccountConfig] = []
+    names: dict[str, int] = {}
+    for index, entry in enumerate(_entries(value, "accounts", fail)):
+        warn("accounts", index, entry, _ACCOUNT_KEYS)
+
+        def required(key: str, entry: dict[str, Any] = entry, index: int = index) -> str:
+            given = _string(entry, key, "accounts", index, fail)
+            if given is None or not given.strip():
+                raise fail("accounts", index, key, f"an account needs a {key}")
+            return given.strip()
+
+        name = clean_line(required("name"))
+        if len(name) > _ACCOUNT_NAME_LIMIT or CATEGORY_SEPARATOR in name:
+            raise fail(
+                "accounts",
+                index,
+                "name",
+                f"name must be at most {_ACCOUNT_NAME_LIMIT} characters, without "
+                f"{CATEGORY_SEPARATOR!r} (it is the account's node in the tree)",
+            )
+        if name.casefold() in names:
+            message = f"duplicate account name {name!r} (also account {names[name.casefold()] + 1})"
+            raise fail("accounts", index, "name", message)
+        names[name.casefold()] = index
+        kind = required("type")
+        if kind not in ACCOUNT_TYPES:
+            known = ", ".join(repr(known) for known in ACCOUNT_TYPES)
+            raise fail("accounts", index, "type", f"type must be one of {known}, not {kind!r}")
+        url = required("url")
+        problem = feed_url_problem(url)
+        if problem:
+            raise fail("accounts", index, "url", f"url {problem}, not {quoted_url(url)}")
+        if urlsplit(url).password is not None:
+            raise fail(
+                "accounts",
+                index,
+                "url",
+                "url must not hold a password: use password_env or password_command",
+            )
+        user = required("user")
+        password_env = _string(entry, "password_env", "accounts", index, fail)
+        password_command = _string(entry, "password_command", "accounts", index, fail)
+        if (password_env is None) == (password_command is None):
+            raise fail(
+                "accounts",
+                index,
+                "password_env" if password_env is not None else None,
+                "an account needs one of password_env (the name of an environment variable "
+                "holding the password) or password_command (a command printing it)",
+            )
+        if password_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", password_env):
+            raise fail(
+                "accounts",
+                index,
+                "password_env",
+                "password_env must be the name of an environment variable, "
+                f"not {clean_line(password_env)[:60]!r}",
+            )
+        if password_command is not None and not password_command.strip():
+            raise fail("accounts", index, "password_command", "password_command is empty")
+        where = {
+            key: f"{config_path}:{line}"
+            for key in ("", *_ACCOUNT_KEYS)
+            if (line := lines.line("accounts", index, key or None)) is not None
+        }
+        accounts.append(AccountConfig(name, kind, url, user, password_env, password_command, where))
+    return tuple(accounts)
