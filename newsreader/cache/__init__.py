@@ -11,6 +11,14 @@ One :class:`Cache` does it all, composed of one mixin a job (see ARCHITECTURE.md
 this module names what the rest of newsreader uses.
 """
 
+from newsreader.cache.accounts import (
+    AccountFeed,
+    AccountState,
+    OutboxEntry,
+    account_source,
+    is_account_source,
+    label_category,
+)
 from newsreader.cache.connection import (
     BUSY_TIMEOUT_SECONDS,
     CACHE_KIB,
@@ -74,6 +82,8 @@ __all__ = [
     "UNREADABLE_BODY",
     "WAL_CHECKPOINT_PAGES",
     "WORD_TOKENIZER",
+    "AccountFeed",
+    "AccountState",
     "Cache",
     "CacheDamaged",
     "CacheError",
@@ -83,16 +93,20 @@ __all__ = [
     "Cursor",
     "Marks",
     "MergeReason",
+    "OutboxEntry",
     "Outcome",
     "PreparedArticle",
     "SearchError",
     "SearchQuery",
     "StoredBody",
     "UndoneMarks",
+    "account_source",
     "body_problem",
     "fts_query",
+    "is_account_source",
     "is_damage",
     "join_category",
+    "label_category",
     "move_aside",
     "open_cache",
     "parse_search",

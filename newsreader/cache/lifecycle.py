@@ -15,6 +15,7 @@ try:
 except ImportError:  # not on Windows: there the cache is not locked
     fcntl = None  # type: ignore[assignment]
 
+from newsreader.cache.accounts import AccountStates
 from newsreader.cache.connection import (
     BUSY_TIMEOUT_SECONDS,
     CACHE_KIB,
@@ -144,7 +145,15 @@ def _holders(lock: CacheLock) -> str:
     return f" ({'pid' if len(pids) == 1 else 'pids'} {', '.join(map(str, pids))})"
 
 
-class Cache(ArticleWrites, ArticleUpdates, MarkUndo, ArticleReads, ArticleSearch, FeedStates):
+class Cache(
+    ArticleWrites,
+    ArticleUpdates,
+    MarkUndo,
+    ArticleReads,
+    ArticleSearch,
+    FeedStates,
+    AccountStates,
+):
     """The SQLite cache. One instance per thread; close it when done.
 
     Its methods come from one mixin a job (see the bases); this class opens

@@ -20,6 +20,8 @@ class MergeReason(StrEnum):
     """Title, body, address and author are all the same."""
     SAME_ADDRESS_AND_TITLE = "same-address-and-title"
     """The same normalised address and the same title."""
+    LABEL = "label"
+    """A sync account's subscription listed under a further label of the account."""
 
 
 @dataclass(slots=True)

@@ -186,6 +186,64 @@ def _migrate_8(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_9(db: sqlite3.Connection) -> None:
+    """Sync accounts: each account's state, its subscriptions, which cached article each
+    of its items is, and the outbox of read and starred changes not yet sent.
+
+    The outbox is written by triggers, so every way an article's mark changes (one
+    article, mark all read, undo) queues the change in the same transaction as the
+    change itself; a sync applying the server's state takes its own rows back out.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE accounts (
+            name TEXT PRIMARY KEY,
+            last_attempt REAL,
+            last_success REAL,
+            last_error TEXT,
+            newest_usec INTEGER
+        );
+        CREATE TABLE account_feeds (
+            account TEXT NOT NULL,
+            stream_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT,
+            html_url TEXT,
+            labels TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (account, stream_id)
+        );
+        CREATE TABLE account_items (
+            account TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+            stream_id TEXT,
+            usec INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (account, item_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX account_items_by_article ON account_items (article_id);
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            made_at REAL NOT NULL
+        );
+        CREATE INDEX outbox_by_item ON outbox (account, item_id, tag)
+        """,
+    )
+    for mark in ("read", "starred"):
+        db.execute(
+            f"CREATE TRIGGER outbox_{mark} AFTER UPDATE OF {mark} ON articles "
+            f"WHEN old.{mark} IS NOT new.{mark} BEGIN "
+            "INSERT INTO outbox (account, item_id, tag, value, made_at) "
+            f"SELECT account, item_id, '{mark}', new.{mark}, "
+            "(julianday('now') - 2440587.5) * 86400.0 "
+            "FROM account_items WHERE article_id = new.id; END"
+        )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
@@ -195,6 +253,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_6,
     _migrate_7,
     _migrate_8,
+    _migrate_9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
