@@ -135,6 +135,22 @@ def parse_feed(
     )
 
 
+def entry_article(
+    entry: dict[str, Any],
+    *,
+    source: str,
+    categories: tuple[str, ...] = (),
+    base: str | None = None,
+    convert_html: bool = False,
+) -> Article:
+    """One entry in feedparser's shape (made from another protocol, such as a sync
+    server's item) as an article, through the normalisation every feed's entries
+    take. Texts without a declared type are judged as RSS's are; dates are given as
+    ``published_parsed`` and ``updated_parsed`` (UTC ``struct_time``)."""
+    _settle_text(entry, atom=False)
+    return _entry_article(entry, source, categories, base, convert_html)
+
+
 def _feedparser_entries(document: bytes) -> tuple[Any, list[dict[str, Any]], str]:
     """feedparser's reading of a UTF-8 document: its feed, its entries (as plain dicts:
     FeedParserDict's key aliasing makes every lookup cost a microsecond) and its version.

@@ -1,0 +1,348 @@
+"""One sync of an account: push what changed here, then pull the server's news and state.
+
+1. **Push** the outbox, oldest first, a batch at a time: each batch's last change
+   per item and mark, sent with ``edit-tag``; the batch leaves the outbox only
+   once every call of it answered ``OK`` (a batch sent twice does no harm).
+2. **Subscriptions**: the server's list and labels; a subscription whose labels
+   changed is filed again.
+3. **Items** newer than the last sync's newest (``ot``): their ids a page at a
+   time, and the content of those not cached in batches, each batch stored (and
+   the server's item ids remembered) before the next is asked for; how far the
+   pull got is saved only when it is whole, so a sync cut short asks for the same
+   items again and loses none.
+4. **State**: the ids of the unread and the starred items, which every cached
+   item of the account then takes, but where a change made here is still in
+   the outbox (made during the sync: it goes out next time).
+
+A failure at any step ends the sync with a one-line reason; everything done
+before it stays done and the outbox keeps what was not sent.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsreader.cache import (
+    AccountFeed,
+    Cache,
+    CacheError,
+    account_source,
+    label_category,
+    prepare_article,
+)
+from newsreader.config import AccountConfig, Config
+from newsreader.sanitize import clean_line
+from newsreader.sync.credentials import TokenStore, password_of
+from newsreader.sync.greader import (
+    READ_STATE,
+    READING_LIST,
+    STARRED_STATE,
+    GReaderClient,
+    LoginRefused,
+    Subscription,
+    SyncError,
+)
+from newsreader.sync.items import item_stream, synced_item
+
+OUTBOX_BATCH = 1000
+"""Changes sent in one round of the outbox."""
+MAX_OUTBOX_ROUNDS = 10_000
+ITEMS_BATCH = 200
+"""Items asked for at once by id."""
+_MARKS = {"read": READ_STATE, "starred": STARRED_STATE}
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one account's sync did."""
+
+    account: str
+    new: int = 0
+    updated: int = 0
+    sent: int = 0
+    """Changes made here that the server took."""
+    marks_read: int = 0
+    """Articles whose read mark the server's state changed here."""
+    marks_starred: int = 0
+    outbox_left: int = 0
+    subscriptions: int = 0
+    refiled: int = 0
+    requests: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the sync went through."""
+        return self.error is None
+
+
+SyncProgress = Callable[[str, str, int], None]
+"""Called with the account's name, what it is doing and the items pulled so far."""
+
+
+def sync_accounts(
+    config: Config,
+    cache: Cache,
+    data_dir: Path,
+    *,
+    only: str | None = None,
+    progress: SyncProgress | None = None,
+    stop: threading.Event | None = None,
+    timeout: float | None = None,
+) -> list[SyncReport]:
+    """Sync every account of the config (or the one named), one after another."""
+    reports = []
+    for account in config.accounts:
+        if only is not None and account.name != only:
+            continue
+        if stop is not None and stop.is_set():
+            break
+        reports.append(
+            sync_account(
+                account,
+                cache,
+                data_dir,
+                progress=progress,
+                stop=stop,
+                timeout=timeout or config.settings.timeout,
+            )
+        )
+    return reports
+
+
+def sync_account(
+    account: AccountConfig,
+    cache: Cache,
+    data_dir: Path,
+    *,
+    progress: SyncProgress | None = None,
+    stop: threading.Event | None = None,
+    timeout: float = 30.0,
+) -> SyncReport:
+    """Sync one account into the cache; a failure is the report's ``error``."""
+    started = time.monotonic()
+    report = SyncReport(account.name)
+    tokens = TokenStore(data_dir)
+    client = client_for(account, data_dir, timeout=timeout)
+    newest: int | None = None
+    try:
+        _push(client, cache, account.name, report, progress)
+        feeds = _subscriptions(client, cache, account.name, report)
+        if progress:
+            progress(account.name, "pulling", 0)
+        newest = _pull(client, cache, account.name, feeds, report, progress, stop)
+        if stop is None or not stop.is_set():
+            if progress:
+                progress(account.name, "reading marks", report.new + report.updated)
+            unread = client.item_ids(READING_LIST, exclude=READ_STATE)
+            starred = client.item_ids(STARRED_STATE)
+            read, starred_changed = cache.apply_server_marks(
+                account.name, unread=unread, starred=starred
+            )
+            report.marks_read += read
+            report.marks_starred += starred_changed
+    except LoginRefused as error:
+        tokens.forget(account)
+        report.error = str(error)
+    except SyncError as error:
+        report.error = str(error)
+    except CacheError as error:
+        report.error = f"the cache: {error}"
+    if stop is not None and stop.is_set() and report.error is None:
+        newest = None  # cut short: the next sync pulls the same items again
+    try:
+        cache.save_account_result(account.name, error=report.error, newest_usec=newest)
+        report.outbox_left = cache.account_states().get(account.name, _NONE).pending
+    except CacheError as error:
+        report.error = report.error or f"the cache: {error}"
+    report.requests = client.requests
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def client_for(account: AccountConfig, data_dir: Path, *, timeout: float = 30.0) -> GReaderClient:
+    """A client of the account's server, with the login token kept in ``data_dir``."""
+    tokens = TokenStore(data_dir)
+    return GReaderClient(
+        account.url,
+        account.user,
+        lambda: password_of(account),
+        token=tokens.load(account),
+        timeout=timeout,
+        on_token=lambda token: tokens.save(account, token),
+    )
+
+
+def subscribe(
+    account: AccountConfig, data_dir: Path, url: str, *, label: str | None = None
+) -> Subscription:
+    """Subscribe the account to a feed (``quickadd``), under a label if given.
+
+    Raises:
+        SyncError: the server refused, or could not be reached.
+    """
+    client = client_for(account, data_dir)
+    stream = client.quickadd(url)
+    if label:
+        client.edit_subscription(stream, "edit", add_label=label)
+    for listed in client.subscriptions():
+        if listed.stream_id == stream:
+            return listed
+    return Subscription(stream, stream, url, None, (label,) if label else ())
+
+
+def unsubscribe(account: AccountConfig, data_dir: Path, feed: str) -> Subscription:
+    """Unsubscribe the account from a feed named by its address, its title or its id.
+
+    Raises:
+        SyncError: no such subscription, or the server refused or could not be reached.
+    """
+    client = client_for(account, data_dir)
+    wanted = feed.strip()
+    listed = client.subscriptions()
+    matches = [s for s in listed if wanted in (s.stream_id, s.url)] or [
+        s for s in listed if s.title.casefold() == wanted.casefold()
+    ]
+    if not matches:
+        raise SyncError(f"account {account.name!r} has no subscription {clean_line(wanted)!r}")
+    if len(matches) > 1:
+        raise SyncError(
+            f"{len(matches)} subscriptions of account {account.name!r} are called "
+            f"{clean_line(wanted)!r}; name one by its address"
+        )
+    client.edit_subscription(matches[0].stream_id, "unsubscribe")
+    return matches[0]
+
+
+class _NoState:
+    pending = 0
+
+
+_NONE = _NoState()
+
+
+def _push(
+    client: GReaderClient,
+    cache: Cache,
+    account: str,
+    report: SyncReport,
+    progress: SyncProgress | None,
+) -> None:
+    """Send the outbox, a batch at a time, each batch removed once the server took it."""
+    for _ in range(MAX_OUTBOX_ROUNDS):
+        entries = cache.outbox(account, OUTBOX_BATCH)
+        if not entries:
+            return
+        if progress:
+            progress(account, "sending changes", 0)
+        latest: dict[tuple[str, str], int] = {}
+        for entry in entries:
+            latest[(entry.item_id, entry.tag)] = entry.value
+        groups: dict[tuple[str, int], list[str]] = {}
+        for (item_id, tag), value in latest.items():
+            groups.setdefault((tag, value), []).append(item_id)
+        for (tag, value), items in sorted(groups.items()):
+            if tag in _MARKS:
+                client.edit_tag(items, _MARKS[tag], add=bool(value))
+        cache.outbox_sent([entry.seq for entry in entries])
+        report.sent += len(latest)
+    raise SyncError("the outbox did not empty")
+
+
+def _subscriptions(
+    client: GReaderClient, cache: Cache, account: str, report: SyncReport
+) -> dict[str, AccountFeed]:
+    listed = client.subscriptions()
+    feeds = [
+        AccountFeed(entry.stream_id, entry.title, entry.url, entry.html_url, entry.labels)
+        for entry in listed
+    ]
+    report.subscriptions = len(feeds)
+    report.refiled = cache.save_account_feeds(account, feeds)
+    return {feed.stream_id: feed for feed in feeds}
+
+
+def _pull(
+    client: GReaderClient,
+    cache: Cache,
+    account: str,
+    feeds: dict[str, AccountFeed],
+    report: SyncReport,
+    progress: SyncProgress | None,
+    stop: threading.Event | None,
+) -> int | None:
+    """Store the items the cache does not hold among those newer than the last sync's
+    newest: their ids a page at a time, then their content in batches. Returns the
+    newest item's server time (None when cut short)."""
+    state = cache.account_states().get(account)
+    since = state.newest_usec if state is not None else None
+    # A second early (``ot`` is in seconds): the ids of that second come again, and
+    # only the ones not cached are asked for.
+    newer_than = since // 1_000_000 - 1 if since else None
+    newest = since
+    for ids in client.item_id_pages(READING_LIST, newer_than=newer_than):
+        missing = cache.unknown_account_items(account, ids)
+        for start in range(0, len(missing), ITEMS_BATCH):
+            if stop is not None and stop.is_set():
+                return None
+            items = client.items_by_id(missing[start : start + ITEMS_BATCH])
+            for usec in _store_page(cache, account, feeds, items, report):
+                newest = max(newest or 0, usec)
+            if progress:
+                progress(account, "pulling", report.new + report.updated)
+    cache.file_account_feeds(account, feeds.values())
+    return newest
+
+
+def _store_page(
+    cache: Cache,
+    account: str,
+    feeds: dict[str, AccountFeed],
+    items: Sequence[dict[str, object]],
+    report: SyncReport,
+) -> list[int]:
+    """Store one page of items; their server times."""
+    synced = []
+    for item in items:
+        stream = item_stream(dict(item))
+        feed = feeds.get(stream) if stream else None
+        first_label = feed.labels[0] if feed and feed.labels else None
+        converted = synced_item(
+            dict(item),
+            source=account_source(account, stream or "unknown"),
+            categories=label_category(account, first_label),
+            base=(feed.html_url if feed else None),
+        )
+        if converted is not None:
+            synced.append(converted)
+    if not synced:
+        return []
+    now = time.time()
+    rows = [
+        prepare_article(entry.article, entry.usec / 1_000_000 if entry.usec else now)
+        for entry in synced
+    ]
+    outcomes = cache.store_prepared(rows)
+    for outcome, _ in outcomes:
+        if outcome.value == "new":
+            report.new += 1
+        elif outcome.value == "updated":
+            report.updated += 1
+    cache.record_account_items(
+        account,
+        [
+            (entry.item_id, article_id, entry.stream_id, entry.usec)
+            for entry, (_, article_id) in zip(synced, outcomes, strict=True)
+        ],
+    )
+    read, starred = cache.apply_server_marks(
+        account, only={entry.item_id: (entry.read, entry.starred) for entry in synced}
+    )
+    report.marks_read += read
+    report.marks_starred += starred
+    return [entry.usec for entry in synced]
