@@ -25,6 +25,7 @@ from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
 
 from newsreader.cache import (
     Cache,
@@ -48,6 +49,7 @@ from newsreader.sources.http import (
     Validators,
     local_time,
 )
+from newsreader.sync.engine import SyncProgress, SyncReport, sync_accounts
 
 DAY = 86_400.0
 
@@ -104,12 +106,15 @@ class RefreshReport:
     pruned: int = 0
     refiled: int = 0
     """Feeds whose articles moved to the category the config now gives them."""
+    accounts: list[SyncReport] = field(default_factory=list)
+    """Each sync account's sync (none offline)."""
     seconds: float = 0.0
 
     @property
     def new_articles(self) -> int:
-        """Articles new to the cache: every feed's, then the local sources'."""
-        return sum(result.new for result in self.feeds) + self.local.new
+        """Articles new to the cache: every feed's, the accounts', the local sources'."""
+        synced = sum(account.new for account in self.accounts)
+        return sum(result.new for result in self.feeds) + synced + self.local.new
 
     @property
     def did_nothing(self) -> bool:
@@ -118,6 +123,7 @@ class RefreshReport:
         local = self.local
         touched = local.new or local.updated or local.unchanged or local.duplicate
         fetched = any(result.status is not FeedStatus.OFFLINE for result in self.feeds)
+        fetched = fetched or bool(self.accounts)
         return not (fetched or self.pruned or self.refiled or touched or local.failures)
 
     @property
@@ -137,7 +143,12 @@ class RefreshReport:
         A deferred feed did not: it was not fetched, and its articles may be
         stale (a script refreshing on a timer learns so from the exit status).
         """
-        return not self.failed_feeds and not self.deferred_feeds and not self.local.failures
+        return (
+            not self.failed_feeds
+            and not self.deferred_feeds
+            and not self.local.failures
+            and all(account.ok for account in self.accounts)
+        )
 
 
 Progress = Callable[[FeedResult, int, int], None]
@@ -153,8 +164,10 @@ def refresh(
     parse_workers: int | None = None,
     stop: threading.Event | None = None,
     pool: Executor | None = None,
+    data_dir: Path | None = None,
+    sync_progress: SyncProgress | None = None,
 ) -> RefreshReport:
-    """Refresh every enabled feed and local source of a config into the cache.
+    """Refresh every enabled feed, sync account and local source of a config into the cache.
 
     Args:
         config: The feeds, local sources and settings.
@@ -168,6 +181,9 @@ def refresh(
             sources and retention wait for the next refresh.
         pool: Where to parse, kept by the caller between refreshes (the reader's
             :class:`~newsreader.pool.ForkServerPool`); ``parse_workers`` is then unused.
+        data_dir: Where the accounts' login tokens are kept; without it the accounts
+            are not synced.
+        sync_progress: Called as each account's sync goes on.
     """
     started = time.monotonic()
     report = RefreshReport()
@@ -193,6 +209,8 @@ def refresh(
                 report.feeds = asyncio.run(
                     _refresh_feeds(feeds, config.settings, cache, own_pool, progress, stop)
                 )
+    if not offline and data_dir is not None and config.accounts:
+        report.accounts = sync_accounts(config, cache, data_dir, progress=sync_progress, stop=stop)
     if stop is not None and stop.is_set():
         report.seconds = time.monotonic() - started
         return report

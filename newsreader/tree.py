@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from newsreader.cache.accounts import AccountFeed, AccountState, account_source, label_category
 from newsreader.config import FeedConfig
 from newsreader.model import MAX_CATEGORY_DEPTH, CategoryNode, FeedState
 
@@ -96,8 +97,13 @@ def build_tree(
     source_counts: Mapping[str, tuple[int, int]],
     feed_states: Mapping[str, FeedState],
     special_counts: tuple[int, int, int],
+    account_states: Mapping[str, AccountState] | None = None,
 ) -> list[TreeItem]:
     """The top-level nodes: All, Unread, Starred, then the categories.
+
+    A sync account is the category of its name; its node is marked when the
+    account's last sync failed (``account_states``), and its subscriptions are
+    among ``feeds`` (see :func:`account_feed_configs`).
 
     Category nodes nest by path and count unread articles below them; feeds sit
     under their category (which appears even before the feed has articles), and
@@ -159,6 +165,9 @@ def build_tree(
             category_item(feed.category).children.append(item)
         else:
             roots[f"\x00{feed.url}"] = item
+    for name, account in (account_states or {}).items():
+        node = category_item((name,))
+        node.failed, node.error = account.failed, account.last_error
     return items + sorted(roots.values(), key=lambda i: (i.selection.kind, i.label.casefold()))
 
 
@@ -168,20 +177,52 @@ class TreeCounts:
 
     items: list[TreeItem]
     feed_states: dict[str, FeedState]
+    account_feeds: list[FeedConfig] = field(default_factory=list)
+    """The sync accounts' subscriptions, as feeds (the names of their sources)."""
 
 
-def count_tree(cache: Cache, feeds: Sequence[FeedConfig]) -> TreeCounts:
-    """Count the tree from the cache: its four reads, then :func:`build_tree`.
+def account_feed_configs(
+    account_feeds: Mapping[str, Sequence[AccountFeed]], accounts: Sequence[str]
+) -> list[FeedConfig]:
+    """The subscriptions of these accounts as the tree's feeds: one under each label."""
+    configs = []
+    for account in accounts:
+        for feed in account_feeds.get(account, ()):
+            labels: tuple[str | None, ...] = feed.labels or (None,)
+            for position, label in enumerate(labels):
+                configs.append(
+                    FeedConfig(
+                        url=account_source(account, feed.stream_id, label if position else None),
+                        name=feed.title,
+                        category=label_category(account, label),
+                    )
+                )
+    return configs
+
+
+def count_tree(
+    cache: Cache, feeds: Sequence[FeedConfig], accounts: Sequence[str] = ()
+) -> TreeCounts:
+    """Count the tree from the cache: its reads, then :func:`build_tree`.
+
+    ``accounts`` names the config's sync accounts, shown with their subscriptions.
 
     Raises:
         CacheError: a read failed.
     """
     feed_states = cache.feed_states()
+    synced: list[FeedConfig] = []
+    states: dict[str, AccountState] = {}
+    if accounts:
+        synced = account_feed_configs(cache.account_feeds(), accounts)
+        known = cache.account_states()
+        states = {name: known.get(name) or AccountState(name) for name in accounts}
     items = build_tree(
         cache.category_tree(),
-        feeds,
+        [*feeds, *synced],
         cache.source_counts(),
         feed_states,
         cache.special_counts(),
+        states,
     )
-    return TreeCounts(items, feed_states)
+    return TreeCounts(items, feed_states, synced)

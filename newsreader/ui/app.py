@@ -60,6 +60,7 @@ class NewsReaderApp(App[None]):
             offline=offline,
             refresh_on_start=refresh_on_start,
             image_dir=locations.image_dir,
+            data_dir=locations.data_dir,
         )
 
     def get_default_screen(self) -> Screen[None]:

@@ -83,7 +83,12 @@ def load_images(
 
 
 def recount_tree(
-    feeds: Sequence[FeedConfig], cache_file: Path, *, sequence: int, post: Post
+    feeds: Sequence[FeedConfig],
+    cache_file: Path,
+    *,
+    sequence: int,
+    post: Post,
+    accounts: Sequence[str] = (),
 ) -> None:
     """Count the tree from the cache; a :class:`TreeCounted` tagged ``sequence`` says how.
 
@@ -92,7 +97,7 @@ def recount_tree(
     """
     try:
         with Cache(cache_file) as cache:
-            counts = count_tree(cache, feeds)
+            counts = count_tree(cache, feeds, accounts)
     except CacheError as error:
         post(TreeCounted(sequence, None, f"Cannot count the tree: {error}"))
         return
@@ -110,8 +115,10 @@ def refresh_feeds(
     post: Post,
     stop: threading.Event | None = None,
     pool: Executor | None = None,
+    data_dir: Path | None = None,
 ) -> None:
-    """Refresh feeds and local sources, posting progress and then how it ended.
+    """Refresh feeds, sync accounts and import local sources, posting progress and then
+    how it ended (``data_dir``: where the accounts' login tokens are kept).
 
     ``pool`` parses the feeds (the screen's, kept between refreshes); without it
     they are parsed on a thread of this worker's.
@@ -142,6 +149,7 @@ def refresh_feeds(
                 parse_workers=0,
                 stop=stop,
                 pool=pool,
+                data_dir=data_dir,
             )
     except CacheError as error:
         post(RefreshFinished(0, 0, 0, str(error)))
@@ -149,16 +157,18 @@ def refresh_feeds(
     except Exception as error:
         post(RefreshFinished(0, 0, 0, f"Refresh failed: {error!r}"))
         raise
+    failed_accounts = [account for account in report.accounts if not account.ok]
     post(
         RefreshFinished(
-            len(report.failed_feeds),
-            len(report.feeds),
+            len(report.failed_feeds) + len(failed_accounts),
+            len(report.feeds) + len(report.accounts),
             report.new_articles,
             None,
             deferred=len(report.deferred_feeds),
             failures=tuple(
                 (result.name, result.error or "failed") for result in report.failed_feeds
-            ),
+            )
+            + tuple((account.account, account.error or "failed") for account in failed_accounts),
             did_nothing=report.did_nothing,
         )
     )

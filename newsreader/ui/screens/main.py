@@ -90,6 +90,7 @@ class MainScreen(Screen[None]):
         offline: bool,
         refresh_on_start: bool,
         image_dir: Path | None = None,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__()
         install_bindings(self, ANYWHERE, keys)
@@ -100,6 +101,9 @@ class MainScreen(Screen[None]):
         self.offline = offline
         self.refresh_on_start = refresh_on_start
         self._cache_file = cache_file
+        self._data_dir = data_dir
+        """Where the sync accounts' login tokens are kept (None: the accounts are not synced)."""
+        self._account_names = tuple(account.name for account in config.accounts)
         self.history: History[Visit] = History()
         self._feeds = {feed.url: feed for feed in config.feeds}
         self._feed_states: dict[str, FeedState] = {}
@@ -271,7 +275,10 @@ class MainScreen(Screen[None]):
         count in a worker.
         """
         self._tree_counts_started += 1
-        self._show_tree_counts(self._tree_counts_started, count_tree(self.cache, self.config.feeds))
+        self._show_tree_counts(
+            self._tree_counts_started,
+            count_tree(self.cache, self.config.feeds, self._account_names),
+        )
 
     @property
     def tree_counted(self) -> bool:
@@ -284,6 +291,7 @@ class MainScreen(Screen[None]):
             return
         self._tree_counts_shown = sequence
         self._feed_states = counts.feed_states
+        self._feeds.update((feed.url, feed) for feed in counts.account_feeds)
         self.query_one(CategoryTree).show(counts.items)
 
     @on(TreeCounted)
@@ -466,7 +474,13 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="tree", exit_on_error=False)
     def _count_tree(self, sequence: int) -> None:
-        recount_tree(self.config.feeds, self._cache_file, sequence=sequence, post=self.post_message)
+        recount_tree(
+            self.config.feeds,
+            self._cache_file,
+            sequence=sequence,
+            post=self.post_message,
+            accounts=self._account_names,
+        )
 
     def _fill_outline(self, headings: list[str]) -> None:
         outline = self.query_one("#outline", OptionList)
@@ -850,6 +864,7 @@ class MainScreen(Screen[None]):
             post=self.post_message,
             stop=self._stop_refresh,
             pool=self._parse_pool,
+            data_dir=self._data_dir,
         )
 
     @on(RefreshProgressed)

@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", dest="refresh_offline", action="store_true", help="import local sources only"
     )
 
+    sync_cmd = commands.add_parser(
+        "sync", help="sync the accounts of feeds.toml with their servers"
+    )
+    sync_cmd.add_argument("--account", type=_utf8_text, metavar="NAME", help="only this account")
+    sync_cmd.add_argument("--json", action="store_true", help="print a JSON summary")
+    accounts_cmd = commands.add_parser("accounts", help="list the sync accounts and their state")
+    accounts_cmd.add_argument("--json", action="store_true", help="one JSON object per account")
+
     feeds_cmd = commands.add_parser("feeds", help="list feeds and how their last refresh went")
     feeds_cmd.add_argument("--json", action="store_true", help="one JSON object per feed")
     feeds_cmd.add_argument(
@@ -74,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_cmd.add_argument(
         "--force", action="store_true", help="add it even if it is not a feed, or fails"
     )
+    add_cmd.add_argument(
+        "--account", type=_utf8_text, metavar="NAME", help="subscribe on this sync account"
+    )
 
     for name, help_text in (
         ("remove", "remove a feed from feeds.toml (its cached articles stay)"),
@@ -82,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         edit_cmd = commands.add_parser(name, help=help_text)
         edit_cmd.add_argument("feed", metavar="URL|NAME", help="the feed's address or its name")
+        if name == "remove":
+            edit_cmd.add_argument(
+                "--account", type=_utf8_text, metavar="NAME", help="unsubscribe on this account"
+            )
 
     opml_cmd = commands.add_parser("opml", help="import or export feeds as OPML")
     opml_actions = opml_cmd.add_subparsers(dest="opml_action", metavar="ACTION", required=True)
@@ -174,6 +189,8 @@ def _dispatch(args: argparse.Namespace, locations: Locations) -> int:
         return _dirs(locations)
     handlers = {
         "refresh": _refresh,
+        "sync": _sync,
+        "accounts": _accounts,
         "feeds": _feeds,
         "add": _add,
         "remove": _remove,
@@ -324,21 +341,29 @@ def _load_config(locations: Locations, created: Callable[[str], object] | None =
 
 
 def _refresh(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.cli.accounts import sync_line, warn_plain_http
     from newsreader.refresh import refresh
 
     config = _load_config(locations)
     offline = args.refresh_offline or args.offline
+    data_dir = locations.data_dir
+    if not offline:
+        warn_plain_http(config.accounts)
     with _open_cache(locations) as cache:
         if args.json:
-            report = refresh(config, cache, offline=offline)
+            report = refresh(config, cache, offline=offline, data_dir=data_dir)
         elif sys.stderr.isatty():
-            report = _refresh_with_bar(config, cache, offline)
+            report = _refresh_with_bar(config, cache, offline, data_dir)
         else:
-            report = refresh(config, cache, offline=offline, progress=_print_feed_line)
+            report = refresh(
+                config, cache, offline=offline, progress=_print_feed_line, data_dir=data_dir
+            )
     if args.json:
         _print_json(_refresh_json(report), indent=2)
     else:
         _print_failures(report.local.failures)
+        for account in report.accounts:
+            print(sync_line(account), file=sys.stderr if account.error else sys.stdout)
         failed = len(report.failed_feeds)
         deferred = len(report.deferred_feeds)
         waiting = f", {deferred} deferred" if deferred else ""
@@ -348,6 +373,56 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _sync(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.cli.accounts import (
+        account_problem,
+        run_sync,
+        sync_json,
+        sync_line,
+        warn_plain_http,
+    )
+
+    config = _load_config(locations)
+    problem = account_problem(config, args.account)
+    if problem:
+        return _fail(problem, EXIT_USAGE)
+    if args.offline:
+        return _fail("sync needs the network; --offline touches none", EXIT_USAGE)
+    chosen = [a for a in config.accounts if args.account in (None, a.name)]
+    warn_plain_http(chosen)
+    with _open_cache(locations) as cache:
+        reports = run_sync(
+            config,
+            cache,
+            locations.data_dir,
+            only=args.account,
+            bar=not args.json and sys.stderr.isatty(),
+        )
+    if args.json:
+        _print_json([sync_json(report) for report in reports], indent=2)
+    else:
+        for report in reports:
+            print(sync_line(report), file=sys.stderr if report.error else sys.stdout)
+    return EXIT_OK if all(report.ok for report in reports) else EXIT_FAILED
+
+
+def _accounts(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.cli.accounts import account_line, account_rows
+
+    config = _load_config(locations)
+    with _open_cache(locations) as cache:
+        rows = account_rows(config, cache.account_states())
+    if args.json:
+        for row in rows:
+            _print_json(row)
+    elif not rows:
+        print(f"No accounts in {config.path}.")
+    else:
+        for row in rows:
+            print(account_line(row))
+    return EXIT_OK
 
 
 def _result_name(result: FeedResult) -> str:
@@ -365,7 +440,7 @@ def _print_feed_line(result: FeedResult, done: int, total: int) -> None:
     print(f"{result.status:<12} {_result_name(result)}  {clean_line(detail)}".rstrip(), flush=True)
 
 
-def _refresh_with_bar(config: Config, cache: Cache, offline: bool) -> RefreshReport:
+def _refresh_with_bar(config: Config, cache: Cache, offline: bool, data_dir: Path) -> RefreshReport:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -396,10 +471,11 @@ def _refresh_with_bar(config: Config, cache: Cache, offline: bool) -> RefreshRep
                 )
             bar.update(task, completed=done, failed=failures, refresh=True)
 
-        return refresh(config, cache, offline=offline, progress=advance)
+        return refresh(config, cache, offline=offline, progress=advance, data_dir=data_dir)
 
 
 def _refresh_json(report: RefreshReport) -> dict[str, object]:
+    from newsreader.cli.accounts import sync_json
     from newsreader.files import display_path
 
     return {
@@ -425,7 +501,10 @@ def _refresh_json(report: RefreshReport) -> dict[str, object]:
                 for path, reason in report.local.failures
             ],
         },
-        "failed": len(report.failed_feeds) + len(report.local.failures),
+        "accounts": [sync_json(account) for account in report.accounts],
+        "failed": len(report.failed_feeds)
+        + len(report.local.failures)
+        + sum(not account.ok for account in report.accounts),
         "deferred": len(report.deferred_feeds),
         "pruned": report.pruned,
         "seconds": round(report.seconds, 3),
@@ -602,6 +681,8 @@ def _add(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.sources.discover import Discovery, Failure, discover_feed
 
     config = _load_config(locations)
+    if args.account is not None:
+        return _account_add(args, config, locations)
     url = args.url.strip()
     problem = feed_url_problem(url)
     if problem and not is_safe_url(url):
@@ -639,10 +720,39 @@ def _warn(message: str) -> None:
     print(f"newsreader: warning: {clean_line(message)}", file=sys.stderr)
 
 
+def _account_add(args: argparse.Namespace, config: Config, locations: Locations) -> int:
+    from newsreader.cli.accounts import account_problem
+    from newsreader.sanitize import feed_url_problem
+    from newsreader.sync import SyncError
+    from newsreader.sync.engine import subscribe
+
+    problem = account_problem(config, args.account)
+    if problem:
+        return _fail(problem, EXIT_USAGE)
+    if args.offline:
+        return _fail("subscribing on an account needs the network", EXIT_USAGE)
+    url = args.url.strip()
+    if feed_url_problem(url):
+        return _fail(f"not a feed's address: {display_url(url)}", EXIT_USAGE)
+    account = next(a for a in config.accounts if a.name == args.account)
+    try:
+        listed = subscribe(account, locations.data_dir, url, label=args.category or None)
+    except SyncError as error:
+        return _fail(str(error))
+    where = f" under {clean_line(args.category)}" if args.category else ""
+    print(
+        f"subscribed {account.name} to {clean_line(listed.title)} ({display_url(url)}){where}; "
+        "it shows in the tree after the next sync"
+    )
+    return EXIT_OK
+
+
 def _remove(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.config_edit import FeedNotFound, remove_feed
 
-    _load_config(locations)
+    config = _load_config(locations)
+    if args.account is not None:
+        return _account_remove(args, config, locations)
     try:
         feed = remove_feed(locations.config_file, args.feed)
     except FeedNotFound as error:
@@ -654,6 +764,28 @@ def _remove(args: argparse.Namespace, locations: Locations) -> int:
     elif cached:
         removed += f"; its {cached} cached articles stay in the cache"
     print(removed)
+    return EXIT_OK
+
+
+def _account_remove(args: argparse.Namespace, config: Config, locations: Locations) -> int:
+    from newsreader.cli.accounts import account_problem
+    from newsreader.sync import SyncError
+    from newsreader.sync.engine import unsubscribe
+
+    problem = account_problem(config, args.account)
+    if problem:
+        return _fail(problem, EXIT_USAGE)
+    if args.offline:
+        return _fail("unsubscribing on an account needs the network", EXIT_USAGE)
+    account = next(a for a in config.accounts if a.name == args.account)
+    try:
+        listed = unsubscribe(account, locations.data_dir, args.feed)
+    except SyncError as error:
+        return _fail(str(error))
+    print(
+        f"unsubscribed {account.name} from {clean_line(listed.title)}; "
+        "its cached articles stay in the cache"
+    )
     return EXIT_OK
 
 
@@ -764,10 +896,11 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
                 starred_only=args.starred,
                 limit=args.limit,
             )
+        accounts = cache.accounts_of([row.id for row in rows]) if args.json else {}
     out: TextIO = sys.stdout
     for row in rows:
         if args.json:
-            _print_json(summary_json(row))
+            _print_json(summary_json(row) | {"account": accounts.get(row.id)})
         else:
             out.write(summary_line(row) + "\n")
     return EXIT_OK
@@ -798,8 +931,9 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
         targets = link_targets(article_links(stored.article), cache)
         source_name = _source_name(locations, cache, stored.article.source)
         unreadable = cache.body_problem(args.id)
+        account = cache.accounts_of([args.id]).get(args.id)
     if args.json:
-        _print_json(article_json(stored, targets, source_name), indent=2)
+        _print_json(article_json(stored, targets, source_name) | {"account": account}, indent=2)
     else:
         from rich.console import Console
 
@@ -814,8 +948,11 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
 
 def _source_name(locations: Locations, cache: Cache, source: str) -> str:
     """What to call an article's source: the feed's name or title, else the source itself."""
+    from newsreader.cache import is_account_source
     from newsreader.config import ConfigError, feed_name, load_config
 
+    if is_account_source(source):
+        return cache.account_feed_title(source) or source
     feeds = {}
     # `show` reads the cache; a missing or broken config only costs the feed's name.
     with contextlib.suppress(ConfigError):
