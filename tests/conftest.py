@@ -11,6 +11,7 @@ from hypothesis import settings
 
 from newsreader.cache import Cache
 from tests.helpers.cli import CliRunner
+from tests.helpers.freshrss import FreshRSS, ServerUser, freshrss_session
 from tests.helpers.paths import CORPUS
 from tests.loopback import LoopbackServer
 
@@ -62,3 +63,15 @@ def server() -> Iterator[LoopbackServer]:
         yield loopback
     finally:
         loopback.stop()
+
+
+@pytest.fixture(scope="session")
+def freshrss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
+    """A real FreshRSS on loopback for the whole session (skipped without PHP)."""
+    yield from freshrss_session(tmp_path_factory.mktemp("freshrss"))
+
+
+@pytest.fixture
+def freshrss_user(freshrss: FreshRSS) -> ServerUser:
+    """A new user of the session's FreshRSS, for one test."""
+    return freshrss.new_user()
