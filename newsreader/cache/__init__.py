@@ -12,6 +12,7 @@ this module names what the rest of newsreader uses.
 """
 
 from newsreader.cache.accounts import (
+    MARK_ALL,
     AccountFeed,
     AccountState,
     OutboxEntry,
@@ -73,6 +74,7 @@ __all__ = [
     "LATEST_FEED_TIME",
     "LOCK_POLL_SECONDS",
     "LOCK_SUFFIX",
+    "MARK_ALL",
     "MAX_SEARCH_CHARS",
     "MAX_SEARCH_TERMS",
     "MIGRATIONS",

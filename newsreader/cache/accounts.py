@@ -12,6 +12,7 @@ cached article each of the server's items is lives in ``account_items``;
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.rows import MergeReason
 from newsreader.cache.values import _as_text, _optional_text, join_category
-from newsreader.model import parse_category_path
+from newsreader.model import CATEGORY_SEPARATOR, parse_category_path
 
 _SOURCE_PREFIX = "account:"
 
@@ -80,6 +81,57 @@ class OutboxEntry:
     item_id: str
     tag: str
     value: int
+
+
+MARK_ALL = "mark-all"
+"""An outbox entry's tag for "mark every item of a stream read up to a time": its
+``item_id`` is the stream, its ``value`` the time (microseconds, the server's)."""
+
+
+def queue_mark_all(
+    db: sqlite3.Connection,
+    category: Sequence[str],
+    source: str | None,
+    changed: Sequence[int],
+    before: int,
+) -> None:
+    """In the transaction of a mark-all-read of a node: when the node is an account's (its
+    node, a label, a subscription), send the server one ``mark-all-as-read`` of that
+    stream up to the newest item the user saw, instead of one mark per item.
+
+    ``before`` is the outbox's last entry before the marks; the items' own entries,
+    which the triggers wrote, are taken back.
+    """
+    if not changed:
+        return
+    if source is not None and is_account_source(source):
+        account, _, rest = source[len(_SOURCE_PREFIX) :].partition("/")
+        stream = rest.split("#", 1)[0]
+    elif category and source is None:
+        account = category[0]
+        known = db.execute("SELECT 1 FROM account_feeds WHERE account = ? LIMIT 1", (account,))
+        if known.fetchone() is None:
+            return
+        label = CATEGORY_SEPARATOR.join(category[1:])
+        stream = f"user/-/label/{label}" if label else "user/-/state/com.google/reading-list"
+    else:
+        return
+    rows = db.execute(
+        "SELECT MAX(usec) FROM account_items WHERE account = ? AND article_id IN "
+        f"({', '.join('?' * len(changed))})",
+        (account, *changed),
+    ).fetchone()
+    if rows is None or rows[0] is None:
+        return
+    db.execute(
+        "DELETE FROM outbox WHERE seq > ? AND account = ? AND tag = 'read' AND value = 1",
+        (before, account),
+    )
+    db.execute(
+        "INSERT INTO outbox (account, item_id, tag, value, made_at) "
+        "VALUES (?, ?, ?, ?, (julianday('now') - 2440587.5) * 86400.0)",
+        (account, stream, MARK_ALL, int(rows[0])),
+    )
 
 
 def _time(value: object) -> float | None:
@@ -314,12 +366,19 @@ class AccountStates(CacheBase):
             else "account_items ai JOIN account_feeds f "
             "ON f.account = ai.account AND f.stream_id = ai.stream_id"
         )
+        # A mark-all-read not yet sent covers every item up to its time.
+        marked_all = (
+            " AND ai.usec > COALESCE((SELECT MAX(value) FROM outbox WHERE account = ai.account "
+            f"AND tag = '{MARK_ALL}'), -1)"
+            if mark == "read"
+            else ""
+        )
         rows = self._db.execute(
             f"SELECT ai.article_id, {value} AS wanted FROM {source} "
             "JOIN articles a ON a.id = ai.article_id "
             f"WHERE ai.account = ? AND a.{mark} != wanted AND NOT EXISTS "
             "(SELECT 1 FROM outbox o WHERE o.account = ai.account AND o.item_id = ai.item_id "
-            "AND o.tag = ?)",
+            f"AND o.tag = ?){marked_all}",
             (account, mark),
         ).fetchall()
         self._db.executemany(

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from newsreader.cache.accounts import queue_mark_all
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.reads import _membership, _state, _where
 
@@ -82,6 +83,7 @@ class MarkUndo(CacheBase):
         """
         conditions, params = self._matching(category, source, starred_only)
         with self.transaction():
+            (before,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
             changed = [
                 int(row[0])
                 for row in self._db.execute(
@@ -90,6 +92,7 @@ class MarkUndo(CacheBase):
             ]
             if description and changed:
                 record_marks(self._db, changed, description)
+            queue_mark_all(self._db, category, source, changed, before)
         return len(changed)
 
     def mark_read(self, article_ids: Sequence[int], *, description: str = "") -> int:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsreader.cache import (
+    MARK_ALL,
     AccountFeed,
     Cache,
     CacheError,
@@ -240,18 +241,32 @@ def _push(
             return
         if progress:
             progress(account, "sending changes", 0)
+        # Each stretch between two mark-alls goes out as the last change per item and
+        # mark; the mark-all then, in its place (a later change of an item follows it).
         latest: dict[tuple[str, str], int] = {}
+        sent = 0
         for entry in entries:
-            latest[(entry.item_id, entry.tag)] = entry.value
-        groups: dict[tuple[str, int], list[str]] = {}
-        for (item_id, tag), value in latest.items():
-            groups.setdefault((tag, value), []).append(item_id)
-        for (tag, value), items in sorted(groups.items()):
-            if tag in _MARKS:
-                client.edit_tag(items, _MARKS[tag], add=bool(value))
+            if entry.tag == MARK_ALL:
+                sent += _send_marks(client, latest) + 1
+                latest = {}
+                client.mark_all_read(entry.item_id, entry.value)
+            else:
+                latest[(entry.item_id, entry.tag)] = entry.value
+        sent += _send_marks(client, latest)
         cache.outbox_sent([entry.seq for entry in entries])
-        report.sent += len(latest)
+        report.sent += sent
     raise SyncError("the outbox did not empty")
+
+
+def _send_marks(client: GReaderClient, latest: dict[tuple[str, str], int]) -> int:
+    """Send changes of marks (item, mark) -> set or cleared, one call per kind; how many."""
+    groups: dict[tuple[str, int], list[str]] = {}
+    for (item_id, tag), value in latest.items():
+        groups.setdefault((tag, value), []).append(item_id)
+    for (tag, value), items in sorted(groups.items()):
+        if tag in _MARKS:
+            client.edit_tag(items, _MARKS[tag], add=bool(value))
+    return len(latest)
 
 
 def _subscriptions(
