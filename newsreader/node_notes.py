@@ -5,6 +5,7 @@ Plain, cleaned text (no Textual, no rich): the screen shows it as a ``Text``.
 
 from __future__ import annotations
 
+from newsreader.cache.accounts import AccountState
 from newsreader.keys import key_label
 from newsreader.model import FeedState
 from newsreader.sanitize import clean_line, display_url
@@ -36,6 +37,25 @@ def failure_note(state: FeedState, now: float, refresh_keys: tuple[str, ...]) ->
         lines.append("It has never succeeded.")
     retry = f"press {key_label(refresh_keys[0])}" if refresh_keys else "refresh"
     lines.append(f"Check the address in feeds.toml or {retry} to try again.")
+    return " ".join(lines)
+
+
+def sync_failure_note(state: AccountState, now: float, refresh_keys: tuple[str, ...]) -> str | None:
+    """Why an account's last sync failed, when it last worked and what to do; None if
+    it did not fail."""
+    if state.last_error is None:
+        return None
+    when = f" {ago(now - state.last_attempt)}" if state.last_attempt is not None else ""
+    error = clean_line(state.last_error).rstrip(".")
+    lines = [f"Last sync failed{when}: {error}."]
+    if state.last_success is not None:
+        lines.append(f"Last succeeded {ago(now - state.last_success)}.")
+    else:
+        lines.append("It has never succeeded.")
+    if state.pending:
+        lines.append(f"{plural(state.pending, 'change')} will be sent at the next sync.")
+    retry = f"Press {key_label(refresh_keys[0])}" if refresh_keys else "Refresh"
+    lines.append(f"{retry} to try again; the cache reads on meanwhile.")
     return " ".join(lines)
 
 

@@ -179,6 +179,8 @@ class TreeCounts:
     feed_states: dict[str, FeedState]
     account_feeds: list[FeedConfig] = field(default_factory=list)
     """The sync accounts' subscriptions, as feeds (the names of their sources)."""
+    account_states: dict[str, AccountState] = field(default_factory=dict)
+    """The config's sync accounts' states, by name."""
 
 
 def account_feed_configs(
@@ -225,4 +227,4 @@ def count_tree(
         cache.special_counts(),
         states,
     )
-    return TreeCounts(items, feed_states, synced)
+    return TreeCounts(items, feed_states, synced, states)

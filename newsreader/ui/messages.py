@@ -9,11 +9,15 @@ from newsreader.tree import TreeCounts
 
 
 class RefreshProgressed(Message):
-    """A feed finished during a refresh."""
+    """A feed finished during a refresh, or a sync account's sync moved on (``syncing``:
+    what it is doing, as plain text)."""
 
-    def __init__(self, done: int, total: int, failed: str | None) -> None:
+    def __init__(
+        self, done: int, total: int, failed: str | None, syncing: str | None = None
+    ) -> None:
         super().__init__()
         self.done, self.total, self.failed = done, total, failed
+        self.syncing = syncing
 
 
 class RefreshFinished(Message):

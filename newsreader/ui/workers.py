@@ -28,6 +28,7 @@ from newsreader.ui.messages import (
     RefreshProgressed,
     TreeCounted,
 )
+from newsreader.wording import plural
 
 PROGRESS_POST_SECONDS = 0.05
 """A refresh's progress is posted at most this often, besides each failure and the
@@ -139,6 +140,16 @@ def refresh_feeds(
         last_posted = now
         post(RefreshProgressed(done, total, failure))
 
+    def syncing(account: str, doing: str, items: int) -> None:
+        nonlocal last_posted
+        now = time.monotonic()
+        if now - last_posted < PROGRESS_POST_SECONDS:
+            return
+        last_posted = now
+        pulled = f" ({plural(items, 'item')})" if items else ""
+        feeds = len(config.enabled_feeds)
+        post(RefreshProgressed(feeds, feeds, None, f"Syncing {account}: {doing}{pulled}…"))
+
     try:
         with Cache(cache_file) as cache:
             report = refresh(
@@ -150,6 +161,7 @@ def refresh_feeds(
                 stop=stop,
                 pool=pool,
                 data_dir=data_dir,
+                sync_progress=syncing,
             )
     except CacheError as error:
         post(RefreshFinished(0, 0, 0, str(error)))

@@ -428,3 +428,60 @@ def test_an_unsubscribed_feed_keeps_its_articles_and_marks(
     assert not any(read for title, (read, _) in marks.items() if title.startswith("World"))
     source = account_source("home", world.stream_id)
     assert source not in {f.url for f in count_tree(cache, (), ["home"]).account_feeds}
+
+
+@pytest.mark.parametrize(
+    ("node", "read_titles"), [(("home",), ("Tech", "World")), (("home", "Tech"), ("Tech",))]
+)
+def test_mark_all_read_of_an_account_node_is_one_call_up_to_the_newest_item_seen(
+    user: ServerUser,
+    feeds: tuple[Feed, Feed],
+    cache: Cache,
+    tmp_path: Path,
+    proxy: FaultProxy,
+    node: tuple[str, ...],
+    read_titles: tuple[str, ...],
+) -> None:
+    account = _via(proxy, user)
+    _sync(cache, account, tmp_path)
+    tech, world = feeds
+    tech.add(2)
+    world.add(1)
+    user.actualize()  # on the server, not yet seen here
+
+    marked = cache.mark_all_read(node, description="all of it")
+    assert marked == (10 if node == ("home",) else 6)
+    assert cache.account_states()["home"].pending == 1
+
+    synced = _sync(cache, account, tmp_path)
+
+    assert proxy.count("mark-all-as-read") == 1 and proxy.count("edit-tag") == 0
+    assert synced.sent == 1 and synced.new == 3
+    marks = _marks(cache)
+    for title, (read, _) in marks.items():
+        seen_before = "late" not in title
+        expected = seen_before and title.startswith(read_titles)
+        assert read == expected, title
+    client = user.client()
+    unread = client.item_ids("user/-/state/com.google/reading-list", exclude=READ_STATE)
+    assert len(unread) == sum(not read for read, _ in marks.values())
+
+
+def test_a_mark_all_not_yet_sent_is_not_undone_by_the_servers_state(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    account = _via(proxy, user)
+    _sync(cache, account, tmp_path)
+    cache.mark_all_read(("home",))
+    proxy.faults["mark-all-as-read"] = Fault(status=500)
+    assert sync_account(account, cache, tmp_path, timeout=10).error is not None
+    # The server's marks arrive while the mark-all waits (as from a sync begun before it).
+    cache.apply_server_marks(
+        "home", unread=user.client().item_ids("user/-/state/com.google/reading-list")
+    )
+    assert all(read for read, _ in _marks(cache).values())
+    del proxy.faults["mark-all-as-read"]
+    assert _sync(cache, account, tmp_path).sent == 1
+    assert (
+        user.client().item_ids("user/-/state/com.google/reading-list", exclude=READ_STATE) == set()
+    )

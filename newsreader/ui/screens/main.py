@@ -29,7 +29,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
 from newsreader.browser import open_url
-from newsreader.cache import Cache, CacheError, Cursor, Marks, parse_search
+from newsreader.cache import AccountState, Cache, CacheError, Cursor, Marks, parse_search
 from newsreader.config import Config
 from newsreader.failures import failure_summary, feed_failures
 from newsreader.history import History
@@ -37,7 +37,7 @@ from newsreader.images import ImageFolder
 from newsreader.keys import ANYWHERE, keys_label
 from newsreader.links import article_links, resolve
 from newsreader.model import CATEGORY_SEPARATOR, ArticleSummary, FeedState, LinkKind
-from newsreader.node_notes import empty_note, failure_note
+from newsreader.node_notes import empty_note, failure_note, sync_failure_note
 from newsreader.pool import ForkServerPool
 from newsreader.reading import open_article
 from newsreader.render import link_targets
@@ -104,6 +104,8 @@ class MainScreen(Screen[None]):
         self._data_dir = data_dir
         """Where the sync accounts' login tokens are kept (None: the accounts are not synced)."""
         self._account_names = tuple(account.name for account in config.accounts)
+        self._account_states: dict[str, AccountState] = {}
+        self._syncing: str | None = None
         self.history: History[Visit] = History()
         self._feeds = {feed.url: feed for feed in config.feeds}
         self._feed_states: dict[str, FeedState] = {}
@@ -291,8 +293,14 @@ class MainScreen(Screen[None]):
             return
         self._tree_counts_shown = sequence
         self._feed_states = counts.feed_states
+        self._account_states = counts.account_states
+        named = [feed for feed in counts.account_feeds if feed.url not in self._feeds]
         self._feeds.update((feed.url, feed) for feed in counts.account_feeds)
         self.query_one(CategoryTree).show(counts.items)
+        if named and self.article_list.summaries:
+            # Rows drawn before an account's subscriptions were known name their category.
+            keep = self.article_list.current_article
+            self.article_list.load(self.article_list.list_query, keep_article=keep)
 
     @on(TreeCounted)
     def _tree_counted(self, event: TreeCounted) -> None:
@@ -332,6 +340,10 @@ class MainScreen(Screen[None]):
         state = self._feed_states.get(selection.feed_url or "")
         if query.search is None and selection.kind is NodeKind.FEED and state is not None:
             note = failure_note(state, time.time(), self.keys["refresh"])
+        account_node = selection.kind is NodeKind.CATEGORY and len(selection.path) == 1
+        account = self._account_states.get(selection.path[0]) if account_node else None
+        if query.search is None and account is not None:
+            note = sync_failure_note(account, time.time(), self.keys["refresh"])
         failed = note is not None
         if note is None and not self.article_list.summaries:
             note = empty_note(selection, self._node_name(selection), search=query.search)
@@ -844,6 +856,7 @@ class MainScreen(Screen[None]):
             return
         self._refreshing = True
         self._failed_so_far = 0
+        self._syncing = None
         progress = self.query_one("#progress", ProgressBar)
         progress.display = True
         progress.update(total=max(1, len(self.config.enabled_feeds)), progress=0)
@@ -871,6 +884,7 @@ class MainScreen(Screen[None]):
     def _refresh_progressed(self, event: RefreshProgressed) -> None:
         # One notice when the refresh ends, not one per failed feed.
         self._failed_so_far += bool(event.failed)
+        self._syncing = event.syncing
         self._progress = (event.done, event.total)
         if self._progress_timer is None:
             self._draw_progress()
@@ -888,7 +902,10 @@ class MainScreen(Screen[None]):
         self._progress = None
         self.query_one("#progress", ProgressBar).update(total=total, progress=done)
         failed = f", {self._failed_so_far} failed" if self._failed_so_far else ""
-        self.set_status(f"Refreshing… {done}/{total}{failed}")
+        if self._syncing is not None:
+            self.set_status(clean_line(self._syncing) + failed)
+        else:
+            self.set_status(f"Refreshing… {done}/{total}{failed}")
 
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:

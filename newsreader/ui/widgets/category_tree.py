@@ -23,6 +23,10 @@ _Shape = tuple[Selection | None, Selection, bool]
 _LabelKey = tuple[str, int, bool, bool]
 
 
+_MARKED_KINDS = (NodeKind.FEED, NodeKind.CATEGORY)
+"""Nodes marked when their last update failed: a feed, and a sync account's node."""
+
+
 def _shape(parent: Selection | None, item: TreeItem) -> _Shape:
     """Where a node sits in the tree: what a redraw in place must find unchanged."""
     return (parent, item.selection, bool(item.children))
@@ -30,7 +34,7 @@ def _shape(parent: Selection | None, item: TreeItem) -> _Shape:
 
 def _label_key(item: TreeItem) -> _LabelKey:
     """What a node's label is made of (see ``CategoryTree._label``)."""
-    failed = item.selection.kind is NodeKind.FEED and item.failed
+    failed = item.selection.kind in _MARKED_KINDS and item.failed
     return (item.label, item.shown_count, bool(item.unread_count), failed)
 
 
@@ -145,7 +149,7 @@ class CategoryTree(Tree[Selection]):
         if len(name) > MAX_LABEL_CHARS:  # a name from a cache older than the bound
             name = name[: MAX_LABEL_CHARS - 1] + "…"
         label = Text(name, style="bold" if item.unread_count else "")
-        if item.selection.kind is NodeKind.FEED and item.failed:
+        if item.selection.kind in _MARKED_KINDS and item.failed:
             label.append(" ✗", style="bold red")
         if item.shown_count:
             label.append(f" ({item.shown_count})", style="dim")
