@@ -17,6 +17,9 @@ from newsreader.extract.feed import entry_article
 from newsreader.model import Article
 from newsreader.sync.greader import READ_STATE, STARRED_STATE, decimal_item_id
 
+_READ_SUFFIX = READ_STATE.removeprefix("user/-")
+_STARRED_SUFFIX = STARRED_STATE.removeprefix("user/-")
+"""A state tag ends so whatever user id the server writes in it (``user/-`` or a number)."""
 _LATEST_SECONDS = 2**40
 """Beyond any believable time (a garbage number is no date)."""
 
@@ -37,6 +40,12 @@ class SyncedItem:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+_FULL_WIDTH = str.maketrans({"＆": "&", "＜": "<", "＞": ">"})
+"""FreshRSS's Google Reader API writes ``&``, ``<`` and ``>`` of titles and names in
+their full-width forms (so that a client cannot take them for HTML); they are read
+back, and the text then judged as a feed's is."""
 
 
 def _seconds(value: object) -> float | None:
@@ -80,7 +89,7 @@ def synced_item(
     if item_id is None:
         return None
     entry: dict[str, Any] = {"id": str(item["id"])}
-    title = _text(item.get("title"))
+    title = _text(item.get("title")).translate(_FULL_WIDTH)
     if title:
         entry["title"] = title
     link = _first_href(item.get("canonical")) or _first_href(item.get("alternate"))
@@ -90,7 +99,7 @@ def synced_item(
         seconds = _seconds(item.get(key))
         if seconds is not None:
             entry[f"{key}_parsed"] = time.gmtime(seconds)
-    author = _text(item.get("author"))
+    author = _text(item.get("author")).translate(_FULL_WIDTH)
     if author:
         entry["author"] = author
     for key in ("content", "summary"):
@@ -121,9 +130,8 @@ def synced_item(
         item_id=item_id,
         stream_id=stream if isinstance(stream, str) and stream else None,
         article=article,
-        read=READ_STATE in tags or any(tag.endswith("/state/com.google/read") for tag in tags),
-        starred=STARRED_STATE in tags
-        or any(tag.endswith("/state/com.google/starred") for tag in tags),
+        read=any(tag.endswith(_READ_SUFFIX) for tag in tags),
+        starred=any(tag.endswith(_STARRED_SUFFIX) for tag in tags),
         usec=_usec(item),
     )
 

@@ -485,3 +485,39 @@ def test_a_mark_all_not_yet_sent_is_not_undone_by_the_servers_state(
     assert (
         user.client().item_ids("user/-/state/com.google/reading-list", exclude=READ_STATE) == set()
     )
+
+
+def test_an_item_reads_like_the_feed_entry_it_was(
+    user: ServerUser, server: LoopbackServer, cache: Cache, tmp_path: Path
+) -> None:
+    document = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Pods</title>'
+        "<link>https://pods.example.org/</link><item><guid>ep-1</guid>"
+        "<title>Fish &amp;amp; Chips, &lt;b&gt;live&lt;/b&gt;</title>"
+        "<link>https://pods.example.org/ep-1</link><author>jo@example.org (Jo Host)</author>"
+        "<pubDate>Tue, 02 Apr 2024 10:00:00 GMT</pubDate>"
+        '<enclosure url="https://pods.example.org/ep-1.mp3" type="audio/mpeg" length="12345"/>'
+        "<description><![CDATA[<h2>Part one</h2><p>See <a href='https://example.org/x'>"
+        "the notes</a>.</p><script>alert(1)</script>]]></description></item></channel></rss>"
+    ).encode()
+    server.routes["/pods.xml"] = lambda _request: Reply(200, document, {})
+    user.subscribe(server.url("pods.xml"))
+    _sync(cache, user.account(), tmp_path)
+
+    (article_id,) = _item_ids(cache)
+    from newsreader.reading import open_article
+
+    opened = open_article(cache, article_id)
+    assert opened is not None
+    article = opened.article
+    assert article.title == "Fish & Chips, live"
+    assert article.url == "https://pods.example.org/ep-1"
+    assert article.published is not None and article.published.year == 2024
+    assert [(e.url, e.type, e.length) for e in article.enclosures] == [
+        ("https://pods.example.org/ep-1.mp3", "audio/mpeg", 12345)
+    ]
+    assert [s.heading for s in article.sections if s.heading] == ["Part one"]
+    assert any(link.url == "https://example.org/x" for link in article.links)
+    text = " ".join(" ".join(s.paragraphs) for s in article.sections)
+    assert "alert" not in text
+    assert article.categories[0] == "home" and article.author == "jo@example.org (Jo Host)"
