@@ -491,15 +491,15 @@ def test_an_item_reads_like_the_feed_entry_it_was(
     user: ServerUser, server: LoopbackServer, cache: Cache, tmp_path: Path
 ) -> None:
     document = (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Pods</title>'
-        "<link>https://pods.example.org/</link><item><guid>ep-1</guid>"
-        "<title>Fish &amp;amp; Chips, &lt;b&gt;live&lt;/b&gt;</title>"
-        "<link>https://pods.example.org/ep-1</link><author>jo@example.org (Jo Host)</author>"
-        "<pubDate>Tue, 02 Apr 2024 10:00:00 GMT</pubDate>"
-        '<enclosure url="https://pods.example.org/ep-1.mp3" type="audio/mpeg" length="12345"/>'
-        "<description><![CDATA[<h2>Part one</h2><p>See <a href='https://example.org/x'>"
-        "the notes</a>.</p><script>alert(1)</script>]]></description></item></channel></rss>"
-    ).encode()
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Pods</title>'
+        b"<link>https://pods.example.org/</link><item><guid>ep-1</guid>"
+        b"<title>Fish &amp;amp; Chips, &lt;b&gt;live&lt;/b&gt;</title>"
+        b"<link>https://pods.example.org/ep-1</link><author>jo@example.org (Jo Host)</author>"
+        b"<pubDate>Tue, 02 Apr 2024 10:00:00 GMT</pubDate>"
+        b'<enclosure url="https://pods.example.org/ep-1.mp3" type="audio/mpeg" length="12345"/>'
+        b"<description><![CDATA[<h2>Part one</h2><p>See <a href='https://example.org/x'>"
+        b"the notes</a>.</p><script>alert(1)</script>]]></description></item></channel></rss>"
+    )
     server.routes["/pods.xml"] = lambda _request: Reply(200, document, {})
     user.subscribe(server.url("pods.xml"))
     _sync(cache, user.account(), tmp_path)
