@@ -405,6 +405,20 @@ class AccountStates(CacheBase):
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq in seqs])
 
     @reading
+    def marked_account_items(self, account: str, mark: str) -> set[str]:
+        """The items of the account whose articles are starred here (``mark``
+        "starred"), or unread here ("unread")."""
+        condition = {"starred": "a.starred = 1", "unread": "a.read = 0"}[mark]
+        return {
+            _as_text(item)
+            for (item,) in self._db.execute(
+                "SELECT ai.item_id FROM account_items ai JOIN articles a ON a.id = ai.article_id "
+                f"WHERE ai.account = ? AND {condition}",
+                (account,),
+            )
+        }
+
+    @reading
     def accounts_of(self, article_ids: Sequence[int]) -> dict[int, str]:
         """The account each of these articles came from (one only if several)."""
         found: dict[int, str] = {}

@@ -46,12 +46,15 @@ from newsreader.sync.greader import (
     LoginRefused,
     Subscription,
     SyncError,
+    decimal_item_id,
 )
 from newsreader.sync.items import item_stream, synced_item
 
 OUTBOX_BATCH = 1000
 """Changes sent in one round of the outbox."""
 MAX_OUTBOX_ROUNDS = 10_000
+MAX_CHECKED = 1000
+"""Items whose marks changed elsewhere that are checked to still be on the server."""
 ITEMS_BATCH = 200
 """Items asked for at once by id."""
 _MARKS = {"read": READ_STATE, "starred": STARRED_STATE}
@@ -142,6 +145,9 @@ def sync_account(
                 progress(account.name, "reading marks", report.new + report.updated)
             unread = client.item_ids(READING_LIST, exclude=READ_STATE)
             starred = client.item_ids(STARRED_STATE)
+            # What the server no longer has keeps its marks here (see _gone).
+            unread |= _gone(client, cache.marked_account_items(account.name, "unread") - unread)
+            starred |= _gone(client, cache.marked_account_items(account.name, "starred") - starred)
             read, starred_changed = cache.apply_server_marks(
                 account.name, unread=unread, starred=starred
             )
@@ -267,6 +273,28 @@ def _send_marks(client: GReaderClient, latest: dict[tuple[str, str], int]) -> in
         if tag in _MARKS:
             client.edit_tag(items, _MARKS[tag], add=bool(value))
     return len(latest)
+
+
+def _gone(client: GReaderClient, items: set[str]) -> set[str]:
+    """Those of these items the server no longer has.
+
+    An item unread (or starred) here that the server lists as read (or not
+    starred) takes the server's mark, unless the server deleted it (its
+    retention, a feed's purge): then nobody changed its mark, and it keeps the
+    one it has here. Asking costs a request per 200 items whose marks changed
+    elsewhere since the last sync; past :data:`MAX_CHECKED` of them (a whole
+    feed read on another device), the server's marks are taken unchecked.
+    """
+    if not items or len(items) > MAX_CHECKED:
+        return set()
+    wanted = sorted(items)
+    kept: set[str] = set()
+    for start in range(0, len(wanted), ITEMS_BATCH):
+        for item in client.items_by_id(wanted[start : start + ITEMS_BATCH]):
+            found = decimal_item_id(item.get("id"))
+            if found is not None:
+                kept.add(found)
+    return items - kept
 
 
 def _subscriptions(

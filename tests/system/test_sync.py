@@ -521,3 +521,59 @@ def test_an_item_reads_like_the_feed_entry_it_was(
     text = " ".join(" ".join(s.paragraphs) for s in article.sections)
     assert "alert" not in text
     assert article.categories[0] == "home" and article.author == "jo@example.org (Jo Host)"
+
+
+def test_a_label_renamed_on_the_server_moves_its_feeds(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path
+) -> None:
+    account = user.account()
+    _sync(cache, account, tmp_path)
+    cache.set_read(_by_title(cache)["Tech News story 1"])
+    user.client()._expect_ok(
+        "reader/api/0/rename-tag", [("s", "user/-/label/Tech"), ("dest", "user/-/label/Gadgets")]
+    )
+
+    renamed = _sync(cache, account, tmp_path)
+
+    assert renamed.refiled == 1 and renamed.sent == 1
+    home = cache.category_tree().children["home"]
+    assert set(home.children) == {"Gadgets", "World"}
+    assert home.children["Gadgets"].total_count == 6
+    assert home.children["Gadgets"].unread_count == 5
+
+
+def _delete_on_server(user: ServerUser, item_id: str) -> None:
+    import sqlite3
+
+    database = user.server.app / "data" / "users" / user.name / "db.sqlite"
+    with sqlite3.connect(database) as db:
+        assert db.execute("DELETE FROM entry WHERE id = ?", (int(item_id),)).rowcount == 1
+
+
+def test_an_item_deleted_on_the_server_stays_here_with_its_star(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path
+) -> None:
+    account = user.account()
+    _sync(cache, account, tmp_path)
+    titles = _by_title(cache)
+    items = _item_ids(cache)
+    kept, other = titles["World News story 2"], titles["World News story 3"]
+    cache.set_starred(kept)
+    cache.set_starred(other)
+    assert _sync(cache, account, tmp_path).sent == 2
+    _delete_on_server(user, items[kept])
+    client = user.client()
+    client.edit_tag([items[other]], STARRED_STATE, add=False)  # another device
+    client.edit_tag([items[other]], READ_STATE, add=True)
+
+    after = _sync(cache, account, tmp_path)
+
+    assert after.ok and after.outbox_left == 0
+    marks = _marks(cache)
+    assert marks["World News story 2"] == (False, True)  # the server lost it: marks stay
+    assert marks["World News story 3"] == (True, False)  # changed elsewhere: taken
+    assert len(marks) == 10
+    cache.set_read(kept)
+    again = _sync(cache, account, tmp_path)
+    assert again.ok and again.sent == 1 and again.outbox_left == 0
+    assert _marks(cache)["World News story 2"] == (True, True)
