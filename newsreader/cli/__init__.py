@@ -367,8 +367,12 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         failed = len(report.failed_feeds)
         deferred = len(report.deferred_feeds)
         waiting = f", {deferred} deferred" if deferred else ""
+        synced = ""
+        if report.accounts:
+            broken = sum(not account.ok for account in report.accounts)
+            synced = f"{plural(len(report.accounts), 'account')} ({broken} failed), "
         print(
-            f"{plural(len(report.feeds), 'feed')} ({failed} failed{waiting}), "
+            f"{plural(len(report.feeds), 'feed')} ({failed} failed{waiting}), {synced}"
             f"{plural(report.new_articles, 'new article')}, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
