@@ -19,6 +19,7 @@ from newsreader.cache.accounts import (
     account_source,
     is_account_source,
     label_category,
+    label_of_stream,
 )
 from newsreader.cache.connection import (
     BUSY_TIMEOUT_SECONDS,
@@ -109,6 +110,7 @@ __all__ = [
     "is_damage",
     "join_category",
     "label_category",
+    "label_of_stream",
     "move_aside",
     "open_cache",
     "parse_search",

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.rows import MergeReason
 from newsreader.cache.values import _as_text, _optional_text, join_category
-from newsreader.model import CATEGORY_SEPARATOR, parse_category_path
+from newsreader.model import parse_category_path
 
 _SOURCE_PREFIX = "account:"
+READING_LIST_STREAM = "user/-/state/com.google/reading-list"
 
 
 def account_source(account: str, stream_id: str, label: str | None = None) -> str:
@@ -88,6 +89,30 @@ MARK_ALL = "mark-all"
 ``item_id`` is the stream, its ``value`` the time (microseconds, the server's)."""
 
 
+def _label_streams(db: sqlite3.Connection, account: str, label: str | None) -> set[str] | None:
+    """The subscriptions of an account in a label; None for every one of them (no label,
+    or a label none of them has)."""
+    if label is None:
+        return None
+    streams = set()
+    for stream_id, labels in db.execute(
+        "SELECT stream_id, labels FROM account_feeds WHERE account = ?", (account,)
+    ):
+        try:
+            names = json.loads(labels)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(names, list) and label in names:
+            streams.add(str(stream_id))
+    return streams or None
+
+
+def label_of_stream(stream: str) -> str | None:
+    """The label a mark-all's stream names (None: the reading list or a subscription)."""
+    prefix = "user/-/label/"
+    return stream[len(prefix) :] if stream.startswith(prefix) else None
+
+
 def queue_mark_all(
     db: sqlite3.Connection,
     category: Sequence[str],
@@ -95,43 +120,75 @@ def queue_mark_all(
     changed: Sequence[int],
     before: int,
 ) -> None:
-    """In the transaction of a mark-all-read of a node: when the node is an account's (its
-    node, a label, a subscription), send the server one ``mark-all-as-read`` of that
-    stream up to the newest item the user saw, instead of one mark per item.
+    """In the transaction of a mark-all-read of a node: when the node is exactly an
+    account's stream (its node, one of its labels, a subscription), send the server one
+    ``mark-all-as-read`` of that stream up to the newest item the user saw, instead of
+    one mark per item.
 
-    ``before`` is the outbox's last entry before the marks; the items' own entries,
-    which the triggers wrote, are taken back.
+    ``before`` is the outbox's last entry before the marks. The entries the triggers
+    wrote for the items of that stream are taken back; those of other items (a
+    sub-label's, which the server keeps apart) stay and go one by one.
     """
     if not changed:
         return
+    streams: set[str] | None
     if source is not None and is_account_source(source):
         account, _, rest = source[len(_SOURCE_PREFIX) :].partition("/")
         stream = rest.split("#", 1)[0]
+        streams = {stream}
     elif category and source is None:
         account = category[0]
-        known = db.execute("SELECT 1 FROM account_feeds WHERE account = ? LIMIT 1", (account,))
-        if known.fetchone() is None:
+        feeds = db.execute(
+            "SELECT stream_id, labels FROM account_feeds WHERE account = ?", (account,)
+        ).fetchall()
+        if not feeds:
             return
-        label = CATEGORY_SEPARATOR.join(category[1:])
-        stream = f"user/-/label/{label}" if label else "user/-/state/com.google/reading-list"
+        if len(category) == 1:
+            stream, streams = READING_LIST_STREAM, {str(row[0]) for row in feeds}
+        else:
+            # The server's own label whose node this is, never one rebuilt from the path.
+            labels = {
+                name
+                for _, written in feeds
+                for name in _json_list(written)
+                if label_category(account, name) == tuple(category)
+            }
+            if len(labels) != 1:
+                return
+            (label,) = labels
+            stream, streams = f"user/-/label/{label}", _label_streams(db, account, label)
+            if not streams:
+                return
     else:
         return
-    rows = db.execute(
-        "SELECT MAX(usec) FROM account_items WHERE account = ? AND article_id IN "
-        f"({', '.join('?' * len(changed))})",
-        (account, *changed),
+    covered = json.dumps(sorted(streams))
+    marks = ", ".join("?" * len(changed))
+    (newest,) = db.execute(
+        f"SELECT MAX(usec) FROM account_items WHERE account = ? AND article_id IN ({marks}) "
+        "AND stream_id IN (SELECT value FROM json_each(?))",
+        (account, *changed, covered),
     ).fetchone()
-    if rows is None or rows[0] is None:
+    if newest is None:
         return
     db.execute(
-        "DELETE FROM outbox WHERE seq > ? AND account = ? AND tag = 'read' AND value = 1",
-        (before, account),
+        "DELETE FROM outbox WHERE seq > ? AND account = ? AND tag = 'read' AND value = 1 "
+        "AND item_id IN (SELECT item_id FROM account_items WHERE account = ? "
+        "AND stream_id IN (SELECT value FROM json_each(?)))",
+        (before, account, account, covered),
     )
     db.execute(
         "INSERT INTO outbox (account, item_id, tag, value, made_at) "
         "VALUES (?, ?, ?, ?, (julianday('now') - 2440587.5) * 86400.0)",
-        (account, stream, MARK_ALL, int(rows[0])),
+        (account, stream, MARK_ALL, int(newest)),
     )
+
+
+def _json_list(written: object) -> list[str]:
+    try:
+        names = json.loads(str(written))
+    except (TypeError, ValueError):
+        return []
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
 
 
 def _time(value: object) -> float | None:
@@ -359,33 +416,83 @@ class AccountStates(CacheBase):
     def _take_marks(self, account: str, mark: str, value: str, *, join: bool) -> int:
         """Set ``mark`` of the account's articles to ``value`` (an SQL expression over
         ``ai``, the item, and with ``join`` ``s``, its row of ``sync_state``), but where
-        the outbox holds a change of that mark for the item."""
+        the outbox holds a change of that mark for one of the article's items.
+
+        An article several items are (one story in two subscriptions) is unread if
+        any of them is, starred if any is.
+        """
         source = (
             "account_items ai JOIN temp.sync_state s ON s.item_id = ai.item_id"
             if join
             else "account_items ai JOIN account_feeds f "
             "ON f.account = ai.account AND f.stream_id = ai.stream_id"
         )
-        # A mark-all-read not yet sent covers every item up to its time.
-        marked_all = (
-            " AND ai.usec > COALESCE((SELECT MAX(value) FROM outbox WHERE account = ai.account "
-            f"AND tag = '{MARK_ALL}'), -1)"
-            if mark == "read"
-            else ""
+        pending = (
+            "EXISTS (SELECT 1 FROM outbox o WHERE o.account = ai.account "
+            "AND o.item_id = ai.item_id AND o.tag = ?)"
         )
+        if mark == "read":
+            # A mark-all-read not yet sent covers every item up to its time.
+            pending += (
+                " OR ai.usec <= COALESCE((SELECT MAX(value) FROM outbox "
+                f"WHERE account = ai.account AND tag = '{MARK_ALL}'), -1)"
+            )
+        combine = "MIN" if mark == "read" else "MAX"
         rows = self._db.execute(
-            f"SELECT ai.article_id, {value} AS wanted FROM {source} "
-            "JOIN articles a ON a.id = ai.article_id "
-            f"WHERE ai.account = ? AND a.{mark} != wanted AND NOT EXISTS "
-            "(SELECT 1 FROM outbox o WHERE o.account = ai.account AND o.item_id = ai.item_id "
-            f"AND o.tag = ?){marked_all}",
-            (account, mark),
+            f"SELECT ai.article_id, {combine}({value}) AS wanted, MAX({pending}) AS held, "
+            f"MAX(a.{mark}) AS now FROM {source} JOIN articles a ON a.id = ai.article_id "
+            "WHERE ai.account = ? GROUP BY ai.article_id HAVING held = 0 AND now != wanted",
+            (mark, account),
         ).fetchall()
         self._db.executemany(
             f"UPDATE articles SET {mark} = ? WHERE id = ?",
-            [(wanted, article_id) for article_id, wanted in rows],
+            [(wanted, article_id) for article_id, wanted, _, _ in rows],
         )
-        return len({article_id for article_id, _ in rows})
+        return len(rows)
+
+    def queue_marks(self, account: str, marks: Iterable[tuple[str, str, int]]) -> None:
+        """Queue changes the server has yet to learn: (item id, mark, value)."""
+        with self.transaction():
+            self._db.executemany(
+                "INSERT INTO outbox (account, item_id, tag, value, made_at) VALUES (?, ?, ?, ?, ?)",
+                [(account, item, tag, value, time.time()) for item, tag, value in marks],
+            )
+
+    @reading
+    def mapped_articles(self, account: str, article_ids: Sequence[int]) -> set[int]:
+        """Those of these articles that are already items of the account."""
+        found: set[int] = set()
+        ids = list(dict.fromkeys(article_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found.update(
+                int(row[0])
+                for row in self._db.execute(
+                    "SELECT DISTINCT article_id FROM account_items WHERE account = ? AND "
+                    f"article_id IN ({', '.join('?' * len(chunk))})",
+                    (account, *chunk),
+                )
+            )
+        return found
+
+    @reading
+    def read_items_up_to(self, account: str, label: str | None, usec: int) -> list[str]:
+        """The account's items read here up to a server time, of the subscriptions in a
+        label (None: all; a label no subscription has any more: all as well), for a
+        mark-all-read the server refused, sent item by item instead."""
+        streams = _label_streams(self._db, account, label)
+        covered = "" if streams is None else "AND ai.stream_id IN (SELECT value FROM json_each(?))"
+        params: list[object] = [account, usec]
+        if streams is not None:
+            params.append(json.dumps(sorted(streams)))
+        return [
+            _as_text(item)
+            for (item,) in self._db.execute(
+                "SELECT ai.item_id FROM account_items ai JOIN articles a ON a.id = ai.article_id "
+                f"WHERE ai.account = ? AND a.read = 1 AND ai.usec <= ? {covered}",
+                params,
+            )
+        ]
 
     @reading
     def outbox(self, account: str, limit: int = 1000) -> list[OutboxEntry]:

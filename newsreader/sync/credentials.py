@@ -9,12 +9,19 @@ server refuses it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shlex
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: no lock between two syncs there
+    fcntl = None  # type: ignore[assignment]
 
 from newsreader.config import AccountConfig
 from newsreader.sanitize import clean_line
@@ -122,6 +129,35 @@ class TokenStore:
             temporary.replace(path)
         except OSError:
             return
+
+    @contextlib.contextmanager
+    def sync_lock(self, account: AccountConfig) -> Iterator[bool]:
+        """Hold the account's sync lock (a ``flock`` on a file beside its token) while
+        the block runs; yields False, holding nothing, when another process holds it.
+
+        Two syncs of one account at once could send an older change after a newer
+        one, so the second waits for the next time instead.
+        """
+        if fcntl is None:
+            yield True
+            return
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor = os.open(
+                self._path(account).with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600
+            )
+        except OSError:
+            yield True  # a read-only data folder: the cache's own lock still guards it
+            return
+        try:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(descriptor)
 
     def forget(self, account: AccountConfig) -> None:
         """Drop a refused token."""

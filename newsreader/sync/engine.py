@@ -31,12 +31,14 @@ from newsreader.cache import (
     AccountFeed,
     Cache,
     CacheError,
+    Outcome,
     account_source,
     label_category,
+    label_of_stream,
     prepare_article,
 )
 from newsreader.config import AccountConfig, Config
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_line, display_url
 from newsreader.sync.credentials import TokenStore, password_of
 from newsreader.sync.greader import (
     READ_STATE,
@@ -44,8 +46,10 @@ from newsreader.sync.greader import (
     STARRED_STATE,
     GReaderClient,
     LoginRefused,
+    ServerRefused,
     Subscription,
     SyncError,
+    SyncStopped,
     decimal_item_id,
 )
 from newsreader.sync.items import item_stream, synced_item
@@ -77,6 +81,8 @@ class SyncReport:
     refiled: int = 0
     requests: int = 0
     error: str | None = None
+    stopped: bool = False
+    """Ended early when asked to (the reader quitting): neither a success nor a failure."""
     seconds: float = 0.0
 
     @property
@@ -132,27 +138,54 @@ def sync_account(
     started = time.monotonic()
     report = SyncReport(account.name)
     tokens = TokenStore(data_dir)
-    client = client_for(account, data_dir, timeout=timeout)
-    newest: int | None = None
+    with tokens.sync_lock(account) as locked:
+        if not locked:
+            report.error = "another sync of this account is running; it was left to that one"
+            report.seconds = time.monotonic() - started
+            return report
+        client = client_for(account, data_dir, timeout=timeout, stop=stop)
+        newest = _sync_steps(client, tokens, cache, account, report, progress, stop)
+        try:
+            if not report.stopped:
+                cache.save_account_result(account.name, error=report.error, newest_usec=newest)
+            report.outbox_left = cache.account_states().get(account.name, _NONE).pending
+        except CacheError as error:
+            report.error = report.error or f"the cache: {error}"
+    report.requests = client.requests
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _sync_steps(
+    client: GReaderClient,
+    tokens: TokenStore,
+    cache: Cache,
+    account: AccountConfig,
+    report: SyncReport,
+    progress: SyncProgress | None,
+    stop: threading.Event | None,
+) -> int | None:
+    """Push, subscriptions, pull and marks; how far the pull got (None: not whole)."""
+    name = account.name
     try:
-        _push(client, cache, account.name, report, progress)
-        feeds = _subscriptions(client, cache, account.name, report)
+        _push(client, cache, name, report, progress)
+        feeds = _subscriptions(client, cache, name, report)
         if progress:
-            progress(account.name, "pulling", 0)
-        newest = _pull(client, cache, account.name, feeds, report, progress, stop)
-        if stop is None or not stop.is_set():
-            if progress:
-                progress(account.name, "reading marks", report.new + report.updated)
-            unread = client.item_ids(READING_LIST, exclude=READ_STATE)
-            starred = client.item_ids(STARRED_STATE)
-            # What the server no longer has keeps its marks here (see _gone).
-            unread |= _gone(client, cache.marked_account_items(account.name, "unread") - unread)
-            starred |= _gone(client, cache.marked_account_items(account.name, "starred") - starred)
-            read, starred_changed = cache.apply_server_marks(
-                account.name, unread=unread, starred=starred
-            )
-            report.marks_read += read
-            report.marks_starred += starred_changed
+            progress(name, "pulling", 0)
+        newest = _pull(client, cache, name, feeds, report, progress, stop)
+        if progress:
+            progress(name, "reading marks", report.new + report.updated)
+        unread = client.item_ids(READING_LIST, exclude=READ_STATE)
+        starred = client.item_ids(STARRED_STATE)
+        # What the server no longer has keeps its marks here (see _gone).
+        unread |= _gone(client, cache.marked_account_items(name, "unread") - unread)
+        starred |= _gone(client, cache.marked_account_items(name, "starred") - starred)
+        read, starred_changed = cache.apply_server_marks(name, unread=unread, starred=starred)
+        report.marks_read += read
+        report.marks_starred += starred_changed
+        return newest
+    except SyncStopped:
+        report.stopped = True  # cut short: the next sync pulls the same items again
     except LoginRefused as error:
         tokens.forget(account)
         report.error = str(error)
@@ -160,19 +193,20 @@ def sync_account(
         report.error = str(error)
     except CacheError as error:
         report.error = f"the cache: {error}"
-    if stop is not None and stop.is_set() and report.error is None:
-        newest = None  # cut short: the next sync pulls the same items again
-    try:
-        cache.save_account_result(account.name, error=report.error, newest_usec=newest)
-        report.outbox_left = cache.account_states().get(account.name, _NONE).pending
-    except CacheError as error:
-        report.error = report.error or f"the cache: {error}"
-    report.requests = client.requests
-    report.seconds = time.monotonic() - started
-    return report
+    except Exception as error:  # a server's answer of a shape nothing here expected
+        report.error = (
+            f"{display_url(account.url)}: an answer could not be read ({type(error).__name__})"
+        )
+    return None
 
 
-def client_for(account: AccountConfig, data_dir: Path, *, timeout: float = 30.0) -> GReaderClient:
+def client_for(
+    account: AccountConfig,
+    data_dir: Path,
+    *,
+    timeout: float = 30.0,
+    stop: threading.Event | None = None,
+) -> GReaderClient:
     """A client of the account's server, with the login token kept in ``data_dir``."""
     tokens = TokenStore(data_dir)
     return GReaderClient(
@@ -182,6 +216,7 @@ def client_for(account: AccountConfig, data_dir: Path, *, timeout: float = 30.0)
         token=tokens.load(account),
         timeout=timeout,
         on_token=lambda token: tokens.save(account, token),
+        stop=stop,
     )
 
 
@@ -255,13 +290,26 @@ def _push(
             if entry.tag == MARK_ALL:
                 sent += _send_marks(client, latest) + 1
                 latest = {}
-                client.mark_all_read(entry.item_id, entry.value)
+                _mark_all(client, cache, account, entry.item_id, entry.value)
             else:
                 latest[(entry.item_id, entry.tag)] = entry.value
         sent += _send_marks(client, latest)
         cache.outbox_sent([entry.seq for entry in entries])
         report.sent += sent
     raise SyncError("the outbox did not empty")
+
+
+def _mark_all(client: GReaderClient, cache: Cache, account: str, stream: str, usec: int) -> None:
+    """Send a mark-all-read; when the server refuses it (a label renamed or gone since,
+    a stream it does not know), send the items it covers one by one instead, so that
+    one refused entry never holds up the outbox."""
+    try:
+        client.mark_all_read(stream, usec)
+    except ServerRefused as refused:
+        if refused.status not in (400, 404):
+            raise
+        items = cache.read_items_up_to(account, label_of_stream(stream), usec)
+        client.edit_tag(items, READ_STATE, add=True)
 
 
 def _send_marks(client: GReaderClient, latest: dict[tuple[str, str], int]) -> int:
@@ -332,7 +380,7 @@ def _pull(
         missing = cache.unknown_account_items(account, ids)
         for start in range(0, len(missing), ITEMS_BATCH):
             if stop is not None and stop.is_set():
-                return None
+                raise SyncStopped("stopped")
             items = client.items_by_id(missing[start : start + ITEMS_BATCH])
             for usec in _store_page(cache, account, feeds, items, report):
                 newest = max(newest or 0, usec)
@@ -372,10 +420,18 @@ def _store_page(
     ]
     outcomes = cache.store_prepared(rows)
     for outcome, _ in outcomes:
-        if outcome.value == "new":
+        if outcome is Outcome.NEW:
             report.new += 1
-        elif outcome.value == "updated":
+        elif outcome is Outcome.UPDATED:
             report.updated += 1
+    already = cache.mapped_articles(account, [article_id for _, article_id in outcomes])
+    # An item that is an article the cache held before (the same story from a feed of
+    # the config) keeps what the reader did with it, and the server is told.
+    joined = {
+        entry.item_id: cache.marks(article_id)
+        for entry, (outcome, article_id) in zip(synced, outcomes, strict=True)
+        if outcome is not Outcome.NEW and article_id not in already
+    }
     cache.record_account_items(
         account,
         [
@@ -383,9 +439,19 @@ def _store_page(
             for entry, (_, article_id) in zip(synced, outcomes, strict=True)
         ],
     )
-    read, starred = cache.apply_server_marks(
-        account, only={entry.item_id: (entry.read, entry.starred) for entry in synced}
-    )
-    report.marks_read += read
-    report.marks_starred += starred
+    wanted: dict[str, tuple[bool, bool]] = {}
+    told: list[tuple[str, str, int]] = []
+    for entry in synced:
+        local = joined.get(entry.item_id)
+        read, starred = entry.read, entry.starred
+        if local is not None:
+            read, starred = read or local.read, starred or local.starred
+            told += [(entry.item_id, "read", 1)] * (read and not entry.read)
+            told += [(entry.item_id, "starred", 1)] * (starred and not entry.starred)
+        wanted[entry.item_id] = (read, starred)
+    read_changed, starred_changed = cache.apply_server_marks(account, only=wanted)
+    if told:
+        cache.queue_marks(account, told)
+    report.marks_read += read_changed
+    report.marks_starred += starred_changed
     return [entry.usec for entry in synced]

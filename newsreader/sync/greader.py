@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from http.client import HTTPException, HTTPResponse
+from http.client import HTTPException
 from typing import Any
 
 from newsreader import __version__
@@ -33,6 +35,11 @@ STARRED_STATE = "user/-/state/com.google/starred"
 READING_LIST = "user/-/state/com.google/reading-list"
 LABEL_PREFIX = "user/-/label/"
 ITEM_ID_PREFIX = "tag:google.com,2005:reader/item/"
+READ_CHUNK = 64 * 1024
+MAX_ID_ANSWER_BYTES = 8 * 1024 * 1024
+"""The largest page of item ids taken (10,000 ids are about 300 KB)."""
+MAX_STREAM_IDS = 2_000_000
+"""The most item ids one stream is read for (a server that sends ids without end)."""
 EDIT_BATCH = 250
 """Items named in one ``edit-tag`` (servers cap a form's fields)."""
 
@@ -43,6 +50,18 @@ class SyncError(Exception):
 
 class LoginRefused(SyncError):
     """The server refused the user name or password."""
+
+
+class SyncStopped(SyncError):
+    """The sync was asked to stop (the reader quitting)."""
+
+
+class ServerRefused(SyncError):
+    """The server answered a call with an error status (``status``)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +105,7 @@ class GReaderClient:
         token: A login token kept from an earlier sync, if any.
         timeout: Seconds for each request.
         on_token: Called with each new login token, to keep it for the next sync.
+        stop: Set from another thread to end the sync at the next read (:class:`SyncStopped`).
     """
 
     def __init__(
@@ -97,6 +117,7 @@ class GReaderClient:
         token: str | None = None,
         timeout: float = 30.0,
         on_token: Callable[[str], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.base = base.rstrip("/") + "/"
         self._user = user
@@ -105,6 +126,7 @@ class GReaderClient:
         self._write_token: str | None = None
         self._timeout = timeout
         self._on_token = on_token
+        self._stop = stop
         self._opener = urllib.request.build_opener(_NoRedirects)
         self.requests = 0
         """How many requests this client has made."""
@@ -119,7 +141,8 @@ class GReaderClient:
             if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
                 continue
             labels = []
-            for category in entry.get("categories") or []:
+            categories = entry.get("categories")
+            for category in categories if isinstance(categories, list) else []:
                 label = _label_name(category)
                 if label:
                     labels.append(label)
@@ -146,7 +169,8 @@ class GReaderClient:
         a state (``xt``), e.g. the reading list without the read items; ``newer_than``
         seconds (``ot``)."""
         continuation: str | None = None
-        for _ in range(100_000):  # bounded: a server that never ends its stream
+        total = 0
+        for _ in range(MAX_STREAM_IDS // page + 2):
             params = {"s": stream, "n": str(page), "output": "json"}
             if exclude:
                 params["xt"] = exclude
@@ -154,16 +178,29 @@ class GReaderClient:
                 params["ot"] = str(newer_than)
             if continuation:
                 params["c"] = continuation
-            answer = self._json("GET", "reader/api/0/stream/items/ids", params)
+            answer = self._json(
+                "GET", "reader/api/0/stream/items/ids", params, limit=MAX_ID_ANSWER_BYTES
+            )
             ids = []
-            for ref in _list(answer, "itemRefs"):
+            for ref in _list(answer, "itemRefs")[:page]:
                 item = decimal_item_id(ref.get("id") if isinstance(ref, dict) else None)
                 if item is not None:
                     ids.append(item)
+            total += len(ids)
+            if total > MAX_STREAM_IDS:
+                raise SyncError(
+                    f"{self._where()}: the stream {stream} holds over {MAX_STREAM_IDS:,} items"
+                )
             yield ids
             next_page = answer.get("continuation") if isinstance(answer, dict) else None
             if not ids or not isinstance(next_page, str) or not next_page:
                 return
+            if len(ids) >= 2 and next_page == ids[-1]:
+                # FreshRSS's continuation is the page's last id, and its next page leaves
+                # out its first id, taking it for that one: if that item left the stream
+                # meanwhile (read elsewhere), a real item would be left out. Going on
+                # from the id before the last makes the pages overlap by one instead.
+                next_page = ids[-2]
             if next_page == continuation:
                 return
             continuation = next_page
@@ -240,8 +277,15 @@ class GReaderClient:
                     return
         raise SyncError(f"{self._where()}: login failed: the answer held no Auth token")
 
-    def _json(self, method: str, path: str, params: dict[str, str] | list[tuple[str, str]]) -> Any:
-        body = self._call(method, path, params)
+    def _json(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | list[tuple[str, str]],
+        *,
+        limit: int = MAX_ANSWER_BYTES,
+    ) -> Any:
+        body = self._call(method, path, params, limit=limit)
         try:
             return json.loads(body)
         except (ValueError, RecursionError):
@@ -258,7 +302,12 @@ class GReaderClient:
             raise SyncError(f"{self._where()}: {path.split('/')[-1]} answered {shown!r}, not OK")
 
     def _call(
-        self, method: str, path: str, params: dict[str, str] | list[tuple[str, str]]
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str] | list[tuple[str, str]],
+        *,
+        limit: int = MAX_ANSWER_BYTES,
     ) -> bytes:
         """A request with the login token (logging in first, or again once when the
         server refuses it) and, for a POST, the write token."""
@@ -269,7 +318,7 @@ class GReaderClient:
             sent = fields
             if method == "POST":
                 sent = [*fields, ("T", self._write())]
-            status, body, headers = self._request(method, path, sent)
+            status, body, headers = self._request(method, path, sent, limit=limit)
             if status == 401 and headers.get("x-reader-google-bad-token", "").lower() == "true":
                 self._write_token = None
                 continue
@@ -277,7 +326,7 @@ class GReaderClient:
                 self._token = None
                 continue
             if status != 200:
-                raise SyncError(f"{self._where()}: {_status_reason(status, body)}")
+                raise ServerRefused(f"{self._where()}: {_status_reason(status, body)}", status)
             return body
         raise SyncError(f"{self._where()}: the server refused the login token again")
 
@@ -297,8 +346,18 @@ class GReaderClient:
         return self._write_token
 
     def _request(
-        self, method: str, path: str, fields: list[tuple[str, str]], *, auth: bool = True
+        self,
+        method: str,
+        path: str,
+        fields: list[tuple[str, str]],
+        *,
+        auth: bool = True,
+        limit: int = MAX_ANSWER_BYTES,
     ) -> tuple[int, bytes, dict[str, str]]:
+        """One request, its whole answer read within the timeout (a server that trickles
+        its answer is cut off like one that sends nothing) and at most ``limit`` bytes."""
+        if self._stop is not None and self._stop.is_set():
+            raise SyncStopped(f"{self._where()}: stopped")
         url = self.base + path
         data = None
         if method == "GET" and fields:
@@ -311,55 +370,64 @@ class GReaderClient:
         if auth and self._token:
             request.add_header("Authorization", f"GoogleLogin auth={self._token}")
         self.requests += 1
+        deadline = time.monotonic() + self._timeout
         try:
-            response: HTTPResponse = self._opener.open(request, timeout=self._timeout)
-        except urllib.error.HTTPError as error:
-            with error:
-                headers = {k.lower(): v for k, v in error.headers.items()}
+            try:
+                response: Any = self._opener.open(request, timeout=self._timeout)
+            except urllib.error.HTTPError as error:
+                response = error
                 if 300 <= error.code < 400:
-                    target = display_url(headers.get("location", "?"))
+                    error.close()
+                    target = display_url(error.headers.get("location", "?"))
                     raise SyncError(
                         f"{self._where()}: the server redirects to {target}; "
                         "set the account's url to where it redirects"
                     ) from None
-                try:
-                    return error.code, _read(error, headers.get("content-encoding")), headers
-                except SyncError as problem:
-                    raise SyncError(f"{self._where()}: {problem}") from None
-        except (urllib.error.URLError, OSError, HTTPException, ValueError) as error:
+            with response:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                status = int(getattr(response, "status", None) or response.code)
+                body = self._read(response, headers, deadline, limit)
+                return status, body, headers
+        except SyncError as problem:
+            if str(problem).startswith(self._where()):
+                raise
+            raise type(problem)(f"{self._where()}: {problem}") from None
+        except (urllib.error.URLError, OSError, HTTPException, ValueError, zlib.error) as error:
             raise SyncError(f"{self._where()}: {_network_reason(error)}") from None
-        with response:
-            headers = {k.lower(): v for k, v in response.headers.items()}
+
+    def _read(self, response: Any, headers: dict[str, str], deadline: float, limit: int) -> bytes:
+        """The answer's body, decompressed, within ``limit`` bytes and the deadline."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if time.monotonic() > deadline:
+                raise SyncError("the server did not answer in time")
+            if self._stop is not None and self._stop.is_set():
+                raise SyncStopped("stopped")
+            chunk = response.read1(READ_CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise SyncError(f"an answer was over {limit // (1024 * 1024)} MB")
+        raw = b"".join(chunks)
+        declared = headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and len(raw) < int(declared):
+            raise SyncError(f"the answer was cut off ({len(raw)} of {declared} bytes)")
+        if headers.get("content-encoding", "").strip().lower() == "gzip":
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
             try:
-                body = _read(response, headers.get("content-encoding"))
-            except SyncError as problem:
-                raise SyncError(f"{self._where()}: {problem}") from None
-            except (OSError, HTTPException, zlib.error) as error:
-                raise SyncError(f"{self._where()}: {_network_reason(error)}") from None
-            return response.status, body, headers
+                body = inflater.decompress(raw, limit + 1)
+            except zlib.error:
+                raise SyncError("an answer's gzip data was broken") from None
+            if len(body) > limit:
+                raise SyncError(f"an answer was over {limit // (1024 * 1024)} MB")
+            return body
+        return raw
 
     def _where(self) -> str:
         return display_url(self.base.rstrip("/"))
-
-
-def _read(response: Any, encoding: str | None) -> bytes:
-    """The answer's body, decompressed, within :data:`MAX_ANSWER_BYTES`."""
-    raw = response.read(MAX_ANSWER_BYTES + 1)
-    if len(raw) > MAX_ANSWER_BYTES:
-        raise SyncError(f"an answer was over {MAX_ANSWER_BYTES // (1024 * 1024)} MB")
-    declared = response.headers.get("Content-Length", "")
-    if declared.isascii() and declared.isdigit() and len(raw) < int(declared):
-        raise SyncError(f"the answer was cut off ({len(raw)} of {declared} bytes)")
-    if encoding and encoding.strip().lower() == "gzip":
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            body = inflater.decompress(raw, MAX_ANSWER_BYTES + 1)
-        except zlib.error:
-            raise SyncError("an answer's gzip data was broken") from None
-        if len(body) > MAX_ANSWER_BYTES:
-            raise SyncError(f"an answer was over {MAX_ANSWER_BYTES // (1024 * 1024)} MB")
-        return body
-    return bytes(raw)
 
 
 def _status_reason(status: int, body: bytes) -> str:

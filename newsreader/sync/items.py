@@ -21,6 +21,8 @@ _READ_SUFFIX = READ_STATE.removeprefix("user/-")
 _STARRED_SUFFIX = STARRED_STATE.removeprefix("user/-")
 """A state tag ends so whatever user id the server writes in it (``user/-`` or a number)."""
 _LATEST_SECONDS = 2**40
+_LATEST_USEC = 2**62
+"""Beyond any server time in microseconds (SQLite's integers end at 2**63)."""
 """Beyond any believable time (a garbage number is no date)."""
 
 
@@ -67,11 +69,16 @@ def _first_href(links: object) -> str | None:
 
 
 def _usec(item: dict[str, Any]) -> int:
+    """The item's server time in microseconds (0 when it gives none believable)."""
     for key, scale in (("timestampUsec", 1), ("crawlTimeMsec", 1000)):
         value = item.get(key)
         if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
-            return int(value) * scale
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            value = int(value)
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 < value * scale < _LATEST_USEC
+        ):
             return value * scale
     return 0
 

@@ -18,7 +18,7 @@ from newsreader.sync.greader import READ_STATE, STARRED_STATE
 from newsreader.tree import count_tree
 from tests.helpers.freshrss import ServerUser
 from tests.helpers.proxy import Fault, FaultProxy
-from tests.loopback import LoopbackServer, Reply, Request, rss
+from tests.loopback import LoopbackServer, Reply, Request, rss, static
 
 PASSWORD_ENV = "NEWSREADER_TEST_PASSWORD"
 
@@ -387,7 +387,7 @@ def test_a_refused_login_token_is_renewed(
 ) -> None:
     account = user.account()
     _sync(cache, account, tmp_path)
-    (token_file,) = (tmp_path / "accounts").iterdir()
+    (token_file,) = (tmp_path / "accounts").glob("*.token")
     assert token_file.stat().st_mode & 0o777 == 0o600
     token_file.write_text(f"{user.name}/0000000000000000000000000000000000000000")
     again = _sync(cache, account, tmp_path)
@@ -577,3 +577,186 @@ def test_an_item_deleted_on_the_server_stays_here_with_its_star(
     again = _sync(cache, account, tmp_path)
     assert again.ok and again.sent == 1 and again.outbox_left == 0
     assert _marks(cache)["World News story 2"] == (True, True)
+
+
+def test_a_story_the_cache_held_from_a_feed_keeps_its_marks_and_the_server_learns_them(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path
+) -> None:
+    tech, _ = feeds
+    # The same feed, read here from feeds.toml before the account came.
+    from newsreader.extract.feed import parse_feed
+
+    parsed = parse_feed(rss(tech.title, tech.items), source=tech.url, categories=("Local",))
+    stored = dict(
+        zip(
+            [a.title for a in parsed.articles],
+            [i for _, i in cache.store_articles(parsed.articles)],
+            strict=True,
+        )
+    )
+    cache.set_read(stored["Tech News story 1"])
+    cache.set_starred(stored["Tech News story 2"])
+
+    report = _sync(cache, user.account(), tmp_path)
+
+    assert report.new == 4  # the World feed; Tech's six are the articles already here
+    marks = _marks(cache)
+    assert marks["Tech News story 1"] == (True, False)
+    assert marks["Tech News story 2"] == (False, True)
+    assert cache.account_states()["home"].pending == 2
+    assert _sync(cache, user.account(), tmp_path).sent == 2
+    items = _item_ids(cache)
+    client = user.client()
+    assert items[stored["Tech News story 2"]] in client.item_ids(STARRED_STATE)
+    unread = client.item_ids("user/-/state/com.google/reading-list", exclude=READ_STATE)
+    assert items[stored["Tech News story 1"]] not in unread
+
+
+def test_one_story_in_two_subscriptions_is_unread_while_either_is(
+    user: ServerUser, server: LoopbackServer, cache: Cache, tmp_path: Path
+) -> None:
+    body = rss("Same", [(f"s-{n}", f"Same story {n}", "<p>Same.</p>") for n in range(3)])
+    for path in ("/same-a.xml", "/same-b.xml"):
+        server.routes[path] = static(body)
+        user.subscribe(server.url(path))
+    account = user.account()
+    _sync(cache, account, tmp_path)
+    assert len(_marks(cache)) == 3 and len(_item_ids(cache)) == 3  # one article, two items
+    rows = cache._db.execute("SELECT COUNT(*) FROM account_items").fetchone()[0]
+    assert rows == 6
+    client = user.client()
+    one_copy = sorted(client.item_ids("user/-/state/com.google/reading-list"))[0]
+    client.edit_tag([one_copy], READ_STATE, add=True)
+
+    for _ in range(3):
+        again = _sync(cache, account, tmp_path)
+        assert again.marks_read == 0  # never flips
+    assert not any(read for read, _ in _marks(cache).values())
+
+
+def test_mark_all_of_a_node_that_is_no_server_label_goes_item_by_item(
+    user: ServerUser, server: LoopbackServer, cache: Cache, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    news = Feed(server, "/news.xml", "Deep News", 3)
+    other = Feed(server, "/other.xml", "Other News", 2)
+    user.subscribe(news.url, "Tech/News")
+    user.subscribe(other.url, "Tech")
+    account = _via(proxy, user)
+    _sync(cache, account, tmp_path)
+    assert set(cache.category_tree().children["home"].children["Tech"].children) == {"News"}
+
+    assert cache.mark_all_read(("home", "Tech")) == 5
+    synced = _sync(cache, account, tmp_path)
+
+    # "Tech" is a label of Other News: one mark-all for it; Deep News, in "Tech/News"
+    # (another label to the server), goes item by item.
+    assert proxy.count("mark-all-as-read") == 1 and proxy.count("edit-tag") == 1
+    assert synced.outbox_left == 0
+    client = user.client()
+    assert client.item_ids("user/-/state/com.google/reading-list", exclude=READ_STATE) == set()
+    assert all(read for read, _ in _marks(cache).values())
+
+
+def test_a_mark_all_the_server_refuses_goes_item_by_item_and_blocks_nothing(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    account = _via(proxy, user)
+    _sync(cache, account, tmp_path)
+    cache.mark_all_read(("home", "Tech"))
+    cache.set_starred(_by_title(cache)["World News story 0"])  # queued after it
+    # The label is renamed on the server before the mark-all reaches it.
+    user.client()._expect_ok(
+        "reader/api/0/rename-tag", [("s", "user/-/label/Tech"), ("dest", "user/-/label/Gear")]
+    )
+
+    synced = _sync(cache, account, tmp_path)
+
+    assert synced.outbox_left == 0
+    client = user.client()
+    unread = client.item_ids("user/-/state/com.google/reading-list", exclude=READ_STATE)
+    assert len(unread) == 4  # the World feed's
+    assert len(client.item_ids(STARRED_STATE)) == 1
+    marks = _marks(cache)
+    assert all(read for title, (read, _) in marks.items() if title.startswith("Tech"))
+    assert not any(read for title, (read, _) in marks.items() if title.startswith("World"))
+
+
+def test_a_second_sync_of_the_same_account_at_once_leaves_it_to_the_first(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path
+) -> None:
+    from newsreader.sync.credentials import TokenStore
+
+    account = user.account()
+    _sync(cache, account, tmp_path)
+    with TokenStore(tmp_path).sync_lock(account) as held:
+        assert held
+        second = sync_account(account, cache, tmp_path, timeout=10)
+    assert second.error is not None and "another sync of this account is running" in second.error
+    assert second.requests == 0
+    assert cache.account_states()["home"].last_error is None  # not a failure of the account
+    assert _sync(cache, account, tmp_path).ok
+
+
+def test_an_oversized_page_of_ids_is_refused(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    account = _via(proxy, user)
+    huge = b'{"itemRefs": [' + b",".join([b'{"id": "1234567890123456"}'] * 400_000) + b"]}"
+    proxy.faults["stream/items/ids"] = Fault(body=huge)
+    report = sync_account(account, cache, tmp_path, timeout=20)
+    assert report.error is not None and "over 8 MB" in report.error
+
+
+def test_a_subscription_list_of_the_wrong_shape_is_read_as_far_as_it_goes(
+    user: ServerUser, feeds: tuple[Feed, Feed], cache: Cache, tmp_path: Path, proxy: FaultProxy
+) -> None:
+    proxy.faults["subscription/list"] = Fault(
+        body=b'{"subscriptions": [{"id": "feed/1", "title": 7, "categories": 5}, "x", {"id": 3}]}'
+    )
+    report = sync_account(_via(proxy, user), cache, tmp_path, timeout=10)
+    assert report.ok, report.error
+    assert report.subscriptions == 1
+
+
+def _trickling(server: LoopbackServer, path: str) -> None:
+    server.routes[path] = lambda _request: Reply(
+        200, b'{"subscriptions": []}' + b" " * 100, {}, drip=0.3, drip_limit=100
+    )
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_timeout(
+    server: LoopbackServer, cache: Cache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from newsreader.sync.credentials import TokenStore
+
+    monkeypatch.setenv(PASSWORD_ENV, "secret")
+    account = AccountConfig("home", "greader", server.url("api"), "u", password_env=PASSWORD_ENV)
+    TokenStore(tmp_path).save(account, "u/token")  # no login: the first call is a GET
+    _trickling(server, "/api/reader/api/0/subscription/list")
+    started = time.monotonic()
+    report = sync_account(account, cache, tmp_path, timeout=1.5)
+    assert time.monotonic() - started < 6
+    assert report.error is not None and "did not answer in time" in report.error
+
+
+def test_a_sync_asked_to_stop_ends_at_once_and_counts_as_nothing(
+    server: LoopbackServer, cache: Cache, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from newsreader.sync.credentials import TokenStore
+
+    monkeypatch.setenv(PASSWORD_ENV, "secret")
+    account = AccountConfig("home", "greader", server.url("api"), "u", password_env=PASSWORD_ENV)
+    TokenStore(tmp_path).save(account, "u/token")
+    _trickling(server, "/api/reader/api/0/subscription/list")
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    started = time.monotonic()
+    report = sync_account(account, cache, tmp_path, timeout=60, stop=stop)
+    assert time.monotonic() - started < 5
+    assert report.stopped and report.error is None
+    assert "home" not in cache.account_states()  # neither a success nor a failure

@@ -183,7 +183,7 @@ def test_the_password_is_never_printed_nor_stored(
     _config(cli, user.toml())
     assert cli("sync").code == 0
     monkeypatch.setenv(PASSWORD_ENV, "Wrong-Secret-42")
-    for token in (cli.data_dir / "accounts").iterdir():
+    for token in (cli.data_dir / "accounts").glob("*.token"):
         token.unlink()
     failed = cli("sync")
     assert failed.code == 1 and "refused the login" in failed.err
@@ -207,7 +207,7 @@ def test_a_password_command_is_run_for_the_login(
     _config(cli, toml)
     assert cli("sync").code == 0
     _config(cli, toml.replace(str(script), "false"))
-    for token in (cli.data_dir / "accounts").iterdir():
+    for token in (cli.data_dir / "accounts").glob("*.token"):
         token.unlink()
     failed = cli("sync")
     assert "feeds.toml:6: password_command: the command failed (status 1)" in failed.err

@@ -87,7 +87,7 @@ async def test_a_failed_sync_marks_the_account_and_says_why(
     with Cache(tmp_path / "data" / "cache.sqlite3") as cache:
         account = app.config.accounts[0]
         assert sync_account(account, cache, tmp_path / "data").ok
-    for token in (tmp_path / "data" / "accounts").iterdir():
+    for token in (tmp_path / "data" / "accounts").glob("*.token"):
         token.unlink()
     monkeypatch.setenv(PASSWORD_ENV, "not-the-password")
     async with app.run_test(size=(140, 40)) as pilot:
