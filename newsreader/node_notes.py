@@ -23,18 +23,26 @@ def ago(seconds: float) -> str:
     return "just now"
 
 
+def _failed_lines(
+    what: str, state: FeedState | AccountState, now: float, where: str = ""
+) -> list[str]:
+    """``Last refresh failed 2 hours ago: why (where).`` and when it last succeeded."""
+    when = f" {ago(now - state.last_attempt)}" if state.last_attempt is not None else ""
+    error = clean_line(state.last_error or "").rstrip(".")
+    lines = [f"Last {what} failed{when}: {error}{where}."]
+    if state.last_success is not None:
+        lines.append(f"Last succeeded {ago(now - state.last_success)}.")
+    else:
+        lines.append("It has never succeeded.")
+    return lines
+
+
 def failure_note(state: FeedState, now: float, refresh_keys: tuple[str, ...]) -> str | None:
     """Why a feed's last refresh failed, when it last worked and what to do (press the
     first of ``refresh_keys``); None if it did not fail."""
     if state.last_error is None:
         return None
-    when = f" {ago(now - state.last_attempt)}" if state.last_attempt is not None else ""
-    error = clean_line(state.last_error).rstrip(".")
-    lines = [f"Last refresh failed{when}: {error} ({display_url(state.url)})."]
-    if state.last_success is not None:
-        lines.append(f"Last succeeded {ago(now - state.last_success)}.")
-    else:
-        lines.append("It has never succeeded.")
+    lines = _failed_lines("refresh", state, now, f" ({display_url(state.url)})")
     retry = f"press {key_label(refresh_keys[0])}" if refresh_keys else "refresh"
     lines.append(f"Check the address in feeds.toml or {retry} to try again.")
     return " ".join(lines)
@@ -45,13 +53,7 @@ def sync_failure_note(state: AccountState, now: float, refresh_keys: tuple[str, 
     it did not fail."""
     if state.last_error is None:
         return None
-    when = f" {ago(now - state.last_attempt)}" if state.last_attempt is not None else ""
-    error = clean_line(state.last_error).rstrip(".")
-    lines = [f"Last sync failed{when}: {error}."]
-    if state.last_success is not None:
-        lines.append(f"Last succeeded {ago(now - state.last_success)}.")
-    else:
-        lines.append("It has never succeeded.")
+    lines = _failed_lines("sync", state, now)
     if state.pending:
         lines.append(f"{plural(state.pending, 'change')} will be sent at the next sync.")
     retry = f"Press {key_label(refresh_keys[0])}" if refresh_keys else "Refresh"

@@ -23,7 +23,7 @@ from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.cache import Cache, MergeReason
-    from newsreader.config import Config
+    from newsreader.config import AccountConfig, Config
     from newsreader.model import FeedState
     from newsreader.refresh import FeedResult, RefreshReport
     from newsreader.ui.app import NewsReaderApp
@@ -724,21 +724,29 @@ def _warn(message: str) -> None:
     print(f"newsreader: warning: {clean_line(message)}", file=sys.stderr)
 
 
-def _account_add(args: argparse.Namespace, config: Config, locations: Locations) -> int:
+def _named_account(args: argparse.Namespace, config: Config, doing: str) -> AccountConfig | int:
+    """The account ``--account`` names, or the exit code of why there is none to use."""
     from newsreader.cli.accounts import account_problem
-    from newsreader.sanitize import feed_url_problem
-    from newsreader.sync import SyncError
-    from newsreader.sync.engine import subscribe
 
     problem = account_problem(config, args.account)
     if problem:
         return _fail(problem, EXIT_USAGE)
     if args.offline:
-        return _fail("subscribing on an account needs the network", EXIT_USAGE)
+        return _fail(f"{doing} on an account needs the network", EXIT_USAGE)
+    return next(a for a in config.accounts if a.name == args.account)
+
+
+def _account_add(args: argparse.Namespace, config: Config, locations: Locations) -> int:
+    from newsreader.sanitize import feed_url_problem
+    from newsreader.sync import SyncError
+    from newsreader.sync.engine import subscribe
+
+    account = _named_account(args, config, "subscribing")
+    if isinstance(account, int):
+        return account
     url = args.url.strip()
     if feed_url_problem(url):
         return _fail(f"not a feed's address: {display_url(url)}", EXIT_USAGE)
-    account = next(a for a in config.accounts if a.name == args.account)
     try:
         listed = subscribe(account, locations.data_dir, url, label=args.category or None)
     except SyncError as error:
@@ -772,16 +780,12 @@ def _remove(args: argparse.Namespace, locations: Locations) -> int:
 
 
 def _account_remove(args: argparse.Namespace, config: Config, locations: Locations) -> int:
-    from newsreader.cli.accounts import account_problem
     from newsreader.sync import SyncError
     from newsreader.sync.engine import unsubscribe
 
-    problem = account_problem(config, args.account)
-    if problem:
-        return _fail(problem, EXIT_USAGE)
-    if args.offline:
-        return _fail("unsubscribing on an account needs the network", EXIT_USAGE)
-    account = next(a for a in config.accounts if a.name == args.account)
+    account = _named_account(args, config, "unsubscribing")
+    if isinstance(account, int):
+        return account
     try:
         listed = unsubscribe(account, locations.data_dir, args.feed)
     except SyncError as error:
