@@ -98,11 +98,7 @@ def _label_streams(db: sqlite3.Connection, account: str, label: str | None) -> s
     for stream_id, labels in db.execute(
         "SELECT stream_id, labels FROM account_feeds WHERE account = ?", (account,)
     ):
-        try:
-            names = json.loads(labels)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(names, list) and label in names:
+        if label in _json_list(labels):
             streams.add(str(stream_id))
     return streams or None
 
@@ -184,6 +180,7 @@ def queue_mark_all(
 
 
 def _json_list(written: object) -> list[str]:
+    """The label names of an ``account_feeds`` row (none when its JSON is broken)."""
     try:
         names = json.loads(str(written))
     except (TypeError, ValueError):
@@ -245,17 +242,13 @@ class AccountStates(CacheBase):
             "SELECT account, stream_id, title, url, html_url, labels FROM account_feeds "
             "ORDER BY account, title COLLATE NOCASE, stream_id"
         ):
-            try:
-                names = json.loads(labels)
-            except (TypeError, ValueError):
-                names = []
             feeds.setdefault(_as_text(account), []).append(
                 AccountFeed(
                     _as_text(stream_id),
                     _as_text(title),
                     _optional_text(url),
                     _optional_text(html_url),
-                    tuple(str(name) for name in names if isinstance(name, str)),
+                    tuple(_json_list(labels)),
                 )
             )
         return feeds

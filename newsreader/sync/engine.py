@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from newsreader.cache import (
     MARK_ALL,
@@ -148,7 +149,8 @@ def sync_account(
         try:
             if not report.stopped:
                 cache.save_account_result(account.name, error=report.error, newest_usec=newest)
-            report.outbox_left = cache.account_states().get(account.name, _NONE).pending
+            state = cache.account_states().get(account.name)
+            report.outbox_left = state.pending if state is not None else 0
         except CacheError as error:
             report.error = report.error or f"the cache: {error}"
     report.requests = client.requests
@@ -259,13 +261,6 @@ def unsubscribe(account: AccountConfig, data_dir: Path, feed: str) -> Subscripti
         )
     client.edit_subscription(matches[0].stream_id, "unsubscribe")
     return matches[0]
-
-
-class _NoState:
-    pending = 0
-
-
-_NONE = _NoState()
 
 
 def _push(
@@ -394,17 +389,17 @@ def _store_page(
     cache: Cache,
     account: str,
     feeds: dict[str, AccountFeed],
-    items: Sequence[dict[str, object]],
+    items: Sequence[dict[str, Any]],
     report: SyncReport,
 ) -> list[int]:
     """Store one page of items; their server times."""
     synced = []
     for item in items:
-        stream = item_stream(dict(item))
+        stream = item_stream(item)
         feed = feeds.get(stream) if stream else None
         first_label = feed.labels[0] if feed and feed.labels else None
         converted = synced_item(
-            dict(item),
+            item,
             source=account_source(account, stream or "unknown"),
             categories=label_category(account, first_label),
             base=(feed.html_url if feed else None),

@@ -130,12 +130,10 @@ def synced_item(
         ]
     states = item.get("categories")
     tags = {tag for tag in states if isinstance(tag, str)} if isinstance(states, list) else set()
-    origin = item.get("origin")
-    stream = origin.get("streamId") if isinstance(origin, dict) else None
     article = entry_article(entry, source=source, categories=categories, base=base)
     return SyncedItem(
         item_id=item_id,
-        stream_id=stream if isinstance(stream, str) and stream else None,
+        stream_id=item_stream(item),
         article=article,
         read=any(tag.endswith(_READ_SUFFIX) for tag in tags),
         starred=any(tag.endswith(_STARRED_SUFFIX) for tag in tags),

@@ -88,9 +88,9 @@ def test_a_subscription_in_two_labels_lists_and_counts_in_both(cache: Cache) -> 
     more = _store(cache, source, label_category("home", "Tech"), 1, start=3)
     cache.file_account_feeds("home", [feed])
     assert cache.category_tree().children["home"].children["Science"].total_count == 4
+    assert set(more) <= {s.id for s in cache.list_articles(source=science)}
     refiled = cache.save_account_feeds("home", [AccountFeed("feed/7", "Both", labels=("Space",))])
     assert refiled == 1
     home = cache.category_tree().children["home"]
     assert set(home.children) == {"Space"} and home.children["Space"].total_count == 4
     assert cache.marks(ids[0]) is not None and cache.marks(ids[0]).read  # type: ignore[union-attr]
-    assert more
