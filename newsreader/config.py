@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -21,6 +22,7 @@ except ImportError:  # not on Windows: the mtime check below is all there is
     fcntl = None  # type: ignore[assignment]
 
 from newsreader.files import FileRefused, read_file
+from newsreader.filters import Filter, FilterError, parse_filter
 from newsreader.keys import (
     ACTIONS,
     NEEDS_A_KEY,
@@ -142,6 +144,34 @@ class AccountConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class QueryConfig:
+    """One ``[[queries]]`` entry: a node of the tree that lists the articles a filter passes."""
+
+    name: str
+    filter: Filter
+    category: tuple[str, ...] = ()
+
+
+class IgnoreMode(StrEnum):
+    """What a killfile rule does with the articles its filter passes."""
+
+    HIDE = "hide"
+    """Stored, never listed nor counted but under the tree's Hidden node."""
+    SKIP = "skip"
+    """Not stored at all (a refresh, a sync or an import leaves them out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreRule:
+    """One ``[[ignore]]`` entry of the killfile."""
+
+    filter: Filter
+    mode: IgnoreMode = IgnoreMode.HIDE
+    where: str = ""
+    """``file:line`` of the entry, naming it in reports."""
+
+
+@dataclass(frozen=True, slots=True)
 class LocalSource:
     """One ``[[local]]`` entry: a file or folder of articles."""
 
@@ -189,6 +219,10 @@ class Config:
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """The ``[keys]`` table: an action id -> the keys it has instead of its defaults
     (none: unbound). Actions not named keep theirs (:func:`newsreader.keys.resolve_keys`)."""
+    queries: tuple[QueryConfig, ...] = ()
+    """The ``[[queries]]``: query feeds, in the config's order."""
+    ignore: tuple[IgnoreRule, ...] = ()
+    """The ``[[ignore]]`` killfile, in the config's order."""
 
     @property
     def enabled_feeds(self) -> tuple[FeedConfig, ...]:
@@ -230,7 +264,10 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})
 _ACCOUNT_KEYS = frozenset({"name", "type", "url", "user", "password_env", "password_command"})
-_TOP_KEYS = frozenset({"settings", "feeds", "local", "accounts", "keys"})
+_QUERY_KEYS = frozenset({"name", "filter", "category"})
+_IGNORE_KEYS = frozenset({"filter", "mode"})
+_TOP_KEYS = frozenset({"settings", "feeds", "local", "accounts", "keys", "queries", "ignore"})
+_QUERY_NAME_LIMIT = 200
 _ACCOUNT_NAME_LIMIT = 100
 
 
@@ -343,7 +380,9 @@ def parse_config(text: str, path: Path) -> Config:
     local = _local(data.get("local", []), path, fail, warn_unknown)
     accounts = _accounts(data.get("accounts", []), path, lines, fail, warn_unknown)
     keys = _keys(data.get("keys", {}), fail)
-    return Config(path, feeds, local, accounts, settings, tuple(warnings), keys)
+    queries = _queries(data.get("queries", []), fail, warn_unknown)
+    ignore = _ignore(data.get("ignore", []), path, lines, fail, warn_unknown)
+    return Config(path, feeds, local, accounts, settings, tuple(warnings), keys, queries, ignore)
 
 
 _Fail = Callable[[str, int, str | None, str], ConfigError]
@@ -541,3 +580,55 @@ def _accounts(
         }
         accounts.append(AccountConfig(name, kind, url, user, password_env, password_command, where))
     return tuple(accounts)
+
+
+def _filter(entry: Mapping[str, Any], table: str, index: int, fail: _Fail, what: str) -> Filter:
+    text = _string(entry, "filter", table, index, fail)
+    if text is None or not text.strip():
+        raise fail(table, index, "filter", f"{what} needs a filter")
+    try:
+        return parse_filter(text)
+    except FilterError as error:
+        raise fail(table, index, "filter", str(error)) from error
+
+
+def _queries(value: object, fail: _Fail, warn: _Warn) -> tuple[QueryConfig, ...]:
+    queries: list[QueryConfig] = []
+    names: dict[str, int] = {}
+    for index, entry in enumerate(_entries(value, "queries", fail)):
+        warn("queries", index, entry, _QUERY_KEYS)
+        name = clean_line(_string(entry, "name", "queries", index, fail) or "")
+        if not name:
+            raise fail("queries", index, "name", "a query needs a name")
+        if len(name) > _QUERY_NAME_LIMIT:
+            raise fail(
+                "queries", index, "name", f"name must be at most {_QUERY_NAME_LIMIT} characters"
+            )
+        if name.casefold() in names:
+            message = f"duplicate query name {name!r} (also query {names[name.casefold()] + 1})"
+            raise fail("queries", index, "name", message)
+        names[name.casefold()] = index
+        article_filter = _filter(entry, "queries", index, fail, "a query")
+        category = _string(entry, "category", "queries", index, fail)
+        queries.append(
+            QueryConfig(name, article_filter, parse_category_path(category) if category else ())
+        )
+    return tuple(queries)
+
+
+def _ignore(
+    value: object, config_path: Path, lines: _LineIndex, fail: _Fail, warn: _Warn
+) -> tuple[IgnoreRule, ...]:
+    rules: list[IgnoreRule] = []
+    for index, entry in enumerate(_entries(value, "ignore", fail)):
+        warn("ignore", index, entry, _IGNORE_KEYS)
+        article_filter = _filter(entry, "ignore", index, fail, "an ignore rule")
+        mode = _string(entry, "mode", "ignore", index, fail) or IgnoreMode.HIDE.value
+        if mode not in IgnoreMode.__members__.values():
+            raise fail(
+                "ignore", index, "mode", f'mode must be "hide" or "skip", not {clean_line(mode)!r}'
+            )
+        line = lines.line("ignore", index)
+        where = f"{config_path}:{line}" if line else str(config_path)
+        rules.append(IgnoreRule(article_filter, IgnoreMode(mode), where))
+    return tuple(rules)

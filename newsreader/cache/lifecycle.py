@@ -26,6 +26,7 @@ from newsreader.cache.connection import (
     is_damage,
 )
 from newsreader.cache.feeds import FeedStates
+from newsreader.cache.filters import FilterReads, register_functions
 from newsreader.cache.reads import ArticleReads
 from newsreader.cache.schema import migrate
 from newsreader.cache.search import ArticleSearch
@@ -153,6 +154,7 @@ class Cache(
     ArticleSearch,
     FeedStates,
     AccountStates,
+    FilterReads,
 ):
     """The SQLite cache. One instance per thread; close it when done.
 
@@ -200,6 +202,7 @@ class Cache(
             self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             self._db.execute("PRAGMA foreign_keys = ON")
+            register_functions(self._db)
             migrate(self)
         except CacheError:
             self._db.close()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsreader.cache.connection import CacheBase, reading
+from newsreader.cache.matching import HIDDEN, VISIBLE, CompiledFilter, deadline
 from newsreader.cache.rows import MergeReason
 from newsreader.cache.values import (
     _UNREADABLE,
@@ -69,6 +70,7 @@ def _summary(row: tuple[Any, ...]) -> ArticleSummary:
 
 _ARTICLE_STATE = "articles a INDEXED BY articles_state"
 """Articles joined to their listings for counts: their state without reading their bodies."""
+_VISIBLE_LISTING = VISIBLE.replace("id", "l.article_id", 1)
 _CATEGORY_AND_BELOW = "(category = ? OR (category >= ? AND category < ?))"
 
 
@@ -95,6 +97,20 @@ def _membership(
         conditions.append(f"{table}source = ?")
         params.append(source)
     return conditions, params
+
+
+def with_listings(category: Sequence[str], source: str | None) -> tuple[list[str], list[object]]:
+    """WHERE conditions and parameters of the articles in a category (and below) or of a
+    source, their listings there included."""
+    if not category and source is None:
+        return [], []
+    own, own_params = _membership(category, source)
+    listed, listed_params = _membership(category, source, "l.")
+    condition = (
+        f"({' AND '.join(own)} OR id IN "
+        f"(SELECT l.article_id FROM listings l WHERE {' AND '.join(listed)}))"
+    )
+    return [condition], own_params + listed_params
 
 
 def _state(unread_only: bool, starred_only: bool, table: str = "") -> list[str]:
@@ -209,15 +225,24 @@ class ArticleReads(CacheBase):
         source: str | None = None,
         limit: int = 50,
         after: Cursor | None = None,
+        matching: CompiledFilter | None = None,
+        hidden: bool = False,
     ) -> list[ArticleSummary]:
         """A page of articles, newest first, in a category and its sub-categories.
 
         A category or a source includes the articles it carries that another
         source brought first (its listings). Pass the last row's :class:`Cursor`
-        as ``after`` for the next page.
+        as ``after`` for the next page. ``matching`` keeps the articles that pass
+        a filter. The articles a killfile hides are left out; with ``hidden``,
+        they alone are listed.
         """
+        if matching is not None or hidden:
+            return self._list_matching(
+                category, source, unread_only, starred_only, limit, after, matching, hidden
+            )
         conditions, params = _membership(category, source)
         conditions += _state(unread_only, starred_only)
+        conditions.append(VISIBLE)
         if after is not None:
             conditions.append("(sort_key, id) < (?, ?)")
             params += [after.sort_key, after.id]
@@ -236,6 +261,7 @@ class ArticleReads(CacheBase):
         listed_conditions, listed_params = _membership(category, source, "l.")
         state = _state(unread_only, starred_only, "a.")
         listed_conditions += state
+        listed_conditions.append(_VISIBLE_LISTING)
         if after is not None:
             listed_conditions.append("(l.sort_key, l.article_id) < (?, ?)")
             listed_params += [after.sort_key, after.id]
@@ -252,6 +278,36 @@ class ArticleReads(CacheBase):
         )[:limit]
         return summaries(self._db, [int(article_id) for _, article_id in page])
 
+    def _list_matching(
+        self,
+        category: Sequence[str],
+        source: str | None,
+        unread_only: bool,
+        starred_only: bool,
+        limit: int,
+        after: Cursor | None,
+        matching: CompiledFilter | None,
+        hidden: bool,
+    ) -> list[ArticleSummary]:
+        """A page of a filter's articles (or of the hidden ones), in a category or a source
+        too: a walk of ``articles_facts`` in list order, which holds every column tested."""
+        conditions, params = with_listings(category, source)
+        conditions += _state(unread_only, starred_only)
+        if matching is not None:
+            conditions.append(f"({matching.sql})")
+            params += matching.params
+        conditions.append(HIDDEN if hidden else VISIBLE)
+        if after is not None:
+            conditions.append("(sort_key, id) < (?, ?)")
+            params += [after.sort_key, after.id]
+        with deadline(self._db):
+            rows = self._db.execute(
+                f"SELECT id FROM articles INDEXED BY articles_facts {_where(conditions)} "
+                "ORDER BY sort_key DESC, id DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+        return summaries(self._db, [int(row[0]) for row in rows])
+
     @reading
     def category_tree(self) -> CategoryNode:
         """The category tree; every node's counts include its descendants.
@@ -264,7 +320,8 @@ class ArticleReads(CacheBase):
         """
         counts: dict[tuple[str, ...], list[int]] = {}
         for category, total, unread in self._db.execute(
-            "SELECT category, COUNT(*), SUM(read = 0) FROM articles GROUP BY category"
+            f"SELECT category, COUNT(*), SUM(read = 0) FROM articles WHERE {VISIBLE} "
+            "GROUP BY category"
         ):
             path = split_category(category)[:MAX_CATEGORY_DEPTH]
             for depth in range(len(path) + 1):
@@ -295,6 +352,7 @@ class ArticleReads(CacheBase):
         pairs = self._db.execute(
             "SELECT a.category, l.category, COUNT(*), SUM(a.read = 0) FROM listings l "
             f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id WHERE l.article_id NOT IN ({several}) "
+            f"AND {_VISIBLE_LISTING} "
             "GROUP BY a.category, l.category"
         )
         for own_category, listed_category, total, unread in pairs:
@@ -309,7 +367,8 @@ class ArticleReads(CacheBase):
         nodes_of: dict[int, set[tuple[str, ...]]] = {}
         for article_id, listed_category, own_category, read in self._db.execute(
             "SELECT l.article_id, l.category, a.category, a.read FROM listings l "
-            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id WHERE l.article_id IN ({several})"
+            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id WHERE l.article_id IN ({several}) "
+            f"AND {_VISIBLE_LISTING}"
         ):
             own = split_category(own_category)
             nodes = nodes_of.setdefault(article_id, {own[:d] for d in range(len(own) + 1)})
@@ -326,9 +385,10 @@ class ArticleReads(CacheBase):
         """Per source (feed URL or file): (articles, unread articles), listings included."""
         counts: dict[str, tuple[int, int]] = {}
         for source, total, unread in self._db.execute(
-            "SELECT source, COUNT(*), SUM(read = 0) FROM articles GROUP BY source "
+            f"SELECT source, COUNT(*), SUM(read = 0) FROM articles WHERE {VISIBLE} GROUP BY source "
             "UNION ALL SELECT l.source, COUNT(*), SUM(a.read = 0) FROM listings l "
-            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id GROUP BY l.source"
+            f"JOIN {_ARTICLE_STATE} ON a.id = l.article_id WHERE {_VISIBLE_LISTING} "
+            "GROUP BY l.source"
         ):
             before = counts.get(source, (0, 0))
             counts[source] = (before[0] + int(total), before[1] + int(unread))
@@ -348,9 +408,10 @@ class ArticleReads(CacheBase):
     def special_counts(self) -> tuple[int, int, int]:
         """(all, unread, starred) article counts, for the tree's virtual nodes."""
         # Three index-only counts: one pass over the table would read every body.
-        total = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-        unread = self._db.execute("SELECT COUNT(*) FROM articles WHERE read = 0").fetchone()[0]
-        starred = self._db.execute("SELECT COUNT(*) FROM articles WHERE starred = 1").fetchone()[0]
+        total, unread, starred = (
+            self._db.execute(f"SELECT COUNT(*) FROM articles WHERE {condition}").fetchone()[0]
+            for condition in (VISIBLE, f"read = 0 AND {VISIBLE}", f"starred = 1 AND {VISIBLE}")
+        )
         return int(total), int(unread), int(starred)
 
     @reading

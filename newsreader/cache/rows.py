@@ -104,6 +104,7 @@ def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
         "body": body,
         "summary": article.summary,
         "content_hash": article.content_hash(body),
+        "enclosures": len(article.enclosures),
     }
     return PreparedArticle(values, article.body_text(), article.previous_guids)
 

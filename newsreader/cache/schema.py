@@ -244,6 +244,36 @@ def _migrate_9(db: sqlite3.Connection) -> None:
         )
 
 
+def _migrate_10(db: sqlite3.Connection) -> None:
+    """Filters: what they test, beside each article's place in time; the killfile's hidden.
+
+    ``articles_facts`` holds, in list order, every column a filter tests but
+    the address (and the body, which the search index answers for), so that a
+    query feed's count or page reads the index and never a row: a row is most
+    of a page of body text, and a scan of 100,000 of them took 70 ms against
+    16 ms for an index. ``enclosures`` counts an article's attached files
+    (``has:enclosure``). ``hidden`` lists the articles a ``hide`` rule of the
+    killfile took, by rule; ``filter_state`` remembers which rules those were.
+    """
+    _run_script(
+        db,
+        """
+        ALTER TABLE articles ADD COLUMN enclosures INTEGER NOT NULL DEFAULT 0;
+        UPDATE articles SET enclosures = json_array_length(body, '$.enclosures')
+            WHERE json_valid(body) AND json_type(body, '$.enclosures') = 'array';
+        CREATE INDEX articles_facts ON articles (
+            sort_key DESC, id DESC, read, starred, enclosures, source, category, published,
+            title, author
+        );
+        CREATE TABLE hidden (
+            article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+            rule INTEGER NOT NULL
+        );
+        CREATE TABLE filter_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
@@ -254,6 +284,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_7,
     _migrate_8,
     _migrate_9,
+    _migrate_10,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -138,7 +138,8 @@ class ArticleSearch(CacheBase):
 
     @reading
     def search(self, text: str, *, limit: int = 50, offset: int = 0) -> list[ArticleSummary]:
-        """Articles matching every word of ``text``: title matches first, then the rest.
+        """Articles matching every word of ``text``: title matches first, then the rest
+        (the killfile's hidden ones left out).
 
         Within each group the most recently stored come first. Ranking every match
         by relevance (bm25) would cost time in proportion to the number of matches,
@@ -156,6 +157,7 @@ class ArticleSearch(CacheBase):
                 wanted = skip + limit - len(ids)
                 rows = self._db.execute(
                     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                    "AND rowid NOT IN (SELECT article_id FROM hidden) "
                     "ORDER BY rowid DESC LIMIT ?",
                     (tier, wanted),
                 ).fetchall()

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from newsreader.cache.accounts import queue_mark_all
 from newsreader.cache.connection import CacheBase, reading
-from newsreader.cache.reads import _membership, _state, _where
+from newsreader.cache.matching import HIDDEN, VISIBLE, CompiledFilter, deadline
+from newsreader.cache.reads import _state, _where, with_listings
 
 UNDO_HISTORY = 20
 """How many acts of marking read can be undone, latest first; older ones are forgotten."""
@@ -57,13 +58,20 @@ class MarkUndo(CacheBase):
 
     @reading
     def count_unread(
-        self, category: Sequence[str] = (), *, source: str | None = None, starred_only: bool = False
+        self,
+        category: Sequence[str] = (),
+        *,
+        source: str | None = None,
+        starred_only: bool = False,
+        matching: CompiledFilter | None = None,
+        hidden: bool = False,
     ) -> int:
         """How many unread articles :meth:`mark_all_read` would mark with these arguments."""
-        conditions, params = self._matching(category, source, starred_only)
-        row = self._db.execute(
-            f"SELECT count(*) FROM articles {_where(conditions)}", params
-        ).fetchone()
+        conditions, params = self._matching(category, source, starred_only, matching, hidden)
+        with deadline(self._db):
+            row = self._db.execute(
+                f"SELECT count(*) FROM articles {_where(conditions)}", params
+            ).fetchone()
         return int(row[0])
 
     def mark_all_read(
@@ -72,17 +80,21 @@ class MarkUndo(CacheBase):
         *,
         source: str | None = None,
         starred_only: bool = False,
+        matching: CompiledFilter | None = None,
+        hidden: bool = False,
         description: str = "",
     ) -> int:
-        """Mark every unread article of a category (and below), a source, or all, read.
+        """Mark every unread article of a category (and below), a source, or all, read;
+        those a filter passes (``matching``); the killfile's hidden ones (``hidden``),
+        which are otherwise left alone.
 
         With a ``description`` the act is recorded, to be undone by :meth:`undo_marks`.
 
         Returns:
             How many articles changed from unread to read.
         """
-        conditions, params = self._matching(category, source, starred_only)
-        with self.transaction():
+        conditions, params = self._matching(category, source, starred_only, matching, hidden)
+        with self.transaction(), deadline(self._db):
             (before,) = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM outbox").fetchone()
             changed = [
                 int(row[0])
@@ -92,7 +104,9 @@ class MarkUndo(CacheBase):
             ]
             if description and changed:
                 record_marks(self._db, changed, description)
-            queue_mark_all(self._db, category, source, changed, before)
+            if matching is None and not hidden:
+                # A filter's articles are no server label's: they go item by item.
+                queue_mark_all(self._db, category, source, changed, before)
         return len(changed)
 
     def mark_read(self, article_ids: Sequence[int], *, description: str = "") -> int:
@@ -139,18 +153,19 @@ class MarkUndo(CacheBase):
 
     @staticmethod
     def _matching(
-        category: Sequence[str], source: str | None, starred_only: bool
+        category: Sequence[str],
+        source: str | None,
+        starred_only: bool,
+        matching: CompiledFilter | None,
+        hidden: bool,
     ) -> tuple[list[str], list[object]]:
         """WHERE conditions and parameters of the unread articles of a category
-        (and below, with its listings), a source (with its listings), or all."""
-        conditions = _state(True, starred_only)
-        params: list[object] = []
-        if category or source is not None:
-            own, own_params = _membership(category, source)
-            listed, listed_params = _membership(category, source, "l.")
-            conditions.append(
-                f"({' AND '.join(own)} OR id IN "
-                f"(SELECT l.article_id FROM listings l WHERE {' AND '.join(listed)}))"
-            )
-            params = own_params + listed_params
+        (and below, with its listings), a source (with its listings), or all; of
+        those, the ones a filter passes; the visible ones, or the hidden."""
+        conditions, params = with_listings(category, source)
+        conditions += _state(True, starred_only)
+        if matching is not None:
+            conditions.append(f"({matching.sql})")
+            params += matching.params
+        conditions.append(HIDDEN if hidden else VISIBLE)
         return conditions, params

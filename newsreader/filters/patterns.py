@@ -1,0 +1,87 @@
+"""The ``=~`` of a filter: a pattern found anywhere in a text, letters in any case.
+
+A plain word or phrase in ASCII is a substring test with ASCII letters folded,
+exactly what SQLite's ``LIKE`` does, so the cache answers it from an index with
+no Python call per row; anything else is a regular expression (the ``regex``
+module, case folded in full Unicode), each search bounded by
+:data:`MATCH_TIMEOUT`: a user's pattern is run against titles anyone can write,
+and a pattern that backtracks without end must not hang the reader.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import regex
+
+MAX_PATTERN_CHARS = 500
+MATCH_TIMEOUT = 0.05
+"""Seconds one search of one text may take; past it the text does not match."""
+MAX_TEXT_CHARS = 10_000
+"""Characters of a text searched (titles and authors are far shorter)."""
+
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be used."""
+
+
+def ascii_lower(text: str) -> str:
+    """``text`` with A-Z as a-z and nothing else changed (SQLite's case folding)."""
+    return text.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A compiled ``=~`` value."""
+
+    text: str
+    literal: str | None
+    """The ASCII text to find, lower-cased, when the pattern is no regular expression."""
+
+    def search(self, text: str | None) -> bool:
+        """Whether the pattern is found in ``text`` (None never matches)."""
+        if text is None:
+            return False
+        if self.literal is not None:
+            return self.literal in ascii_lower(text)
+        return regex_search(self.text, text)
+
+
+def compile_pattern(text: str) -> Pattern:
+    """A ``=~`` value as a pattern.
+
+    Raises:
+        PatternError: empty, too long, or not a regular expression.
+    """
+    if not text:
+        raise PatternError("the pattern is empty")
+    if len(text) > MAX_PATTERN_CHARS:
+        raise PatternError(f"a pattern is at most {MAX_PATTERN_CHARS} characters")
+    if text.isascii() and not _REGEX_SYNTAX.search(text):
+        return Pattern(text, ascii_lower(text))
+    try:
+        _compiled(text)
+    except regex.error as error:
+        raise PatternError(str(error)) from None
+    return Pattern(text, None)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str) -> regex.Pattern[str]:
+    return regex.compile(text, regex.IGNORECASE | regex.VERSION0)
+
+
+def regex_search(pattern: str, text: str | None) -> bool:
+    """Whether the regular expression ``pattern`` is found in ``text``, within the time
+    bound; the function the cache's SQL calls, so it never raises."""
+    if text is None:
+        return False
+    try:
+        return _compiled(pattern).search(text[:MAX_TEXT_CHARS], timeout=MATCH_TIMEOUT) is not None
+    except (regex.error, TimeoutError):
+        return False
