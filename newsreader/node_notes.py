@@ -61,10 +61,16 @@ def sync_failure_note(state: AccountState, now: float, refresh_keys: tuple[str, 
     return " ".join(lines)
 
 
-def empty_note(selection: Selection, name: str, *, search: str | None = None) -> str:
-    """What an empty list says: which node (or search) has nothing to show."""
+def empty_note(
+    selection: Selection, name: str, *, search: str | None = None, typed: str | None = None
+) -> str:
+    """What an empty list says: which node (or search, or typed filter) has nothing to show."""
     if search is not None:
         return f"No articles match “{clean_line(search)}”."
+    if typed is not None:
+        return f"No articles in “{clean_line(name)}” pass “{clean_line(typed)}”."
+    if selection.kind is NodeKind.HIDDEN:
+        return "The killfile hides no articles."
     if selection.kind is NodeKind.UNREAD:
         return "No unread articles."
     if selection.kind is NodeKind.STARRED:

@@ -41,6 +41,7 @@ from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
 from newsreader.pages import extract_page, fetch_page
 from newsreader.pool import process_pool
+from newsreader.queries import FilterContext, Killfile, apply_hide_rules
 from newsreader.sanitize import is_safe_url
 from newsreader.sources.http import (
     DEFAULT_MAX_RETRY_AFTER,
@@ -108,6 +109,10 @@ class RefreshReport:
     """Feeds whose articles moved to the category the config now gives them."""
     accounts: list[SyncReport] = field(default_factory=list)
     """Each sync account's sync (none offline)."""
+    skipped: dict[int, int] = field(default_factory=dict)
+    """New entries each ``skip`` rule of the killfile left out, by its position."""
+    hidden: dict[int, int] = field(default_factory=dict)
+    """Articles each ``hide`` rule hides now, by its position."""
     seconds: float = 0.0
 
     @property
@@ -189,6 +194,7 @@ def refresh(
     report = RefreshReport()
     feeds = list(config.enabled_feeds)
     report.refiled = _file_feeds(cache, feeds)
+    killfile = Killfile(config.ignore, FilterContext.of(config.feeds, cache.feed_states()))
     if offline:
         states = cache.feed_states()
         for done, feed in enumerate(feeds, 1):
@@ -200,14 +206,16 @@ def refresh(
     elif feeds:
         if pool is not None:
             report.feeds = asyncio.run(
-                _refresh_feeds(feeds, config.settings, cache, pool, progress, stop)
+                _refresh_feeds(feeds, config.settings, cache, pool, progress, stop, killfile)
             )
         else:
             workers = (os.cpu_count() or 1) if parse_workers is None else parse_workers
             # Forked before the event loop and its resolver threads exist (see pool).
             with process_pool(workers, background=True) as own_pool:
                 report.feeds = asyncio.run(
-                    _refresh_feeds(feeds, config.settings, cache, own_pool, progress, stop)
+                    _refresh_feeds(
+                        feeds, config.settings, cache, own_pool, progress, stop, killfile
+                    )
                 )
     if not offline and data_dir is not None and config.accounts:
         report.accounts = sync_accounts(config, cache, data_dir, progress=sync_progress, stop=stop)
@@ -218,6 +226,10 @@ def refresh(
         # A missing or unreadable source is one failure, said by the import.
         report.local.merge(import_paths(cache, [source.path], categories=source.category))
     report.pruned = _apply_retention(cache, feeds, config.settings)
+    report.skipped = dict(killfile.taken)
+    if config.ignore or cache.hidden_counts()[0]:
+        context = FilterContext.of(config.feeds, cache.feed_states())
+        report.hidden = apply_hide_rules(cache, config.ignore, context) or {}
     report.seconds = time.monotonic() - started
     return report
 
@@ -329,6 +341,7 @@ async def _refresh_feeds(
     pool: Executor,
     progress: Progress | None,
     stop: threading.Event | None = None,
+    killfile: Killfile | None = None,
 ) -> list[FeedResult]:
     states = cache.feed_states()
     in_flight = asyncio.Semaphore(settings.concurrency)
@@ -340,7 +353,7 @@ async def _refresh_feeds(
         state = states.get(feed.url) or FeedState(feed.url)
         async with in_flight:
             return await _refresh_one(
-                feed, state, fetcher, cache, writer, pool, loop, settings.max_retry_after
+                feed, state, fetcher, cache, writer, pool, loop, settings.max_retry_after, killfile
             )
 
     async with Fetcher(
@@ -401,6 +414,7 @@ async def _refresh_one(
     pool: Executor,
     loop: asyncio.AbstractEventLoop,
     max_wait: float = DEFAULT_MAX_RETRY_AFTER,
+    killfile: Killfile | None = None,
 ) -> FeedResult:
     now = time.time()
     name = feed.display_name(state)
@@ -447,9 +461,10 @@ async def _refresh_one(
     except Exception as error:
         # fails that feed, with the reason; the refresh goes on with the others.
         return _failed(cache, attempt, name, f"cannot parse: {type(error).__name__}", None)
-    outcomes = await writer.store(parsed.rows)
+    rows = killfile.sift(parsed.rows, now) if killfile is not None else parsed.rows
+    outcomes = await writer.store(rows)
     if feed.full_text:
-        await _add_full_text(parsed.rows, outcomes, fetcher, cache, pool, loop)
+        await _add_full_text(rows, outcomes, fetcher, cache, pool, loop)
     cache.save_feed_state(
         replace(
             succeeded,

@@ -11,8 +11,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from newsreader.cache.accounts import AccountFeed, AccountState, account_source, label_category
-from newsreader.config import FeedConfig
+from newsreader.cache.matching import FilterTooSlow
+from newsreader.config import FeedConfig, QueryConfig
+from newsreader.filters import Filter
 from newsreader.model import MAX_CATEGORY_DEPTH, CategoryNode, FeedState
+from newsreader.queries import FilterContext
 
 if TYPE_CHECKING:
     from newsreader.cache import Cache
@@ -26,6 +29,10 @@ class NodeKind(StrEnum):
     STARRED = "starred"
     CATEGORY = "category"
     FEED = "feed"
+    QUERY = "query"
+    """A query feed: the articles a filter of the config passes."""
+    HIDDEN = "hidden"
+    """The articles the killfile's ``hide`` rules take."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +46,10 @@ class ArticleFilter:
     """One feed's articles (its listings too); None: every source."""
     unread_only: bool = False
     starred_only: bool = False
+    filters: tuple[Filter, ...] = ()
+    """Filters every article listed passes (a query feed's, a typed one)."""
+    hidden: bool = False
+    """The killfile's hidden articles instead of the others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +59,14 @@ class Selection:
     kind: NodeKind
     path: tuple[str, ...] = ()
     feed_url: str | None = None
+    query: QueryConfig | None = None
+    """A query feed's entry of the config."""
 
     @property
     def ancestors(self) -> tuple[Selection, ...]:
         """The nodes above this one in the tree, nearest first: its categories, then
         All (a feed outside any category has All alone, the special views none)."""
-        if self.kind not in (NodeKind.CATEGORY, NodeKind.FEED):
+        if self.kind not in (NodeKind.CATEGORY, NodeKind.FEED, NodeKind.QUERY):
             return ()
         below = len(self.path) - (self.kind is NodeKind.CATEGORY)
         categories = (
@@ -70,6 +83,8 @@ class Selection:
             source=self.feed_url,
             unread_only=self.kind is NodeKind.UNREAD,
             starred_only=self.kind is NodeKind.STARRED,
+            filters=(self.query.filter,) if self.query is not None else (),
+            hidden=self.kind is NodeKind.HIDDEN,
         )
 
 
@@ -98,8 +113,15 @@ def build_tree(
     feed_states: Mapping[str, FeedState],
     special_counts: tuple[int, int, int],
     account_states: Mapping[str, AccountState] | None = None,
+    query_counts: Sequence[tuple[QueryConfig, tuple[int, int] | None, str | None]] = (),
+    hidden_counts: tuple[int, int] | None = None,
 ) -> list[TreeItem]:
     """The top-level nodes: All, Unread, Starred, then the categories.
+
+    Query feeds (``query_counts``: each with its (articles, unread) count, or
+    the error that kept it from being counted) sit under their category, or
+    after Starred without one; Hidden (``hidden_counts``, when the killfile
+    hides) comes after them.
 
     A sync account is the category of its name; its node is marked when the
     account's last sync failed (``account_states``), and its subscriptions are
@@ -168,6 +190,22 @@ def build_tree(
     for name, account in (account_states or {}).items():
         node = category_item((name,))
         node.failed, node.error = account.failed, account.last_error
+    for query, counts, error in query_counts:
+        total_count, unread_count = counts or (0, 0)
+        item = TreeItem(
+            query.name,
+            Selection(NodeKind.QUERY, query.category, query=query),
+            unread_count,
+            total_count,
+            failed=error is not None,
+            error=error,
+        )
+        if query.category:
+            category_item(query.category).children.insert(0, item)
+        else:
+            items.append(item)
+    if hidden_counts is not None:
+        items.append(TreeItem("Hidden", Selection(NodeKind.HIDDEN), *hidden_counts[::-1]))
     return items + sorted(roots.values(), key=lambda i: (i.selection.kind, i.label.casefold()))
 
 
@@ -203,11 +241,18 @@ def account_feed_configs(
 
 
 def count_tree(
-    cache: Cache, feeds: Sequence[FeedConfig], accounts: Sequence[str] = ()
+    cache: Cache,
+    feeds: Sequence[FeedConfig],
+    accounts: Sequence[str] = (),
+    queries: Sequence[QueryConfig] = (),
+    hiding: bool = False,
 ) -> TreeCounts:
     """Count the tree from the cache: its reads, then :func:`build_tree`.
 
-    ``accounts`` names the config's sync accounts, shown with their subscriptions.
+    ``accounts`` names the config's sync accounts, shown with their subscriptions;
+    ``queries`` are the config's query feeds; ``hiding`` says whether the
+    killfile hides articles (Hidden is shown then, and whenever some are hidden).
+    A query that cannot be counted (its filter too slow) is marked failed.
 
     Raises:
         CacheError: a read failed.
@@ -219,6 +264,17 @@ def count_tree(
         synced = account_feed_configs(cache.account_feeds(), accounts)
         known = cache.account_states()
         states = {name: known.get(name) or AccountState(name) for name in accounts}
+    query_counts: list[tuple[QueryConfig, tuple[int, int] | None, str | None]] = []
+    if queries:
+        context = FilterContext.of([*feeds, *synced], feed_states)
+        for query in queries:
+            try:
+                compiled = context.compile(cache, [query.filter])
+                assert compiled is not None
+                query_counts.append((query, cache.filtered_counts(compiled), None))
+            except FilterTooSlow as error:
+                query_counts.append((query, None, str(error)))
+    hidden = cache.hidden_counts()
     items = build_tree(
         cache.category_tree(),
         [*feeds, *synced],
@@ -226,5 +282,7 @@ def count_tree(
         feed_states,
         cache.special_counts(),
         states,
+        query_counts,
+        hidden if hiding or hidden[0] else None,
     )
     return TreeCounts(items, feed_states, synced, states)

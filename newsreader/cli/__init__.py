@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -23,7 +24,9 @@ from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.cache import Cache, MergeReason
+    from newsreader.cache.matching import CompiledFilter
     from newsreader.config import AccountConfig, Config
+    from newsreader.filters import Filter
     from newsreader.model import FeedState
     from newsreader.refresh import FeedResult, RefreshReport
     from newsreader.ui.app import NewsReaderApp
@@ -119,6 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
     list_cmd.add_argument("--starred", action="store_true", help="only starred articles")
     list_cmd.add_argument(
         "--search", type=_utf8_text, metavar="QUERY", help="full-text search instead"
+    )
+    list_cmd.add_argument(
+        "--filter",
+        type=_utf8_text,
+        metavar="EXPR",
+        help='only the articles a filter passes: title =~ "rust" and unread (see the README)',
+    )
+    list_cmd.add_argument(
+        "--query", type=_utf8_text, metavar="NAME", help="a query feed of feeds.toml"
+    )
+    list_cmd.add_argument(
+        "--hidden", action="store_true", help="the articles the killfile hides instead"
     )
     list_cmd.add_argument("--limit", type=_positive_int, default=50, metavar="N")
     list_cmd.add_argument("--json", action="store_true", help="one JSON object per article")
@@ -359,7 +374,7 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
                 config, cache, offline=offline, progress=_print_feed_line, data_dir=data_dir
             )
     if args.json:
-        _print_json(_refresh_json(report), indent=2)
+        _print_json(_refresh_json(report) | {"killfile": _killfile_json(config, report)}, indent=2)
     else:
         _print_failures(report.local.failures)
         for account in report.accounts:
@@ -371,12 +386,40 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         if report.accounts:
             broken = sum(not account.ok for account in report.accounts)
             synced = f"{plural(len(report.accounts), 'account')} ({broken} failed), "
+        for rule in _killfile_json(config, report):
+            if not rule["count"]:
+                continue
+            skip = rule["mode"] == "skip"
+            counted = plural(
+                int(str(rule["count"])),
+                "new entry" if skip else "article",
+                "new entries" if skip else None,
+            )
+            print(f"killfile {rule['where']}: {'skipped' if skip else 'hides'} {counted}")
         print(
             f"{plural(len(report.feeds), 'feed')} ({failed} failed{waiting}), {synced}"
             f"{plural(report.new_articles, 'new article')}, "
             f"{report.pruned} removed, in {report.seconds:.1f} s"
         )
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _killfile_json(config: Config, report: RefreshReport) -> list[dict[str, object]]:
+    """What each rule of the killfile took in a refresh: its new entries left out (``skip``),
+    the articles it hides now (``hide``); every rule, in the config's order."""
+    from newsreader.config import IgnoreMode
+
+    return [
+        {
+            "where": clean_line(rule.where),
+            "filter": clean_line(rule.filter.text),
+            "mode": rule.mode.value,
+            "count": (report.skipped if rule.mode is IgnoreMode.SKIP else report.hidden).get(
+                index, 0
+            ),
+        }
+        for index, rule in enumerate(config.ignore)
+    ]
 
 
 def _sync(args: argparse.Namespace, locations: Locations) -> int:
@@ -892,17 +935,24 @@ def _print_failures(failures: Sequence[tuple[Path, str]]) -> None:
 def _list(args: argparse.Namespace, locations: Locations) -> int:
     from newsreader.render import summary_json, summary_line
 
+    filters = _list_filters(args, locations)
+    if filters is None:
+        return EXIT_FAILED
     with _open_cache(locations) as cache:
         if args.search:
             if not _search_words(args.search):
                 return EXIT_FAILED
+            _apply_killfile(cache, filters.config)
             rows = cache.search(args.search, limit=args.limit)
         else:
+            _apply_killfile(cache, filters.config)
             rows = cache.list_articles(
                 parse_category_path(args.category or ""),
                 unread_only=args.unread,
                 starred_only=args.starred,
                 limit=args.limit,
+                matching=filters.compile(cache),
+                hidden=args.hidden,
             )
         accounts = cache.accounts_of([row.id for row in rows]) if args.json else {}
     out: TextIO = sys.stdout
@@ -912,6 +962,67 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
         else:
             out.write(summary_line(row) + "\n")
     return EXIT_OK
+
+
+@dataclass(frozen=True, slots=True)
+class _ListFilters:
+    """The filters a ``list`` asks for, and the config they are read against."""
+
+    config: Config | None
+    filters: tuple[Filter, ...] = ()
+
+    def compile(self, cache: Cache) -> CompiledFilter | None:
+        from newsreader.queries import FilterContext
+
+        if not self.filters:
+            return None
+        feeds = self.config.feeds if self.config is not None else ()
+        return FilterContext.of(feeds, cache.feed_states()).compile(cache, self.filters)
+
+
+def _list_filters(args: argparse.Namespace, locations: Locations) -> _ListFilters | None:
+    """``--filter`` and ``--query`` read; None (said why) when one is wrong.
+
+    The config names the feeds a filter's ``feed`` means, the query feeds and the
+    killfile; a ``list`` without a filter reads on when the config cannot be read.
+    """
+    from newsreader.config import ConfigError, load_config
+    from newsreader.filters import FilterError, parse_filter
+
+    try:
+        config: Config | None = load_config(locations.config_file)
+    except ConfigError as error:
+        if args.filter or args.query:
+            _fail(str(error))
+            return None
+        config = None
+    filters: list[Filter] = []
+    if args.filter:
+        try:
+            filters.append(parse_filter(args.filter))
+        except FilterError as error:
+            _fail(f"--filter: {error}")
+            return None
+    if args.query:
+        queries = {query.name.casefold(): query for query in config.queries} if config else {}
+        query = queries.get(args.query.casefold())
+        if query is None:
+            known = ", ".join(repr(each.name) for each in queries.values()) or "none"
+            wanted = clean_line(args.query)
+            _fail(f"no query feed named {wanted!r} in feeds.toml (there are: {known})")
+            return None
+        filters.append(query.filter)
+    return _ListFilters(config, tuple(filters))
+
+
+def _apply_killfile(cache: Cache, config: Config | None) -> None:
+    """Hide what the killfile's ``hide`` rules take, if they changed since last applied."""
+    from newsreader.queries import FilterContext, apply_hide_rules
+
+    if config is None or (not config.ignore and not cache.hidden_counts()[0]):
+        return
+    context = FilterContext.of(config.feeds, cache.feed_states())
+    apply_hide_rules(cache, config.ignore, context, always=False)
 
 
 def _search_words(text: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from textual.message import Message
 
 from newsreader.cache import Cache, CacheError
-from newsreader.config import Config, FeedConfig
+from newsreader.config import Config, FeedConfig, QueryConfig
 from newsreader.images import ImageError, ImageFolder, load_image
 from newsreader.importer import describe_error
 from newsreader.pages import PageError, keep_page
@@ -90,6 +90,8 @@ def recount_tree(
     sequence: int,
     post: Post,
     accounts: Sequence[str] = (),
+    queries: Sequence[QueryConfig] = (),
+    hiding: bool = False,
 ) -> None:
     """Count the tree from the cache; a :class:`TreeCounted` tagged ``sequence`` says how.
 
@@ -98,7 +100,7 @@ def recount_tree(
     """
     try:
         with Cache(cache_file) as cache:
-            counts = count_tree(cache, feeds, accounts)
+            counts = count_tree(cache, feeds, accounts, queries, hiding)
     except CacheError as error:
         post(TreeCounted(sequence, None, f"Cannot count the tree: {error}"))
         return

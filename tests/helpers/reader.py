@@ -36,8 +36,10 @@ def make_app(
     offline: bool = False,
     extra: Mapping[str, str] | None = None,
     settings: str = "",
+    config_extra: str = "",
 ) -> NewsReaderApp:
-    """The reader on the fixture articles, the orphan, and ``extra`` (file name: text)."""
+    """The reader on the fixture articles, the orphan, and ``extra`` (file name: text);
+    ``config_extra`` is added to its feeds.toml."""
     articles = tmp_path / "articles"
     shutil.copytree(ARTICLES, articles)
     (articles / "orphan.txt").write_text(ORPHAN)
@@ -46,7 +48,7 @@ def make_app(
     # Files without dates sort by modification time: make it fixed, not checkout order.
     for number, path in enumerate(sorted(articles.rglob("*"))):
         os.utime(path, (1_700_000_000 + number * 60, 1_700_000_000 + number * 60))
-    config_path = write_config(tmp_path / "feeds.toml", feeds or [], settings)
+    config_path = write_config(tmp_path / "feeds.toml", feeds or [], settings, config_extra)
     locations = Locations(config_path, tmp_path / "data", config_given=True)
     with Cache(locations.cache_file) as cache:
         report = import_paths(cache, [articles], workers=0)

@@ -15,7 +15,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +30,10 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 
 from newsreader.browser import open_url
 from newsreader.cache import AccountState, Cache, CacheError, Cursor, Marks, parse_search
+from newsreader.cache.matching import CompiledFilter
 from newsreader.config import Config
 from newsreader.failures import failure_summary, feed_failures
+from newsreader.filters import Filter, FilterError, looks_like_filter, parse_filter
 from newsreader.history import History
 from newsreader.images import ImageFolder
 from newsreader.keys import ANYWHERE, keys_label
@@ -39,6 +41,7 @@ from newsreader.links import article_links, resolve
 from newsreader.model import CATEGORY_SEPARATOR, ArticleSummary, FeedState, LinkKind
 from newsreader.node_notes import empty_note, failure_note, sync_failure_note
 from newsreader.pool import ForkServerPool
+from newsreader.queries import FilterContext, apply_hide_rules, hide_rules
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
@@ -104,6 +107,7 @@ class MainScreen(Screen[None]):
         self._data_dir = data_dir
         """Where the sync accounts' login tokens are kept (None: the accounts are not synced)."""
         self._account_names = tuple(account.name for account in config.accounts)
+        self._hiding = bool(hide_rules(config.ignore))
         self._account_states: dict[str, AccountState] = {}
         self._syncing: str | None = None
         self.history: History[Visit] = History()
@@ -167,6 +171,7 @@ class MainScreen(Screen[None]):
         self.query_one("#list-note", Static).display = False
         self.query_one("#outline", OptionList).display = False
         self.query_one("#progress", ProgressBar).display = False
+        self._apply_killfile()
         self._name_sources_and_recount()
         self.article_list.load(ListQuery(Selection(NodeKind.ALL)))
         self.article_list.focus()
@@ -177,6 +182,16 @@ class MainScreen(Screen[None]):
             self.action_refresh()
         if self.offline:
             self.set_status("Offline: reading the cache")
+
+    def _apply_killfile(self) -> None:
+        """Hide what the killfile's ``hide`` rules take, if they changed since last applied."""
+        if not self._hiding and self.cache.hidden_counts()[0] == 0:
+            return
+        context = FilterContext.of(self.config.feeds, self.cache.feed_states())
+        try:
+            apply_hide_rules(self.cache, self.config.ignore, context, always=False)
+        except CacheError as error:
+            self.notify(f"The killfile could not be applied: {error}", severity="error")
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_width(event.size.width)
@@ -225,6 +240,7 @@ class MainScreen(Screen[None]):
             return self.cache.search(query.search, limit=size, offset=len(loaded))
         last = loaded[-1] if loaded else None
         wanted = query.selection.article_filter
+        typed = (query.filter,) if query.filter is not None else ()
         return self.cache.list_articles(
             wanted.category,
             unread_only=wanted.unread_only,
@@ -232,6 +248,16 @@ class MainScreen(Screen[None]):
             source=wanted.source,
             limit=size,
             after=Cursor(last.sort_key, last.id) if last else None,
+            matching=self._compile([*wanted.filters, *typed]),
+            hidden=wanted.hidden,
+        )
+
+    def _compile(self, filters: Sequence[Filter]) -> CompiledFilter | None:
+        """Filters as the cache reads them, against the feeds known now."""
+        if not filters:
+            return None
+        return FilterContext.of(self._feeds.values(), self._feed_states).compile(
+            self.cache, filters
         )
 
     def source_name(self, source: str) -> str:
@@ -279,7 +305,13 @@ class MainScreen(Screen[None]):
         self._tree_counts_started += 1
         self._show_tree_counts(
             self._tree_counts_started,
-            count_tree(self.cache, self.config.feeds, self._account_names),
+            count_tree(
+                self.cache,
+                self.config.feeds,
+                self._account_names,
+                self.config.queries,
+                self._hiding,
+            ),
         )
 
     @property
@@ -346,7 +378,12 @@ class MainScreen(Screen[None]):
             note = sync_failure_note(account, time.time(), self.keys["refresh"])
         failed = note is not None
         if note is None and not self.article_list.summaries:
-            note = empty_note(selection, self._node_name(selection), search=query.search)
+            note = empty_note(
+                selection,
+                self._node_name(selection),
+                search=query.search,
+                typed=query.filter.text if query.filter else None,
+            )
         shown = self.query_one("#list-note", Static)
         shown.update(Text(note or ""))
         shown.set_class(failed, "-failed")
@@ -492,6 +529,8 @@ class MainScreen(Screen[None]):
             sequence=sequence,
             post=self.post_message,
             accounts=self._account_names,
+            queries=self.config.queries,
+            hiding=self._hiding,
         )
 
     def _fill_outline(self, headings: list[str]) -> None:
@@ -642,6 +681,8 @@ class MainScreen(Screen[None]):
             name = self.source_name(selection.feed_url)
         elif selection.kind is NodeKind.CATEGORY:
             name = CATEGORY_SEPARATOR.join(selection.path)
+        elif selection.query is not None:
+            name = selection.query.name
         else:
             name = selection.kind.value.title()
         return clean_line(name)
@@ -653,7 +694,11 @@ class MainScreen(Screen[None]):
         wanted = selection.article_filter
         try:
             count = self.cache.count_unread(
-                wanted.category, source=wanted.source, starred_only=wanted.starred_only
+                wanted.category,
+                source=wanted.source,
+                starred_only=wanted.starred_only,
+                matching=self._compile(wanted.filters),
+                hidden=wanted.hidden,
             )
         except CacheError as error:
             self.notify(str(error), severity="error")
@@ -680,6 +725,8 @@ class MainScreen(Screen[None]):
                 wanted.category,
                 source=wanted.source,
                 starred_only=wanted.starred_only,
+                matching=self._compile(wanted.filters),
+                hidden=wanted.hidden,
                 description=f'in "{name}"',
             )
         except CacheError as error:
@@ -804,6 +851,9 @@ class MainScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             return
+        if looks_like_filter(text):
+            self._filter_list(text)
+            return
         query = parse_search(text)
         if not query.terms:
             self.notify(f"Nothing to search for in “{text}”: it has no letters or digits.")
@@ -819,6 +869,24 @@ class MainScreen(Screen[None]):
         self.set_status(f"Search: {text} ({len(self.article_list.summaries)} shown)")
         if query.cut:
             self.notify(f"The search was cut to its first {len(query.terms)} words.", timeout=6)
+        self.article_list.focus()
+
+    def _filter_list(self, text: str) -> None:
+        """List the node's articles that pass a typed filter; a wrong one is said, where."""
+        try:
+            typed = parse_filter(text)
+            self._compile([typed])
+        except FilterError as error:
+            self.notify(f"Not a filter: {error}", severity="error", timeout=8)
+            return
+        except CacheError as error:
+            self.notify(str(error), severity="error")
+            return
+        if self._previous_query is None:
+            self._previous_query = self.article_list.list_query
+        selection = self._previous_query.selection
+        self.article_list.load(ListQuery(selection, filter=typed))
+        self.set_status(f"Filter: {text} ({len(self.article_list.summaries)} shown)")
         self.article_list.focus()
 
     def action_cancel_search(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from newsreader.cache import CacheError
+from newsreader.filters import Filter
 from newsreader.keys import LIST
 from newsreader.model import ArticleSummary
 from newsreader.sanitize import clean_line
@@ -38,10 +39,13 @@ LOAD_AHEAD = 20
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """What the list shows: a tree node's articles, or search results."""
+    """What the list shows: a tree node's articles (those a typed filter passes), or search
+    results."""
 
     selection: Selection
     search: str | None = None
+    filter: Filter | None = None
+    """A filter typed in the search box: the node's articles that pass it."""
 
 
 PageLoader = Callable[[ListQuery, list[ArticleSummary], int], list[ArticleSummary]]

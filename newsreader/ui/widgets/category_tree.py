@@ -23,7 +23,7 @@ _Shape = tuple[Selection | None, Selection, bool]
 _LabelKey = tuple[str, int, bool, bool]
 
 
-_MARKED_KINDS = (NodeKind.FEED, NodeKind.CATEGORY)
+_MARKED_KINDS = (NodeKind.FEED, NodeKind.CATEGORY, NodeKind.QUERY)
 """Nodes marked when their last update failed: a feed, and a sync account's node."""
 
 
