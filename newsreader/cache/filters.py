@@ -142,6 +142,9 @@ class _Compiler:
             elif test.pattern.literal is not None:
                 self.params.append(_like(test.pattern.literal))
                 holds = f"COALESCE({column} LIKE ? ESCAPE '\\', 0)"
+            elif test.pattern.required is not None:
+                self.params += [_like(test.pattern.required), test.pattern.text]
+                holds = f"(COALESCE({column} LIKE ? ESCAPE '\\', 0) AND nr_regexp(?, {column}))"
             else:
                 self.params.append(test.pattern.text)
                 holds = f"nr_regexp(?, {column})"

@@ -42,6 +42,10 @@ class Pattern:
     text: str
     literal: str | None
     """The ASCII text to find, lower-cased, when the pattern is no regular expression."""
+    required: str | None = None
+    """For a regular expression: ASCII text, lower-cased, that every match contains
+    (``stadium`` of ``^stadium.*final``), which the cache looks for first with ``LIKE``
+    so that the expression runs only on the texts that hold it."""
 
     def search(self, text: str | None) -> bool:
         """Whether the pattern is found in ``text`` (None never matches)."""
@@ -68,7 +72,81 @@ def compile_pattern(text: str) -> Pattern:
         _compiled(text)
     except regex.error as error:
         raise PatternError(str(error)) from None
-    return Pattern(text, None)
+    return Pattern(text, None, required_text(text))
+
+
+MIN_REQUIRED_CHARS = 3
+_QUANTIFIERS = frozenset("*?{")
+_UNFOLDED = frozenset("iks")
+"""The ASCII letters that a regular expression in any case also finds as a non-ASCII
+character (``K`` KELVIN SIGN, ``ſ`` LONG S, ``İ`` and ``ı``), which ``LIKE`` would not:
+a required text is never cut across one."""
+
+
+def required_text(pattern: str) -> str | None:
+    """The longest run of ASCII letters, digits and spaces that every match of a regular
+    expression contains, outside any group, class or optional part; None when there is no
+    such run of :data:`MIN_REQUIRED_CHARS` or more, or the pattern is not one this reads
+    with certainty (an alternative, a group's flags or lookaround, a numbered escape)."""
+    if "|" in pattern or "(?" in pattern:
+        return None
+    runs: list[str] = []
+    run: list[str] = []
+    depth = 0
+    position = 0
+
+    def end_run() -> None:
+        if run:
+            runs.append("".join(run))
+            run.clear()
+
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            escaped = pattern[position + 1 : position + 2]
+            if not escaped or escaped.isalnum():
+                return None  # \d, \x41, \1, \p{L}: more than one character's meaning
+            end_run()
+            position += 2
+            continue
+        if char == "[":
+            end_run()
+            close = position + 1
+            if pattern[close : close + 1] == "^":
+                close += 1
+            if pattern[close : close + 1] == "]":
+                close += 1
+            while close < len(pattern) and pattern[close] != "]":
+                close += 2 if pattern[close] == "\\" else 1
+            position = close + 1
+            continue
+        if char in _QUANTIFIERS:
+            if run:
+                run.pop()  # the character before is optional
+            end_run()
+            if char == "{":
+                close = pattern.find("}", position)
+                position = close + 1 if close != -1 else len(pattern)
+            else:
+                position += 1
+            continue
+        if char == "(":
+            end_run()
+            depth += 1
+        elif char == ")":
+            end_run()
+            depth = max(0, depth - 1)
+        elif depth == 0 and char.isascii() and (char.isalnum() or char == " "):
+            if char.lower() in _UNFOLDED:
+                end_run()
+            else:
+                run.append(char)
+        else:
+            end_run()
+        position += 1
+    end_run()
+    longest = max(runs, key=len, default="")
+    return ascii_lower(longest) if len(longest) >= MIN_REQUIRED_CHARS else None
 
 
 @functools.lru_cache(maxsize=256)
