@@ -9,6 +9,7 @@ import pytest
 
 from newsreader.cache import Cache
 from newsreader.config import ConfigError, load_config, parse_config
+from newsreader.filters import parse_filter
 from newsreader.model import Article
 from newsreader.queries import FilterContext, apply_hide_rules
 from newsreader.refresh import refresh
@@ -220,3 +221,31 @@ def test_filter_output_is_cleaned(cli: CliRunner) -> None:
     bad = cli("list", "--filter", 'title = "\x1b[31mred')
     assert bad.code == 1
     assert "\x1b" not in bad.err
+
+
+def test_the_readme_and_the_default_config_examples_read() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Filters, query feeds and the killfile", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")
+    examples = [line for line in blocks[1].splitlines() if line.strip()]
+    assert len(examples) == 4
+    for text in examples:
+        parse_filter(text)
+    config = parse_config(blocks[3].removeprefix("toml"), Path("feeds.toml"))
+    assert [query.name for query in config.queries] == ["Rust this week"]
+    assert [rule.mode.value for rule in config.ignore] == ["hide", "skip"]
+    default = (root / "feeds.toml").read_text(encoding="utf-8")
+    commented = default.split("# A query feed is", 1)[1]
+    uncommented = "\n".join(
+        line.removeprefix("# ")
+        for line in commented.splitlines()
+        if line.startswith("# [")
+        or line.startswith("# name")
+        or line.startswith("# filter")
+        or line.startswith("# mode")
+        or line.startswith("# category")
+    )
+    bundled = parse_config(uncommented, Path("feeds.toml"))
+    assert len(bundled.queries) == 1 and len(bundled.ignore) == 1
+    assert bundled.ignore[0].mode.value == "skip"
