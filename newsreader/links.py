@@ -14,7 +14,7 @@ from itertools import accumulate
 from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from newsreader.model import Article, Enclosure, Link, LinkKind
+from newsreader.model import Article, ArticleSummary, Enclosure, Link, LinkKind
 from newsreader.sanitize import clean_text
 from newsreader.textnorm import fold
 
@@ -125,6 +125,15 @@ def article_links(article: Article) -> list[Link]:
     the body's links (self-links left out, see :func:`is_self_link`), then its
     enclosures."""
     return [*body_links(article), *(enclosure_link(e) for e in article.enclosures)]
+
+
+RELATED_HEADING = "Related in your cache"
+
+
+def related_links(related: Sequence[ArticleSummary]) -> list[Link]:
+    """Related articles as links the reader numbers after the article's own (see
+    :func:`article_links`), each with its one target: ``[[id]]`` in the same order."""
+    return [Link(LinkKind.RELATED, summary.title, None) for summary in related]
 
 
 def body_links(article: Article) -> list[Link]:

@@ -56,6 +56,8 @@ def link_pieces(number: int, link: Link, found: str | None) -> list[Piece]:
     marker = LINK_MARKERS.get(link.kind)
     if marker:
         pieces.append(Piece(f"  {marker}", Tone.NOTE))
+    if link.kind is LinkKind.RELATED:
+        return pieces  # listed under its own heading, a cached article by definition
     if found is not None:
         pieces.append(Piece(f"  → {found}", Tone.FOUND))
     elif link.url:

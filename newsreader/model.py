@@ -59,11 +59,14 @@ class LinkKind(StrEnum):
         INLINE: A link inside the body text.
         ENCLOSURE: A file attached to the entry (never stored as a link: made from
             its enclosures).
+        RELATED: Another cached article like this one (never stored: found when the
+            article is opened).
     """
 
     READ_ALSO = "read-also"
     INLINE = "inline"
     ENCLOSURE = "enclosure"
+    RELATED = "related"
 
 
 @dataclass(frozen=True, slots=True)

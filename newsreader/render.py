@@ -17,12 +17,14 @@ from rich.style import Style
 from rich.text import Text
 
 from newsreader.links import (
+    RELATED_HEADING,
     Anchor,
     ArticleLookup,
     article_links,
     body_links,
     drawn_paragraphs,
     link_anchors,
+    related_links,
     resolve,
 )
 from newsreader.marks import Piece, Tone, anchor_marker, figure_pieces, link_pieces
@@ -46,13 +48,17 @@ def link_targets(links: Sequence[Link], lookup: ArticleLookup) -> list[list[int]
 
 
 def article_json(
-    stored: StoredArticle, targets: list[list[int]], source_name: str | None = None
+    stored: StoredArticle,
+    targets: list[list[int]],
+    source_name: str | None = None,
+    related: Sequence[ArticleSummary] = (),
 ) -> dict[str, Any]:
     """The stable JSON shape of ``show --json``.
 
     ``targets`` are those of :func:`newsreader.links.article_links`: the body's
     links first, which is what ``links`` lists (self-links left out, as everywhere
-    else); enclosures have their own key.
+    else); enclosures have their own key. ``related``: the cached articles most
+    like it, best first.
     """
     article = stored.article
     listed_links = body_links(article)
@@ -99,6 +105,7 @@ def article_json(
             }
             for enclosure in article.enclosures
         ],
+        "related": [{"id": each.id, "title": clean_line(each.title)} for each in related],
         "read": stored.read,
         "starred": stored.starred,
         "content_hash": stored.content_hash,
@@ -204,9 +211,13 @@ def meta_line(article: Article, source_label: str) -> str:
 
 
 def article_renderable(
-    stored: StoredArticle, targets: list[list[int]], source_name: str | None = None
+    stored: StoredArticle,
+    targets: list[list[int]],
+    source_name: str | None = None,
+    related: Sequence[ArticleSummary] = (),
 ) -> RenderableType:
-    """The article as rich renderables: title, meta line, sections, figures, links."""
+    """The article as rich renderables: title, meta line, sections, figures, links, and
+    the related articles of the cache (numbered on after the links)."""
     article = stored.article
     parts: list[RenderableType] = [Text(clean_line(article.title), style="bold")]
     source_label = source_name or display_url(article.source)
@@ -239,4 +250,13 @@ def article_renderable(
         for number, (link, found) in enumerate(zip(links, targets, strict=True), 1):
             target = f"article {found[0]}" if found else None
             parts.append(pieces_text(link_pieces(number, link, target)))
+    if related:
+        parts.append(Text(""))
+        parts.append(Rule(RELATED_HEADING, style="dim"))
+        for number, (link, each) in enumerate(
+            zip(related_links(related), related, strict=True), len(links) + 1
+        ):
+            line = pieces_text(link_pieces(number, link, None))
+            line.append(f"  article {each.id}", style=TONE_STYLES[Tone.NOTE])
+            parts.append(line)
     return Group(*parts)

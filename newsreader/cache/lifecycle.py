@@ -28,6 +28,7 @@ from newsreader.cache.connection import (
 from newsreader.cache.feeds import FeedStates
 from newsreader.cache.filters import FilterReads, register_functions
 from newsreader.cache.reads import ArticleReads
+from newsreader.cache.related import RelatedReads
 from newsreader.cache.schema import migrate
 from newsreader.cache.search import ArticleSearch
 from newsreader.cache.undo import MarkUndo
@@ -155,6 +156,7 @@ class Cache(
     FeedStates,
     AccountStates,
     FilterReads,
+    RelatedReads,
 ):
     """The SQLite cache. One instance per thread; close it when done.
 

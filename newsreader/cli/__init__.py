@@ -1015,6 +1015,16 @@ def _list_filters(args: argparse.Namespace, locations: Locations) -> _ListFilter
     return _ListFilters(config, tuple(filters))
 
 
+def _config_or_none(locations: Locations) -> Config | None:
+    """The config, or None when it cannot be read (a command that reads on without it)."""
+    from newsreader.config import ConfigError, load_config
+
+    try:
+        return load_config(locations.config_file)
+    except ConfigError:
+        return None
+
+
 def _apply_killfile(cache: Cache, config: Config | None) -> None:
     """Hide what the killfile's ``hide`` rules take, if they changed since last applied."""
     from newsreader.queries import FilterContext, apply_hide_rules
@@ -1051,14 +1061,18 @@ def _show(args: argparse.Namespace, locations: Locations) -> int:
         source_name = _source_name(locations, cache, stored.article.source)
         unreadable = cache.body_problem(args.id)
         account = cache.accounts_of([args.id]).get(args.id)
+        _apply_killfile(cache, _config_or_none(locations))
+        related = cache.related(args.id)
     if args.json:
-        _print_json(article_json(stored, targets, source_name) | {"account": account}, indent=2)
+        shown = article_json(stored, targets, source_name, related)
+        _print_json(shown | {"account": account}, indent=2)
     else:
         from rich.console import Console
 
         console = Console(highlight=False, emoji=False, markup=False)
         console.print(
-            article_renderable(stored, targets, source_name), soft_wrap=not console.is_terminal
+            article_renderable(stored, targets, source_name, related),
+            soft_wrap=not console.is_terminal,
         )
     if unreadable is not None:
         return _fail(f"article {args.id}: its stored text is unreadable ({unreadable})")

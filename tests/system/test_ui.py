@@ -157,7 +157,8 @@ async def test_back_returns_to_a_link_followed_before_the_screen_redrew(
         assert await until(pilot, lambda: shown_title(app) == TRAM)
         await pilot.press("backspace")
         assert await until(pilot, lambda: shown_title(app) == HARBOUR)
-        assert await until(pilot, lambda: view.scroll_y == view.max_scroll_y > 5), view.scroll_y
+        # ] took the pane from its top down to the link (the related articles follow it).
+        assert await until(pilot, lambda: view.scroll_y > 5), view.scroll_y
 
 
 async def test_a_restored_position_is_reached_when_the_pane_grows_taller_later(

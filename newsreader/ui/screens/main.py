@@ -423,6 +423,7 @@ class MainScreen(Screen[None]):
             link_targets(article_links(stored.article), self.cache),
             self.source_name(stored.article.source),
             scroll_y,
+            self._related(article_id),
         )
         self._fill_outline(view.headings)
         self._stop_images.set()
@@ -432,6 +433,14 @@ class MainScreen(Screen[None]):
         self.article_list.select_article(article_id)
         self.schedule_tree_reload()
         return True
+
+    def _related(self, article_id: int) -> list[ArticleSummary]:
+        """The cached articles like this one; none (said why) when the cache cannot tell."""
+        try:
+            return self.cache.related(article_id)
+        except CacheError as error:
+            self.notify(f"Related articles: {error}", severity="warning")
+            return []
 
     # Images
 
@@ -557,6 +566,9 @@ class MainScreen(Screen[None]):
         if event.link.kind is LinkKind.ENCLOSURE and event.link.url:
             # A podcast episode or a picture is for another program, not the pane.
             self._open_in_browser(event.link.url)
+            return
+        if event.link.kind is LinkKind.RELATED:
+            self.show_article(event.targets[0])
             return
         found = resolve(event.link, self.cache)
         if found:

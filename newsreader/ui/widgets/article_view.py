@@ -23,9 +23,9 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Static
 
 from newsreader.keys import ARTICLE
-from newsreader.links import Anchor, article_links, link_anchors
+from newsreader.links import RELATED_HEADING, Anchor, article_links, link_anchors, related_links
 from newsreader.marks import link_pieces
-from newsreader.model import Link, LinkKind, StoredArticle
+from newsreader.model import ArticleSummary, Link, LinkKind, StoredArticle
 from newsreader.render import LINK_META, address_line, marked_paragraph, meta_line, pieces_text
 from newsreader.sanitize import clean_line, clean_text
 from newsreader.ui.commands import install_bindings
@@ -180,11 +180,14 @@ class ArticleView(VerticalScroll, can_focus=True):
         targets: list[list[int]],
         source_label: str,
         scroll_y: float = 0.0,
+        related: Sequence[ArticleSummary] = (),
     ) -> None:
-        """Render an article (replacing what was shown), scrolled to ``scroll_y``."""
+        """Render an article (replacing what was shown), scrolled to ``scroll_y``; the
+        ``related`` articles of the cache are numbered on after its links."""
         self.article = stored
-        self.links = article_links(stored.article)
-        self.targets = targets
+        own_links = article_links(stored.article)
+        self.links = [*own_links, *related_links(related)]
+        self.targets = [*targets, *([each.id] for each in related)]
         self.stop_index = None
         self._section = None
         self.remove_children()
@@ -202,7 +205,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.headings = []
         body = self._body(stored)
         widgets.extend(body)
-        links = list(zip(self.links, targets, strict=True))
+        links = list(zip(own_links, targets, strict=True))
         lines: list[LinkLine] = []
         if links:
             widgets.append(Static(Text("Links"), classes="links-heading"))
@@ -213,6 +216,17 @@ class ArticleView(VerticalScroll, can_focus=True):
             widgets.extend(lines)
             if len(links) > MAX_DRAWN_LINKS:
                 widgets.append(_left_out(len(links) - MAX_DRAWN_LINKS, "links", stored.id))
+        if related:
+            widgets.append(Static(Text(RELATED_HEADING), classes="links-heading"))
+            related_lines = [
+                LinkLine(number, link, target)
+                for number, (link, target) in enumerate(
+                    zip(self.links[len(own_links) :], self.targets[len(own_links) :], strict=True),
+                    start=len(own_links) + 1,
+                )
+            ]
+            widgets.extend(related_lines)
+            lines += related_lines
         self.stops = [
             *(LinkStop(widget, getattr(widget, "number", None)) for widget in meta_links),
             *(
@@ -239,7 +253,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         article = stored.article
         shown = [clean_text(p) for p in article.paragraphs[:MAX_DRAWN_PARAGRAPHS]]
         by_paragraph: list[list[Anchor]] = [[] for _ in shown]
-        for anchor in link_anchors(shown, self.links[:MAX_DRAWN_LINKS]):
+        own = [link for link in self.links if link.kind is not LinkKind.RELATED]
+        for anchor in link_anchors(shown, own[:MAX_DRAWN_LINKS]):
             by_paragraph[anchor.paragraph].append(anchor)
         widgets: list[Widget] = []
         drawn = 0
