@@ -158,7 +158,8 @@ class IgnoreMode(StrEnum):
     HIDE = "hide"
     """Stored, never listed nor counted but under the tree's Hidden node."""
     SKIP = "skip"
-    """Not stored at all (a refresh, a sync or an import leaves them out)."""
+    """A feed's new entries not stored at all, at refresh (a sync account's items and
+    imported files are stored: a hide rule hides them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,7 +624,7 @@ def _ignore(
     for index, entry in enumerate(_entries(value, "ignore", fail)):
         warn("ignore", index, entry, _IGNORE_KEYS)
         article_filter = _filter(entry, "ignore", index, fail, "an ignore rule")
-        mode = _string(entry, "mode", "ignore", index, fail) or IgnoreMode.HIDE.value
+        mode = (_string(entry, "mode", "ignore", index, fail) or IgnoreMode.HIDE.value).lower()
         if mode not in IgnoreMode.__members__.values():
             raise fail(
                 "ignore", index, "mode", f'mode must be "hide" or "skip", not {clean_line(mode)!r}'

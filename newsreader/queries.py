@@ -104,6 +104,11 @@ def apply_hide_rules(
     return cache.set_hidden([(index, each) for index, each in current if each], fingerprint)
 
 
+SIFT_SECONDS = 2.0
+"""The longest one feed's new entries are tested against the skip rules; the entries
+not tested by then are kept (and a search that times out does not match)."""
+
+
 @dataclass(slots=True)
 class Killfile:
     """The ``skip`` rules, applied to entries before they are stored."""
@@ -118,24 +123,36 @@ class Killfile:
         return [(i, rule) for i, rule in enumerate(self.rules) if rule.mode is IgnoreMode.SKIP]
 
     def sift(
-        self, rows: Sequence[PreparedArticle], now: float | None = None
-    ) -> list[PreparedArticle]:
-        """The rows no ``skip`` rule takes; counts the others in :attr:`taken`."""
+        self, rows: Sequence[PreparedArticle], now: float | None = None, names: Sequence[str] = ()
+    ) -> tuple[list[PreparedArticle], dict[int, int]]:
+        """The rows no ``skip`` rule takes, and how many each rule took (count them with
+        :meth:`count`: this may run on another thread). ``names`` are more names of the
+        rows' feed (its own title, known once it is parsed)."""
         skips = self.skips
         if not skips:
-            return list(rows)
+            return list(rows), {}
         now = time.time() if now is None else now
-        kept = []
-        for row in rows:
-            facts = self._facts(row)
+        started = time.monotonic()
+        kept: list[PreparedArticle] = []
+        taken: dict[int, int] = {}
+        for position, row in enumerate(rows):
+            if time.monotonic() - started > SIFT_SECONDS:
+                kept.extend(rows[position:])
+                break
+            facts = self._facts(row, names)
             rule = next((index for index, rule in skips if passes(rule.filter, facts, now)), None)
             if rule is None:
                 kept.append(row)
             else:
-                self.taken[rule] = self.taken.get(rule, 0) + 1
-        return kept
+                taken[rule] = taken.get(rule, 0) + 1
+        return kept, taken
 
-    def _facts(self, row: PreparedArticle) -> ArticleFacts:
+    def count(self, taken: Mapping[int, int]) -> None:
+        """Add what a :meth:`sift` took to :attr:`taken`."""
+        for rule, count in taken.items():
+            self.taken[rule] = self.taken.get(rule, 0) + count
+
+    def _facts(self, row: PreparedArticle, names: Sequence[str]) -> ArticleFacts:
         values = row.values
         source = str(values["source"])
         title = str(values["title"])
@@ -144,7 +161,7 @@ class Killfile:
             title=title,
             author=_text(values.get("author")),
             url=_text(values.get("url")),
-            feeds=tuple(self.context.names.get(source, ())),
+            feeds=(*self.context.names.get(source, ()), *names),
             categories=(split_category(str(values.get("category") or "")),),
             sort_time=float(values["sort_key"]),  # type: ignore[arg-type]
             published=float(published) if isinstance(published, int | float) else None,

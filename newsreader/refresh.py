@@ -35,13 +35,14 @@ from newsreader.cache import (
     prepare_article,
     retry_time,
 )
+from newsreader.cache.matching import FilterTooSlow
 from newsreader.config import Config, FeedConfig, Settings, carry_credentials, feed_name
 from newsreader.extract.feed import NotAFeed, parse_feed
 from newsreader.importer import ImportReport, import_paths
 from newsreader.model import Article, FeedState
 from newsreader.pages import extract_page, fetch_page
 from newsreader.pool import process_pool
-from newsreader.queries import FilterContext, Killfile, apply_hide_rules
+from newsreader.queries import Killfile, apply_hide_rules
 from newsreader.sanitize import is_safe_url
 from newsreader.sources.http import (
     DEFAULT_MAX_RETRY_AFTER,
@@ -51,6 +52,7 @@ from newsreader.sources.http import (
     local_time,
 )
 from newsreader.sync.engine import SyncProgress, SyncReport, sync_accounts
+from newsreader.tree import filter_context
 
 DAY = 86_400.0
 
@@ -113,6 +115,8 @@ class RefreshReport:
     """New entries each ``skip`` rule of the killfile left out, by its position."""
     hidden: dict[int, int] = field(default_factory=dict)
     """Articles each ``hide`` rule hides now, by its position."""
+    killfile_error: str | None = None
+    """Why the hide rules could not be applied again (the hidden stay as they were)."""
     seconds: float = 0.0
 
     @property
@@ -194,7 +198,8 @@ def refresh(
     report = RefreshReport()
     feeds = list(config.enabled_feeds)
     report.refiled = _file_feeds(cache, feeds)
-    killfile = Killfile(config.ignore, FilterContext.of(config.feeds, cache.feed_states()))
+    accounts = [account.name for account in config.accounts]
+    killfile = Killfile(config.ignore, filter_context(cache, config.feeds, accounts))
     if offline:
         states = cache.feed_states()
         for done, feed in enumerate(feeds, 1):
@@ -228,8 +233,11 @@ def refresh(
     report.pruned = _apply_retention(cache, feeds, config.settings)
     report.skipped = dict(killfile.taken)
     if config.ignore or cache.hidden_counts()[0]:
-        context = FilterContext.of(config.feeds, cache.feed_states())
-        report.hidden = apply_hide_rules(cache, config.ignore, context) or {}
+        context = filter_context(cache, config.feeds, accounts)
+        try:
+            report.hidden = apply_hide_rules(cache, config.ignore, context) or {}
+        except FilterTooSlow as error:
+            report.killfile_error = str(error)
     report.seconds = time.monotonic() - started
     return report
 
@@ -461,7 +469,11 @@ async def _refresh_one(
     except Exception as error:
         # fails that feed, with the reason; the refresh goes on with the others.
         return _failed(cache, attempt, name, f"cannot parse: {type(error).__name__}", None)
-    rows = killfile.sift(parsed.rows, now) if killfile is not None else parsed.rows
+    rows = parsed.rows
+    if killfile is not None and killfile.skips:
+        # Off the event loop: a rule's patterns may take their time on crafted titles.
+        rows, taken = await loop.run_in_executor(None, killfile.sift, rows, now, [parsed.title])
+        killfile.count(taken)
     outcomes = await writer.store(rows)
     if feed.full_text:
         await _add_full_text(rows, outcomes, fetcher, cache, pool, loop)

@@ -201,7 +201,17 @@ def build_tree(
             error=error,
         )
         if query.category:
-            category_item(query.category).children.insert(0, item)
+            # Before the category's own nodes, in the config's order.
+            children = category_item(query.category).children
+            place = next(
+                (
+                    n
+                    for n, child in enumerate(children)
+                    if child.selection.kind is not NodeKind.QUERY
+                ),
+                len(children),
+            )
+            children.insert(place, item)
         else:
             items.append(item)
     if hidden_counts is not None:
@@ -238,6 +248,19 @@ def account_feed_configs(
                     )
                 )
     return configs
+
+
+def filter_context(
+    cache: Cache, feeds: Sequence[FeedConfig], accounts: Sequence[str] = ()
+) -> FilterContext:
+    """What ``feed`` means in a filter here: the config's feeds and the accounts'
+    subscriptions, by every name the tree knows them by.
+
+    Raises:
+        CacheError: a read failed.
+    """
+    synced = account_feed_configs(cache.account_feeds(), accounts) if accounts else []
+    return FilterContext.of([*feeds, *synced], cache.feed_states())
 
 
 def count_tree(

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from newsreader.cache.connection import CacheBase, reading
-from newsreader.cache.matching import VISIBLE, CompiledFilter, deadline
+from newsreader.cache.matching import VISIBLE, CompiledFilter, check_deadline, deadline
 from newsreader.cache.search import parse_search
 from newsreader.cache.values import join_category, split_category
 from newsreader.filters.evaluate import age_bound, category_holds, text_holds
@@ -54,11 +54,14 @@ _FLAG_SQL = {
 }
 
 
+def _regexp(pattern: str, text: str | None) -> int:
+    check_deadline()
+    return int(regex_search(pattern, text))
+
+
 def register_functions(db: sqlite3.Connection) -> None:
     """The SQL functions compiled filters call, on one connection."""
-    db.create_function(
-        "nr_regexp", 2, lambda pattern, text: int(regex_search(pattern, text)), deterministic=True
-    )
+    db.create_function("nr_regexp", 2, _regexp, deterministic=True)
 
 
 def _like(literal: str) -> str:

@@ -104,8 +104,10 @@ class MarkUndo(CacheBase):
             ]
             if description and changed:
                 record_marks(self._db, changed, description)
-            if matching is None and not hidden:
-                # A filter's articles are no server label's: they go item by item.
+            (hiding,) = self._db.execute("SELECT EXISTS (SELECT 1 FROM hidden)").fetchone()
+            if matching is None and not hidden and not hiding:
+                # A filter's articles are no server label's, and a label's mark-all would
+                # take the hidden ones the reader left alone: those go item by item.
                 queue_mark_all(self._db, category, source, changed, before)
         return len(changed)
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from newsreader.config import AccountConfig, Config
     from newsreader.filters import Filter
     from newsreader.model import FeedState
+    from newsreader.queries import FilterContext
     from newsreader.refresh import FeedResult, RefreshReport
     from newsreader.ui.app import NewsReaderApp
 
@@ -386,6 +387,8 @@ def _refresh(args: argparse.Namespace, locations: Locations) -> int:
         if report.accounts:
             broken = sum(not account.ok for account in report.accounts)
             synced = f"{plural(len(report.accounts), 'account')} ({broken} failed), "
+        if report.killfile_error:
+            _warn(f"the killfile's hide rules were not applied again: {report.killfile_error}")
         for rule in _killfile_json(config, report):
             if not rule["count"]:
                 continue
@@ -447,6 +450,7 @@ def _sync(args: argparse.Namespace, locations: Locations) -> int:
             only=args.account,
             bar=not args.json and sys.stderr.isatty(),
         )
+        _apply_killfile(cache, config, always=True)
     if args.json:
         _print_json([sync_json(report) for report in reports], indent=2)
     else:
@@ -914,6 +918,7 @@ def _import(args: argparse.Namespace, locations: Locations) -> int:
         report = import_paths(
             cache, list(args.paths), categories=parse_category_path(args.category or "")
         )
+        _apply_killfile(cache, _config_or_none(locations), always=True)
     _print_failures(report.failures)
     print(
         f"{report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
@@ -972,12 +977,9 @@ class _ListFilters:
     filters: tuple[Filter, ...] = ()
 
     def compile(self, cache: Cache) -> CompiledFilter | None:
-        from newsreader.queries import FilterContext
-
         if not self.filters:
             return None
-        feeds = self.config.feeds if self.config is not None else ()
-        return FilterContext.of(feeds, cache.feed_states()).compile(cache, self.filters)
+        return _filter_context(cache, self.config).compile(cache, self.filters)
 
 
 def _list_filters(args: argparse.Namespace, locations: Locations) -> _ListFilters | None:
@@ -989,12 +991,18 @@ def _list_filters(args: argparse.Namespace, locations: Locations) -> _ListFilter
     from newsreader.config import ConfigError, load_config
     from newsreader.filters import FilterError, parse_filter
 
+    if args.search and (args.filter or args.query or args.hidden):
+        _fail("--search lists search results: it cannot be combined with --filter, "
+              "--query or --hidden")  # fmt: skip
+        return None
     try:
         config: Config | None = load_config(locations.config_file)
     except ConfigError as error:
-        if args.filter or args.query:
+        if args.query:
             _fail(str(error))
             return None
+        if args.filter:
+            _warn(f"feed = tests name no feed: {error}")
         config = None
     filters: list[Filter] = []
     if args.filter:
@@ -1025,14 +1033,29 @@ def _config_or_none(locations: Locations) -> Config | None:
         return None
 
 
-def _apply_killfile(cache: Cache, config: Config | None) -> None:
-    """Hide what the killfile's ``hide`` rules take, if they changed since last applied."""
-    from newsreader.queries import FilterContext, apply_hide_rules
+def _apply_killfile(cache: Cache, config: Config | None, *, always: bool = False) -> None:
+    """Hide what the killfile's ``hide`` rules take: after articles came in (``always``),
+    else if the rules changed since last applied. A rule too slow to apply is warned of;
+    the articles hidden before stay hidden."""
+    from newsreader.cache.matching import FilterTooSlow
+    from newsreader.queries import apply_hide_rules
 
     if config is None or (not config.ignore and not cache.hidden_counts()[0]):
         return
-    context = FilterContext.of(config.feeds, cache.feed_states())
-    apply_hide_rules(cache, config.ignore, context, always=False)
+    try:
+        apply_hide_rules(cache, config.ignore, _filter_context(cache, config), always=always)
+    except FilterTooSlow as error:
+        _warn(f"the killfile's hide rules were not applied again: {error}")
+
+
+def _filter_context(cache: Cache, config: Config | None) -> FilterContext:
+    """What ``feed`` means in a filter: the config's feeds and its accounts' subscriptions."""
+    from newsreader.queries import FilterContext
+    from newsreader.tree import filter_context
+
+    if config is None:
+        return FilterContext()
+    return filter_context(cache, config.feeds, [account.name for account in config.accounts])
 
 
 def _search_words(text: str) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import regex
 
 MAX_PATTERN_CHARS = 500
-MATCH_TIMEOUT = 0.05
+MATCH_TIMEOUT = 0.01
 """Seconds one search of one text may take; past it the text does not match."""
 MAX_TEXT_CHARS = 10_000
 """Characters of a text searched (titles and authors are far shorter)."""
@@ -68,11 +68,34 @@ def compile_pattern(text: str) -> Pattern:
         raise PatternError(f"a pattern is at most {MAX_PATTERN_CHARS} characters")
     if text.isascii() and not _REGEX_SYNTAX.search(text):
         return Pattern(text, ascii_lower(text))
+    repeats = _repeat_product(text)
+    if repeats > MAX_REPEATS:
+        raise PatternError(
+            f"its counted repeats ({{n}}) come to {repeats:,}, past the {MAX_REPEATS:,} allowed"
+        )
     try:
         _compiled(text)
-    except regex.error as error:
-        raise PatternError(str(error)) from None
+    except (regex.error, ValueError, OverflowError, MemoryError, RecursionError) as error:
+        raise PatternError(str(error) or type(error).__name__) from None
     return Pattern(text, None, required_text(text))
+
+
+MAX_REPEATS = 1_000
+"""The most a pattern's counted repeats (``a{5}``, ``(ab){2,8}``) may multiply to: the
+engine unrolls them, and ``(?:a{65535}){65535}`` took all the memory there was."""
+_COUNTED = re.compile(r"(?<!\\)\{([0-9]*)(?:,([0-9]*))?\}")
+
+
+def _repeat_product(pattern: str) -> int:
+    """The product of every counted repeat's largest count (at least 1 each): a bound on
+    how far nesting them could multiply, whatever the groups around them."""
+    product = 1
+    for match in _COUNTED.finditer(pattern):
+        counts = [int(number) for number in match.groups() if number]
+        product *= max([1, *(min(count, 10**9) for count in counts)])
+        if product > 10**12:
+            break
+    return product
 
 
 MIN_REQUIRED_CHARS = 3

@@ -182,7 +182,7 @@ class _Token:
         return f'"{self.text}"' if self.kind is not _Kind.STRING else "a quoted text"
 
 
-_SPACE = re.compile(r"[ \t\r\n]+")
+_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\s()=!~<>\"']+")
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t"}
 
@@ -243,14 +243,24 @@ def _string(text: str, start: int, where: tuple[int, int]) -> tuple[str, int]:
             continue
         if char == "\n":
             break
+        if _CONTROL.match(char):
+            raise FilterError(
+                f"a quoted value cannot hold the control character {char!r}",
+                where[0],
+                where[1] + position - start,
+            )
         out.append(char)
         position += 1
     raise FilterError(f"this text has no closing {quote}", *where)
 
 
-_DURATION = re.compile(r"(\d{1,6})(m|min|h|d|w)", re.IGNORECASE)
+_DURATION = re.compile(r"([0-9]{1,6})(m|min|h|d|w)", re.IGNORECASE)
 _UNIT_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def parse_filter(text: str) -> Filter:
@@ -420,37 +430,44 @@ def _value_test(subject: Field, operator: str, value: _Token) -> Node:
 
 
 def _date_test(operator: str, value: _Token) -> DateTest:
-    where = (value.line, value.column)
+    """A day (local midnight to the next local midnight, whatever the clocks do between)
+    or an instant; anything else, or a time no clock can hold, is an error."""
     text = value.text
     try:
         if _DAY.fullmatch(text):
             day = date.fromisoformat(text)
             start = datetime.combine(day, time()).astimezone()
-            end = start + timedelta(days=1)
+            end = datetime.combine(day + timedelta(days=1), time()).astimezone()
             return DateTest(operator, start.timestamp(), end.timestamp())
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        raise FilterError(
-            f"expected a date such as 2026-01-01 (or 2026-01-01T09:30), not {value.shown}",
-            *where,
-        ) from None
-    stamp = (instant if instant.tzinfo else instant.astimezone()).timestamp()
-    return DateTest(operator, stamp, stamp + 1)
+        if _INSTANT.fullmatch(text):
+            instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            stamp = (instant if instant.tzinfo else instant.astimezone()).timestamp()
+            return DateTest(operator, stamp, stamp + 1)
+    except (ValueError, OverflowError, OSError):
+        pass
+    raise FilterError(
+        f"expected a date such as 2026-01-01 (or 2026-01-01T09:30), not {value.shown}",
+        value.line,
+        value.column,
+    )
+
+
+_FIELD_TEST = re.compile(
+    r"(?:^|[\s(])(?:" + "|".join(Field.__members__.values()) + r")\s*(?:=~|!~|!=|<=|>=|=|<|>)",
+    re.IGNORECASE,
+)
+_FLAG_WORD = re.compile(r"(?:^|[\s(])(?:unread|read|starred|has:\S+)(?=$|[\s)])", re.IGNORECASE)
+_BOOLEAN_WORD = re.compile(r"(?:^|[\s(])(?:and|or|not)(?=$|[\s(])", re.IGNORECASE)
 
 
 def looks_like_filter(text: str) -> bool:
     """Whether a search box's text is meant as a filter rather than words to search for.
 
-    A filter has an operator (``=``, ``~``, ``<``, ``>``), a parenthesis or a
-    ``has:`` flag; or is made of flags, ``and``, ``or`` and ``not`` alone
-    (``unread and starred``). Anything else is words.
+    A filter has a test (a field and its operator: ``title =~``, ``age <``) or a
+    ``has:`` flag, or joins flags with ``and``, ``or`` or ``not``
+    (``unread and starred``). Anything else is words: ``read``, ``covid (update)``,
+    ``C++ <3``.
     """
-    if re.search(r"[=~<>()]|(?:^|\s)has:", text, re.IGNORECASE):
+    if _FIELD_TEST.search(text) or re.search(r"(?:^|[\s(])has:", text, re.IGNORECASE):
         return True
-    words = text.lower().split()
-    flags = set(FlagName.__members__.values())
-    return (
-        bool(words)
-        and any(word in flags for word in words)
-        and all(word in flags or word in ("and", "or", "not") for word in words)
-    )
+    return bool(_FLAG_WORD.search(text) and _BOOLEAN_WORD.search(text))

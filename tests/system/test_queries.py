@@ -249,3 +249,114 @@ def test_the_readme_and_the_default_config_examples_read() -> None:
     bundled = parse_config(uncommented, Path("feeds.toml"))
     assert len(bundled.queries) == 1 and len(bundled.ignore) == 1
     assert bundled.ignore[0].mode.value == "skip"
+
+
+# What a red-team review found
+
+
+def test_an_import_or_a_sync_hides_what_came_in(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "feeds.toml").write_text(
+        "[[ignore]]\nfilter = 'title =~ \"spam\"'\n", encoding="utf-8"
+    )
+    for name, title in [("a.txt", "Spam one"), ("b.txt", "Good one"), ("c.txt", "Spam two")]:
+        (tmp_path / name).write_text(f"{title}\n\nA paragraph about {title.lower()}.\n")
+    assert cli("import", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")).code == 0
+    assert cli("import", str(tmp_path / "c.txt")).code == 0
+    listed = cli("list").out
+    assert "Good one" in listed and "Spam" not in listed
+    assert cli("list", "--search", "spam").out == ""
+    assert "Spam two" in cli("list", "--hidden").out
+
+
+def test_a_mark_all_of_an_account_node_leaves_the_hidden_to_the_server(
+    cache: Cache, tmp_path: Path
+) -> None:
+    from newsreader.cache import AccountFeed, account_source, label_category
+
+    cache.save_account_feeds("home", [AccountFeed("feed/1", "One")])
+    source, category = account_source("home", "feed/1"), label_category("home", None)
+    stored = cache.store_articles(
+        [Article(title=t, source=source, guid=t, categories=category) for t in ("Good", "Spam")]
+    )
+    cache.record_account_items(
+        "home", [(str(n), i, "feed/1", n) for n, (_, i) in enumerate(stored)]
+    )
+    config = parse_config("[[ignore]]\nfilter = 'title = \"Spam\"'\n", tmp_path / "f.toml")
+    apply_hide_rules(cache, config.ignore, FilterContext())
+    assert cache.mark_all_read(category) == 1
+    tags = [(entry.item_id, entry.tag) for entry in cache.outbox("home")]
+    assert tags == [("0", "read")]  # item by item: no mark-all that would take the hidden one
+
+
+def test_feed_means_an_accounts_subscriptions_too(cli: CliRunner, tmp_path: Path) -> None:
+    from newsreader.cache import AccountFeed, account_source, label_category
+
+    (tmp_path / "feeds.toml").write_text(
+        "[[accounts]]\nname = 'home'\ntype = 'greader'\nurl = 'https://rss.example/api'\n"
+        "user = 'me'\npassword_env = 'NR_TEST_PASSWORD'\n\n"
+        "[[queries]]\nname = 'From X'\nfilter = 'feed = \"X News\"'\n",
+        encoding="utf-8",
+    )
+    with Cache(cli.data_dir / "cache.sqlite3") as cache:
+        cache.save_account_feeds("home", [AccountFeed("feed/x", "X News")])
+        source = account_source("home", "feed/x")
+        cache.store_articles(
+            [
+                Article(
+                    title="Synced story",
+                    source=source,
+                    guid="1",
+                    categories=label_category("home", None),
+                )
+            ]
+        )
+    assert "Synced story" in cli("list", "--query", "From X").out
+
+
+def test_search_and_a_filter_together_are_refused(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")
+    result = cli("list", "--search", "x", "--filter", "unread")
+    assert result.code == 1
+    assert "cannot be combined with --filter" in result.err
+
+
+def test_query_feeds_keep_the_configs_order_in_a_category(cache: Cache, tmp_path: Path) -> None:
+    config = parse_config(
+        "[[feeds]]\nurl = 'https://a.example/feed'\ncategory = 'World'\n"
+        "[[queries]]\nname = 'First'\nfilter = 'unread'\ncategory = 'World'\n"
+        "[[queries]]\nname = 'Second'\nfilter = 'read'\ncategory = 'World'\n",
+        tmp_path / "feeds.toml",
+    )
+    items = count_tree(cache, config.feeds, (), config.queries).items
+    world = next(item for item in items if item.label == "World")
+    assert [child.label for child in world.children] == [
+        "First",
+        "Second",
+        "https://a.example/feed",
+    ]
+
+
+def test_a_skip_rule_knows_a_feed_by_its_own_title_on_its_first_refresh(
+    tmp_path: Path, server: LoopbackServer, cache: Cache
+) -> None:
+    server.routes["/news.xml"] = static(rss("Loopback News", ITEMS))
+    config_path = tmp_path / "feeds.toml"
+    config_path.write_text(
+        f'[[feeds]]\nurl = "{server.url("/news.xml")}"\n\n'  # no name: its title is learnt
+        "[[ignore]]\nfilter = 'feed = \"Loopback News\" and title =~ \"gossip\"'\nmode = 'skip'\n",
+        encoding="utf-8",
+    )
+    report = refresh(load_config(config_path), cache, parse_workers=0)
+    assert report.skipped == {0: 1}
+    assert "Celebrity Gossip Roundup" not in titles(cache)
+
+
+def test_skip_rules_stop_testing_past_their_time_and_keep_the_rest(
+    news: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsreader.queries as queries
+
+    monkeypatch.setattr(queries, "SIFT_SECONDS", -1.0)
+    report = refresh(load_config(news), cache, parse_workers=0)
+    assert report.skipped == {}
+    assert "Sponsored: Buy a Rust Course" in titles(cache)  # kept, not lost

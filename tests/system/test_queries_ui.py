@@ -116,3 +116,27 @@ async def test_the_killfile_hides_under_hidden(tmp_path: Path) -> None:
         assert str(node_of(app, "Hidden").label) == "Hidden (1)"
         await choose(app, pilot, "Hidden")
         assert await until(pilot, lambda: titles(app) == [TRAM])
+
+
+async def test_a_marks_what_a_typed_filter_shows(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await tree_counted(app, pilot)
+        unread_before = len([s for s in app.query_one(ArticleList).summaries if not s.read])
+        await pilot.press("/")
+        app.query_one("#search", Input).value = 'title =~ "tram" or title =~ "harbour"'
+        await pilot.press("enter")
+        assert await until(pilot, lambda: sorted(titles(app)) == sorted([HARBOUR, TRAM]))
+        await pilot.press("A")
+        assert await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.query_one("#confirm-question", Static).content
+        assert isinstance(question, Text)
+        assert question.plain == (
+            'Mark 2 articles in "All" passing title =~ "tram" or title =~ "harbour" read?'
+        )
+        await pilot.press("y")
+        assert await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        assert await until(pilot, lambda: len(titles(app)) > 2)
+        rows = app.query_one(ArticleList).summaries
+        assert len([s for s in rows if not s.read]) == unread_before - 2

@@ -306,3 +306,74 @@ def test_what_every_match_of_a_pattern_must_contain(pattern: str, required: str 
     from newsreader.filters.patterns import required_text
 
     assert required_text(pattern) == required
+
+
+# What a red-team review found
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("published = 9999-12-31", "filter:1:13: expected a date"),
+        ("published = 0001-01-01T00:00", "filter:1:13: expected a date"),
+        ("published = 20260101", "filter:1:13: expected a date"),
+        ("published = 2026-W01-1", "filter:1:13: expected a date"),
+        ('title =~ "(?V1)x"', "filter:1:10: not a pattern: VERSION0 and VERSION1"),
+        ('title =~ "(?:a{65535}){65535}"', "filter:1:10: not a pattern: its counted repeats"),
+        ('title =~ "a{1000000}"', "filter:1:10: not a pattern: its counted repeats"),
+        ('title = "a\x00b"', "filter:1:11: a quoted value cannot hold the control character"),
+        ("age < ٣d", "filter:1:7: expected a duration"),
+    ],
+)
+def test_values_no_clock_or_engine_can_hold_are_errors_not_tracebacks(
+    text: str, message: str
+) -> None:
+    assert error_of(text).startswith(message)
+
+
+def test_unicode_spaces_separate_tokens() -> None:
+    assert isinstance(parse_filter("unread\u00a0and\u3000starred").root, All)
+
+
+def test_a_day_runs_from_midnight_to_midnight_across_a_clock_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        day = parse_filter("published = 2026-03-29").root  # clocks go forward an hour
+        assert day.end - day.start == 23 * 3600  # type: ignore[union-attr]
+        after = parse_filter("published = 2026-03-30").root
+        assert after.start == day.end  # type: ignore[union-attr]
+        autumn = parse_filter("published = 2026-10-25").root
+        assert autumn.end - autumn.start == 25 * 3600  # type: ignore[union-attr]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_filter_too_slow_stops_at_the_deadline(
+    cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsreader.cache import matching
+
+    monkeypatch.setattr(matching, "FILTER_DEADLINE", 0.5)
+    cache.store_articles(
+        [Article(title="a" * 28 + "!", source="s", guid=str(n)) for n in range(300)]
+    )
+    compiled = FilterContext().compile(cache, [parse_filter('title =~ "(a|aa)+$"')])
+    assert compiled is not None
+    started = time.monotonic()
+    with pytest.raises(matching.FilterTooSlow, match=r"took longer than 0\.5 s"):
+        cache.filtered_counts(compiled)
+    assert time.monotonic() - started < 3
+    with pytest.raises(matching.FilterTooSlow):
+        cache.list_articles(matching=compiled)
+    assert cache.special_counts()[0] == 300  # the connection reads on
+
+
+def test_what_the_search_box_no_longer_takes_for_a_filter() -> None:
+    for words in ["read", "starred", "covid (update)", "C++ <3", "unread ferries"]:
+        assert not looks_like_filter(words), words
+    for text in ["not read", "(unread or starred)", 'Title="x"', "has:enclosure"]:
+        assert looks_like_filter(text), text

@@ -45,7 +45,7 @@ from newsreader.queries import FilterContext, apply_hide_rules, hide_rules
 from newsreader.reading import open_article
 from newsreader.render import link_targets
 from newsreader.sanitize import clean_line, display_url, is_safe_url
-from newsreader.tree import NodeKind, Selection, TreeCounts, count_tree
+from newsreader.tree import NodeKind, Selection, TreeCounts, count_tree, filter_context
 from newsreader.ui.commands import Keys, install_bindings, set_footer_shown
 from newsreader.ui.messages import (
     ImageLoaded,
@@ -187,8 +187,8 @@ class MainScreen(Screen[None]):
         """Hide what the killfile's ``hide`` rules take, if they changed since last applied."""
         if not self._hiding and self.cache.hidden_counts()[0] == 0:
             return
-        context = FilterContext.of(self.config.feeds, self.cache.feed_states())
         try:
+            context = filter_context(self.cache, self.config.feeds, self._account_names)
             apply_hide_rules(self.cache, self.config.ignore, context, always=False)
         except CacheError as error:
             self.notify(f"The killfile could not be applied: {error}", severity="error")
@@ -699,47 +699,60 @@ class MainScreen(Screen[None]):
             name = selection.kind.value.title()
         return clean_line(name)
 
+    def _typed_filters(self, selection: Selection) -> tuple[Filter, ...]:
+        """The filter typed over the list, when ``A`` acts on the node the list shows."""
+        query = self.article_list.list_query
+        if query.filter is None or query.selection != selection:
+            return ()
+        return (query.filter,)
+
     def action_mark_all_read(self) -> None:
-        """Mark every unread article of the highlighted node read, asking first if many."""
+        """Mark every unread article of the highlighted node read (those a typed filter
+        passes, when it narrows the list of that node), asking first if many."""
         selection = self._marking_target()
+        typed = self._typed_filters(selection)
         name = self._node_name(selection)
+        where = f'in "{name}"' + (f" passing {clean_line(typed[0].text)}" if typed else "")
         wanted = selection.article_filter
         try:
             count = self.cache.count_unread(
                 wanted.category,
                 source=wanted.source,
                 starred_only=wanted.starred_only,
-                matching=self._compile(wanted.filters),
+                matching=self._compile([*wanted.filters, *typed]),
                 hidden=wanted.hidden,
             )
         except CacheError as error:
             self.notify(str(error), severity="error")
             return
         if count == 0:
-            self.notify(f'No unread articles in "{name}".', timeout=2)
+            self.notify(f"No unread articles {where}.", timeout=2)
             return
         if count == 1:
-            self._mark_all_read(selection, name)
+            self._mark_all_read(selection, where, typed)
             return
-        question = Text(f'Mark {plural(count, "article")} in "{name}" read?')
+        question = Text(f"Mark {plural(count, 'article')} {where} read?")
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._mark_all_read(selection, name)
+                self._mark_all_read(selection, where, typed)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
-    def _mark_all_read(self, selection: Selection, name: str) -> None:
-        """Mark a node's unread articles read, undoably, and redraw what shows them."""
+    def _mark_all_read(
+        self, selection: Selection, where: str, typed: tuple[Filter, ...] = ()
+    ) -> None:
+        """Mark a node's unread articles read, undoably, and redraw what shows them
+        (``where``: the node as the notice names it, ``in "All"``)."""
         wanted = selection.article_filter
         try:
             count = self.cache.mark_all_read(
                 wanted.category,
                 source=wanted.source,
                 starred_only=wanted.starred_only,
-                matching=self._compile(wanted.filters),
+                matching=self._compile([*wanted.filters, *typed]),
                 hidden=wanted.hidden,
-                description=f'in "{name}"',
+                description=where,
             )
         except CacheError as error:
             self.notify(str(error), severity="error")
@@ -747,7 +760,7 @@ class MainScreen(Screen[None]):
         self._redraw_marks()
         undo = self.keys["undo"]
         hint = f" ({keys_label(undo[:1])} undoes it)" if undo else ""
-        self.notify(f'Marked {plural(count, "article")} in "{name}" read{hint}', timeout=4)
+        self.notify(f"Marked {plural(count, 'article')} {where} read{hint}", timeout=4)
 
     def action_undo(self) -> None:
         """Mark the articles of the latest mark-all-read unread again."""
