@@ -38,8 +38,11 @@ MAX_TEXT_CHARS = 20_000
 """Of a long article, the words of its beginning are read."""
 COPY_OVERLAP = 0.8
 """Two articles sharing this share of their words are one story, not related ones."""
-MAX_SHARE = 0.2
-"""A word held by more than this share of the cache says nothing of a topic."""
+MAX_SHARE = 0.05
+"""A word held by more than this share of the cache (and more than :data:`MIN_HELD`
+articles) says nothing of a topic."""
+MIN_HELD = 8
+"""However small the cache, a word held by this many articles may still tell."""
 
 # Words that say nothing of a topic, as the porter stemmer leaves them; rarity takes
 # care of the others in a cache of any size.
@@ -117,19 +120,18 @@ class RelatedReads(CacheBase):
 
     def _distinctive(self, terms: dict[str, int]) -> list[tuple[float, str]]:
         """The article's most distinctive words, each with its weight in the query."""
-        self._db.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_terms "
-            "USING fts5vocab(main, articles_fts, row)"
-        )
         (total,) = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        most = max(MIN_HELD, int(total * MAX_SHARE))
         frequent = sorted((t for t in terms if _telling(t)), key=lambda t: (-terms[t], t))
         scored: list[tuple[float, float, str]] = []
         for term in frequent[:CANDIDATE_TERMS]:
-            held = self._db.execute(
-                "SELECT doc FROM temp.index_terms WHERE term = ?", (term,)
+            # Counted no further than the most that may tell: a common word costs little.
+            (documents,) = self._db.execute(
+                "SELECT COUNT(*) FROM (SELECT rowid FROM articles_fts "
+                "WHERE articles_fts MATCH ? LIMIT ?)",
+                (_quoted(term), most + 1),
             ).fetchone()
-            documents = int(held[0]) if held else 0
-            if documents < 2 or documents > max(2, total * MAX_SHARE):
+            if documents < 2 or documents > most:
                 continue  # in this article alone, or in too many to tell
             rarity = math.log((total + 1) / documents)
             weight = (1 + math.log(terms[term])) * rarity

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from newsreader.cache import Cache
 from newsreader.config import load_config
 from newsreader.importer import import_paths
+from newsreader.model import LinkKind
 from newsreader.paths import Locations
 from newsreader.ui.app import NewsReaderApp
 from newsreader.ui.widgets.article_list import ArticleList
@@ -87,7 +88,9 @@ async def test_links_are_marked_in_the_text_with_their_numbers(tmp_path: Path) -
         assert "Later a Bee[2] flew by." in text
         assert "this post[" not in text and "top[" not in text and "↩︎[" not in text
         lines = [str(line.render()) for line in view.link_lines]
-        assert [line.split()[0] for line in lines] == ["[1]", "[2]", "[3]"]
+        related = [link for link in view.links if link.kind is LinkKind.RELATED]
+        numbers = [f"[{n}]" for n in range(1, 4 + len(related))]
+        assert [line.split()[0] for line in lines] == numbers  # the related ones follow
         assert "Mac" in lines[0] and "Bee" in lines[1] and "ep.mp3" in lines[2]
 
 
@@ -95,12 +98,15 @@ async def test_self_links_are_neither_listed_nor_stopped_at(tmp_path: Path) -> N
     app = _app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         view = await _open(app, pilot)
-        assert [link.url for link in view.links] == [
+        own = [link for link in view.links if link.kind is not LinkKind.RELATED]
+        assert [link.url for link in own] == [
             "https://apple.example/mac",
             "https://other.example/bee",
             "https://cdn.example/ep.mp3",
         ]
+        # The related articles are numbered on, after the article's own links.
         walked = [(type(stop.widget).__name__, stop.number) for stop in view.stops]
+        walked = [stop for stop in walked if stop[1] is None or stop[1] <= len(own)]
         assert walked == [
             ("MetaLink", None),  # the article's own address
             ("MetaLink", 3),  # its enclosure

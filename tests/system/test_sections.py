@@ -71,7 +71,7 @@ async def test_next_section_moves_on_where_the_pane_cannot_scroll_a_heading_up(
     tmp_path: Path,
 ) -> None:
     app = make_app(tmp_path, extra={"river-port.md": ARTICLE})
-    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         view = await open_six_sections(app, pilot)
         last = len(HEADINGS) - 1
         assert not reachable(view, last - 1) and not reachable(view, last)

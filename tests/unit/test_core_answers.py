@@ -238,7 +238,9 @@ def test_a_link_says_its_kind_only_where_the_kind_says_something(kind: LinkKind)
     pieces = link_pieces(1, Link(kind, "text", "https://a.example/"), None)
     notes = [piece.text.strip() for piece in pieces if piece.tone is Tone.NOTE]
     expected = [LINK_MARKERS[kind]] if kind in LINK_MARKERS else []
-    assert notes == [*expected, "https://a.example/"]
+    # A related article is listed under its own heading: no address, nothing found.
+    where = [] if kind is LinkKind.RELATED else ["https://a.example/"]
+    assert notes == [*expected, *where]
     assert set(LINK_MARKERS) == {LinkKind.READ_ALSO, LinkKind.ENCLOSURE}
 
 
