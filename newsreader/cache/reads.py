@@ -113,6 +113,26 @@ def with_listings(category: Sequence[str], source: str | None) -> tuple[list[str
     return [condition], own_params + listed_params
 
 
+def filtered(
+    category: Sequence[str],
+    source: str | None,
+    unread_only: bool,
+    starred_only: bool,
+    matching: CompiledFilter | None,
+    hidden: bool,
+) -> tuple[list[str], list[object]]:
+    """WHERE conditions and parameters of the articles of a category (and below) or a
+    source, their listings there included, in a state, that a filter passes; the visible
+    ones, or the killfile's hidden ones."""
+    conditions, params = with_listings(category, source)
+    conditions += _state(unread_only, starred_only)
+    if matching is not None:
+        conditions.append(f"({matching.sql})")
+        params += matching.params
+    conditions.append(HIDDEN if hidden else VISIBLE)
+    return conditions, params
+
+
 def _state(unread_only: bool, starred_only: bool, table: str = "") -> list[str]:
     """WHERE conditions for unread and starred articles."""
     return [f"{table}read = 0"] * unread_only + [f"{table}starred = 1"] * starred_only
@@ -291,12 +311,7 @@ class ArticleReads(CacheBase):
     ) -> list[ArticleSummary]:
         """A page of a filter's articles (or of the hidden ones), in a category or a source
         too: a walk of ``articles_facts`` in list order, which holds every column tested."""
-        conditions, params = with_listings(category, source)
-        conditions += _state(unread_only, starred_only)
-        if matching is not None:
-            conditions.append(f"({matching.sql})")
-            params += matching.params
-        conditions.append(HIDDEN if hidden else VISIBLE)
+        conditions, params = filtered(category, source, unread_only, starred_only, matching, hidden)
         if after is not None:
             conditions.append("(sort_key, id) < (?, ?)")
             params += [after.sort_key, after.id]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from newsreader.cache.accounts import queue_mark_all
 from newsreader.cache.connection import CacheBase, reading
-from newsreader.cache.matching import HIDDEN, VISIBLE, CompiledFilter, deadline
-from newsreader.cache.reads import _state, _where, with_listings
+from newsreader.cache.matching import CompiledFilter, deadline
+from newsreader.cache.reads import _where, filtered
 
 UNDO_HISTORY = 20
 """How many acts of marking read can be undone, latest first; older ones are forgotten."""
@@ -164,10 +164,4 @@ class MarkUndo(CacheBase):
         """WHERE conditions and parameters of the unread articles of a category
         (and below, with its listings), a source (with its listings), or all; of
         those, the ones a filter passes; the visible ones, or the hidden."""
-        conditions, params = with_listings(category, source)
-        conditions += _state(True, starred_only)
-        if matching is not None:
-            conditions.append(f"({matching.sql})")
-            params += matching.params
-        conditions.append(HIDDEN if hidden else VISIBLE)
-        return conditions, params
+        return filtered(category, source, True, starred_only, matching, hidden)

@@ -185,9 +185,9 @@ class MainScreen(Screen[None]):
 
     def _apply_killfile(self) -> None:
         """Hide what the killfile's ``hide`` rules take, if they changed since last applied."""
-        if not self._hiding and self.cache.hidden_counts()[0] == 0:
-            return
         try:
+            if not self._hiding and self.cache.hidden_counts()[0] == 0:
+                return
             context = filter_context(self.cache, self.config.feeds, self._account_names)
             apply_hide_rules(self.cache, self.config.ignore, context, always=False)
         except CacheError as error:
