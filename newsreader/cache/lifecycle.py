@@ -199,7 +199,7 @@ class Cache(
     def _open(self) -> None:
         path = self.path
         try:
-            self._db.execute("PRAGMA journal_mode = WAL")
+            _enter_wal(self._db)
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
@@ -226,6 +226,25 @@ class Cache(
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _enter_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to WAL, retrying while another process holds it.
+
+    SQLite answers a change of journal mode with "database is locked" at once,
+    without its busy handler, while another connection is creating the same new
+    file; so two newsreaders started together would fail for no real reason.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            name = getattr(error, "sqlite_errorname", "") or ""
+            if not name.startswith("SQLITE_BUSY") or time.monotonic() >= deadline:
+                raise
+            time.sleep(LOCK_POLL_SECONDS)
 
 
 def move_aside(path: Path, label: str) -> Path:

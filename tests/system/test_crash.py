@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import random
 import signal
@@ -12,11 +13,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
 
-from newsreader.cache import Cache
+from newsreader.cache import SCHEMA_VERSION, Cache, CacheError
 from newsreader.config import load_config
 from newsreader.paths import Locations
 from newsreader.ui.app import NewsReaderApp
@@ -214,3 +217,32 @@ async def test_two_refreshes_and_the_reader_at_once(
         for article_id in starred:
             stored = cache.get_article(article_id)
             assert stored is not None and stored.starred and stored.read
+
+
+def _open_new_cache(path: str, start: Barrier, answers: Queue[int | str]) -> None:
+    start.wait(timeout=30)
+    try:
+        with Cache(Path(path)) as cache:
+            answers.put(cache.schema_version)
+    except CacheError as error:
+        answers.put(str(error))
+
+
+def test_newsreaders_started_together_all_open_a_new_cache(tmp_path: Path) -> None:
+    # SQLite refuses a change to WAL at once while another process creates the
+    # file; before the open retried it, about one start in four failed here.
+    context = multiprocessing.get_context("fork")
+    for trial in range(20):
+        path = tmp_path / f"cache-{trial}.sqlite3"
+        start = context.Barrier(4)
+        answers: Queue[int | str] = context.Queue()
+        workers = [
+            context.Process(target=_open_new_cache, args=(str(path), start, answers))
+            for _ in range(4)
+        ]
+        for worker in workers:
+            worker.start()
+        results = [answers.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=30)
+        assert results == [SCHEMA_VERSION] * 4, (trial, results)
