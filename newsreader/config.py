@@ -205,6 +205,9 @@ class Settings:
     reading_width: int = 80
     """The widest the reader's text column runs, in columns, centred in the pane (0: the
     pane's full width)."""
+    read_whole_story: bool = True
+    """Whether reading one copy of a story (one row of the list) marks its other copies
+    read too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +264,7 @@ _SETTINGS_RULES: dict[str, tuple[type | tuple[type, ...], Callable[[Any], bool],
         lambda v: v == 0 or MIN_READING_WIDTH <= v <= MAX_READING_WIDTH,
         f"a number of columns from {MIN_READING_WIDTH} to {MAX_READING_WIDTH}, or 0 (full width)",
     ),
+    "read_whole_story": (bool, lambda v: True, "true or false"),
 }
 _FEED_KEYS = frozenset({"url", "name", "category", "enabled", "full_text"})
 _LOCAL_KEYS = frozenset({"path", "category"})

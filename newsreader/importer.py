@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from newsreader.cache import Cache, Outcome, PreparedArticle, prepare_article
+from newsreader.cache import Cache, Outcome, PreparedArticle, prepare_articles
 from newsreader.extract import ExtractError, extract_file, is_supported, worth_importing
 from newsreader.files import display_path, not_regular
 from newsreader.pool import pool_workers, process_pool
@@ -317,7 +317,7 @@ def _extract_one(job: _Job) -> _Extracted:
     try:
         mtime = path.stat().st_mtime
         articles = extract_file(path, root=root, folders=folders)
-        rows = [prepare_article(article, mtime) for article in articles]
+        rows = prepare_articles(articles, mtime)
     except ExtractError as error:
         return path, [], str(error)
     except OSError as error:

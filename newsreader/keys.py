@@ -68,6 +68,7 @@ ACTIONS: Mapping[str, Action] = {
     "cancel_search": Action(("escape",)),
     "down": Action(("j",), (TREE, LIST, ARTICLE)),
     "up": Action(("k",), (TREE, LIST, ARTICLE)),
+    "toggle_story": Action(("z",), (LIST,)),
     "next_link": Action(("right_square_bracket",), (ARTICLE,)),
     "previous_link": Action(("left_square_bracket",), (ARTICLE,)),
     "follow_link": Action(("enter",), (ARTICLE,)),

@@ -230,6 +230,11 @@ class ArticleSummary:
     sort_key: float
     added: datetime | None = None
     """When the cache first stored it (the list shows it when there is no ``published``)."""
+    story: int = 0
+    """Its story's id (see ``cache/stories``): its own id when no other article tells it;
+    0 when it was not read with its story."""
+    sources: int = 1
+    """How many copies its story has: articles and the other sources listing them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from newsreader.cache import (
     Outcome,
     PreparedArticle,
     join_category,
-    prepare_article,
+    prepare_articles,
     retry_time,
 )
 from newsreader.cache.matching import FilterTooSlow
@@ -337,7 +337,7 @@ def _parse_job(
     )
     return _ParsedBody(
         parsed.title,
-        [prepare_article(article, fallback_time) for article in parsed.articles],
+        prepare_articles(parsed.articles, fallback_time),
         parsed.repeated_ids,
     )
 

@@ -30,6 +30,7 @@ from newsreader.links import (
 from newsreader.marks import Piece, Tone, anchor_marker, figure_pieces, link_pieces
 from newsreader.model import Article, ArticleSummary, Link, LinkKind, StoredArticle
 from newsreader.sanitize import clean_line, clean_text, display_url
+from newsreader.stories import sources_label
 
 BREADCRUMB_SEPARATOR = " › "
 
@@ -122,15 +123,20 @@ def summary_json(summary: ArticleSummary) -> dict[str, Any]:
         "published": iso(summary.published),
         "read": summary.read,
         "starred": summary.starred,
+        "story": summary.story or summary.id,
+        "sources": summary.sources,
     }
 
 
 def summary_line(summary: ArticleSummary) -> str:
-    """One row of ``list`` as plain text: marker, id, date, title, category."""
+    """One row of ``list`` as plain text: marker, id, date, title, category, and how many
+    other sources carry its story."""
     marker = ("*" if summary.starred else " ") + (" " if summary.read else "N")
     date = summary.published.strftime("%Y-%m-%d") if summary.published else "          "
     category = BREADCRUMB_SEPARATOR.join(clean_line(c) for c in summary.categories)
     suffix = f"  [{category}]" if category else ""
+    if others := sources_label(summary):
+        suffix += f"  ({others})"
     return f"{marker} {summary.id:>7}  {date}  {clean_line(summary.title)}{suffix}"
 
 

@@ -46,7 +46,13 @@ from newsreader.cache.lifecycle import (
     reset_cache,
 )
 from newsreader.cache.reads import Cursor, Marks
-from newsreader.cache.rows import MergeReason, PreparedArticle, prepare_article
+from newsreader.cache.rows import (
+    MergeReason,
+    PreparedArticle,
+    prepare_article,
+    prepare_articles,
+    repeated_paragraphs,
+)
 from newsreader.cache.schema import MIGRATIONS, SCHEMA_VERSION
 from newsreader.cache.search import (
     MAX_SEARCH_CHARS,
@@ -115,8 +121,10 @@ __all__ = [
     "open_cache",
     "parse_search",
     "prepare_article",
+    "prepare_articles",
     "read_body",
     "read_error",
+    "repeated_paragraphs",
     "reset_cache",
     "retry_time",
     "split_category",

@@ -31,6 +31,7 @@ from newsreader.cache.reads import ArticleReads
 from newsreader.cache.related import RelatedReads
 from newsreader.cache.schema import migrate
 from newsreader.cache.search import ArticleSearch
+from newsreader.cache.stories import StoryReads
 from newsreader.cache.undo import MarkUndo
 from newsreader.cache.updates import ArticleUpdates
 from newsreader.cache.writes import ArticleWrites
@@ -157,6 +158,7 @@ class Cache(
     AccountStates,
     FilterReads,
     RelatedReads,
+    StoryReads,
 ):
     """The SQLite cache. One instance per thread; close it when done.
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.matching import HIDDEN, VISIBLE, CompiledFilter, deadline
 from newsreader.cache.rows import MergeReason
+from newsreader.cache.stories import story_places
 from newsreader.cache.values import (
     _UNREADABLE,
     _as_text,
@@ -143,15 +144,25 @@ def _where(conditions: Sequence[str]) -> str:
 
 
 def summaries(db: sqlite3.Connection, ids: Sequence[int]) -> list[ArticleSummary]:
-    """Summaries of these articles, in the order given."""
+    """Summaries of these articles, in the order given, each with its story."""
     if not ids:
         return []
     placeholders = ", ".join("?" * len(ids))
     rows = db.execute(
         f"SELECT {_SUMMARY_COLUMNS} FROM articles WHERE id IN ({placeholders})", list(ids)
     ).fetchall()
-    by_id = {row[0]: _summary(row) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+    by_id = {row[0]: row for row in rows}
+    return with_stories(db, [by_id[i] for i in ids if i in by_id])
+
+
+def with_stories(db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> list[ArticleSummary]:
+    """Summaries of rows of ``_SUMMARY_COLUMNS``, each with its story and its copies."""
+    places = story_places(db, [int(row[0]) for row in rows])
+    return [
+        replace(summary, story=place.story, sources=place.sources)
+        for summary in map(_summary, rows)
+        for place in (places[summary.id],)
+    ]
 
 
 class ArticleReads(CacheBase):
@@ -189,6 +200,11 @@ class ArticleReads(CacheBase):
             if plausible_timestamp(sort_key, now) is None:
                 problems.append((int(article_id), f"impossible sort time {_shown(sort_key)}"))
         return problems
+
+    @reading
+    def summaries_of(self, article_ids: Sequence[int]) -> list[ArticleSummary]:
+        """The list rows of these articles, in the order given (those still cached)."""
+        return summaries(self._db, article_ids)
 
     @reading
     def marks(self, article_id: int) -> Marks | None:
@@ -272,7 +288,7 @@ class ArticleReads(CacheBase):
                 "ORDER BY sort_key DESC, id DESC LIMIT ?",
                 (*params, limit),
             ).fetchall()
-            return [_summary(row) for row in rows]
+            return with_stories(self._db, rows)
         own = self._db.execute(
             f"SELECT sort_key, id FROM articles {_where(conditions)} "
             "ORDER BY sort_key DESC, id DESC LIMIT ?",

@@ -21,6 +21,7 @@ from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.matching import VISIBLE
 from newsreader.cache.reads import summaries
 from newsreader.cache.search import WORD_TOKENIZER, _body_text
+from newsreader.cache.stories import story_of
 from newsreader.model import ArticleSummary
 
 RELATED_LIMIT = 5
@@ -104,8 +105,11 @@ class RelatedReads(CacheBase):
         if row is None:
             return []
         terms = _article_terms(row[0], row[1])
+        story = story_of(self._db, article_id)
         chosen: list[int] = []
         for candidate in self._ranked(article_id, self._distinctive(terms)):
+            if story_of(self._db, candidate) == story:
+                continue  # another outlet's copy of this story, not a related one
             other = self._db.execute(
                 "SELECT title, body, content_hash, title_norm, url_norm FROM articles "
                 f"WHERE id = ? AND {VISIBLE}",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ from newsreader.cache.values import join_category
 from newsreader.extract.dates import plausible_timestamp, timestamp_of
 from newsreader.links import normalise_title, normalise_url
 from newsreader.model import Article
+from newsreader.story_sketch import Sketch, story_sketch
 
 
 class MergeReason(StrEnum):
@@ -75,10 +77,17 @@ class PreparedArticle:
     search_text: str
     previous_guids: tuple[str, ...] = ()
     """Ids the entry may be cached under from before (see ``Article.previous_guids``)."""
+    sketch: Sketch | None = None
+    """Its body's story sketch (:mod:`newsreader.story_sketch`), when it has text enough."""
 
 
-def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
+def prepare_article(
+    article: Article, fallback_time: float, boilerplate: frozenset[str] = frozenset()
+) -> PreparedArticle:
     """Column values for an article; ``fallback_time`` sorts it when it has no date.
+
+    ``boilerplate``, the paragraphs its source repeats (:func:`repeated_paragraphs`),
+    is left out of its story sketch.
 
     This is where every date enters the cache: a publication date outside the
     believed range (:func:`newsreader.extract.dates.plausible_timestamp`) is
@@ -106,7 +115,33 @@ def prepare_article(article: Article, fallback_time: float) -> PreparedArticle:
         "content_hash": article.content_hash(body),
         "enclosures": len(article.enclosures),
     }
-    return PreparedArticle(values, article.body_text(), article.previous_guids)
+    text = article.body_text()
+    return PreparedArticle(values, text, article.previous_guids, story_sketch(text, boilerplate))
+
+
+def prepare_articles(articles: Sequence[Article], fallback_time: float) -> list[PreparedArticle]:
+    """:func:`prepare_article` for a batch, each source's repeated paragraphs known."""
+    by_source: dict[str, list[Article]] = {}
+    for article in articles:
+        by_source.setdefault(article.source, []).append(article)
+    boilerplate = {source: repeated_paragraphs(group) for source, group in by_source.items()}
+    return [
+        prepare_article(article, fallback_time, boilerplate[article.source]) for article in articles
+    ]
+
+
+BOILERPLATE_REPEATS = 3
+"""A paragraph in this many of one source's articles is the source's, not a story's."""
+
+
+def repeated_paragraphs(articles: Iterable[Article]) -> frozenset[str]:
+    """The paragraphs that several articles of one source's batch share: a feed's
+    sign-off, its newsletter box, its copyright line. (Three copies of one story
+    from three sources share theirs too: that is why it is counted by source.)"""
+    seen: Counter[str] = Counter()
+    for article in articles:
+        seen.update({line.strip() for line in article.body_text().splitlines() if line.strip()})
+    return frozenset(line for line, count in seen.items() if count >= BOILERPLATE_REPEATS)
 
 
 _LISTING_COLUMNS = (

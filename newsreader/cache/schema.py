@@ -274,6 +274,41 @@ def _migrate_10(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_11(db: sqlite3.Connection) -> None:
+    """Stories: each article's sketch and story, and the marks that find its copies.
+
+    ``stories`` holds an article's shingle count, its sketch (4 bytes a hash)
+    and the id of its story; ``story_marks`` indexes the sketch's smallest
+    hashes. An article deleted takes its row and its marks along (the marks
+    through the trigger, which reads them from the row: ``story_marks`` has no
+    index by article to cascade through). Articles stored before this
+    version have no sketch: each is a story of its own.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE stories (
+            article_id INTEGER PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+            story INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            sketch BLOB NOT NULL,
+            marks TEXT NOT NULL
+        );
+        CREATE INDEX stories_by_story ON stories (story);
+        CREATE TABLE story_marks (
+            mark INTEGER NOT NULL,
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (mark, article_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+    db.execute(
+        "CREATE TRIGGER stories_forget_marks AFTER DELETE ON stories BEGIN "
+        "DELETE FROM story_marks WHERE article_id = old.article_id "
+        "AND mark IN (SELECT value FROM json_each(old.marks)); END"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
@@ -285,6 +320,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_8,
     _migrate_9,
     _migrate_10,
+    _migrate_11,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

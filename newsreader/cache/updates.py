@@ -6,6 +6,7 @@ Marking many articles read at once, undoably, is :mod:`newsreader.cache.undo`'s.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.search import _body_text, forget_terms, index_terms
@@ -20,6 +21,13 @@ class ArticleUpdates(CacheBase):
         """Mark an article read or unread."""
         with self.transaction():
             self._db.execute("UPDATE articles SET read = ? WHERE id = ?", (int(read), article_id))
+
+    def set_read_many(self, article_ids: Sequence[int], read: bool = True) -> None:
+        """Mark several articles read or unread, in one transaction."""
+        with self.transaction():
+            self._db.executemany(
+                "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
+            )
 
     def set_starred(self, article_id: int, starred: bool = True) -> None:
         """Star or unstar an article."""

@@ -15,10 +15,12 @@ from newsreader.cache.rows import (
     _KnownArticles,
     _listing,
     _same_article,
-    prepare_article,
+    prepare_articles,
 )
 from newsreader.cache.search import forget_terms, index_terms
+from newsreader.cache.stories import group_stories
 from newsreader.model import Article
+from newsreader.story_sketch import Sketch
 
 
 class Outcome(StrEnum):
@@ -44,10 +46,7 @@ class ArticleWrites(CacheBase):
             fallback_time: Sort time for articles without a publication date
                 (a file's modification time); defaults to now.
         """
-        now = time.time()
-        return self.store_prepared(
-            [prepare_article(article, fallback_time or now) for article in articles]
-        )
+        return self.store_prepared(prepare_articles(list(articles), fallback_time or time.time()))
 
     def store_prepared(self, rows: list[PreparedArticle]) -> list[tuple[Outcome, int]]:
         """Store articles already prepared with :func:`prepare_article`, in one transaction."""
@@ -71,6 +70,8 @@ class ArticleWrites(CacheBase):
         index_rows: list[tuple[int, str, str]] = []
         pending: dict[tuple[object, object], int] = {}
         new_listings: dict[tuple[object, object], dict[str, object]] = {}
+        regroup: dict[int, tuple[str, Sketch | None]] = {}
+        """Articles whose text is new or changed: their stories are found after the writes."""
 
         def insert(row: PreparedArticle, read: int = 0, starred: int = 0) -> int:
             nonlocal next_id
@@ -84,6 +85,7 @@ class ArticleWrites(CacheBase):
             index_rows.append((next_id, str(row.values["title"]), row.search_text))
             existing[key] = (next_id, str(row.values["content_hash"]), row.values["category"])
             known.add(next_id, row.values)
+            regroup[next_id] = (str(row.values["source"]), row.sketch)
             return next_id
 
         for row in rows:
@@ -110,8 +112,10 @@ class ArticleWrites(CacheBase):
                     position = pending[key]
                     inserts[position] = {**inserts[position], **values}
                     index_rows[position] = (article_id, str(values["title"]), row.search_text)
+                    regroup[article_id] = (str(values["source"]), row.sketch)
                 else:
                     self._update(article_id, row, now)
+                    regroup[article_id] = (str(values["source"]), row.sketch)
                 existing[key] = (article_id, content_hash, values["category"])
                 results.append((Outcome.UPDATED, article_id))
                 continue
@@ -144,6 +148,7 @@ class ArticleWrites(CacheBase):
                 f"VALUES ({', '.join(':' + c for c in _LISTING_COLUMNS.split(', '))})",
                 list(new_listings.values()),
             )
+        group_stories(self._db, [(article_id, *place) for article_id, place in regroup.items()])
         return results
 
     def _store_listed(

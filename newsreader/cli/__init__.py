@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from newsreader.cache.matching import CompiledFilter
     from newsreader.config import AccountConfig, Config
     from newsreader.filters import Filter
-    from newsreader.model import FeedState
+    from newsreader.model import ArticleSummary, FeedState
     from newsreader.queries import FilterContext
     from newsreader.refresh import FeedResult, RefreshReport
     from newsreader.ui.app import NewsReaderApp
@@ -136,8 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
     list_cmd.add_argument(
         "--hidden", action="store_true", help="the articles the killfile hides instead"
     )
+    list_cmd.add_argument(
+        "--story", type=int, metavar="ID", help="every copy of an article's story instead"
+    )
     list_cmd.add_argument("--limit", type=_positive_int, default=50, metavar="N")
-    list_cmd.add_argument("--json", action="store_true", help="one JSON object per article")
+    list_cmd.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per article (every copy of a story, with its story and sources)",
+    )
 
     show_cmd = commands.add_parser("show", help="show one article")
     show_cmd.add_argument("id", type=int, metavar="ID")
@@ -938,26 +945,42 @@ def _print_failures(failures: Sequence[tuple[Path, str]]) -> None:
 
 
 def _list(args: argparse.Namespace, locations: Locations) -> int:
+    from newsreader.cache import Cursor
     from newsreader.render import summary_json, summary_line
 
     filters = _list_filters(args, locations)
     if filters is None:
         return EXIT_FAILED
     with _open_cache(locations) as cache:
-        if args.search:
+        if args.story is not None:
+            rows = _story_rows(cache, args.story)
+            if rows is None:
+                return EXIT_FAILED
+        elif args.search:
             if not _search_words(args.search):
                 return EXIT_FAILED
             _apply_killfile(cache, filters.config)
-            rows = cache.search(args.search, limit=args.limit)
+            rows = _list_rows(
+                lambda loaded: cache.search(args.search, limit=args.limit, offset=len(loaded)),
+                args.limit,
+                every_copy=args.json,
+            )
         else:
             _apply_killfile(cache, filters.config)
-            rows = cache.list_articles(
-                parse_category_path(args.category or ""),
-                unread_only=args.unread,
-                starred_only=args.starred,
-                limit=args.limit,
-                matching=filters.compile(cache),
-                hidden=args.hidden,
+            category = parse_category_path(args.category or "")
+            matching = filters.compile(cache)
+            rows = _list_rows(
+                lambda loaded: cache.list_articles(
+                    category,
+                    unread_only=args.unread,
+                    starred_only=args.starred,
+                    limit=args.limit,
+                    after=Cursor(loaded[-1].sort_key, loaded[-1].id) if loaded else None,
+                    matching=matching,
+                    hidden=args.hidden,
+                ),
+                args.limit,
+                every_copy=args.json,
             )
         accounts = cache.accounts_of([row.id for row in rows]) if args.json else {}
     out: TextIO = sys.stdout
@@ -967,6 +990,33 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
         else:
             out.write(summary_line(row) + "\n")
     return EXIT_OK
+
+
+def _list_rows(
+    page: Callable[[list[ArticleSummary]], list[ArticleSummary]], limit: int, *, every_copy: bool
+) -> list[ArticleSummary]:
+    """Up to ``limit`` rows, a page of ``limit`` at a time: every article (``every_copy``),
+    else one row per story, its newest article here."""
+    from newsreader.stories import one_row_per_story
+
+    loaded: list[ArticleSummary] = []
+    rows: list[ArticleSummary] = []
+    shown: set[int] = set()
+    while len(rows) < limit:
+        fetched = page(loaded)
+        loaded.extend(fetched)
+        rows.extend(fetched if every_copy else one_row_per_story(fetched, shown))
+        if len(fetched) < limit:
+            break
+    return rows[:limit]
+
+
+def _story_rows(cache: Cache, article_id: int) -> list[ArticleSummary] | None:
+    """Every copy of an article's story, the article first; None (said why) if it is gone."""
+    if cache.marks(article_id) is None:
+        _fail(f"no article {article_id} in the cache")
+        return None
+    return [*cache.summaries_of([article_id]), *cache.story_copies(article_id)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -991,6 +1041,10 @@ def _list_filters(args: argparse.Namespace, locations: Locations) -> _ListFilter
     from newsreader.config import ConfigError, load_config
     from newsreader.filters import FilterError, parse_filter
 
+    if args.story is not None and (args.search or args.filter or args.query or args.hidden):
+        _fail("--story lists one story's copies: it cannot be combined with --search, "
+              "--filter, --query or --hidden")  # fmt: skip
+        return None
     if args.search and (args.filter or args.query or args.hidden):
         _fail("--search lists search results: it cannot be combined with --filter, "
               "--query or --hidden")  # fmt: skip

@@ -37,8 +37,10 @@ from newsreader.cache import (
     label_category,
     label_of_stream,
     prepare_article,
+    repeated_paragraphs,
 )
 from newsreader.config import AccountConfig, Config
+from newsreader.model import Article
 from newsreader.sanitize import clean_line, display_url
 from newsreader.sync.credentials import TokenStore, password_of
 from newsreader.sync.greader import (
@@ -409,8 +411,16 @@ def _store_page(
     if not synced:
         return []
     now = time.time()
+    by_feed: dict[str, list[Article]] = {}
+    for entry in synced:
+        by_feed.setdefault(entry.article.source, []).append(entry.article)
+    boilerplate = {source: repeated_paragraphs(articles) for source, articles in by_feed.items()}
     rows = [
-        prepare_article(entry.article, entry.usec / 1_000_000 if entry.usec else now)
+        prepare_article(
+            entry.article,
+            entry.usec / 1_000_000 if entry.usec else now,
+            boilerplate[entry.article.source],
+        )
         for entry in synced
     ]
     outcomes = cache.store_prepared(rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 from pathlib import Path
 
@@ -23,13 +24,21 @@ UNDECODABLE_FOLDER = b"caf\xe9"
 """Names in Latin-1 bytes, not UTF-8: the first two are files, the last a folder."""
 
 
+_PLACES = ("river", "harbour", "station", "market", "bridge", "library", "square", "pier")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def article(path: Path, title: str) -> Path:
-    """Write a small article (Markdown for ``.md``, else plain text) whose text is its own."""
+    """Write a small article (Markdown for ``.md``, else plain text) whose text is its own:
+    its words drawn by its title, so two of them are never copies of one story."""
     path.parent.mkdir(parents=True, exist_ok=True)
     heading = f"# {title}" if path.suffix == ".md" else title
+    rng = random.Random(title)
+    first, second = rng.sample(_PLACES, 2)
+    day = rng.choice(_DAYS)
     path.write_text(
-        f"{heading}\n\nThe story of {title.lower()} begins on a quiet morning by the river.\n\n"
-        f"It ends, as {title.lower()} must, with the council meeting on Thursday.\n",
+        f"{heading}\n\nBy the {first} on {day}, {title.lower()} began quietly.\n\n"
+        f"Near the {second}, {title.lower()} ended {rng.randint(2, 99)} days later.\n",
         encoding="utf-8",
     )
     return path

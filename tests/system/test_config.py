@@ -331,3 +331,15 @@ def test_a_bad_reading_width_names_file_line_and_key(value: str) -> None:
     assert error_of(f"[settings]\ntimeout = 3\nreading_width = {value}\n") == (
         "feeds.toml:3: reading_width must be a number of columns from 20 to 1000, or 0 (full width)"
     )
+
+
+@pytest.mark.parametrize(("value", "chosen"), [("", True), ("read_whole_story = false", False)])
+def test_read_whole_story_is_read_with_its_default(value: str, chosen: bool) -> None:
+    config = parse_config(f"[settings]\n{value}\n", Path("feeds.toml"))
+    assert config.settings.read_whole_story is chosen
+
+
+def test_a_bad_read_whole_story_names_file_line_and_key() -> None:
+    assert error_of('[settings]\nread_whole_story = "yes"\n') == (
+        "feeds.toml:2: read_whole_story must be true or false"
+    )

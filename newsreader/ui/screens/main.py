@@ -149,7 +149,13 @@ class MainScreen(Screen[None]):
                     placeholder="Search articles (Enter to search, Escape to close)", id="search"
                 )
                 yield Static("", id="list-note")
-                yield ArticleList(self._page, self.list_source, self.keys, id="articles")
+                yield ArticleList(
+                    self._page,
+                    self.list_source,
+                    self.keys,
+                    copies=lambda row: self.cache.story_copies(row.id),
+                    id="articles",
+                )
                 with Horizontal(id="article-area"):
                     yield OptionList(id="outline", markup=False)
                     yield ArticleView(
@@ -417,6 +423,8 @@ class MainScreen(Screen[None]):
                 self.history.replace_current(Visit(current.article_id, self.article_view.scroll_y))
             self.history.visit(Visit(article_id))
         read = stored.read or self._write(lambda: self.cache.set_read(article_id))
+        if read and not stored.read:
+            self._mark_story(article_id, read=True)
         view = self.article_view
         view.show(
             stored,
@@ -663,8 +671,26 @@ class MainScreen(Screen[None]):
         if not written:
             return None
         self.article_list.redraw_article(article_id, read=read, starred=starred)
+        if not star and self.article_list.current_story_row is not None:
+            self._mark_story(article_id, read=read)  # the row is the whole story
         self.schedule_tree_reload()
         return was
+
+    def _mark_story(self, article_id: int, *, read: bool) -> None:
+        """Mark an article's other copies as it (``read_whole_story``): one story, one mark."""
+        if not self.config.settings.read_whole_story:
+            return
+        try:
+            others = [i for i in self.cache.story_article_ids(article_id) if i != article_id]
+        except CacheError as error:
+            self.notify(str(error), severity="error")
+            return
+        if not others or not self._write(lambda: self.cache.set_read_many(others, read)):
+            return
+        for other in others:
+            marks = self.cache.marks(other)
+            if marks is not None:
+                self.article_list.redraw_article(other, read=marks.read, starred=marks.starred)
 
     def action_toggle_star(self) -> None:
         """Star or unstar the current article."""

@@ -1,6 +1,9 @@
 """The list of articles for the chosen node, newest first, loaded a page at a time.
 
-The list is handed a :data:`PageLoader` and never reads the cache itself.
+One row per story: a story several sources carry is the row of its newest
+article here, its source marked ``+N``; a key unfolds the story's other copies
+under it. The list is handed a :data:`PageLoader` and a :data:`CopiesLoader`
+and never reads the cache itself.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from newsreader.filters import Filter
 from newsreader.keys import LIST
 from newsreader.model import ArticleSummary
 from newsreader.sanitize import clean_line
+from newsreader.stories import one_row_per_story, other_sources
 from newsreader.tree import NodeKind, Selection
 from newsreader.ui.commands import install_bindings
 
@@ -50,6 +54,10 @@ class ListQuery:
 
 PageLoader = Callable[[ListQuery, list[ArticleSummary], int], list[ArticleSummary]]
 """``(query, rows loaded so far, page size)`` -> the next page; may raise ``CacheError``."""
+CopiesLoader = Callable[[ArticleSummary], list[ArticleSummary]]
+"""A story's row -> its other copies, each under its own source; may raise ``CacheError``."""
+COPY_MARK = "↳ "
+"""Before a copy's source, under its story's row."""
 
 
 class ArticleList(DataTable[Text]):
@@ -72,14 +80,26 @@ class ArticleList(DataTable[Text]):
         source_name: Callable[[ArticleSummary], str],
         keys: Mapping[str, tuple[str, ...]],
         *,
+        copies: CopiesLoader | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, id=id)
         install_bindings(self, LIST, keys)
         self._pages = pages
+        self._copies = copies
         self._source_name = source_name
         self.list_query: ListQuery = ListQuery(Selection(NodeKind.ALL))
         self.summaries: list[ArticleSummary] = []
+        """The rows shown: each story's row, and the copies of an unfolded one under it."""
+        self._is_copy: list[bool] = []
+        """Per row: a copy shown under its story's row."""
+        self._fetched: list[ArticleSummary] = []
+        """Every article the pages brought, copies of stories shown included."""
+        self._story_of: dict[int, int] = {}
+        """Each fetched article's story."""
+        self._stories_shown: set[int] = set()
+        self._unfolded: set[int] = set()
+        """The stories whose copies are shown: kept while the list is reloaded."""
         self._exhausted = False
 
     def on_mount(self) -> None:
@@ -122,43 +142,127 @@ class ArticleList(DataTable[Text]):
 
     def load(self, query: ListQuery, keep_article: int | None = None) -> None:
         """Show a query's first page (and, to keep the reader's place, up to an article)."""
+        if query.selection != self.list_query.selection:
+            self._unfolded.clear()
         self.list_query = query
         self.summaries = []
+        self._is_copy = []
+        self._fetched = []
+        self._story_of = {}
+        self._stories_shown = set()
         self._exhausted = False
         self.clear()
         self.load_more()
         if keep_article is not None:
-            while not any(s.id == keep_article for s in self.summaries) and not self._exhausted:
-                self.load_more()
+            while keep_article not in self._story_of and self.load_more():
+                pass
             self.select_article(keep_article)
         self.post_message(self.Loaded())
 
     def select_article(self, article_id: int) -> None:
-        """Move the cursor to an article's row, if it is loaded."""
+        """Move the cursor to an article's row, else to its story's, if it is loaded."""
+        story = self._story_of.get(article_id)
+        fallback = None
         for index, summary in enumerate(self.summaries):
             if summary.id == article_id:
                 self.move_cursor(row=index)
                 return
+            if fallback is None and story is not None and self._story(summary) == story:
+                fallback = index
+        if fallback is not None:
+            self.move_cursor(row=fallback)
 
     def load_more(self) -> bool:
-        """Load the next page; returns False when there is none."""
-        if self._exhausted:
-            return False
-        try:
-            page = self._pages(self.list_query, self.summaries, PAGE_SIZE)
-        except CacheError as error:
-            # A search the index cannot answer past its first page, a busy cache:
-            # the rows shown stay, and the reader is told why no more come.
-            self._exhausted = True
-            self.app.notify(str(error), severity="warning")
-            return False
-        if len(page) < PAGE_SIZE:
-            self._exhausted = True
-        self.summaries.extend(page)
-        self.add_rows(self._cells(summary) for summary in page)
-        return bool(page)
+        """Load pages until one adds a row; returns False when none is left to add."""
+        while not self._exhausted:
+            try:
+                page = self._pages(self.list_query, self._fetched, PAGE_SIZE)
+            except CacheError as error:
+                # A search the index cannot answer past its first page, a busy cache:
+                # the rows shown stay, and the reader is told why no more come.
+                self._exhausted = True
+                self.app.notify(str(error), severity="warning")
+                return False
+            if len(page) < PAGE_SIZE:
+                self._exhausted = True
+            self._fetched.extend(page)
+            self._story_of.update((summary.id, self._story(summary)) for summary in page)
+            rows = one_row_per_story(page, self._stories_shown)
+            if not rows:
+                continue  # every article of the page is a copy of a story shown
+            for row in rows:
+                self._append(row, copy=False)
+                if self._story(row) in self._unfolded:
+                    for copy in self._copies_of(row):
+                        self._append(copy, copy=True)
+            return True
+        return False
 
-    def _cells(self, summary: ArticleSummary) -> list[Text]:
+    def _append(self, summary: ArticleSummary, *, copy: bool) -> None:
+        self.summaries.append(summary)
+        self._is_copy.append(copy)
+        self.add_row(*self._cells(summary, copy=copy))
+
+    @staticmethod
+    def _story(summary: ArticleSummary) -> int:
+        return summary.story or summary.id
+
+    def _copies_of(self, row: ArticleSummary) -> list[ArticleSummary]:
+        if self._copies is None or not other_sources(row):
+            return []
+        try:
+            return self._copies(row)
+        except CacheError as error:
+            self.app.notify(str(error), severity="warning")
+            return []
+
+    @property
+    def current_story_row(self) -> ArticleSummary | None:
+        """The row under the cursor if it is a story's own row (not a copy under it)."""
+        row = self.cursor_row
+        if 0 <= row < len(self.summaries) and not self._is_copy[row]:
+            return self.summaries[row]
+        return None
+
+    def action_toggle_story(self) -> None:
+        """Unfold the story under the cursor into its copies, or fold them again."""
+        row = self.cursor_row
+        if not 0 <= row < len(self.summaries):
+            return
+        while row > 0 and self._is_copy[row]:
+            row -= 1  # a copy's story row
+        story_row = self.summaries[row]
+        story = self._story(story_row)
+        if not other_sources(story_row):
+            self.app.notify("No other source carries this story.", timeout=2)
+            return
+        end = row + 1
+        while end < len(self.summaries) and self._is_copy[end]:
+            end += 1
+        if story in self._unfolded:
+            self._unfolded.discard(story)
+            copies: list[ArticleSummary] = []
+        else:
+            copies = self._copies_of(story_row)
+            if not copies:
+                return
+            self._unfolded.add(story)
+        self.summaries[row + 1 : end] = copies
+        self._is_copy[row + 1 : end] = [True] * len(copies)
+        self._redraw_all(row)
+
+    def _redraw_all(self, cursor_row: int) -> None:
+        """Draw every row again (a DataTable cannot insert rows between others)."""
+        scroll = self.scroll_y
+        self.clear()
+        self.add_rows(
+            self._cells(summary, copy=copy)
+            for summary, copy in zip(self.summaries, self._is_copy, strict=True)
+        )
+        self.move_cursor(row=cursor_row, animate=False)
+        self.scroll_to(y=scroll, animate=False)
+
+    def _cells(self, summary: ArticleSummary, *, copy: bool = False) -> list[Text]:
         mark = Text.assemble(
             ("●" if not summary.read else " ", "bold cyan"),
             ("★" if summary.starred else " ", "yellow"),
@@ -169,10 +273,20 @@ class ArticleList(DataTable[Text]):
             no_wrap=True,
             overflow="ellipsis",
         )
-        source = Text(
-            clean_line(self._source_name(summary)), style="dim", no_wrap=True, overflow="ellipsis"
-        )
-        return [mark, self._date(summary), source, title]
+        return [mark, self._date(summary), self._source(summary, copy=copy), title]
+
+    def _source(self, summary: ArticleSummary, *, copy: bool) -> Text:
+        """The source's name; a story's ``+N`` others always shown, the name cut instead."""
+        name = Text(clean_line(self._source_name(summary)), style="dim", no_wrap=True)
+        if copy:
+            name = Text.assemble((COPY_MARK, "dim"), name)
+        others = 0 if copy else other_sources(summary)
+        suffix = Text(f" +{others}", style="bold") if others else Text("")
+        name.truncate(SOURCE_WIDTH - suffix.cell_len, overflow="ellipsis")
+        name.append_text(suffix)
+        name.no_wrap = True
+        name.overflow = "ellipsis"
+        return name
 
     @staticmethod
     def _date(summary: ArticleSummary) -> Text:
@@ -191,18 +305,20 @@ class ArticleList(DataTable[Text]):
         DataTable's caches go by one update count), which would hold up the frame
         that shows the article just opened by a third.
         """
+        found = False
         for index, summary in enumerate(self.summaries):
             if summary.id == article_id:
                 self.summaries[index] = replace(summary, read=read, starred=starred)
-                self.call_after_refresh(self._redraw_row, article_id)
-                return
+                found = True
+        if found:
+            self.call_after_refresh(self._redraw_row, article_id)
 
     def _redraw_row(self, article_id: int) -> None:
         for index, summary in enumerate(self.summaries):
             if summary.id == article_id:
-                for column, cell in enumerate(self._cells(summary)):
+                cells = self._cells(summary, copy=self._is_copy[index])
+                for column, cell in enumerate(cells):
                     self.update_cell_at(Coordinate(index, column), cell)
-                return
 
     @property
     def current_article(self) -> int | None:

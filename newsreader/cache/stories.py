@@ -1,0 +1,185 @@
+"""Stories: the articles that tell one story, from several sources, as one group.
+
+Exact copies are one article already (a listing of each other source); near
+copies (an edited headline, trimmed or reordered paragraphs, other
+boilerplate) are articles of their own that share a ``story``: the id of the
+group's first article. Each article with enough text keeps its sketch
+(:mod:`newsreader.story_sketch`) in ``stories`` and its smallest hashes in
+``story_marks``; a new article looks its marks up there, checks the few
+articles that share them, and joins the best one's story that tells the same
+story from another source. Two entries of one source are never one story.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from newsreader.cache.connection import CacheBase, reading
+from newsreader.cache.matching import VISIBLE
+from newsreader.model import ArticleSummary
+from newsreader.story_sketch import Sketch, held_share, same_story
+
+CANDIDATES = 8
+"""Articles whose sketches a new article is compared with: those sharing most marks."""
+_POSTINGS = 64
+"""Articles read for one mark: a mark that many articles share is boilerplate's."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPlace:
+    """An article's story and how many copies (articles and listings) the story has."""
+
+    story: int
+    sources: int
+
+
+def group_stories(
+    db: sqlite3.Connection, articles: Iterable[tuple[int, str, Sketch | None]]
+) -> None:
+    """Give each new (or changed) article (id, source, sketch) its story, in order.
+
+    An article stored earlier in the same batch is found like any other, so
+    a folder of copies imported at once is grouped too. An article without a
+    sketch (too little text) is a story of its own.
+    """
+    for article_id, source, sketch in articles:
+        # A changed article is grouped again; the trigger takes its old marks.
+        db.execute("DELETE FROM stories WHERE article_id = ?", (article_id,))
+        if sketch is None:
+            continue
+        story = _matching_story(db, article_id, source, sketch)
+        db.execute(
+            "INSERT INTO stories (article_id, story, size, sketch, marks) VALUES (?, ?, ?, ?, ?)",
+            (article_id, story, sketch.size, sketch.to_bytes(), json.dumps(sketch.marks)),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO story_marks (mark, article_id) VALUES (?, ?)",
+            [(mark, article_id) for mark in sketch.marks],
+        )
+
+
+def _matching_story(db: sqlite3.Connection, article_id: int, source: str, sketch: Sketch) -> int:
+    shared: Counter[int] = Counter()
+    for mark in sketch.marks:
+        for (other,) in db.execute(
+            "SELECT article_id FROM story_marks WHERE mark = ? LIMIT ?", (mark, _POSTINGS)
+        ):
+            if other != article_id:
+                shared[int(other)] += 1
+    if not shared:
+        return article_id
+    candidates = [other for other, _ in shared.most_common(CANDIDATES)]
+    rows = db.execute(
+        "SELECT s.article_id, s.story, s.size, s.sketch, a.source FROM stories s "
+        "JOIN articles a ON a.id = s.article_id "
+        f"WHERE s.article_id IN ({', '.join('?' * len(candidates))})",
+        candidates,
+    ).fetchall()
+    best: tuple[float, int] | None = None
+    for _other, story, size, data, other_source in rows:
+        if other_source == source:
+            continue
+        other_sketch = Sketch.from_bytes(int(size), bytes(data))
+        if not same_story(sketch, other_sketch):
+            continue
+        share, _ = held_share(sketch, other_sketch)
+        if best is None or share > best[0]:
+            best = (share, int(story))
+    return article_id if best is None else best[1]
+
+
+def story_places(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, StoryPlace]:
+    """Each article's story and its number of copies; an article of no group is its own."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    story_of = {int(i): int(i) for i in ids}
+    for article_id, story in db.execute(
+        f"SELECT article_id, story FROM stories WHERE article_id IN ({marks})", list(ids)
+    ):
+        story_of[int(article_id)] = int(story)
+    stories = sorted(set(story_of.values()))
+    story_marks = ", ".join("?" * len(stories))
+    members: dict[int, set[int]] = {story: set() for story in stories}
+    for article_id, story in db.execute(
+        f"SELECT article_id, story FROM stories WHERE story IN ({story_marks})", stories
+    ):
+        members[int(story)].add(int(article_id))
+    for article_id, story in story_of.items():
+        members[story].add(article_id)
+    every = sorted(set().union(*members.values()))
+    listed: Counter[int] = Counter()
+    for start in range(0, len(every), 500):
+        chunk = every[start : start + 500]
+        for article_id, count in db.execute(
+            "SELECT article_id, COUNT(*) FROM listings "
+            f"WHERE article_id IN ({', '.join('?' * len(chunk))}) GROUP BY article_id",
+            chunk,
+        ):
+            listed[int(article_id)] = int(count)
+    sources = {
+        story: sum(1 + listed[member] for member in group) for story, group in members.items()
+    }
+    return {article_id: StoryPlace(story, sources[story]) for article_id, story in story_of.items()}
+
+
+def story_of(db: sqlite3.Connection, article_id: int) -> int:
+    """An article's story: its own id when no other article tells it."""
+    row = db.execute("SELECT story FROM stories WHERE article_id = ?", (article_id,)).fetchone()
+    return article_id if row is None else int(row[0])
+
+
+class StoryReads(CacheBase):
+    """The Cache's reads of stories: a story's copies, the article first."""
+
+    @reading
+    def story_members(self, article_id: int) -> list[tuple[int, str]]:
+        """Every copy of an article's story as (article id, source): the article first,
+        then the others newest first; a listing is its article under another source.
+        Articles the killfile hides are left out, the article itself never."""
+        story = story_of(self._db, article_id)
+        ids = [
+            int(i)
+            for (i,) in self._db.execute(
+                "SELECT a.id FROM articles a JOIN stories s ON s.article_id = a.id "
+                f"WHERE s.story = ? AND (a.id = ? OR a.{VISIBLE}) "
+                "ORDER BY a.id = ? DESC, a.sort_key DESC, a.id DESC",
+                (story, article_id, article_id),
+            )
+        ]
+        if article_id not in ids:
+            ids.insert(0, article_id)
+        copies: list[tuple[int, str]] = []
+        for member in ids:
+            for (source,) in self._db.execute(
+                "SELECT source FROM articles WHERE id = ? UNION ALL "
+                "SELECT source FROM listings WHERE article_id = ?",
+                (member, member),
+            ):
+                copies.append((member, str(source)))
+        return copies
+
+    @reading
+    def story_copies(self, article_id: int) -> list[ArticleSummary]:
+        """The other copies of an article's story, as list rows: each under its own
+        source (a listing as its article under the listing's source)."""
+        from newsreader.cache.reads import summaries  # reads imports this module
+
+        members = self.story_members(article_id)
+        own_source = members[0][1] if members else ""
+        by_id = {s.id: s for s in summaries(self._db, sorted({i for i, _ in members}))}
+        copies = []
+        for member, source in members:
+            if (member, source) == (article_id, own_source) or member not in by_id:
+                continue
+            copies.append(replace(by_id[member], source=source))
+        return copies
+
+    @reading
+    def story_article_ids(self, article_id: int) -> list[int]:
+        """The ids of the articles that tell an article's story, itself included."""
+        return sorted({member for member, _ in self.story_members(article_id)})

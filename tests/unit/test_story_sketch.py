@@ -1,0 +1,61 @@
+"""Story sketches: what they estimate, on made-up text with fixed seeds."""
+
+from __future__ import annotations
+
+import random
+
+from newsreader.story_sketch import SKETCH_SIZE, Sketch, held_share, same_story, story_sketch
+
+WORDS = [f"word{n}" for n in range(400)]
+
+
+def text(seed: int, words: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def sketch(value: str) -> Sketch:
+    made = story_sketch(value)
+    assert made is not None
+    return made
+
+
+def test_a_sketch_keeps_the_smallest_hashes_and_survives_bytes() -> None:
+    made = sketch(text(1, 500))
+    assert len(made.hashes) == SKETCH_SIZE and list(made.hashes) == sorted(made.hashes)
+    assert Sketch.from_bytes(made.size, made.to_bytes()) == made
+
+
+def test_too_little_text_has_no_sketch() -> None:
+    assert story_sketch("Three words only") is None
+    assert story_sketch(text(1, 10)) is None
+
+
+def test_the_share_a_longer_text_holds_of_a_shorter_one() -> None:
+    whole = text(2, 1000)
+    words = whole.split()
+    for seed in range(20):
+        start = random.Random(seed).randrange(0, 500)
+        part = " ".join(words[start : start + 400])
+        share, sample = held_share(sketch(part), sketch(whole))
+        assert share >= 0.9 and sample >= 8
+        assert same_story(sketch(part), sketch(whole))
+    assert held_share(sketch(text(3, 400)), sketch(whole))[0] <= 0.1
+    assert not same_story(sketch(text(3, 400)), sketch(whole))
+
+
+def test_a_digest_quoting_a_short_story_whole_is_not_that_story() -> None:
+    short = text(4, 60)
+    digest = text(5, 2000) + " " + short
+    assert sketch(short).size < 0.2 * sketch(digest).size
+    assert not same_story(sketch(short), sketch(digest))
+    assert same_story(sketch(short), sketch(text(9, 100) + " " + short))
+
+
+def test_boilerplate_lines_are_left_out() -> None:
+    footer = text(6, 60)
+    one, other = text(7, 40) + "\n" + footer, text(8, 40) + "\n" + footer
+    assert same_story(sketch(one), sketch(other))  # the footer is most of each
+    one_kept, other_kept = story_sketch(one, [footer]), story_sketch(other, [footer])
+    assert one_kept is not None and other_kept is not None
+    assert not same_story(one_kept, other_kept)
