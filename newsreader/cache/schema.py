@@ -307,6 +307,15 @@ def _migrate_11(db: sqlite3.Connection) -> None:
         "DELETE FROM story_marks WHERE article_id = old.article_id "
         "AND mark IN (SELECT value FROM json_each(old.marks)); END"
     )
+    # A story's id is its first article's: when that one goes (pruned, or grouped
+    # anew after its text changed), the story takes the id of another of its
+    # articles, so that no article stored later with a reused id joins it.
+    db.execute(
+        "CREATE TRIGGER stories_keep_their_id AFTER DELETE ON stories "
+        "WHEN old.story = old.article_id BEGIN "
+        "UPDATE stories SET story = (SELECT MIN(article_id) FROM stories "
+        "WHERE story = old.article_id) WHERE story = old.article_id; END"
+    )
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (

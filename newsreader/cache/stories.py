@@ -66,7 +66,8 @@ def _matching_story(db: sqlite3.Connection, article_id: int, source: str, sketch
     shared: Counter[int] = Counter()
     for mark in sketch.marks:
         for (other,) in db.execute(
-            "SELECT article_id FROM story_marks WHERE mark = ? LIMIT ?", (mark, _POSTINGS)
+            "SELECT article_id FROM story_marks WHERE mark = ? ORDER BY article_id DESC LIMIT ?",
+            (mark, _POSTINGS),
         ):
             if other != article_id:
                 shared[int(other)] += 1
@@ -74,57 +75,87 @@ def _matching_story(db: sqlite3.Connection, article_id: int, source: str, sketch
         return article_id
     candidates = [other for other, _ in shared.most_common(CANDIDATES)]
     rows = db.execute(
-        "SELECT s.article_id, s.story, s.size, s.sketch, a.source FROM stories s "
-        "JOIN articles a ON a.id = s.article_id "
+        "SELECT s.article_id, s.story, s.size, s.sketch FROM stories s "
         f"WHERE s.article_id IN ({', '.join('?' * len(candidates))})",
         candidates,
     ).fetchall()
     best: tuple[float, int] | None = None
-    for _other, story, size, data, other_source in rows:
-        if other_source == source:
-            continue
+    for _other, story, size, data in rows:
         other_sketch = Sketch.from_bytes(int(size), bytes(data))
         if not same_story(sketch, other_sketch):
             continue
         share, _ = held_share(sketch, other_sketch)
-        if best is None or share > best[0]:
+        if (best is None or share > best[0]) and not _told_by(db, int(story), source):
             best = (share, int(story))
     return article_id if best is None else best[1]
 
 
+def _told_by(db: sqlite3.Connection, story: int, source: str) -> bool:
+    """Whether a story has an article of this source already (or listed under it)."""
+    row = db.execute(
+        "SELECT 1 FROM stories s JOIN articles a ON a.id = s.article_id "
+        "WHERE s.story = ? AND (a.source = ? OR EXISTS (SELECT 1 FROM listings l "
+        "WHERE l.article_id = a.id AND l.source = ?)) LIMIT 1",
+        (story, source, source),
+    ).fetchone()
+    return row is not None
+
+
+def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+    """IN lists of at most ``size`` values: SQLite's builds allow as few as 999 variables."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def story_places(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, StoryPlace]:
-    """Each article's story and its number of copies; an article of no group is its own."""
+    """Each article's story and its number of copies (its articles the killfile leaves,
+    each under every source that carries it); an article of no group is its own."""
     if not ids:
         return {}
-    marks = ", ".join("?" * len(ids))
     story_of = {int(i): int(i) for i in ids}
-    for article_id, story in db.execute(
-        f"SELECT article_id, story FROM stories WHERE article_id IN ({marks})", list(ids)
-    ):
-        story_of[int(article_id)] = int(story)
+    for chunk in _chunks(list(story_of)):
+        for article_id, story in db.execute(
+            f"SELECT article_id, story FROM stories WHERE article_id IN ({_marks(chunk)})", chunk
+        ):
+            story_of[int(article_id)] = int(story)
     stories = sorted(set(story_of.values()))
-    story_marks = ", ".join("?" * len(stories))
-    members: dict[int, set[int]] = {story: set() for story in stories}
-    for article_id, story in db.execute(
-        f"SELECT article_id, story FROM stories WHERE story IN ({story_marks})", stories
-    ):
-        members[int(story)].add(int(article_id))
-    for article_id, story in story_of.items():
-        members[story].add(article_id)
-    every = sorted(set().union(*members.values()))
-    listed: Counter[int] = Counter()
-    for start in range(0, len(every), 500):
-        chunk = every[start : start + 500]
-        for article_id, count in db.execute(
-            "SELECT article_id, COUNT(*) FROM listings "
-            f"WHERE article_id IN ({', '.join('?' * len(chunk))}) GROUP BY article_id",
+    members: dict[int, set[int]] = {story: {story} for story in set(story_of.values())}
+    for chunk in _chunks(stories):
+        for article_id, story in db.execute(
+            f"SELECT s.article_id, s.story FROM stories s WHERE s.story IN ({_marks(chunk)}) "
+            f"AND s.{VISIBLE.replace('id', 'article_id', 1)}",
             chunk,
         ):
-            listed[int(article_id)] = int(count)
-    sources = {
-        story: sum(1 + listed[member] for member in group) for story, group in members.items()
-    }
+            members[int(story)].add(int(article_id))
+    for article_id, story in story_of.items():
+        members[story].add(article_id)
+    sources = {story: 1 for story in members}
+    several = sorted({m for story, group in members.items() if len(group) > 1 for m in group})
+    carried: dict[int, set[str]] = {story: set() for story in members}
+    story_of_member = {m: story for story, group in members.items() for m in group}
+    for chunk in _chunks(several):
+        for article_id, source in db.execute(
+            f"SELECT id, source FROM articles WHERE id IN ({_marks(chunk)}) UNION ALL "
+            f"SELECT article_id, source FROM listings WHERE article_id IN ({_marks(chunk)})",
+            [*chunk, *chunk],
+        ):
+            carried[story_of_member[int(article_id)]].add(str(source))
+    singles = sorted({m for story, group in members.items() if len(group) == 1 for m in group})
+    for chunk in _chunks(singles):
+        for article_id, count in db.execute(
+            "SELECT article_id, COUNT(DISTINCT source) FROM listings "
+            f"WHERE article_id IN ({_marks(chunk)}) GROUP BY article_id",
+            chunk,
+        ):
+            sources[story_of_member[int(article_id)]] = 1 + int(count)
+    for story, found in carried.items():
+        if found:
+            sources[story] = len(found)
     return {article_id: StoryPlace(story, sources[story]) for article_id, story in story_of.items()}
+
+
+def _marks(values: Sequence[int]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def story_of(db: sqlite3.Connection, article_id: int) -> int:
@@ -173,9 +204,11 @@ class StoryReads(CacheBase):
         own_source = members[0][1] if members else ""
         by_id = {s.id: s for s in summaries(self._db, sorted({i for i, _ in members}))}
         copies = []
+        seen = {own_source}
         for member, source in members:
-            if (member, source) == (article_id, own_source) or member not in by_id:
-                continue
+            if source in seen or member not in by_id:
+                continue  # one row a source, as the story's count has it
+            seen.add(source)
             copies.append(replace(by_id[member], source=source))
         return copies
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from newsreader.cache import Cache
 from newsreader.importer import import_paths
-from newsreader.model import Article, Section
+from newsreader.model import Article, ArticleSummary, Section
 from newsreader.ui.widgets.article_list import COPY_MARK, ArticleList
 from tests.helpers.cli import CliRunner
 from tests.helpers.paths import CORPUS
@@ -245,3 +246,110 @@ async def test_read_whole_story_false_reads_only_the_copy_opened(tmp_path: Path)
         await pilot.pause()
         assert app.cache.marks(copy).read  # type: ignore[union-attr]
         assert not app.cache.marks(original).read  # type: ignore[union-attr]
+
+
+def test_a_story_keeps_an_id_of_its_own_when_its_first_article_goes(cache: Cache) -> None:
+    # The newest id is the story's first article; once it is pruned, an article stored
+    # later gets its id again and must not join the story that had it.
+    [copy] = store(cache, article("b", "Ferries", story_text(3), TWO, day=20))
+    [first] = store(cache, article("a", "Ferries", story_text(1), ONE, day=1))
+    store(cache, article("b", "Ferries", republished(story_text(1)), TWO, day=20))
+    assert cache.summaries_of([copy])[0].story == first
+    assert cache.prune(ONE, older_than=datetime(2026, 3, 10, tzinfo=UTC).timestamp(),
+                       keep_newest=None) == 1  # fmt: skip
+    [unrelated] = store(cache, article("c", "Budget vote", story_text(42), THREE, day=21))
+    assert unrelated == first  # the id came back
+    assert cache.summaries_of([unrelated])[0].sources == 1
+    assert cache.summaries_of([copy])[0].story == copy
+
+
+def test_a_first_article_that_changes_into_another_story_leaves_it(cache: Cache) -> None:
+    first, copy = store(
+        cache,
+        article("a", "Ferries", story_text(1), ONE, day=1),
+        article("b", "Ferries", republished(story_text(1)), TWO, day=2),
+    )
+    store(cache, article("a", "Ferries", story_text(7), ONE, day=1))
+    rows = cache.summaries_of([first, copy])
+    assert [row.sources for row in rows] == [1, 1]
+    assert rows[0].story != rows[1].story
+
+
+def test_a_story_never_holds_two_entries_of_one_source(cache: Cache) -> None:
+    template = story_text(50, paragraphs=4)
+    ids = []
+    for day in range(1, 11):  # two feeds, one templated report a day each
+        for number, source in enumerate((ONE, TWO)):
+            body = template + story_text(1000 + day * 10 + number, paragraphs=2)
+            ids += store(cache, article(f"{number}-{day}", f"Day {day}", body, source, day=day))
+    rows = cache.summaries_of(ids)
+    per_story: dict[int, set[str]] = {}
+    for row in rows:
+        assert row.source not in per_story.setdefault(row.story, set())
+        per_story[row.story].add(row.source)
+    assert max(row.sources for row in rows) == 2
+
+
+def test_a_hidden_copy_is_not_counted(cache: Cache, tmp_path: Path) -> None:
+    from newsreader.config import parse_config
+    from newsreader.queries import FilterContext, apply_hide_rules
+
+    first, _copy = store(
+        cache,
+        article("a", "Ferries", story_text(1), ONE, day=1),
+        article("b", "Ferries, again", republished(story_text(1)), TWO, day=2),
+    )
+    assert cache.summaries_of([first])[0].sources == 2
+    rules = parse_config("[[ignore]]\nfilter = 'title =~ \"again\"'\n", tmp_path / "f.toml")
+    apply_hide_rules(cache, rules.ignore, FilterContext())
+    assert cache.summaries_of([first])[0].sources == 1
+    assert cache.story_copies(first) == []
+
+
+def test_a_list_of_more_rows_than_sqlite_has_variables_reads(cache: Cache) -> None:
+    cache.store_articles(
+        article(f"n{n}", f"Note {n}", [f"Note number {n} of the day."], ONE) for n in range(1200)
+    )
+    cache._db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    assert len(cache.list_articles((), limit=1100)) == 1100
+
+
+async def test_the_list_keeps_its_place_on_an_unfolded_copy_without_reading_on(
+    tmp_path: Path,
+) -> None:
+    from newsreader.tree import NodeKind, Selection
+    from newsreader.ui.widgets.article_list import ListQuery
+
+    app = make_app(tmp_path)
+    with Cache(app.locations.cache_file) as cache:
+        cache.store_articles(
+            article(f"n{n}", f"Note {n}", [f"Note {n}."], ONE, day=2) for n in range(350)
+        )
+        first, copy = store(
+            cache,
+            article("a", "Ferries", story_text(1), ONE, day=20),
+            article("b", "Ferries copy", republished(story_text(1)), TWO, day=10),
+        )
+    async with app.run_test(size=(140, 40)) as pilot:
+        article_list = app.query_one(ArticleList)
+        article_list.load(ListQuery(Selection(NodeKind.FEED, feed_url=ONE)))
+        await pilot.pause()
+        row = [summary.id for summary in article_list.summaries].index(first)
+        article_list.focus()
+        article_list.move_cursor(row=row)
+        await pilot.press("z")
+        assert await until(pilot, lambda: article_list.summaries[row + 1].id == copy)
+        article_list.move_cursor(row=row + 1)
+        pages: list[int] = []
+        loader = article_list._pages
+
+        def counted(
+            query: ListQuery, loaded: list[ArticleSummary], size: int
+        ) -> list[ArticleSummary]:
+            pages.append(len(loaded))
+            return loader(query, loaded, size)
+
+        article_list._pages = counted
+        article_list.load(article_list.list_query, keep_article=copy)  # as after a refresh
+        assert pages == [0]  # its first page, not the whole feed
+        assert article_list.current_article == copy

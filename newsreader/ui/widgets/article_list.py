@@ -160,7 +160,11 @@ class ArticleList(DataTable[Text]):
         self.post_message(self.Loaded())
 
     def select_article(self, article_id: int) -> None:
-        """Move the cursor to an article's row, else to its story's, if it is loaded."""
+        """Move the cursor to an article's row, else to its story's, if it is loaded
+        (a row already on it stays: a listing's copy has its article's id)."""
+        row = self.cursor_row
+        if 0 <= row < len(self.summaries) and self.summaries[row].id == article_id:
+            return
         story = self._story_of.get(article_id)
         fallback = None
         for index, summary in enumerate(self.summaries):
@@ -194,6 +198,7 @@ class ArticleList(DataTable[Text]):
                 self._append(row, copy=False)
                 if self._story(row) in self._unfolded:
                     for copy in self._copies_of(row):
+                        self._story_of.setdefault(copy.id, self._story(row))
                         self._append(copy, copy=True)
             return True
         return False
@@ -245,8 +250,10 @@ class ArticleList(DataTable[Text]):
         else:
             copies = self._copies_of(story_row)
             if not copies:
+                self.app.notify("Its other copies are gone from the cache.", timeout=2)
                 return
             self._unfolded.add(story)
+            self._story_of.update((copy.id, story) for copy in copies)
         self.summaries[row + 1 : end] = copies
         self._is_copy[row + 1 : end] = [True] * len(copies)
         self._redraw_all(row)
