@@ -49,9 +49,9 @@ from newsreader.cache.reads import Cursor, Marks
 from newsreader.cache.rows import (
     MergeReason,
     PreparedArticle,
+    boilerplate_by_source,
     prepare_article,
     prepare_articles,
-    repeated_paragraphs,
 )
 from newsreader.cache.schema import MIGRATIONS, SCHEMA_VERSION
 from newsreader.cache.search import (
@@ -111,6 +111,7 @@ __all__ = [
     "UndoneMarks",
     "account_source",
     "body_problem",
+    "boilerplate_by_source",
     "fts_query",
     "is_account_source",
     "is_damage",
@@ -124,7 +125,6 @@ __all__ = [
     "prepare_articles",
     "read_body",
     "read_error",
-    "repeated_paragraphs",
     "reset_cache",
     "retry_time",
     "split_category",

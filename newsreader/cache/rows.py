@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from newsreader.cache.values import join_category
 from newsreader.extract.dates import plausible_timestamp, timestamp_of
@@ -121,13 +122,18 @@ def prepare_article(
 
 def prepare_articles(articles: Sequence[Article], fallback_time: float) -> list[PreparedArticle]:
     """:func:`prepare_article` for a batch, each source's repeated paragraphs known."""
-    by_source: dict[str, list[Article]] = {}
-    for article in articles:
-        by_source.setdefault(article.source, []).append(article)
-    boilerplate = {source: repeated_paragraphs(group) for source, group in by_source.items()}
+    boilerplate = boilerplate_by_source(articles)
     return [
         prepare_article(article, fallback_time, boilerplate[article.source]) for article in articles
     ]
+
+
+def boilerplate_by_source(articles: Iterable[Article]) -> dict[str, frozenset[str]]:
+    """Each source's :func:`repeated_paragraphs` in a batch."""
+    by_source: dict[str, list[Article]] = {}
+    for article in articles:
+        by_source.setdefault(article.source, []).append(article)
+    return {source: repeated_paragraphs(group) for source, group in by_source.items()}
 
 
 BOILERPLATE_REPEATS = 3
@@ -171,9 +177,10 @@ def _same_article(
 
 
 _MAX_VARIABLES = 500
+_Value = TypeVar("_Value")
 
 
-def _chunks(values: list[object]) -> Iterator[list[object]]:
+def _chunks(values: Sequence[_Value]) -> Iterator[Sequence[_Value]]:
     """Slices small enough for one statement's parameters."""
     for start in range(0, len(values), _MAX_VARIABLES):
         yield values[start : start + _MAX_VARIABLES]

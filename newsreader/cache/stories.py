@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.matching import VISIBLE
+from newsreader.cache.rows import _chunks
 from newsreader.model import ArticleSummary
 from newsreader.story_sketch import Sketch, held_share, same_story
 
@@ -101,12 +102,6 @@ def _told_by(db: sqlite3.Connection, story: int, source: str) -> bool:
     return row is not None
 
 
-def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
-    """IN lists of at most ``size`` values: SQLite's builds allow as few as 999 variables."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def story_places(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, StoryPlace]:
     """Each article's story and its number of copies (its articles the killfile leaves,
     each under every source that carries it); an article of no group is its own."""
@@ -119,7 +114,7 @@ def story_places(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, StoryP
         ):
             story_of[int(article_id)] = int(story)
     stories = sorted(set(story_of.values()))
-    members: dict[int, set[int]] = {story: {story} for story in set(story_of.values())}
+    members: dict[int, set[int]] = {story: set() for story in stories}
     for chunk in _chunks(stories):
         for article_id, story in db.execute(
             f"SELECT s.article_id, s.story FROM stories s WHERE s.story IN ({_marks(chunk)}) "
@@ -129,28 +124,16 @@ def story_places(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, StoryP
             members[int(story)].add(int(article_id))
     for article_id, story in story_of.items():
         members[story].add(article_id)
-    sources = {story: 1 for story in members}
-    several = sorted({m for story, group in members.items() if len(group) > 1 for m in group})
-    carried: dict[int, set[str]] = {story: set() for story in members}
     story_of_member = {m: story for story, group in members.items() for m in group}
-    for chunk in _chunks(several):
-        for article_id, source in db.execute(
-            f"SELECT id, source FROM articles WHERE id IN ({_marks(chunk)}) UNION ALL "
+    carried: dict[int, set[str]] = {story: set() for story in stories}
+    for chunk in _chunks(sorted(story_of_member)):
+        for query in (
+            f"SELECT id, source FROM articles WHERE id IN ({_marks(chunk)})",
             f"SELECT article_id, source FROM listings WHERE article_id IN ({_marks(chunk)})",
-            [*chunk, *chunk],
         ):
-            carried[story_of_member[int(article_id)]].add(str(source))
-    singles = sorted({m for story, group in members.items() if len(group) == 1 for m in group})
-    for chunk in _chunks(singles):
-        for article_id, count in db.execute(
-            "SELECT article_id, COUNT(DISTINCT source) FROM listings "
-            f"WHERE article_id IN ({_marks(chunk)}) GROUP BY article_id",
-            chunk,
-        ):
-            sources[story_of_member[int(article_id)]] = 1 + int(count)
-    for story, found in carried.items():
-        if found:
-            sources[story] = len(found)
+            for article_id, source in db.execute(query, chunk):
+                carried[story_of_member[int(article_id)]].add(str(source))
+    sources = {story: max(1, len(found)) for story, found in carried.items()}
     return {article_id: StoryPlace(story, sources[story]) for article_id, story in story_of.items()}
 
 

@@ -1013,10 +1013,11 @@ def _list_rows(
 
 def _story_rows(cache: Cache, article_id: int) -> list[ArticleSummary] | None:
     """Every copy of an article's story, the article first; None (said why) if it is gone."""
-    if cache.marks(article_id) is None:
+    first = cache.summaries_of([article_id])
+    if not first:
         _fail(f"no article {article_id} in the cache")
         return None
-    return [*cache.summaries_of([article_id]), *cache.story_copies(article_id)]
+    return [*first, *cache.story_copies(article_id)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,13 +34,12 @@ from newsreader.cache import (
     CacheError,
     Outcome,
     account_source,
+    boilerplate_by_source,
     label_category,
     label_of_stream,
     prepare_article,
-    repeated_paragraphs,
 )
 from newsreader.config import AccountConfig, Config
-from newsreader.model import Article
 from newsreader.sanitize import clean_line, display_url
 from newsreader.sync.credentials import TokenStore, password_of
 from newsreader.sync.greader import (
@@ -411,10 +410,7 @@ def _store_page(
     if not synced:
         return []
     now = time.time()
-    by_feed: dict[str, list[Article]] = {}
-    for entry in synced:
-        by_feed.setdefault(entry.article.source, []).append(entry.article)
-    boilerplate = {source: repeated_paragraphs(articles) for source, articles in by_feed.items()}
+    boilerplate = boilerplate_by_source(entry.article for entry in synced)
     rows = [
         prepare_article(
             entry.article,
