@@ -83,12 +83,16 @@ class PreparedArticle:
 
 
 def prepare_article(
-    article: Article, fallback_time: float, boilerplate: frozenset[str] = frozenset()
+    article: Article,
+    fallback_time: float,
+    boilerplate: frozenset[str] = frozenset(),
+    text: str | None = None,
 ) -> PreparedArticle:
     """Column values for an article; ``fallback_time`` sorts it when it has no date.
 
     ``boilerplate``, the paragraphs its source repeats (:func:`repeated_paragraphs`),
-    is left out of its story sketch.
+    is left out of its story sketch; ``text`` is its :meth:`~Article.body_text`, when
+    the caller has it already.
 
     This is where every date enters the cache: a publication date outside the
     believed range (:func:`newsreader.extract.dates.plausible_timestamp`) is
@@ -116,23 +120,32 @@ def prepare_article(
         "content_hash": article.content_hash(body),
         "enclosures": len(article.enclosures),
     }
-    text = article.body_text()
+    if text is None:
+        text = article.body_text()
     return PreparedArticle(values, text, article.previous_guids, story_sketch(text, boilerplate))
 
 
 def prepare_articles(articles: Sequence[Article], fallback_time: float) -> list[PreparedArticle]:
     """:func:`prepare_article` for a batch, each source's repeated paragraphs known."""
-    boilerplate = boilerplate_by_source(articles)
+    texts = [article.body_text() for article in articles]
+    boilerplate = boilerplate_by_source(articles, texts)
     return [
-        prepare_article(article, fallback_time, boilerplate[article.source]) for article in articles
+        prepare_article(article, fallback_time, boilerplate[article.source], text)
+        for article, text in zip(articles, texts, strict=True)
     ]
 
 
-def boilerplate_by_source(articles: Iterable[Article]) -> dict[str, frozenset[str]]:
-    """Each source's :func:`repeated_paragraphs` in a batch."""
-    by_source: dict[str, list[Article]] = {}
-    for article in articles:
-        by_source.setdefault(article.source, []).append(article)
+def boilerplate_by_source(
+    articles: Iterable[Article], texts: Iterable[str] | None = None
+) -> dict[str, frozenset[str]]:
+    """Each source's :func:`repeated_paragraphs` in a batch (``texts``: the articles'
+    :meth:`~Article.body_text`, when the caller has them)."""
+    articles = list(articles)
+    by_source: dict[str, list[str]] = {}
+    for article, text in zip(
+        articles, (a.body_text() for a in articles) if texts is None else texts, strict=True
+    ):
+        by_source.setdefault(article.source, []).append(text)
     return {source: repeated_paragraphs(group) for source, group in by_source.items()}
 
 
@@ -140,13 +153,13 @@ BOILERPLATE_REPEATS = 3
 """A paragraph in this many of one source's articles is the source's, not a story's."""
 
 
-def repeated_paragraphs(articles: Iterable[Article]) -> frozenset[str]:
-    """The paragraphs that several articles of one source's batch share: a feed's
+def repeated_paragraphs(texts: Iterable[str]) -> frozenset[str]:
+    """The paragraphs that several texts of one source's batch share: a feed's
     sign-off, its newsletter box, its copyright line. (Three copies of one story
     from three sources share theirs too: that is why it is counted by source.)"""
     seen: Counter[str] = Counter()
-    for article in articles:
-        seen.update({line.strip() for line in article.body_text().splitlines() if line.strip()})
+    for text in texts:
+        seen.update({line.strip() for line in text.splitlines() if line.strip()})
     return frozenset(line for line, count in seen.items() if count >= BOILERPLATE_REPEATS)
 
 

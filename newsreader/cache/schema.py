@@ -318,6 +318,17 @@ def _migrate_11(db: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_12(db: sqlite3.Connection) -> None:
+    """Stories: sketches hash their shingles another way (and read a text's opening).
+
+    The sketches stored before cannot be compared with new ones, so their marks
+    go: the stories grouped so far stay grouped, and a new copy of one of
+    them is grouped again once that article is stored anew.
+    """
+    db.execute("UPDATE stories SET marks = '[]'")
+    db.execute("DELETE FROM story_marks")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
@@ -330,6 +341,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_9,
     _migrate_10,
     _migrate_11,
+    _migrate_12,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,12 +17,13 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from newsreader.cache.connection import CacheBase, reading
 from newsreader.cache.matching import VISIBLE
 from newsreader.cache.rows import _chunks
 from newsreader.model import ArticleSummary
-from newsreader.story_sketch import Sketch, held_share, same_story
+from newsreader.story_sketch import Sketch, story_share
 
 CANDIDATES = 8
 """Articles whose sketches a new article is compared with: those sharing most marks."""
@@ -47,9 +48,11 @@ def group_stories(
     a folder of copies imported at once is grouped too. An article without a
     sketch (too little text) is a story of its own.
     """
+    articles = list(articles)
+    # A changed article is grouped again; the trigger takes its old marks.
+    for chunk in _chunks([article_id for article_id, _, _ in articles]):
+        db.execute(f"DELETE FROM stories WHERE article_id IN ({_marks(chunk)})", chunk)
     for article_id, source, sketch in articles:
-        # A changed article is grouped again; the trigger takes its old marks.
-        db.execute("DELETE FROM stories WHERE article_id = ?", (article_id,))
         if sketch is None:
             continue
         story = _matching_story(db, article_id, source, sketch)
@@ -64,14 +67,14 @@ def group_stories(
 
 
 def _matching_story(db: sqlite3.Connection, article_id: int, source: str, sketch: Sketch) -> int:
-    shared: Counter[int] = Counter()
-    for mark in sketch.marks:
+    marks = sketch.marks
+    shared = Counter(
+        int(other)
         for (other,) in db.execute(
-            "SELECT article_id FROM story_marks WHERE mark = ? ORDER BY article_id DESC LIMIT ?",
-            (mark, _POSTINGS),
-        ):
-            if other != article_id:
-                shared[int(other)] += 1
+            _postings_query(len(marks)), [value for mark in marks for value in (mark, _POSTINGS)]
+        )
+        if other != article_id
+    )
     if not shared:
         return article_id
     candidates = [other for other, _ in shared.most_common(CANDIDATES)]
@@ -82,13 +85,22 @@ def _matching_story(db: sqlite3.Connection, article_id: int, source: str, sketch
     ).fetchall()
     best: tuple[float, int] | None = None
     for _other, story, size, data in rows:
-        other_sketch = Sketch.from_bytes(int(size), bytes(data))
-        if not same_story(sketch, other_sketch):
+        share = story_share(sketch, Sketch.from_bytes(int(size), bytes(data)))
+        if share is None:
             continue
-        share, _ = held_share(sketch, other_sketch)
         if (best is None or share > best[0]) and not _told_by(db, int(story), source):
             best = (share, int(story))
     return article_id if best is None else best[1]
+
+
+@cache
+def _postings_query(marks: int) -> str:
+    """The articles holding each of ``marks`` marks, at most ``_POSTINGS`` a mark: one query."""
+    one = (
+        "SELECT article_id FROM (SELECT article_id FROM story_marks WHERE mark = ? "
+        "ORDER BY article_id DESC LIMIT ?)"
+    )
+    return " UNION ALL ".join([one] * marks)
 
 
 def _told_by(db: sqlite3.Connection, story: int, source: str) -> bool:

@@ -353,3 +353,24 @@ async def test_the_list_keeps_its_place_on_an_unfolded_copy_without_reading_on(
         article_list.load(article_list.list_query, keep_article=copy)  # as after a refresh
         assert pages == [0]  # its first page, not the whole feed
         assert article_list.current_article == copy
+
+
+def test_the_sketch_migration_keeps_the_groups_and_forgets_the_old_marks(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    with Cache(path) as cache:
+        original, copy, other = three_articles(cache)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("PRAGMA user_version = 11")  # as the version before wrote it
+    db.close()
+    with Cache(path) as cache:
+        assert cache._db.execute("SELECT COUNT(*) FROM story_marks").fetchone()[0] == 0
+        rows = {row.id: row for row in cache.summaries_of([original, copy, other])}
+        assert rows[copy].story == rows[original].story == original
+        # An article stored anew is sketched the new way and finds its copies again.
+        (again,) = store(
+            cache, article("b", "Ferries", [*republished(story_text(1)), "More."], TWO)
+        )
+        (third,) = store(cache, article("d", "Ferries", story_text(1)[:-1], THREE, day=4))
+        assert cache.summaries_of([third])[0].story == cache.summaries_of([again])[0].story
+        assert cache.prune(ONE, older_than=None, keep_newest=0) == 1  # the triggers still run
