@@ -235,6 +235,14 @@ class ArticleSummary:
     0 when it was not read with its story."""
     sources: int = 1
     """How many copies its story has: articles and the other sources listing them."""
+    unread_copies: frozenset[int] = frozenset()
+    """The other articles of its story still unread (a copy that came after the story
+    was read): its row is unread while there are any."""
+
+    @property
+    def story_unread(self) -> bool:
+        """Whether the row is unread: the article, or another copy of its story."""
+        return not self.read or bool(self.unread_copies)
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,10 +128,12 @@ def summary_json(summary: ArticleSummary) -> dict[str, Any]:
     }
 
 
-def summary_line(summary: ArticleSummary) -> str:
+def summary_line(summary: ArticleSummary, *, whole_story: bool = False) -> str:
     """One row of ``list`` as plain text: marker, id, date, title, category, and how many
-    other sources carry its story."""
-    marker = ("*" if summary.starred else " ") + (" " if summary.read else "N")
+    other sources carry its story. A row that stands for its ``whole_story`` is new
+    while any copy of the story is."""
+    unread = summary.story_unread if whole_story else not summary.read
+    marker = ("*" if summary.starred else " ") + ("N" if unread else " ")
     date = summary.published.strftime("%Y-%m-%d") if summary.published else "          "
     category = BREADCRUMB_SEPARATOR.join(clean_line(c) for c in summary.categories)
     suffix = f"  [{category}]" if category else ""

@@ -159,7 +159,9 @@ def with_stories(db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> lis
     """Summaries of rows of ``_SUMMARY_COLUMNS``, each with its story and its copies."""
     places = story_places(db, [int(row[0]) for row in rows])
     return [
-        replace(summary, story=place.story, sources=place.sources)
+        replace(
+            summary, story=place.story, sources=place.sources, unread_copies=place.unread_copies
+        )
         for summary in map(_summary, rows)
         for place in (places[summary.id],)
     ]

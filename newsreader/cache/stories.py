@@ -33,10 +33,12 @@ _POSTINGS = 64
 
 @dataclass(frozen=True, slots=True)
 class StoryPlace:
-    """An article's story and how many copies (articles and listings) the story has."""
+    """An article's story, how many copies (articles and listings) the story has, and
+    which of its other articles are unread."""
 
     story: int
     sources: int
+    unread_copies: frozenset[int] = frozenset()
 
 
 def group_stories(
@@ -138,15 +140,22 @@ def story_places(db: sqlite3.Connection, ids: Sequence[int]) -> dict[int, StoryP
         members[story].add(article_id)
     story_of_member = {m: story for story, group in members.items() for m in group}
     carried: dict[int, set[str]] = {story: set() for story in stories}
+    unread: dict[int, set[int]] = {story: set() for story in stories}
     for chunk in _chunks(sorted(story_of_member)):
         for query in (
-            f"SELECT id, source FROM articles WHERE id IN ({_marks(chunk)})",
-            f"SELECT article_id, source FROM listings WHERE article_id IN ({_marks(chunk)})",
+            f"SELECT id, source, read FROM articles WHERE id IN ({_marks(chunk)})",
+            f"SELECT article_id, source, 1 FROM listings WHERE article_id IN ({_marks(chunk)})",
         ):
-            for article_id, source in db.execute(query, chunk):
-                carried[story_of_member[int(article_id)]].add(str(source))
+            for article_id, source, read in db.execute(query, chunk):
+                story = story_of_member[int(article_id)]
+                carried[story].add(str(source))
+                if not read:
+                    unread[story].add(int(article_id))
     sources = {story: max(1, len(found)) for story, found in carried.items()}
-    return {article_id: StoryPlace(story, sources[story]) for article_id, story in story_of.items()}
+    return {
+        article_id: StoryPlace(story, sources[story], frozenset(unread[story] - {article_id}))
+        for article_id, story in story_of.items()
+    }
 
 
 def _marks(values: Sequence[int]) -> str:

@@ -988,7 +988,7 @@ def _list(args: argparse.Namespace, locations: Locations) -> int:
         if args.json:
             _print_json(summary_json(row) | {"account": accounts.get(row.id)})
         else:
-            out.write(summary_line(row) + "\n")
+            out.write(summary_line(row, whole_story=args.story is None) + "\n")
     return EXIT_OK
 
 

@@ -374,3 +374,62 @@ def test_the_sketch_migration_keeps_the_groups_and_forgets_the_old_marks(tmp_pat
         (third,) = store(cache, article("d", "Ferries", story_text(1)[:-1], THREE, day=4))
         assert cache.summaries_of([third])[0].story == cache.summaries_of([again])[0].story
         assert cache.prune(ONE, older_than=None, keep_newest=0) == 1  # the triggers still run
+
+
+def _a_copy_after_the_story_was_read(cache: Cache) -> tuple[int, int]:
+    """A story already read, then another outlet's copy of it dated earlier: the read
+    article stays the story's row, the unread copy folded under it."""
+    [original] = store(cache, article("a", "Harbour reopens", story_text(1), ONE, day=5))
+    cache.set_read(original, True)
+    [copy] = store(cache, article("b", "UPDATE: Ferries", republished(story_text(1)), TWO, day=2))
+    assert cache.summaries_of([original])[0].unread_copies == frozenset({copy})
+    return original, copy
+
+
+@pytest.mark.parametrize("whole_story", [True, False])
+async def test_next_unread_stops_at_a_read_row_whose_folded_copy_is_unread(
+    tmp_path: Path, whole_story: bool
+) -> None:
+    app = make_app(tmp_path, settings=f"read_whole_story = {str(whole_story).lower()}")
+    with Cache(app.locations.cache_file) as cache:
+        original, copy = _a_copy_after_the_story_was_read(cache)
+    async with app.run_test(size=(140, 40)) as pilot:
+        article_list = app.query_one(ArticleList)
+        assert await until(pilot, lambda: article_list.listed(original) is not None)
+        assert article_list.listed(copy) is None  # folded
+        row = [s.id for s in article_list.summaries].index(original)
+        assert article_list.get_row_at(row)[0].plain.startswith("●")
+        article_list.focus()
+        if row:
+            article_list.move_cursor(row=row - 1)
+            await pilot.press("n")
+        else:
+            article_list.move_cursor(row=1)
+            await pilot.press("p")
+        # The whole story is read from its row; else the unread copy is what opens.
+        expected = "Harbour reopens" if whole_story else "UPDATE: Ferries"
+        assert await until(pilot, lambda: shown_title(app) == expected)
+        assert await until(pilot, lambda: app.cache.marks(copy).read)  # type: ignore[union-attr]
+        assert await until(pilot, lambda: not article_list.row_unread(row))
+        assert await until(pilot, lambda: article_list.get_row_at(row)[0].plain.startswith(" "))
+
+
+def test_a_copy_read_or_hidden_is_no_unread_copy(cache: Cache) -> None:
+    original, copy = _a_copy_after_the_story_was_read(cache)
+    cache.set_read(copy, True)
+    assert cache.summaries_of([original])[0].unread_copies == frozenset()
+    cache.set_read(copy, False)
+    cache._db.execute("INSERT INTO hidden (article_id, rule) VALUES (?, 1)", (copy,))
+    assert cache.summaries_of([original])[0].unread_copies == frozenset()
+
+
+def test_the_text_list_marks_new_a_read_story_with_an_unread_copy(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "feeds.toml").write_text("", encoding="utf-8")
+    with Cache(cli.data_dir / "cache.sqlite3") as cache:
+        original, copy = _a_copy_after_the_story_was_read(cache)
+    lines = listed(cli("list").out)
+    assert list(lines) == [original] and lines[original].startswith(" N")
+    copies = listed(cli("list", "--story", str(original)).out)
+    assert copies[original].startswith("  ") and copies[copy].startswith(" N")

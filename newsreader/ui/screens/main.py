@@ -423,7 +423,8 @@ class MainScreen(Screen[None]):
                 self.history.replace_current(Visit(current.article_id, self.article_view.scroll_y))
             self.history.visit(Visit(article_id))
         read = stored.read or self._write(lambda: self.cache.set_read(article_id))
-        if read and not stored.read:
+        row = self.article_list.listed(article_id)
+        if read and (not stored.read or (row is not None and row.unread_copies)):
             self._mark_story(article_id, read=True)
         view = self.article_view
         view.show(
@@ -687,10 +688,16 @@ class MainScreen(Screen[None]):
             return
         if not others or not self._write(lambda: self.cache.set_read_many(others, read)):
             return
+        row = self.article_list.listed(article_id)
         for other in others:
             marks = self.cache.marks(other)
             if marks is not None:
-                self.article_list.redraw_article(other, read=marks.read, starred=marks.starred)
+                self.article_list.redraw_article(
+                    other,
+                    read=marks.read,
+                    starred=marks.starred,
+                    story=row.story if row is not None else None,
+                )
 
     def action_toggle_star(self) -> None:
         """Star or unstar the current article."""
@@ -821,9 +828,13 @@ class MainScreen(Screen[None]):
                 break
             if not 0 <= index < len(articles.summaries):
                 break
-            if not articles.summaries[index].read:
+            if articles.row_unread(index):
+                summary = articles.summaries[index]
                 articles.move_cursor(row=index)
-                self.show_article(articles.summaries[index].id)
+                opened = summary.id
+                if summary.read and not self.config.settings.read_whole_story:
+                    opened = max(summary.unread_copies)  # the row's copy that is unread
+                self.show_article(opened)
                 return
             index += step
         self.notify("No more unread articles here.", timeout=2)

@@ -229,6 +229,15 @@ class ArticleList(DataTable[Text]):
             return self.summaries[row]
         return None
 
+    def row_unread(self, row: int) -> bool:
+        """Whether a row is unread: a story's row while any copy is, a copy as it is."""
+        summary = self.summaries[row]
+        return not summary.read if self._is_copy[row] else summary.story_unread
+
+    def listed(self, article_id: int) -> ArticleSummary | None:
+        """The row of an article, if the list shows it."""
+        return next((s for s in self.summaries if s.id == article_id), None)
+
     def action_toggle_story(self) -> None:
         """Unfold the story under the cursor into its copies, or fold them again."""
         row = self.cursor_row
@@ -270,13 +279,15 @@ class ArticleList(DataTable[Text]):
         self.scroll_to(y=scroll, animate=False)
 
     def _cells(self, summary: ArticleSummary, *, copy: bool = False) -> list[Text]:
+        # A story's row is unread while any copy is; a copy unfolded under it, as it is.
+        unread = not summary.read if copy else summary.story_unread
         mark = Text.assemble(
-            ("●" if not summary.read else " ", "bold cyan"),
+            ("●" if unread else " ", "bold cyan"),
             ("★" if summary.starred else " ", "yellow"),
         )
         title = Text(
             clean_line(summary.title),
-            style="" if summary.read else "bold",
+            style="bold" if unread else "",
             no_wrap=True,
             overflow="ellipsis",
         )
@@ -304,21 +315,33 @@ class ArticleList(DataTable[Text]):
             return Text(summary.added.strftime("%Y-%m-%d"), style="dim italic")
         return Text("")
 
-    def redraw_article(self, article_id: int, *, read: bool, starred: bool) -> None:
-        """Redraw one article's marks after its read or starred state changed.
+    def redraw_article(
+        self, article_id: int, *, read: bool, starred: bool, story: int | None = None
+    ) -> None:
+        """Redraw one article's marks after its read or starred state changed, and the
+        rows of its story (``story``, when the article is folded and so not listed).
 
         The row's summary changes at once (the next unread is found from it); its
         cells after the next frame: changing a cell redraws every row in view (the
         DataTable's caches go by one update count), which would hold up the frame
         that shows the article just opened by a third.
         """
-        found = False
+        changed: set[int] = set()
         for index, summary in enumerate(self.summaries):
             if summary.id == article_id:
                 self.summaries[index] = replace(summary, read=read, starred=starred)
-                found = True
-        if found:
-            self.call_after_refresh(self._redraw_row, article_id)
+                story = story or summary.story
+                changed.add(article_id)
+        for index, summary in enumerate(self.summaries):
+            in_story = summary.story == story if story else article_id in summary.unread_copies
+            if in_story and summary.id != article_id:
+                copies = summary.unread_copies
+                copies = copies - {article_id} if read else copies | {article_id}
+                if copies != summary.unread_copies:
+                    self.summaries[index] = replace(summary, unread_copies=copies)
+                    changed.add(summary.id)
+        for changed_id in changed:
+            self.call_after_refresh(self._redraw_row, changed_id)
 
     def _redraw_row(self, article_id: int) -> None:
         for index, summary in enumerate(self.summaries):
