@@ -18,9 +18,9 @@ a digest is not mistaken for one of the stories it quotes.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import struct
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import xor
@@ -44,9 +44,10 @@ SKETCHED_CHARS = 2000
 """The opening of the text that is sketched (about 330 words)."""
 
 _WORD = re.compile(r"\w+")
-_POSITION_SEEDS = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
-"""One CRC-32 starting value per place in a shingle: a word hashes differently at
-each place, so the exclusive or of the five is a hash of the words in order."""
+_PLACES = SHINGLE_WORDS
+"""A word has one 32-bit value for each place in a shingle (five, from one BLAKE2b digest
+of it); a shingle's hash is the exclusive or of its words' values at their places, so the
+same words in another order, or a word twice, hash apart."""
 _WORD_CACHE_LIMIT = 30_000
 
 
@@ -79,6 +80,7 @@ def story_sketch(text: str, boilerplate: Iterable[str] = ()) -> Sketch | None:
     if skip:
         text = "\n".join(line for line in text.splitlines() if line.strip() not in skip)
     words = _WORD.findall(text[:SKETCHED_CHARS].casefold())
+    opening = min(len(text), SKETCHED_CHARS)
     if len(text) > SKETCHED_CHARS and words:
         words.pop()  # perhaps cut in two
     if len(words) < SHINGLE_WORDS:
@@ -86,7 +88,7 @@ def story_sketch(text: str, boilerplate: Iterable[str] = ()) -> Sketch | None:
     if len(_word_hashes) > _WORD_CACHE_LIMIT:
         _word_hashes.clear()
     first, second, third, fourth, fifth = zip(*map(_word_hashes.__getitem__, words), strict=True)
-    # All in C: the hash of the shingle starting at each word (see _POSITION_SEEDS).
+    # All in C: the hash of the shingle starting at each word (see _PLACES).
     hashes = set(
         map(
             xor,
@@ -96,7 +98,8 @@ def story_sketch(text: str, boilerplate: Iterable[str] = ()) -> Sketch | None:
     )
     if len(hashes) < MIN_SHINGLES:
         return None
-    words_in_all = text.count(" ") + text.count("\n") + 1  # a count, cheaply
+    # The whole text's words, as many as the opening's for its length: any script.
+    words_in_all = round(len(words) * len(text) / opening)
     size = max(len(hashes), words_in_all - SHINGLE_WORDS + 1)
     return Sketch(size, tuple(sorted(hashes)[:SKETCH_SIZE]))
 
@@ -105,13 +108,12 @@ class _WordHashes(dict[str, tuple[int, ...]]):
     """A word's hash at each place of a shingle, kept: most words recur."""
 
     def __missing__(self, word: str) -> tuple[int, ...]:
-        data = word.encode()
-        value = self[word] = tuple(zlib.crc32(data, seed) for seed in _POSITION_SEEDS)
+        digest = hashlib.blake2b(word.encode(), digest_size=4 * _PLACES).digest()
+        value = self[word] = struct.unpack(f">{_PLACES}I", digest)
         return value
 
 
 _word_hashes = _WordHashes()
-assert len(_POSITION_SEEDS) == SHINGLE_WORDS
 
 
 def held_share(one: Sketch, other: Sketch) -> tuple[float, int]:
