@@ -172,6 +172,11 @@ class StoryReads(CacheBase):
     """The Cache's reads of stories: a story's copies, the article first."""
 
     @reading
+    def story_of(self, article_id: int) -> int:
+        """An article's story: its own id when no other article tells it."""
+        return story_of(self._db, article_id)
+
+    @reading
     def story_members(self, article_id: int) -> list[tuple[int, str]]:
         """Every copy of an article's story as (article id, source): the article first,
         then the others newest first; a listing is its article under another source.

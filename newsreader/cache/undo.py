@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from newsreader.cache.accounts import queue_mark_all
 from newsreader.cache.connection import CacheBase, reading
-from newsreader.cache.matching import CompiledFilter, deadline
+from newsreader.cache.matching import VISIBLE, CompiledFilter, deadline
 from newsreader.cache.reads import _where, filtered
 
 UNDO_HISTORY = 20
@@ -65,9 +65,19 @@ class MarkUndo(CacheBase):
         starred_only: bool = False,
         matching: CompiledFilter | None = None,
         hidden: bool = False,
+        whole_stories: bool = False,
     ) -> int:
         """How many unread articles :meth:`mark_all_read` would mark with these arguments."""
         conditions, params = self._matching(category, source, starred_only, matching, hidden)
+        if whole_stories and not hidden:
+            copies, copy_params = self._unread_copies(category, source, starred_only, matching)
+            conditions, params = (
+                [f"(({' AND '.join(conditions) or '1'}) OR {copies})"],
+                [
+                    *params,
+                    *copy_params,
+                ],
+            )
         with deadline(self._db):
             row = self._db.execute(
                 f"SELECT count(*) FROM articles {_where(conditions)}", params
@@ -83,10 +93,13 @@ class MarkUndo(CacheBase):
         matching: CompiledFilter | None = None,
         hidden: bool = False,
         description: str = "",
+        whole_stories: bool = False,
     ) -> int:
         """Mark every unread article of a category (and below), a source, or all, read;
         those a filter passes (``matching``); the killfile's hidden ones (``hidden``),
-        which are otherwise left alone.
+        which are otherwise left alone. With ``whole_stories`` (the reader's
+        ``read_whole_story``) the other visible copies of their stories too, as
+        opening a story's row marks them.
 
         With a ``description`` the act is recorded, to be undone by :meth:`undo_marks`.
 
@@ -102,14 +115,23 @@ class MarkUndo(CacheBase):
                     f"UPDATE articles SET read = 1 {_where(conditions)} RETURNING id", params
                 ).fetchall()
             ]
-            if description and changed:
-                record_marks(self._db, changed, description)
+            copies_changed: list[int] = []
+            if whole_stories and not hidden:
+                copies, copy_params = self._unread_copies(category, source, starred_only, matching)
+                copies_changed = [
+                    int(row[0])
+                    for row in self._db.execute(
+                        f"UPDATE articles SET read = 1 WHERE {copies} RETURNING id", copy_params
+                    ).fetchall()
+                ]  # other sources' copies: the server hears of them one by one
+            if description and (changed or copies_changed):
+                record_marks(self._db, changed + copies_changed, description)
             (hiding,) = self._db.execute("SELECT EXISTS (SELECT 1 FROM hidden)").fetchone()
             if matching is None and not hidden and not hiding:
                 # A filter's articles are no server label's, and a label's mark-all would
                 # take the hidden ones the reader left alone: those go item by item.
                 queue_mark_all(self._db, category, source, changed, before)
-        return len(changed)
+        return len(changed) + len(copies_changed)
 
     def mark_read(self, article_ids: Sequence[int], *, description: str = "") -> int:
         """Mark these articles read; with a ``description``, an act of more than one
@@ -152,6 +174,23 @@ class MarkUndo(CacheBase):
             )
             self._db.execute("DELETE FROM undo_actions WHERE id = ?", (action_id,))
         return UndoneMarks(str(description), float(made_at), cursor.rowcount)
+
+    @staticmethod
+    def _unread_copies(
+        category: Sequence[str],
+        source: str | None,
+        starred_only: bool,
+        matching: CompiledFilter | None,
+    ) -> tuple[str, list[object]]:
+        """A condition on articles: unread, visible, and of the story of an article
+        (read or not) of a category, a source, or all, that a filter passes."""
+        conditions, params = filtered(category, source, False, starred_only, matching, False)
+        return (
+            f"read = 0 AND {VISIBLE} AND id IN (SELECT s2.article_id FROM stories s2 "
+            "WHERE s2.story IN (SELECT s1.story FROM stories s1 WHERE s1.article_id IN "
+            f"(SELECT id FROM articles {_where(conditions)})))",
+            params,
+        )
 
     @staticmethod
     def _matching(

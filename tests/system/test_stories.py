@@ -409,6 +409,8 @@ async def test_next_unread_stops_at_a_read_row_whose_folded_copy_is_unread(
         # The whole story is read from its row; else the unread copy is what opens.
         expected = "Harbour reopens" if whole_story else "UPDATE: Ferries"
         assert await until(pilot, lambda: shown_title(app) == expected)
+        # The row under the cursor is what was opened (the copy, unfolded): m marks it.
+        assert article_list.current_article == (original if whole_story else copy)
         assert await until(pilot, lambda: app.cache.marks(copy).read)  # type: ignore[union-attr]
         assert await until(pilot, lambda: not article_list.row_unread(row))
         assert await until(pilot, lambda: article_list.get_row_at(row)[0].plain.startswith(" "))
@@ -433,3 +435,38 @@ def test_the_text_list_marks_new_a_read_story_with_an_unread_copy(
     assert list(lines) == [original] and lines[original].startswith(" N")
     copies = listed(cli("list", "--story", str(original)).out)
     assert copies[original].startswith("  ") and copies[copy].startswith(" N")
+
+
+async def test_m_on_a_read_row_with_an_unread_copy_marks_the_story_read(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    with Cache(app.locations.cache_file) as cache:
+        original, copy = _a_copy_after_the_story_was_read(cache)
+    async with app.run_test(size=(140, 40)) as pilot:
+        article_list = app.query_one(ArticleList)
+        assert await until(pilot, lambda: article_list.listed(original) is not None)
+        row = [s.id for s in article_list.summaries].index(original)
+        article_list.focus()
+        article_list.move_cursor(row=row)
+        await pilot.press("m")  # the row shows unread: m marks it, and so its copy, read
+        assert await until(pilot, lambda: app.cache.marks(copy).read)  # type: ignore[union-attr]
+        assert app.cache.marks(original).read  # type: ignore[union-attr]
+        assert await until(pilot, lambda: not article_list.row_unread(row))
+        await pilot.press("m")
+        assert await until(pilot, lambda: not app.cache.marks(copy).read)  # type: ignore[union-attr]
+        assert await until(pilot, lambda: article_list.row_unread(row))
+
+
+def test_mark_all_of_a_source_reads_the_copies_of_its_stories_and_undo_unreads_them(
+    cache: Cache,
+) -> None:
+    original, copy = _a_copy_after_the_story_was_read(cache)
+    assert cache.count_unread(source=ONE) == 0
+    assert cache.count_unread(source=ONE, whole_stories=True) == 1
+    assert cache.mark_all_read(source=ONE, whole_stories=True, description="in one") == 1
+    assert cache.marks(copy).read  # type: ignore[union-attr]
+    assert cache.summaries_of([original])[0].unread_copies == frozenset()
+    undone = cache.undo_marks()
+    assert undone is not None and undone.restored == 1
+    assert not cache.marks(copy).read  # type: ignore[union-attr]
+    assert cache.mark_all_read(source=ONE) == 0  # without whole stories: its own only
+    assert not cache.marks(copy).read  # type: ignore[union-attr]

@@ -438,7 +438,9 @@ class MainScreen(Screen[None]):
         self._stop_images.set()
         if self.images_shown:
             self.call_after_refresh(self._start_images, article_id)
-        self.article_list.redraw_article(article_id, read=read, starred=stored.starred)
+        self.article_list.redraw_article(
+            article_id, read=read, starred=stored.starred, story=self._story_of(article_id)
+        )
         self.article_list.select_article(article_id)
         self.schedule_tree_reload()
         return True
@@ -650,7 +652,7 @@ class MainScreen(Screen[None]):
     def _toggle_mark(self, *, star: bool) -> Marks | None:
         """Toggle the current article's starred (or read) mark and redraw its row.
 
-        Returns the marks as they were before, or None when nothing changed.
+        Returns the marks as they are now, or None when nothing changed.
         """
         article_id = self._current_article()
         if article_id is None:
@@ -667,15 +669,31 @@ class MainScreen(Screen[None]):
             starred = not starred
             written = self._write(lambda: self.cache.set_starred(article_id, starred))
         else:
-            read = not read
+            row = self.article_list.current_story_row
+            if row is not None and row.id == article_id and self.config.settings.read_whole_story:
+                read = row.story_unread  # toggles the row as it shows: the whole story
+            else:
+                read = not read
             written = self._write(lambda: self.cache.set_read(article_id, read))
         if not written:
             return None
-        self.article_list.redraw_article(article_id, read=read, starred=starred)
+        self.article_list.redraw_article(
+            article_id, read=read, starred=starred, story=self._story_of(article_id)
+        )
         if not star and self.article_list.current_story_row is not None:
             self._mark_story(article_id, read=read)  # the row is the whole story
         self.schedule_tree_reload()
-        return was
+        return Marks(read, starred)
+
+    def _story_of(self, article_id: int) -> int | None:
+        """An article's story, from its row, else from the cache (a folded copy)."""
+        row = self.article_list.listed(article_id)
+        if row is not None and row.story:
+            return row.story
+        try:
+            return self.cache.story_of(article_id)
+        except CacheError:
+            return None
 
     def _mark_story(self, article_id: int, *, read: bool) -> None:
         """Mark an article's other copies as it (``read_whole_story``): one story, one mark."""
@@ -688,28 +706,25 @@ class MainScreen(Screen[None]):
             return
         if not others or not self._write(lambda: self.cache.set_read_many(others, read)):
             return
-        row = self.article_list.listed(article_id)
+        story = self._story_of(article_id)
         for other in others:
             marks = self.cache.marks(other)
             if marks is not None:
                 self.article_list.redraw_article(
-                    other,
-                    read=marks.read,
-                    starred=marks.starred,
-                    story=row.story if row is not None else None,
+                    other, read=marks.read, starred=marks.starred, story=story
                 )
 
     def action_toggle_star(self) -> None:
         """Star or unstar the current article."""
-        was = self._toggle_mark(star=True)
-        if was is not None:
-            self.notify("Starred" if not was.starred else "Unstarred", timeout=1.5)
+        now = self._toggle_mark(star=True)
+        if now is not None:
+            self.notify("Starred" if now.starred else "Unstarred", timeout=1.5)
 
     def action_toggle_read(self) -> None:
         """Mark the current article read or unread."""
-        was = self._toggle_mark(star=False)
-        if was is not None:
-            self.notify("Marked unread" if was.read else "Marked read", timeout=1.5)
+        now = self._toggle_mark(star=False)
+        if now is not None:
+            self.notify("Marked read" if now.read else "Marked unread", timeout=1.5)
 
     def _marking_target(self) -> Selection:
         """The node ``A`` acts on: the one highlighted in the tree while the tree is
@@ -754,6 +769,7 @@ class MainScreen(Screen[None]):
                 starred_only=wanted.starred_only,
                 matching=self._compile([*wanted.filters, *typed]),
                 hidden=wanted.hidden,
+                whole_stories=self.config.settings.read_whole_story,
             )
         except CacheError as error:
             self.notify(str(error), severity="error")
@@ -786,6 +802,7 @@ class MainScreen(Screen[None]):
                 matching=self._compile([*wanted.filters, *typed]),
                 hidden=wanted.hidden,
                 description=where,
+                whole_stories=self.config.settings.read_whole_story,
             )
         except CacheError as error:
             self.notify(str(error), severity="error")
@@ -831,10 +848,12 @@ class MainScreen(Screen[None]):
             if articles.row_unread(index):
                 summary = articles.summaries[index]
                 articles.move_cursor(row=index)
-                opened = summary.id
                 if summary.read and not self.config.settings.read_whole_story:
-                    opened = max(summary.unread_copies)  # the row's copy that is unread
-                self.show_article(opened)
+                    # Copies are read one by one: the story unfolds, its unread copy opens.
+                    articles.unfold(index)
+                    index = articles.row_of(max(summary.unread_copies), after=index)
+                    articles.move_cursor(row=index)
+                self.show_article(articles.summaries[index].id)
                 return
             index += step
         self.notify("No more unread articles here.", timeout=2)

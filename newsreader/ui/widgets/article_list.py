@@ -234,13 +234,27 @@ class ArticleList(DataTable[Text]):
         summary = self.summaries[row]
         return not summary.read if self._is_copy[row] else summary.story_unread
 
+    def row_of(self, article_id: int, *, after: int) -> int:
+        """The first row of an article from ``after`` on; ``after`` when there is none."""
+        for index in range(after, len(self.summaries)):
+            if self.summaries[index].id == article_id:
+                return index
+        return after
+
     def listed(self, article_id: int) -> ArticleSummary | None:
         """The row of an article, if the list shows it."""
         return next((s for s in self.summaries if s.id == article_id), None)
 
     def action_toggle_story(self) -> None:
         """Unfold the story under the cursor into its copies, or fold them again."""
-        row = self.cursor_row
+        self._fold(self.cursor_row, unfold=None)
+
+    def unfold(self, row: int) -> None:
+        """Unfold the story of a row into its copies (a story unfolded stays so)."""
+        self._fold(row, unfold=True)
+
+    def _fold(self, row: int, *, unfold: bool | None) -> None:
+        """Unfold (True), fold (False) or toggle (None) the story of a row."""
         if not 0 <= row < len(self.summaries):
             return
         while row > 0 and self._is_copy[row]:
@@ -250,10 +264,14 @@ class ArticleList(DataTable[Text]):
         if not other_sources(story_row):
             self.app.notify("No other source carries this story.", timeout=2)
             return
+        if unfold is None:
+            unfold = story not in self._unfolded
+        elif unfold == (story in self._unfolded):
+            return
         end = row + 1
         while end < len(self.summaries) and self._is_copy[end]:
             end += 1
-        if story in self._unfolded:
+        if not unfold:
             self._unfolded.discard(story)
             copies: list[ArticleSummary] = []
         else:
