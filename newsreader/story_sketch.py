@@ -11,7 +11,7 @@ prepared (in the parse workers at refresh).
 A sketch reads the opening ``SKETCHED_CHARS`` of the text: copies share their
 opening (a copy trims the end far more often than the start), and on the
 labelled benchmark the longer texts' later shingles changed no verdict while
-they were most of the cost. The sketch's size still counts the whole text, so
+they were most of the cost. The sketch's size is scaled to the whole text, so
 a digest is not mistaken for one of the stories it quotes.
 """
 

@@ -136,15 +136,12 @@ def prepare_articles(articles: Sequence[Article], fallback_time: float) -> list[
 
 
 def boilerplate_by_source(
-    articles: Iterable[Article], texts: Iterable[str] | None = None
+    articles: Sequence[Article], texts: Sequence[str]
 ) -> dict[str, frozenset[str]]:
     """Each source's :func:`repeated_paragraphs` in a batch (``texts``: the articles'
-    :meth:`~Article.body_text`, when the caller has them)."""
-    articles = list(articles)
+    :meth:`~Article.body_text`, in their order)."""
     by_source: dict[str, list[str]] = {}
-    for article, text in zip(
-        articles, (a.body_text() for a in articles) if texts is None else texts, strict=True
-    ):
+    for article, text in zip(articles, texts, strict=True):
         by_source.setdefault(article.source, []).append(text)
     return {source: repeated_paragraphs(group) for source, group in by_source.items()}
 

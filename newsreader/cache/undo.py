@@ -71,13 +71,8 @@ class MarkUndo(CacheBase):
         conditions, params = self._matching(category, source, starred_only, matching, hidden)
         if whole_stories and not hidden:
             copies, copy_params = self._unread_copies(category, source, starred_only, matching)
-            conditions, params = (
-                [f"(({' AND '.join(conditions) or '1'}) OR {copies})"],
-                [
-                    *params,
-                    *copy_params,
-                ],
-            )
+            conditions = [f"(({' AND '.join(conditions) or '1'}) OR {copies})"]
+            params = [*params, *copy_params]
         with deadline(self._db):
             row = self._db.execute(
                 f"SELECT count(*) FROM articles {_where(conditions)}", params

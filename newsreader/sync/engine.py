@@ -410,14 +410,17 @@ def _store_page(
     if not synced:
         return []
     now = time.time()
-    boilerplate = boilerplate_by_source(entry.article for entry in synced)
+    articles = [entry.article for entry in synced]
+    texts = [article.body_text() for article in articles]
+    boilerplate = boilerplate_by_source(articles, texts)
     rows = [
         prepare_article(
             entry.article,
             entry.usec / 1_000_000 if entry.usec else now,
             boilerplate[entry.article.source],
+            text,
         )
-        for entry in synced
+        for entry, text in zip(synced, texts, strict=True)
     ]
     outcomes = cache.store_prepared(rows)
     for outcome, _ in outcomes:
