@@ -196,8 +196,10 @@ def score(document: Document) -> Counts:
                 left = output.paragraphs.count(text) > repeated
             if heading or left:
                 counts.furniture_left.append(line.text)
+        # A fragment joined to the line before it is kept wherever that line went.
+        in_heading = heading or any(text in found for found in output.headings)
         if label in KEPT_LABELS and not (
-            heading or caption or credit or link or paragraph or text == output.title
+            in_heading or caption or credit or link or paragraph or text == output.title
         ):
             counts.lost.append(f"{label}: {line.text}")
     counts.headings_predicted = len(output.headings)
