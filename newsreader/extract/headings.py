@@ -8,8 +8,11 @@ with weights fitted on real web pages written out as scraped text
 (``benchmarks/extraction/train_headings.py``), shipped as data in
 ``heading_model.json`` beside this module. Rules keep what is certain: what
 can never be a heading (:func:`never_heading`), the seed's Title Case heading
-(:func:`certain_heading`), and the shape a heading must have at all
-(:func:`shaped_heading`); the model judges the lines that have that shape.
+(:func:`certain_heading`), and the shapes a heading may have at all
+(:func:`shape`, :class:`Shape`); the model judges the lines that have one,
+against a threshold per shape. :func:`decide_headings` decides a document's
+lines, taking a line over a short line only where the document writes other
+headings the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from importlib import resources
 
@@ -26,6 +33,10 @@ from newsreader.extract.patterns import AGENCY_AT_END, BYLINE, CALL_TO_ACTION, R
 MAX_HEADING_CHARS = 120
 MAX_HEADING_WORDS = 18
 MAX_OVER_HEADING_WORDS = 8
+LONG_PARAGRAPH_CHARS = 80
+SHORT_LINE_WIDTH = 80
+SENTENCE_END = '.!?"”。！？'
+MIN_SAME_FORM = 2
 TERMINAL = ".,;:!?\"”’'…"
 
 _BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\(\w\)\s)")
@@ -139,7 +150,21 @@ class LineContext:
 
 def short_open(text: str) -> bool:
     """A short line that does not end a sentence: a heading, a list item, a label."""
-    return len(text) < 80 and text[-1] not in '.!?"”'
+    return text[-1] not in SENTENCE_END and _narrow(text)
+
+
+def _narrow(text: str) -> bool:
+    """Shorter than :data:`SHORT_LINE_WIDTH` columns (the length first: most lines are
+    long, and cheap to tell)."""
+    return len(text) < SHORT_LINE_WIDTH and _width(text) < SHORT_LINE_WIDTH
+
+
+def _width(text: str) -> int:
+    """The columns a line takes: a Chinese or Japanese character is two, as wide as the
+    two letters of a word it stands for."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
 
 
 def never_heading(text: str) -> bool:
@@ -268,17 +293,35 @@ def features(context: LineContext) -> list[str]:
         if not never_heading(following) and len(following) < 2 * len(text) + 20:
             names.append("next_short_too")
     previous = context.previous
-    if previous is not None and len(previous) < 80 and previous[-1] not in '.!?"”':
+    if previous is not None and _heading_text(previous):
+        names.append("prev_heading_text")
+    if following is not None and _heading_text(following):
+        names.append("next_heading_text")
+    if previous is not None and short_open(previous):
         names.append("prev_short_open")
-        if following is not None and len(following) < 80:
+        if following is not None and _narrow(following):
             names.append("in_short_run")
     return names
+
+
+class Shape(Enum):
+    """How much a line looks like a heading before the model weighs it."""
+
+    STRONG = "strong"
+    """Short, capitalised, set apart, over a longer paragraph, not in a list."""
+    ENDS_RUN = "ends_run"
+    """That, but last in a run of short lines, over a long paragraph: a section's
+    heading under a list, or the list's last item."""
+    HEADS_RUN = "heads_run"
+    """That, but after a finished paragraph (or first) and over a short line, or at
+    the head of a run of short lines: a heading over a list or over a subheading, or
+    a list's first item."""
 
 
 @dataclass(frozen=True, slots=True)
 class Model:
     weights: dict[str, float]
-    threshold: float
+    thresholds: dict[Shape, float]
 
     def probability(self, context: LineContext) -> float:
         total = sum(self.weights.get(name, 0.0) for name in features(context))
@@ -291,7 +334,10 @@ def model() -> Model:
     data = json.loads(
         resources.files("newsreader.extract").joinpath("heading_model.json").read_text("utf-8")
     )
-    return Model({str(k): float(v) for k, v in data["weights"].items()}, float(data["threshold"]))
+    return Model(
+        {str(k): float(v) for k, v in data["weights"].items()},
+        {Shape(k): float(v) for k, v in data["thresholds"].items()},
+    )
 
 
 def certain_heading(context: LineContext) -> bool:
@@ -329,50 +375,122 @@ def heads_a_heading(context: LineContext) -> bool:
 
 
 def is_heading(context: LineContext) -> bool:
-    """Whether the line is a section heading."""
+    """Whether the line is a section heading, as far as the line and its neighbours
+    tell (a line of :attr:`Shape.HEADS_RUN` needs its document: :func:`decide_headings`)."""
     if never_heading(context.text) or context.following is None:
         return False
     if certain_heading(context):
         return True
-    if not shaped_heading(context):
+    found = shape(context)
+    if found is None or found is Shape.HEADS_RUN:
         return False
     current = model()
-    return current.probability(context) >= current.threshold
+    return current.probability(context) >= current.thresholds[found]
+
+
+def decide_headings(contexts: Sequence[LineContext | None]) -> list[bool]:
+    """Which of a document's lines are headings (None: a line that never is one).
+
+    A line over a short line (:attr:`Shape.HEADS_RUN`) is a heading over a list or a
+    subheading as often as it is a list's first item; it is taken only where the
+    document has at least :data:`MIN_SAME_FORM` headings of its form (Title Case,
+    sentence case, numbered...), since a document writes its headings one way.
+    """
+    decided = [context is not None and is_heading(context) for context in contexts]
+    forms = Counter(
+        heading_form(context.text)
+        for context, heading in zip(contexts, decided, strict=True)
+        if heading and context is not None
+    )
+    if not forms:
+        return decided
+    current = model()
+    threshold = current.thresholds[Shape.HEADS_RUN]
+    for position, context in enumerate(contexts):
+        if context is None or decided[position] or never_heading(context.text):
+            continue
+        if context.following is None or shape(context) is not Shape.HEADS_RUN:
+            continue
+        if forms[heading_form(context.text)] >= MIN_SAME_FORM:
+            decided[position] = current.probability(context) >= threshold
+    return decided
+
+
+def heading_form(text: str) -> str:
+    """How a heading is written: numbered, in a caseless script, one word, Title Case
+    or sentence case."""
+    if _NUMBERED.match(text):
+        return "numbered"
+    if _caseless(text[0]):
+        return "caseless"
+    words = text.split()
+    if len(words) == 1:
+        return "one_word"
+    content = [word for word in words if word.casefold() not in STOPWORDS]
+    return "title" if all(word[:1].isupper() for word in content) else "sentence"
+
+
+def shape(context: LineContext) -> Shape | None:
+    """The line's heading shape, or None for a line the model does not judge."""
+    if not _heading_text(context.text) or not _set_apart_before(context):
+        return None
+    following = context.following
+    if following is None or not _opens_following(following[0]):
+        return None
+    text = context.text
+    if len(following) > len(text) and len(following) >= 40:
+        # One of a run of short lines is a list item. The last of one may be a heading
+        # when a blank line sets it apart from a list printed one item per line.
+        if context.run <= 2 or (
+            context.run_after == 0 and context.blank_before and not context.previous_spaced
+        ):
+            return Shape.STRONG
+        if context.run_after == 0 and len(following) >= LONG_PARAGRAPH_CHARS:
+            return Shape.ENDS_RUN
+    previous = context.previous
+    if previous is None or not short_open(previous):
+        return Shape.HEADS_RUN
+    return None
 
 
 def shaped_heading(context: LineContext) -> bool:
-    """The rules' candidates: short, capitalised, not two sentences, a credit or a byline,
-    after a blank line or a finished sentence, before a longer paragraph, not in a list."""
-    text = context.text
+    """The rules' surest candidates (:attr:`Shape.STRONG`)."""
+    return shape(context) is Shape.STRONG
+
+
+def _heading_text(text: str) -> bool:
+    """Short, capitalised, not two sentences, a credit or a byline."""
     words = text.split()
     if not 1 <= len(words) <= 14 or len(text) > 100:
         return False
-    if not (text[-1].isalnum() or text[-1] in ")?"):
+    last = text[-1]
+    if not (last.isalnum() or last in ")?？" or (last == "!" and _NUMBERED.match(text))):
         return False
     if not (_opens(text[0]) or text[0] in "\"“‘'¿¡"):
         return False
     if len(words) == 1 and not (text[0].isupper() or _caseless(text[0])):
         return False
-    if BYLINE.search(text) or AGENCY_AT_END.search(text) or _TWO_SENTENCES.search(text):
-        return False
-    following = context.following
-    if following is None or len(following) <= len(text) or len(following) < 40:
-        return False
-    if not (_opens(following[0]) or following[0] in "\"“‘'(¿¡"):
-        return False
+    return not (BYLINE.search(text) or AGENCY_AT_END.search(text) or _TWO_SENTENCES.search(text))
+
+
+def _set_apart_before(context: LineContext) -> bool:
+    """After a blank line or a finished sentence (or, in text without blank lines, a
+    list item: the model judges)."""
     previous = context.previous
-    if previous is not None and not (
-        context.blank_before
+    return (
+        previous is None
+        or context.blank_before
         or previous[-1] in TERMINAL + ")]"
-        # Text without blank lines: after a list item, the model judges.
         or (not context.spaced and short_open(previous))
-    ):
-        return False
-    # One of a run of short lines is a list item. The last of one may be a heading
-    # when a blank line sets it apart from a list printed one item per line.
-    return context.run <= 2 or (
-        context.run_after == 0 and context.blank_before and not context.previous_spaced
     )
+
+
+def _opens_following(character: str) -> bool:
+    """Whether a paragraph under a heading may start with this: what a line may start
+    with, an opening quote or bracket, a footnote mark, a symbol (an emoji)."""
+    if _opens(character) or character in "\"“‘'([¿¡^":
+        return True
+    return unicodedata.category(character) in ("So", "Sk")
 
 
 def _caseless(character: str) -> bool:

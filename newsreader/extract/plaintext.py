@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from newsreader.extract.furniture import is_furniture
 from newsreader.extract.headings import (
     LineContext,
+    decide_headings,
     heads_a_heading,
-    is_heading,
     never_heading,
     short_open,
 )
@@ -676,7 +676,7 @@ def _build_sections(
 ) -> tuple[list[Section], list[Figure]]:
     live = [i for i, u in enumerate(units) if not u.consumed]
     contexts = heading_contexts(units, live)
-    decided = [context is not None and is_heading(context) for context in contexts]
+    decided = decide_headings(contexts)
     # A heading straight over a decided one is a heading too (a part, then its section).
     for position in range(len(live) - 2, -1, -1):
         context = contexts[position]
