@@ -196,8 +196,11 @@ def score(document: Document) -> Counts:
                 left = output.paragraphs.count(text) > repeated
             if heading or left:
                 counts.furniture_left.append(line.text)
-        # A fragment joined to the line before it is kept wherever that line went.
-        in_heading = heading or any(text in found for found in output.headings)
+        # A fragment joined to the line before it, and that line, are kept wherever
+        # the joined line went: the one starts it, the other ends it.
+        in_heading = heading or any(
+            found.startswith(text) or found.endswith(text) for found in output.headings
+        )
         if label in KEPT_LABELS and not (
             in_heading or caption or credit or link or paragraph or text == output.title
         ):

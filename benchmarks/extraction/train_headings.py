@@ -140,21 +140,18 @@ def cross_validated(data: list[Sample]) -> list[Scored]:
 
 def pick_threshold(
     scored: list[Scored], judged: set[int], positives: int
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float] | None:
     """The lowest threshold at which the judged lines reach the target precision:
-    (threshold, precision, recall)."""
-    best = (0.5, 0.0, 0.0)
+    (threshold, precision, recall), or None where no threshold does."""
     for step in range(5, 100):
         threshold = step / 100
         predicted = [label for p, label, i in scored if i in judged and p >= threshold]
         if not predicted:
             break
         precision = sum(predicted) / len(predicted)
-        recall = sum(predicted) / positives
         if precision >= TARGET_PRECISION:
-            return threshold, precision, recall
-        best = (threshold, precision, recall)
-    return best
+            return threshold, precision, sum(predicted) / max(1, positives)
+    return None
 
 
 def _figures_at(
@@ -164,11 +161,26 @@ def _figures_at(
     return sum(predicted) / max(1, len(predicted)), sum(predicted) / max(1, positives)
 
 
+def _same_model(shipped: dict[str, object], model: dict[str, object]) -> bool:
+    """The same thresholds and the same weights, to within rounding."""
+    weights, fitted = shipped.get("weights"), model["weights"]
+    if shipped.get("thresholds") != model["thresholds"]:
+        return False
+    if (
+        not isinstance(weights, dict)
+        or not isinstance(fitted, dict)
+        or weights.keys() != fitted.keys()
+    ):
+        return False
+    return all(abs(float(weights[name]) - float(fitted[name])) <= 1e-3 for name in fitted)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--check", action="store_true", help="do not write the model")
-    parser.add_argument(
+    check = parser.add_mutually_exclusive_group()
+    check.add_argument("--check", action="store_true", help="do not write the model")
+    check.add_argument(
         "--verify", action="store_true", help="exit 1 unless the shipped model is this fit"
     )
     args = parser.parse_args()
@@ -177,7 +189,8 @@ def main() -> None:
     ]
     data, certain = samples(documents)
     scored = cross_validated(data)
-    weights = fit(data)
+    # Rounded as shipped, so that the thresholds are those of the shipped weights.
+    weights = {name: round(weight, 4) for name, weight in fit(data).items()}
     fitted = [
         (probability(weights, sample.names), sample.heading, index)
         for index, sample in enumerate(data)
@@ -192,9 +205,13 @@ def main() -> None:
             # Judged only where the document has enough headings of the line's form.
             judged = {i for i in judged if forms[data[i].document][data[i].form] >= MIN_SAME_FORM}
         positives = sum(data[i].heading for i in judged)
-        threshold, fit_precision, fit_recall = pick_threshold(fitted, judged, positives)
+        picked = pick_threshold(fitted, judged, positives)
+        if picked is None:
+            sys.exit(f"{kind.value}: no threshold reaches precision {TARGET_PRECISION}")
+        threshold, fit_precision, fit_recall = picked
         precision, recall = _figures_at(scored, judged, positives, threshold)
-        cv_threshold, _, cv_recall = pick_threshold(scored, judged, positives)
+        cross = pick_threshold(scored, judged, positives)
+        reached = "never" if cross is None else f"at {cross[0]:.2f}, recall {cross[2]:.3f}"
         thresholds[kind.value] = threshold
         if kind is not Shape.HEADS_RUN:
             for p, _label, i in fitted:
@@ -204,20 +221,19 @@ def main() -> None:
             f"{kind.value}: {len(judged)} lines, {positives} headings. Threshold "
             f"{threshold:.2f}, where the fitted pages reach precision {fit_precision:.3f} "
             f"(recall {fit_recall:.3f}); cross-validated by page, it gives precision "
-            f"{precision:.3f}, recall {recall:.3f} (the target is reached at "
-            f"{cv_threshold:.2f}, recall {cv_recall:.3f})"
+            f"{precision:.3f}, recall {recall:.3f} (the target is reached {reached})"
         )
     if args.check:
         return
-    model = {
+    model: dict[str, object] = {
         "about": "Heading model for plain-text articles; written by "
         "benchmarks/extraction/train_headings.py, do not edit.",
         "thresholds": thresholds,
-        "weights": {name: round(weight, 4) for name, weight in sorted(weights.items())},
+        "weights": dict(sorted(weights.items())),
     }
     if args.verify:
         shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-        if shipped != model:
+        if not _same_model(shipped, model):
             sys.exit(f"{MODEL_PATH.name} is not what this script fits: run it to rewrite it")
         print(f"{MODEL_PATH.name} is this fit")
         return

@@ -38,6 +38,7 @@ SHORT_LINE_WIDTH = 80
 SENTENCE_END = '.!?"”。！？'
 MIN_SAME_FORM = 2
 TERMINAL = ".,;:!?\"”’'…"
+_PUNCTUATION = "\"'“”‘’,.:;!?()[]¿¡«»"
 
 _BULLET = re.compile(r"^(?:[-*•·▪◦‣–—]\s|\(\w\)\s)")
 _NUMBERED = re.compile(r"^\d{1,2}[.):]\s+\S")
@@ -365,27 +366,13 @@ def heads_a_heading(context: LineContext) -> bool:
     text, previous = context.text, context.previous
     if never_heading(text) or len(text.split()) > MAX_OVER_HEADING_WORDS:
         return False
-    if not (text[-1].isalnum() or text[-1] in ")?") or not _opens(text[0]):
+    if not (text[-1].isalnum() or text[-1] in ")?？") or not _opens(text[0]):
         return False
     if AGENCY_AT_END.search(text) or _TWO_SENTENCES.search(text) or BYLINE.search(text):
         return False
     if context.spaced and not (context.blank_before and context.blank_after):
         return False
     return previous is None or previous[-1] in TERMINAL + ")"
-
-
-def is_heading(context: LineContext) -> bool:
-    """Whether the line is a section heading, as far as the line and its neighbours
-    tell (a line of :attr:`Shape.HEADS_RUN` needs its document: :func:`decide_headings`)."""
-    if never_heading(context.text) or context.following is None:
-        return False
-    if certain_heading(context):
-        return True
-    found = shape(context)
-    if found is None or found is Shape.HEADS_RUN:
-        return False
-    current = model()
-    return current.probability(context) >= current.thresholds[found]
 
 
 def decide_headings(contexts: Sequence[LineContext | None]) -> list[bool]:
@@ -396,21 +383,32 @@ def decide_headings(contexts: Sequence[LineContext | None]) -> list[bool]:
     document has at least :data:`MIN_SAME_FORM` headings of its form (Title Case,
     sentence case, numbered...), since a document writes its headings one way.
     """
-    decided = [context is not None and is_heading(context) for context in contexts]
+    current = model()
+    decided: list[bool] = []
+    heads_runs: list[int] = []
+    for position, context in enumerate(contexts):
+        if context is None or never_heading(context.text) or context.following is None:
+            decided.append(False)
+            continue
+        if certain_heading(context):
+            decided.append(True)
+            continue
+        found = shape(context)
+        if found is Shape.HEADS_RUN:
+            heads_runs.append(position)  # judged once the document's forms are known
+        if found is None or found is Shape.HEADS_RUN:
+            decided.append(False)
+        else:
+            decided.append(current.probability(context) >= current.thresholds[found])
     forms = Counter(
         heading_form(context.text)
         for context, heading in zip(contexts, decided, strict=True)
         if heading and context is not None
     )
-    if not forms:
-        return decided
-    current = model()
     threshold = current.thresholds[Shape.HEADS_RUN]
-    for position, context in enumerate(contexts):
-        if context is None or decided[position] or never_heading(context.text):
-            continue
-        if context.following is None or shape(context) is not Shape.HEADS_RUN:
-            continue
+    for position in heads_runs:
+        context = contexts[position]
+        assert context is not None
         if forms[heading_form(context.text)] >= MIN_SAME_FORM:
             decided[position] = current.probability(context) >= threshold
     return decided
@@ -421,13 +419,16 @@ def heading_form(text: str) -> str:
     or sentence case."""
     if _NUMBERED.match(text):
         return "numbered"
-    if _caseless(text[0]):
+    letter = next((ch for ch in text if ch.isalpha()), "")
+    if letter and _caseless(letter):
         return "caseless"
-    words = text.split()
-    if len(words) == 1:
+    words = [word.strip(_PUNCTUATION) for word in text.split()]
+    words = [word for word in words if word]
+    if len(words) <= 1:
         return "one_word"
     content = [word for word in words if word.casefold() not in STOPWORDS]
-    return "title" if all(word[:1].isupper() for word in content) else "sentence"
+    capitalised = all(word[0].isupper() or word[0].isdigit() for word in content)
+    return "title" if capitalised else "sentence"
 
 
 def shape(context: LineContext) -> Shape | None:
@@ -460,8 +461,10 @@ def shaped_heading(context: LineContext) -> bool:
 
 def _heading_text(text: str) -> bool:
     """Short, capitalised, not two sentences, a credit or a byline."""
+    if len(text) > 100:
+        return False  # before the split: a neighbour may be a whole page on one line
     words = text.split()
-    if not 1 <= len(words) <= 14 or len(text) > 100:
+    if not 1 <= len(words) <= 14:
         return False
     last = text[-1]
     if not (last.isalnum() or last in ")?？" or (last == "!" and _NUMBERED.match(text))):
@@ -490,7 +493,8 @@ def _opens_following(character: str) -> bool:
     with, an opening quote or bracket, a footnote mark, a symbol (an emoji)."""
     if _opens(character) or character in "\"“‘'([¿¡^":
         return True
-    return unicodedata.category(character) in ("So", "Sk")
+    # A symbol opens a line too, but a credit's © (a caption over its credit) does not.
+    return unicodedata.category(character) in ("So", "Sk") and character not in "©®℗"
 
 
 def _caseless(character: str) -> bool:

@@ -71,6 +71,8 @@ def test_a_paragraph_may_open_with_a_footnote_mark_a_bracket_or_an_emoji() -> No
     for following in (f"^ {OTHER}", f"[Jane] {OTHER}", f"🌟 {OTHER}"):
         assert shape(_context("References", PARAGRAPH, following)) is Shape.STRONG
     assert shape(_context("References", PARAGRAPH, f", {OTHER}")) is None
+    # A caption over its credit line is no heading over a paragraph.
+    assert shape(_context("A Harbour at Dawn", PARAGRAPH, f"© {OTHER}")) is None
 
 
 def test_a_full_width_question_mark_ends_a_heading() -> None:
@@ -92,6 +94,17 @@ def test_heading_forms() -> None:
     assert heading_form("The Lorenz Equations") == "title"
     assert heading_form("Friends of the team") == "sentence"
     assert heading_form("关注点多与所学专业相关") == "caseless"
+    assert heading_form("“关注点”多与所学专业相关") == "caseless"
+    assert heading_form("“Why Now” Explained") == "title"
+    assert heading_form("2024 Annual Review") == "title"
+
+
+def test_a_heading_under_a_list_of_lines_set_apart_ends_the_run() -> None:
+    items = LIST.replace("\n", "\n\n")
+    text = f"A Title\n\n{PARAGRAPH}\n\nWhat You Need\n\n{items}How to Cook It\n\n{OTHER}\n"
+    article = extract(text)
+    assert headings(article) == [None, "How to Cook It"]
+    assert "A handful of basil leaves" in article.paragraphs
 
 
 def test_a_section_heading_under_a_list_is_a_heading() -> None:
@@ -112,6 +125,12 @@ def test_a_heading_over_a_list_needs_headings_of_its_form_in_the_document() -> N
     lone = extract(f"A Title\n\n{PARAGRAPH}\n\n{over_list}")
     assert headings(lone) == [None]
     assert "Things to Buy" in lone.paragraphs
+    # Headings of another form (sentence case) do not vouch for a Title Case line.
+    sentence_case = sections.replace("Where It Began", "Where it began").replace(
+        "What Came After", "What came after"
+    )
+    other_form = extract(f"A Title\n\n{PARAGRAPH}\n\n{sentence_case}{over_list}")
+    assert headings(other_form) == [None, "Where it began", "What came after"]
 
 
 def test_decide_headings_leaves_lines_that_never_are_headings() -> None:
