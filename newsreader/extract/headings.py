@@ -454,11 +454,6 @@ def shape(context: LineContext) -> Shape | None:
     return None
 
 
-def shaped_heading(context: LineContext) -> bool:
-    """The rules' surest candidates (:attr:`Shape.STRONG`)."""
-    return shape(context) is Shape.STRONG
-
-
 def _heading_text(text: str) -> bool:
     """Short, capitalised, not two sentences, a credit or a byline."""
     if len(text) > 100:

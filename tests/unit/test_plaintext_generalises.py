@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from newsreader.extract.furniture import is_furniture
-from newsreader.extract.headings import LineContext, shaped_heading
+from newsreader.extract.headings import LineContext, Shape, shape
 from tests.helpers.plaintext import OTHER, PARAGRAPH, extract, headings
 
 
@@ -163,8 +163,8 @@ def test_a_line_in_a_script_without_capitals_has_a_heading_s_shape() -> None:
         after_following=None,
         spaced=True,
     )
-    assert shaped_heading(context)
-    assert not shaped_heading(replace(context, text="出国前后关注点大不同。"))
+    assert shape(context) is Shape.STRONG
+    assert shape(replace(context, text="出国前后关注点大不同。")) is None
 
 
 def test_a_heading_straight_over_a_heading_is_a_heading() -> None:
