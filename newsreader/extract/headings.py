@@ -53,9 +53,12 @@ _DOMAIN = re.compile(r"\w\.(?:com|org|net|co\.uk|gov|edu)\b", re.IGNORECASE)
 _COUNTER = re.compile(r"^\d{1,3}\s*(?:/|of)\s*\d{1,3}\.?$", re.IGNORECASE)
 _TWO_SENTENCES = re.compile(r"[a-z]{2}[.!?]\s+[A-Z]")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
+# The common words count only alone: "Picture-in-Picture" and "File-by-File" are
+# not credits, though an agency's "AFP-JIJI" is.
 _CREDIT_WORDS = re.compile(
-    r"\b(?:getty|images?|reuters|afp|epa|associated press|shutterstock|alamy|rex features"
-    r"|photo|photograph|picture|credit|courtesy|file)\b|/\s*(?:ap|pa|afp)\b|\bap\b",
+    r"\b(?:getty|reuters|afp|epa|associated press|shutterstock|alamy|rex features)\b"
+    r"|(?<![\w-])(?:images?|photo|photograph|picture|credit|courtesy|file)(?![\w-])"
+    r"|/\s*(?:ap|pa|afp)\b|\bap\b",
     re.IGNORECASE,
 )
 _FIXTURE = re.compile(r"\s(?:v|vs\.?)\s", re.IGNORECASE)
@@ -360,9 +363,24 @@ def certain_heading(context: LineContext) -> bool:
     return following[0].isupper()
 
 
-def heads_a_heading(context: LineContext) -> bool:
-    """Whether a line standing straight over a heading is a heading too ("Software"
-    over "Firefox"): short, capitalised, set apart, after a finished paragraph."""
+def add_stacked_headings(
+    contexts: Sequence[LineContext | None], decided: Sequence[bool]
+) -> list[bool]:
+    """The decided headings, with the lines straight over them that are headings too: a
+    part over its section ("Software" over "Firefox"), or the middle of a stack of
+    three."""
+    stacked = list(decided)
+    for position in range(len(contexts) - 2, -1, -1):
+        context = contexts[position]
+        if stacked[position + 1] and not stacked[position] and context is not None:
+            under_heading = position > 0 and stacked[position - 1]
+            stacked[position] = heads_a_heading(context, under_heading)
+    return stacked
+
+
+def heads_a_heading(context: LineContext, under_heading: bool) -> bool:
+    """Whether a line standing straight over a heading is a heading too: short,
+    capitalised, set apart, after a finished paragraph or under another heading."""
     text, previous = context.text, context.previous
     if never_heading(text) or len(text.split()) > MAX_OVER_HEADING_WORDS:
         return False
@@ -372,7 +390,7 @@ def heads_a_heading(context: LineContext) -> bool:
         return False
     if context.spaced and not (context.blank_before and context.blank_after):
         return False
-    return previous is None or previous[-1] in TERMINAL + ")"
+    return previous is None or under_heading or previous[-1] in TERMINAL + ")"
 
 
 def decide_headings(contexts: Sequence[LineContext | None]) -> list[bool]:
@@ -472,14 +490,15 @@ def _heading_text(text: str) -> bool:
 
 
 def _set_apart_before(context: LineContext) -> bool:
-    """After a blank line or a finished sentence (or, in text without blank lines, a
-    list item: the model judges)."""
+    """After a blank line or a finished sentence; in text without blank lines, where
+    every line is a paragraph, also after a list item or a long line (the model
+    judges)."""
     previous = context.previous
     return (
         previous is None
         or context.blank_before
         or previous[-1] in TERMINAL + ")]"
-        or (not context.spaced and short_open(previous))
+        or (not context.spaced and (short_open(previous) or len(previous) >= LONG_PARAGRAPH_CHARS))
     )
 
 

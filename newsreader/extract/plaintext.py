@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from newsreader.extract.furniture import is_furniture
 from newsreader.extract.headings import (
     LineContext,
+    add_stacked_headings,
     decide_headings,
-    heads_a_heading,
     never_heading,
     short_open,
 )
@@ -676,12 +676,7 @@ def _build_sections(
 ) -> tuple[list[Section], list[Figure]]:
     live = [i for i, u in enumerate(units) if not u.consumed]
     contexts = heading_contexts(units, live)
-    decided = decide_headings(contexts)
-    # A heading straight over a decided one is a heading too (a part, then its section).
-    for position in range(len(live) - 2, -1, -1):
-        context = contexts[position]
-        if decided[position + 1] and not decided[position] and context is not None:
-            decided[position] = heads_a_heading(context)
+    decided = add_stacked_headings(contexts, decide_headings(contexts))
     headings = {i for i, heading in zip(live, decided, strict=True) if heading}
     sections: list[tuple[str | None, list[str]]] = [(None, [])]
     figures: list[Figure] = []

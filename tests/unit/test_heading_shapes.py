@@ -10,7 +10,9 @@ from __future__ import annotations
 from newsreader.extract.headings import (
     LineContext,
     Shape,
+    add_stacked_headings,
     decide_headings,
+    features,
     heading_form,
     model,
     shape,
@@ -136,3 +138,46 @@ def test_a_heading_over_a_list_needs_headings_of_its_form_in_the_document() -> N
 def test_decide_headings_leaves_lines_that_never_are_headings() -> None:
     context = _context("What the Court Decided", PARAGRAPH, OTHER)
     assert decide_headings([None, context, None]) == [False, True, False]
+
+
+def test_a_hyphenated_common_word_is_no_credit() -> None:
+    def credit(text: str) -> bool:
+        return "credit_word" in features(_context(text, PARAGRAPH, OTHER))
+
+    assert not credit("Picture-in-Picture")
+    assert not credit("How effective is File-by-File Patching?")
+    assert credit("Picture: Jane Doe")
+    assert credit("A harbour at dawn (AFP-JIJI)")
+    assert credit("Getty Images/iStockphoto")
+    picture = f"A Title\n\n{PARAGRAPH}\n\nPicture-in-Picture\n\n{OTHER}\n"
+    assert "Picture-in-Picture" in headings(extract(picture))
+
+
+def test_in_text_without_blank_lines_a_long_line_sets_a_heading_apart() -> None:
+    # One paragraph per line: a paragraph's line need not end in a full stop.
+    unfinished = THIRD.rstrip(".") + " in Bug 1674106"
+    text = f"A Title\n{PARAGRAPH}\n{unfinished}\nInstaller and Updater\n{OTHER}\n"
+    article = extract(text)
+    assert headings(article) == [None, "Installer and Updater"]
+    assert article.sections[0].paragraphs == (PARAGRAPH, unfinished)
+
+
+def test_a_line_between_two_headings_is_a_heading() -> None:
+    top = _context("Project Updates", THIRD, "Add-ons and Extensions")
+    middle = _context("Add-ons and Extensions", "Project Updates", "Addon Manager Changes")
+    bottom = _context("Addon Manager Changes", "Add-ons and Extensions", OTHER)
+    contexts: list[LineContext | None] = [None, top, middle, bottom, None]
+    assert add_stacked_headings(contexts, [False, True, False, True, False]) == [
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
+    # Under a paragraph's unfinished last line, it is the end of that paragraph's list.
+    under_item = _context("Add-ons and Extensions", "Basil leaves", "Addon Manager Changes")
+    assert add_stacked_headings([None, under_item, bottom], [False, False, True]) == [
+        False,
+        False,
+        True,
+    ]
