@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsreader.cache import (
     Cache,
@@ -37,10 +38,8 @@ from newsreader.cache import (
 )
 from newsreader.cache.matching import FilterTooSlow
 from newsreader.config import Config, FeedConfig, Settings, carry_credentials, feed_name
-from newsreader.extract.feed import NotAFeed, parse_feed
-from newsreader.importer import ImportReport, import_paths
+from newsreader.importer import ImportReport
 from newsreader.model import Article, FeedState
-from newsreader.pages import extract_page, fetch_page
 from newsreader.pool import process_pool
 from newsreader.queries import Killfile, apply_hide_rules
 from newsreader.sanitize import is_safe_url
@@ -51,8 +50,10 @@ from newsreader.sources.http import (
     Validators,
     local_time,
 )
-from newsreader.sync.engine import SyncProgress, SyncReport, sync_accounts
 from newsreader.tree import filter_context
+
+if TYPE_CHECKING:
+    from newsreader.sync.engine import SyncProgress, SyncReport
 
 DAY = 86_400.0
 
@@ -223,10 +224,14 @@ def refresh(
                     )
                 )
     if not offline and data_dir is not None and config.accounts:
+        from newsreader.sync.engine import sync_accounts
+
         report.accounts = sync_accounts(config, cache, data_dir, progress=sync_progress, stop=stop)
     if stop is not None and stop.is_set():
         report.seconds = time.monotonic() - started
         return report
+    if config.local:
+        from newsreader.importer import import_paths
     for source in config.local:
         # A missing or unreadable source is one failure, said by the import.
         report.local.merge(import_paths(cache, [source.path], categories=source.category))
@@ -327,6 +332,8 @@ def _parse_job(
     fallback_time: float,
 ) -> _ParsedBody:
     """Parse one feed body and prepare its articles for the cache (runs in a pool worker)."""
+    from newsreader.extract.feed import parse_feed
+
     parsed = parse_feed(
         body,
         source=source,
@@ -462,11 +469,13 @@ async def _refresh_one(
     try:
         job = (response.body, response.headers, feed.url, feed.category, response.final_url, now)
         parsed = await loop.run_in_executor(pool, _parse_job, *job)
-    except NotAFeed as error:
-        return _failed(cache, attempt, name, str(error), None)
     except BrokenProcessPool:
         return _failed(cache, attempt, name, "the parser crashed on this feed", None)
     except Exception as error:
+        from newsreader.extract.feed import NotAFeed
+
+        if isinstance(error, NotAFeed):
+            return _failed(cache, attempt, name, str(error), None)
         # fails that feed, with the reason; the refresh goes on with the others.
         return _failed(cache, attempt, name, f"cannot parse: {type(error).__name__}", None)
     rows = parsed.rows
@@ -520,6 +529,8 @@ async def _add_full_text(
     any way (even the pool breaking), leaves the summary as it was; only the cache
     failing stops the refresh.
     """
+    from newsreader.pages import fetch_page
+
     limit = asyncio.Semaphore(FULL_TEXT_PARALLEL)
 
     async def one(url: str, article_id: int) -> None:
@@ -552,6 +563,8 @@ def _page_job(body: bytes, url: str) -> Article | None:
     bug or a library that cannot load) counts as no article: the summary is kept.
     """
     try:
+        from newsreader.pages import extract_page
+
         return extract_page(body, url)
     except Exception:
         return None

@@ -31,6 +31,8 @@ def account_problem(config: Config, name: str | None) -> str | None:
 
 def warn_plain_http(accounts: Sequence[AccountConfig]) -> None:
     """Say, on stderr, which accounts send their password unencrypted."""
+    if not accounts:
+        return  # nothing to import (the sync package loads the feed parser)
     from newsreader.sync.credentials import plain_http_warning
 
     for account in accounts:

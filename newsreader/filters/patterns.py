@@ -13,8 +13,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 MAX_PATTERN_CHARS = 500
 MATCH_TIMEOUT = 0.01
@@ -73,6 +75,8 @@ def compile_pattern(text: str) -> Pattern:
         raise PatternError(
             f"its counted repeats ({{n}}) come to {repeats:,}, past the {MAX_REPEATS:,} allowed"
         )
+    import regex  # loaded only for a pattern that needs it: most filters have none
+
     try:
         _compiled(text)
     except (regex.error, ValueError, OverflowError, MemoryError, RecursionError) as error:
@@ -174,6 +178,8 @@ def required_text(pattern: str) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _compiled(text: str) -> regex.Pattern[str]:
+    import regex
+
     return regex.compile(text, regex.IGNORECASE | regex.VERSION0)
 
 
@@ -182,6 +188,8 @@ def regex_search(pattern: str, text: str | None) -> bool:
     bound; the function the cache's SQL calls, so it never raises."""
     if text is None:
         return False
+    import regex
+
     try:
         return _compiled(pattern).search(text[:MAX_TEXT_CHARS], timeout=MATCH_TIMEOUT) is not None
     except (regex.error, TimeoutError):

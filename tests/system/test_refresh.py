@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-import newsreader.refresh as refresh_module
+import newsreader.extract.feed as feed_module
 from newsreader.cache import Cache
 from newsreader.config import Config, load_config
 from newsreader.extract.feed import parse_feed as real_parse_feed
@@ -51,7 +53,8 @@ class ParseCounter:
             self.calls += 1
             return real(*args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(refresh_module, "parse_feed", counting)
+        # The refresh loads the parser where it parses (a pool worker, or its thread).
+        monkeypatch.setattr(feed_module, "parse_feed", counting)
 
 
 def run(config: Config, cache: Cache, **kwargs: object) -> RefreshReport:
@@ -83,6 +86,36 @@ def test_200_then_304_sends_validators_and_parses_nothing(
     assert second_request.headers["if-modified-since"] == state.last_modified
     assert second_request.headers["user-agent"].startswith("newsreader/")
     assert article_count(cache) == 2
+
+
+def test_a_refresh_with_nothing_to_parse_loads_no_parser(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    """Start-up is most of a refresh that finds nothing new: the feed parsers, the sync
+    client and the regular-expression engine are loaded only when something needs them."""
+    server.routes["/feed.xml"] = conditional(FEED)
+    config_path = write_config(tmp_path / "feeds.toml", [server.url("feed.xml")])
+    data_dir = tmp_path / "data"
+    code = (
+        "import sys\n"
+        "from newsreader.cli import main\n"
+        f"status = main(['--config', {str(config_path)!r}, '--data-dir', {str(data_dir)!r}, "
+        "'refresh'])\n"
+        "wanted = ('feedparser', 'lxml', 'regex', 'newsreader.extract.feed', 'newsreader.sync')\n"
+        "print(status, sorted(m for m in sys.modules if m.startswith(wanted)))\n"
+    )
+
+    def refresh_in_a_new_process() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    first = refresh_in_a_new_process()  # a 200: the feed is parsed (in a worker)
+    assert first.startswith("0 ")
+    assert refresh_in_a_new_process() == "0 []"  # a 304: nothing to parse
+    assert len(server.requests) == 2
 
 
 def test_unchanged_body_without_validators_is_not_parsed(
