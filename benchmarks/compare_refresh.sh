@@ -13,6 +13,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 harness="$repo/../shared/bench/compare_newsboat.sh"
 [ -x "$harness" ] || [ -f "$harness" ] || { echo "no harness at $harness" >&2; exit 2; }
+# `pip install .` (the README's install) compiles the package's bytecode; an editable
+# install run with PYTHONDONTWRITEBYTECODE set would compile every module on every run.
+"$repo/.venv/bin/python" -m compileall -q "$repo/newsreader"
 feeds=${1:-200}
 shift || true
 exec bash "$harness" -r 3 -l 50 -H 20 -u "$@" "$repo/.venv/bin/newsreader refresh" "$feeds"
