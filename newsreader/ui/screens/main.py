@@ -63,7 +63,7 @@ from newsreader.ui.widgets.figure_image import FigureImage
 from newsreader.ui.workers import fetch_page, load_images, recount_tree, refresh_feeds
 from newsreader.wording import plural
 
-PARSE_PRELOAD = ("newsreader.refresh",)
+PARSE_PRELOAD = ("newsreader.refresh", "newsreader.extract.feed")
 """What the fork server imports once, so that its workers start with it."""
 NARROW_WIDTH = 100
 TREE_RELOAD_DELAY = 0.25
