@@ -368,7 +368,7 @@ def add_stacked_headings(
 ) -> list[bool]:
     """The decided headings, with the lines straight over them that are headings too: a
     part over its section ("Software" over "Firefox"), or the middle of a stack of
-    three."""
+    three (the contexts as :func:`decide_headings` takes them)."""
     stacked = list(decided)
     for position in range(len(contexts) - 2, -1, -1):
         context = contexts[position]
@@ -379,10 +379,11 @@ def add_stacked_headings(
 
 
 def heads_a_heading(context: LineContext, under_heading: bool) -> bool:
-    """Whether a line standing straight over a heading is a heading too: short,
-    capitalised, set apart, after a finished paragraph or under another heading."""
+    """Whether a line standing straight over a heading (one that may be a heading: see
+    :func:`decide_headings`) is a heading too: short, capitalised, set apart, after a
+    finished paragraph or under another heading."""
     text, previous = context.text, context.previous
-    if never_heading(text) or len(text.split()) > MAX_OVER_HEADING_WORDS:
+    if len(text.split()) > MAX_OVER_HEADING_WORDS:
         return False
     if not (text[-1].isalnum() or text[-1] in ")?？") or not _opens(text[0]):
         return False
@@ -394,7 +395,8 @@ def heads_a_heading(context: LineContext, under_heading: bool) -> bool:
 
 
 def decide_headings(contexts: Sequence[LineContext | None]) -> list[bool]:
-    """Which of a document's lines are headings (None: a line that never is one).
+    """Which of a document's lines are headings (None: a line that never is one, as
+    :func:`never_heading` says; the contexts given are the lines that may be).
 
     A line over a short line (:attr:`Shape.HEADS_RUN`) is a heading over a list or a
     subheading as often as it is a list's first item; it is taken only where the
@@ -405,7 +407,7 @@ def decide_headings(contexts: Sequence[LineContext | None]) -> list[bool]:
     decided: list[bool] = []
     heads_runs: list[int] = []
     for position, context in enumerate(contexts):
-        if context is None or never_heading(context.text) or context.following is None:
+        if context is None or context.following is None:
             decided.append(False)
             continue
         if certain_heading(context):
